@@ -1,0 +1,195 @@
+"""Sign-in, sign-out, password changes and API tokens: the only writers of credentials."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from xietong import policy
+from xietong.audit.actions import AuditAction, do_record, token_target, user_target
+from xietong.auth.models import AuthToken, TokenKind
+from xietong.core.actor import Actor, Origin
+from xietong.core.clock import utcnow
+from xietong.core.errors import Invalid, NotFound
+from xietong.core.ratelimit import FailureCounter
+from xietong.core.security import (
+    API_TOKEN_PREFIX,
+    SESSION_TOKEN_PREFIX,
+    Passwords,
+    new_token,
+    token_digest,
+)
+from xietong.core.uow import UnitOfWork
+from xietong.org import queries as org_queries
+from xietong.org.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    window_seconds: int
+    slowdown_after: int
+    slowdown_seconds: float
+    lockout_after: int
+    ip_lockout_after: int
+    session_ttl: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSucceeded:
+    user: User
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRefused:
+    """Why a sign-in failed. The edge commits the audit record, then answers with this."""
+
+    code: str  # bad_credentials | account_inactive | too_many_requests
+    retry_after: int = 0
+
+
+LoginOutcome = LoginSucceeded | LoginRefused
+
+
+def _account_key(login: str) -> str:
+    return "login:account:" + login.strip().lower()
+
+
+def _address_key(ip: str | None) -> str:
+    return "login:ip:" + (ip or "unknown")
+
+
+async def do_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *,
+                   passwords: Passwords, failures: FailureCounter,
+                   rules: LoginPolicy) -> LoginOutcome:
+    """Check the credentials under the failure throttle and open a session.
+
+    Failures are counted per account and per address. Past `slowdown_after` each refusal
+    is delayed; past the lockout thresholds the password is not even checked, so a
+    guesser learns nothing until the window ends.
+    """
+    account_key, address_key = _account_key(login), _address_key(origin.ip)
+    account_failures, account_wait = await failures.peek(account_key)
+    address_failures, address_wait = await failures.peek(address_key)
+    if account_failures >= rules.lockout_after or address_failures >= rules.ip_lockout_after:
+        await do_record(uow, AuditAction.LOGIN_THROTTLED, actor_id=None, ip=origin.ip,
+                        details={"login": login[:254]})
+        return LoginRefused("too_many_requests", retry_after=max(account_wait, address_wait))
+
+    user = await org_queries.find_user_by_login(uow, login)
+    if not await passwords.verify(user.password_hash if user else None, password):
+        count = await failures.hit(account_key, rules.window_seconds)
+        await failures.hit(address_key, rules.window_seconds)
+        await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
+                        target=user_target(user.id) if user else None,
+                        details={"login": login[:254], "failures": count})
+        if count >= rules.slowdown_after:
+            await asyncio.sleep(rules.slowdown_seconds)
+        return LoginRefused("bad_credentials")
+
+    assert user is not None
+    assert user.password_hash is not None
+    if not user.active:
+        await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
+                        target=user_target(user.id), details={"reason": "inactive"})
+        return LoginRefused("account_inactive")
+
+    await failures.reset(account_key)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash(password)
+    token = await do_open_session(uow, user, origin, rules.session_ttl)
+    await do_record(uow, AuditAction.LOGIN_SUCCEEDED, actor_id=user.id, ip=origin.ip,
+                    target=user_target(user.id))
+    return LoginSucceeded(user, token)
+
+
+async def do_open_session(uow: UnitOfWork, user: User, origin: Origin,
+                          ttl: timedelta) -> str:
+    token = new_token(SESSION_TOKEN_PREFIX)
+    uow.session.add(AuthToken(user_id=user.id, kind=TokenKind.SESSION.value,
+                              digest=token_digest(token), last_ip=origin.ip,
+                              expires_at=utcnow() + ttl))
+    await uow.flush()
+    return token
+
+
+async def do_logout(uow: UnitOfWork, actor: Actor) -> None:
+    if actor.token_id is None:
+        return
+    token = await uow.session.get(AuthToken, actor.token_id)
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+        await do_record(uow, AuditAction.LOGOUT, actor_id=actor.user_id, ip=actor.ip,
+                        target=token_target(token.id))
+
+
+async def do_change_password(uow: UnitOfWork, actor: Actor, old_password: str,
+                             new_password: str, *, passwords: Passwords) -> None:
+    """Set a new password and end every other session of the person (not API tokens)."""
+    user = await uow.session.get(User, actor.user_id)
+    assert user is not None
+    if not await passwords.verify(user.password_hash, old_password):
+        raise Invalid("The current password is wrong.", code="wrong_password")
+    if new_password == old_password:
+        raise Invalid("The new password must differ from the current one.")
+    if new_password.lower() == user.username:
+        raise Invalid("The password must not be the username.")
+    user.password_hash = await passwords.hash(new_password)
+    ended = await do_revoke_credentials(uow, user.id, kind=TokenKind.SESSION,
+                                        keep_token_id=actor.token_id)
+    await do_record(uow, AuditAction.PASSWORD_CHANGED, actor_id=actor.user_id, ip=actor.ip,
+                    target=user_target(user.id), details={"sessions_ended": ended})
+
+
+async def do_revoke_credentials(uow: UnitOfWork, user_id: int, *, kind: TokenKind | None = None,
+                                keep_token_id: int | None = None) -> int:
+    """Revoke the person's live credentials (of one kind, or all); return how many."""
+    statement = (update(AuthToken)
+                 .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
+                 .values(revoked_at=utcnow()))
+    if kind is not None:
+        statement = statement.where(AuthToken.kind == kind.value)
+    if keep_token_id is not None:
+        statement = statement.where(AuthToken.id != keep_token_id)
+    result = await uow.session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def do_create_api_token(uow: UnitOfWork, actor: Actor, name: str,
+                              expires_in_days: int | None) -> tuple[AuthToken, str]:
+    """A long-lived token for scripts and bots. The secret is returned once, never stored."""
+    policy.require(policy.can_create_api_token(actor), "Guests cannot create API tokens.")
+    secret = new_token(API_TOKEN_PREFIX)
+    token = AuthToken(user_id=actor.user_id, kind=TokenKind.API.value, name=name,
+                      digest=token_digest(secret), created_at=utcnow(),
+                      expires_at=(utcnow() + timedelta(days=expires_in_days)
+                                  if expires_in_days else None))
+    uow.session.add(token)
+    await uow.flush()
+    await do_record(uow, AuditAction.TOKEN_CREATED, actor_id=actor.user_id, ip=actor.ip,
+                    target=token_target(token.id), details={"name": name})
+    return token, secret
+
+
+async def do_revoke_api_token(uow: UnitOfWork, actor: Actor, token_id: int) -> None:
+    token = await uow.session.get(AuthToken, token_id)
+    if token is None or token.kind != TokenKind.API.value or token.revoked_at is not None:
+        raise NotFound("No such token.")
+    if not policy.can_revoke_token(actor, token.user_id):
+        # Someone else's token: as good as absent, so ids reveal nothing.
+        raise NotFound("No such token.")
+    token.revoked_at = utcnow()
+    await do_record(uow, AuditAction.TOKEN_REVOKED, actor_id=actor.user_id, ip=actor.ip,
+                    target=token_target(token.id), details={"owner_id": token.user_id})
+
+
+async def do_touch_credential(uow: UnitOfWork, token_id: int, ip: str | None) -> None:
+    """Remember when and from where a credential was last used (at most every few minutes)."""
+    token = await uow.session.get(AuthToken, token_id)
+    if token is not None:
+        token.last_used_at = utcnow()
+        token.last_ip = ip
+

@@ -1,0 +1,1 @@
+"""Foundations every domain builds on. Imports nothing else of xietong."""

@@ -1,0 +1,40 @@
+"""User-facing text for error codes in the languages the UI speaks."""
+
+from __future__ import annotations
+
+ZH_CN: dict[str, str] = {
+    "bad_request": "请求无法解析。",
+    "bad_json": "请求体不是合法的 JSON。",
+    "bad_cursor": "分页游标无效。",
+    "invalid": "请求内容不符合要求。",
+    "unauthorized": "请先登录。",
+    "bad_credentials": "用户名或密码错误。",
+    "csrf_failed": "缺少或无效的 CSRF 令牌，请刷新页面后重试。",
+    "forbidden": "你没有权限执行此操作。",
+    "not_found": "未找到。",
+    "route_not_found": "没有这个接口。",
+    "method_not_allowed": "该接口不支持此请求方法。",
+    "conflict": "与已有数据冲突。",
+    "name_taken": "同级下已有同名部门。",
+    "username_taken": "用户名已被使用。",
+    "email_taken": "邮箱已被使用。",
+    "department_cycle": "不能把部门移动到它自己或它的下级部门之下。",
+    "department_not_empty": "部门下还有子部门或成员，不能删除。",
+    "last_owner": "系统至少需要保留一位启用的所有者。",
+    "wrong_password": "当前密码不正确。",
+    "payload_too_large": "请求体过大。",
+    "too_many_requests": "尝试次数过多，请稍后再试。",
+    "account_inactive": "账号已停用。",
+}
+
+
+def localise(code: str, english: str, accept_language: str | None) -> str:
+    """The message for `code` in the client's preferred language (zh-* or English)."""
+    if accept_language and prefers_chinese(accept_language):
+        return ZH_CN.get(code, english)
+    return english
+
+
+def prefers_chinese(accept_language: str) -> bool:
+    first = accept_language.split(",")[0].strip().lower()
+    return first.startswith("zh")

@@ -1,0 +1,93 @@
+"""Security primitives: password hashing, credential tokens, CSRF values, the secret key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# Token prefixes make leaked credentials recognisable (secret scanners, logs).
+SESSION_TOKEN_PREFIX = "xts_"
+API_TOKEN_PREFIX = "xta_"
+
+
+@dataclass(frozen=True, slots=True)
+class Argon2Cost:
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+
+class Passwords:
+    """argon2id hashing, run in a worker thread so a sign-in never stalls the event loop."""
+
+    def __init__(self, cost: Argon2Cost) -> None:
+        self._hasher = PasswordHasher(time_cost=cost.time_cost, memory_cost=cost.memory_kib,
+                                      parallelism=cost.parallelism)
+        # Verified against when the login names nobody, so unknown accounts take as long
+        # as wrong passwords and response time does not reveal who has an account.
+        self._decoy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await anyio.to_thread.run_sync(self._verify_sync, password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+    def _verify_sync(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash or self._decoy_hash, password) and (
+                password_hash is not None)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """Tokens are 256 random bits, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token_for(secret_key: str, session_token: str) -> str:
+    """The CSRF value bound to one session: a page on another site can neither read nor forge it."""
+    return hmac.new(secret_key.encode(), b"csrf:" + session_token.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def csrf_matches(secret_key: str, session_token: str, presented: str | None) -> bool:
+    return presented is not None and hmac.compare_digest(
+        csrf_token_for(secret_key, session_token), presented)
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """The install's secret key, generated on first start and kept in the data dir (mode 0600)."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # Written aside then hard-linked into place: when two processes start together, exactly
+    # one key wins and both read it, never a half-written file.
+    temporary = data_dir / f".secret_key.{os.getpid()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,91 @@
+"""What every HTTP route shares: the runtime, the caller's identity, the client address.
+
+Routes declare `actor: CurrentActor` and `rt: Rt`; authentication (bearer token or
+session cookie + CSRF header) happens here, once, before the route body runs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from xietong.auth.actions import do_touch_credential
+from xietong.auth.queries import live_credential
+from xietong.core.actor import Actor, Origin, Role
+from xietong.core.clock import utcnow
+from xietong.core.errors import Forbidden, Unauthorized
+from xietong.core.ids import MAX_ID
+from xietong.core.security import csrf_matches
+from xietong.runtime import Runtime
+
+SESSION_COOKIE = "xietong_session"
+CSRF_COOKIE = "xietong_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Writing "last used" on every request would turn reads into writes; a few minutes is enough.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+Rt = Annotated[Runtime, Depends(get_runtime)]
+
+
+def client_ip(request: Request) -> str | None:
+    # uvicorn has already replaced this with X-Forwarded-For when the peer is a trusted proxy.
+    return request.client.host if request.client else None
+
+
+def get_origin(request: Request) -> Origin:
+    return Origin(ip=client_ip(request))
+
+
+ClientOrigin = Annotated[Origin, Depends(get_origin)]
+
+
+def presented_token(request: Request) -> tuple[str, bool] | None:
+    """The credential on the request and whether it came from the cookie."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip(), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return (cookie, True) if cookie else None
+
+
+async def authenticate(request: Request, runtime: Runtime) -> Actor:
+    presented = presented_token(request)
+    if presented is None:
+        raise Unauthorized("Sign in first.")
+    token, from_cookie = presented
+    # A cookie rides along on requests other sites trigger; a bearer header never does.
+    # So only cookie-authenticated writes must prove they come from our own pages.
+    if from_cookie and request.method not in SAFE_METHODS and not csrf_matches(
+            runtime.secret_key, token, request.headers.get(CSRF_HEADER)):
+        raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
+    async with runtime.reader() as uow:
+        found = await live_credential(uow, token)
+    if found is None:
+        raise Unauthorized("The session has ended; sign in again.")
+    credential, user = found
+    ip = client_ip(request)
+    if credential.last_used_at is None or utcnow() - credential.last_used_at > TOUCH_INTERVAL:
+        async with runtime.unit_of_work() as uow:
+            await do_touch_credential(uow, credential.id, ip)
+    return Actor(user_id=user.id, role=Role(user.role), ip=ip, token_id=credential.id)
+
+
+async def current_actor(request: Request) -> Actor:
+    return await authenticate(request, get_runtime(request))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+# An id in the path, bounded like `core.ids.Id`.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -1,0 +1,1 @@
+"""Organisation: departments (a tree), people, their roles and memberships."""

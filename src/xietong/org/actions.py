@@ -1,0 +1,312 @@
+"""Writers of the organisation: people, departments, memberships. They never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, select
+
+from xietong import policy
+from xietong.audit.actions import AuditAction, department_target, do_record, user_target
+from xietong.auth.actions import do_revoke_credentials
+from xietong.core.actor import Actor, Role
+from xietong.core.errors import Conflict, Forbidden, Invalid
+from xietong.core.security import Passwords
+from xietong.core.uow import UnitOfWork
+from xietong.org import queries
+from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
+from xietong.org.names import search_text_for, sort_key_for
+from xietong.org.schemas import DepartmentUpdate, UserUpdate
+
+TREE_LOCK = "org:department-tree"
+
+
+def refresh_search_fields(user: User) -> None:
+    user.search_text = search_text_for(username=user.username, display_name=user.display_name,
+                                       email=user.email, title=user.title)
+    user.sort_key = sort_key_for(user.display_name)
+
+
+# --- people -------------------------------------------------------------------------------
+
+async def check_unique_identity(uow: UnitOfWork, *, username: str | None, email: str | None,
+                                except_user_id: int | None = None) -> None:
+    if username is not None:
+        found = await uow.session.scalar(select(User.id).where(User.username == username))
+        if found is not None and found != except_user_id:
+            raise Conflict("That username is taken.", code="username_taken")
+    if email is not None:
+        found = await uow.session.scalar(select(User.id).where(User.email == email))
+        if found is not None and found != except_user_id:
+            raise Conflict("That email address belongs to someone else.", code="email_taken")
+
+
+async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
+                         display_name: str, password: str, passwords: Passwords,
+                         role: Role = Role.MEMBER, email: str | None = None,
+                         phone: str | None = None, title: str | None = None,
+                         department_ids: Iterable[int] = (),
+                         primary_department_id: int | None = None,
+                         ip: str | None = None) -> User:
+    """Create a person. `actor` None means the operator at the server's console (CLI)."""
+    if actor is not None:
+        policy.require(policy.can_manage_org(actor), "Only administrators add people.")
+        policy.require(policy.can_grant_role(actor, role), "Only an owner can make an owner.")
+    if password.lower() == username:
+        raise Invalid("The password must not be the username.")
+    await check_unique_identity(uow, username=username, email=email)
+    user = User(username=username, display_name=display_name, email=email, phone=phone,
+                title=title, role=role.value, active=True,
+                password_hash=await passwords.hash(password))
+    refresh_search_fields(user)
+    uow.session.add(user)
+    await uow.flush()
+    await set_user_departments(uow, user.id, list(department_ids), primary_department_id)
+    await do_record(uow, AuditAction.USER_CREATED, actor_id=actor.user_id if actor else None,
+                    ip=actor.ip if actor else ip, target=user_target(user.id),
+                    details={"username": username, "role": role.value})
+    return user
+
+
+async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: UserUpdate) -> None:
+    """Apply the fields present in `changes`, each under its own permission rule."""
+    given = changes.model_fields_set
+    target_role = Role(user.role)
+    administers = policy.can_administer_user(actor, target_role) and actor.is_admin
+    admin_fields = {"role", "active", "department_ids", "primary_department_id"}
+    if given & admin_fields and not administers:
+        raise Forbidden("Only an administrator can change roles, departments or accounts.")
+    if not policy.can_edit_profile(actor, user.id, target_role):
+        raise Forbidden("You can only edit your own profile.")
+
+    profile = {"display_name", "email", "phone", "title", "avatar_url"} & given
+    if "display_name" in profile and changes.display_name is None:
+        raise Invalid("A display name is required.")
+    if "email" in profile:
+        await check_unique_identity(uow, username=None, email=changes.email,
+                                    except_user_id=user.id)
+    for field in sorted(profile):
+        setattr(user, field, getattr(changes, field))
+    if profile:
+        refresh_search_fields(user)
+        await do_record(uow, AuditAction.USER_UPDATED, actor_id=actor.user_id, ip=actor.ip,
+                        target=user_target(user.id), details={"fields": sorted(profile)})
+
+    if "role" in given and changes.role is not None and changes.role != target_role:
+        policy.require(policy.can_grant_role(actor, changes.role),
+                       "Only an owner can make an owner.")
+        if target_role == Role.OWNER:
+            await _keep_an_owner(uow)
+        user.role = changes.role.value
+        await do_record(uow, AuditAction.USER_ROLE_CHANGED, actor_id=actor.user_id, ip=actor.ip,
+                        target=user_target(user.id),
+                        details={"from": target_role.value, "to": changes.role.value})
+        if target_role == Role.OWNER:
+            await uow.flush()
+            await _check_owner_remains(uow)
+
+    if "active" in given and changes.active is not None and changes.active != user.active:
+        await _set_active(uow, actor, user, changes.active)
+
+    if given & {"department_ids", "primary_department_id"}:
+        current = (await queries.memberships_of(uow, [user.id]))[user.id]
+        department_ids = (changes.department_ids if changes.department_ids is not None
+                          else current.department_ids)
+        await set_user_departments(uow, user.id, department_ids, changes.primary_department_id)
+        await do_record(uow, AuditAction.USER_DEPARTMENTS_CHANGED, actor_id=actor.user_id,
+                        ip=actor.ip, target=user_target(user.id),
+                        details={"department_ids": department_ids})
+
+
+async def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -> None:
+    if not active and user.id == actor.user_id:
+        raise Invalid("You cannot deactivate your own account.")
+    user.active = active
+    if active:
+        await do_record(uow, AuditAction.USER_REACTIVATED, actor_id=actor.user_id, ip=actor.ip,
+                        target=user_target(user.id))
+        return
+    if user.role == Role.OWNER.value:
+        await _keep_an_owner(uow)
+        await uow.flush()
+        await _check_owner_remains(uow)
+    # A deactivated person's sessions and tokens die with the account, at once.
+    ended = await do_revoke_credentials(uow, user.id)
+    await do_record(uow, AuditAction.USER_DEACTIVATED, actor_id=actor.user_id, ip=actor.ip,
+                    target=user_target(user.id), details={"credentials_revoked": ended})
+
+
+async def _keep_an_owner(uow: UnitOfWork) -> None:
+    # Owner changes are rare; serialising them makes "is there another owner?" race-free.
+    await uow.lock("org:owners")
+
+
+async def _check_owner_remains(uow: UnitOfWork) -> None:
+    if await queries.active_owner_count(uow) == 0:
+        raise Invalid("The organisation must keep at least one active owner.", code="last_owner")
+
+
+async def set_user_departments(uow: UnitOfWork, user_id: int, department_ids: list[int],
+                                primary_department_id: int | None) -> None:
+    wanted = list(dict.fromkeys(department_ids))
+    missing = set(wanted) - await queries.department_exists(uow, wanted)
+    if missing:
+        raise Invalid("Unknown department.", details={"department_ids": sorted(missing)})
+    if primary_department_id is not None and primary_department_id not in wanted:
+        raise Invalid("The primary department must be one of the person's departments.")
+    primary = primary_department_id if primary_department_id is not None else (
+        wanted[0] if wanted else None)
+    await uow.session.execute(delete(DepartmentMember).where(DepartmentMember.user_id == user_id))
+    await uow.flush()
+    uow.session.add_all(DepartmentMember(department_id=d, user_id=user_id, is_primary=d == primary)
+                        for d in wanted)
+    await uow.flush()
+
+
+async def ensure_first_owner(uow: UnitOfWork, *, username: str, display_name: str,
+                             password: str, passwords: Passwords) -> User | None:
+    """Create the first owner when nobody exists yet; return it, or None when people exist."""
+    await uow.lock("org:owners")
+    if await queries.count_users(uow):
+        return None
+    return await do_create_user(uow, None, username=username, display_name=display_name,
+                                password=password, passwords=passwords, role=Role.OWNER)
+
+
+# --- departments --------------------------------------------------------------------------
+
+async def _check_sibling_name_free(uow: UnitOfWork, name: str, parent_id: int | None,
+                                   except_id: int | None = None) -> None:
+    query = select(Department.id).where(Department.name == name,
+                                        func.coalesce(Department.parent_id, 0) == (parent_id or 0))
+    found = await uow.session.scalar(query)
+    if found is not None and found != except_id:
+        raise Conflict("A department with that name already exists at that level.",
+                       code="name_taken")
+
+
+async def _check_people_exist(uow: UnitOfWork, user_ids: Iterable[int], field: str) -> list[int]:
+    wanted = list(dict.fromkeys(user_ids))
+    missing = set(wanted) - await queries.existing_user_ids(uow, wanted)
+    if missing:
+        raise Invalid("Unknown person.", details={field: sorted(missing)})
+    return wanted
+
+
+async def _set_managers(uow: UnitOfWork, department_id: int, manager_ids: list[int]) -> None:
+    await uow.session.execute(
+        delete(DepartmentManager).where(DepartmentManager.department_id == department_id))
+    uow.session.add_all(DepartmentManager(department_id=department_id, user_id=u)
+                        for u in manager_ids)
+    await uow.flush()
+
+
+async def do_create_department(uow: UnitOfWork, actor: Actor, *, name: str,
+                               parent_id: int | None, manager_ids: Iterable[int] = (),
+                               position: int | None = None) -> Department:
+    policy.require(policy.can_manage_org(actor), "Only administrators create departments.")
+    await uow.lock(TREE_LOCK)
+    if parent_id is not None and not await queries.department_exists(uow, [parent_id]):
+        raise Invalid("The parent department does not exist.", details={"parent_id": parent_id})
+    await _check_sibling_name_free(uow, name, parent_id)
+    managers = await _check_people_exist(uow, manager_ids, "manager_ids")
+    if position is None:
+        last = await uow.session.scalar(
+            select(func.max(Department.position))
+            .where(func.coalesce(Department.parent_id, 0) == (parent_id or 0)))
+        position = (last or 0) + 1
+    department = Department(name=name, parent_id=parent_id, position=position)
+    uow.session.add(department)
+    await uow.flush()
+    await _set_managers(uow, department.id, managers)
+    await do_record(uow, AuditAction.DEPARTMENT_CREATED, actor_id=actor.user_id, ip=actor.ip,
+                    target=department_target(department.id),
+                    details={"name": name, "parent_id": parent_id, "manager_ids": managers})
+    return department
+
+
+async def do_update_department(uow: UnitOfWork, actor: Actor, department: Department,
+                               changes: DepartmentUpdate) -> None:
+    """Rename, move, reorder or change managers. A move under its own subtree is refused."""
+    policy.require(policy.can_manage_org(actor), "Only administrators change departments.")
+    await uow.lock(TREE_LOCK)
+    given = changes.model_fields_set
+    record: dict[str, object] = {}
+    new_parent = changes.parent_id if "parent_id" in given else department.parent_id
+    if new_parent != department.parent_id:
+        parents = queries.parent_map(await queries.all_departments(uow))
+        if new_parent is not None and new_parent not in parents:
+            raise Invalid("The new parent department does not exist.",
+                          details={"parent_id": new_parent})
+        if new_parent is not None and department.id in queries.ancestors_and_self(parents,
+                                                                                  new_parent):
+            raise Invalid("A department cannot move under itself or its own sub-department.",
+                          code="department_cycle")
+        record["parent_id"] = {"from": department.parent_id, "to": new_parent}
+    new_name = changes.name if changes.name is not None else department.name
+    if new_name != department.name or new_parent != department.parent_id:
+        await _check_sibling_name_free(uow, new_name, new_parent, except_id=department.id)
+    if new_name != department.name:
+        record["name"] = {"from": department.name, "to": new_name}
+    department.name, department.parent_id = new_name, new_parent
+    if changes.position is not None and changes.position != department.position:
+        record["position"] = changes.position
+        department.position = changes.position
+    if changes.manager_ids is not None:
+        managers = await _check_people_exist(uow, changes.manager_ids, "manager_ids")
+        await _set_managers(uow, department.id, managers)
+        record["manager_ids"] = managers
+    if record:
+        await uow.flush()
+        await do_record(uow, AuditAction.DEPARTMENT_UPDATED, actor_id=actor.user_id, ip=actor.ip,
+                        target=department_target(department.id), details=record)
+
+
+async def do_delete_department(uow: UnitOfWork, actor: Actor, department: Department) -> None:
+    policy.require(policy.can_manage_org(actor), "Only administrators delete departments.")
+    await uow.lock(TREE_LOCK)
+    has_child = await uow.session.scalar(
+        select(Department.id).where(Department.parent_id == department.id).limit(1))
+    if has_child is not None or await queries.member_ids(uow, department.id):
+        raise Conflict("Move its sub-departments and people elsewhere first.",
+                       code="department_not_empty")
+    await do_record(uow, AuditAction.DEPARTMENT_DELETED, actor_id=actor.user_id, ip=actor.ip,
+                    target=department_target(department.id), details={"name": department.name})
+    await uow.session.delete(department)
+    await uow.flush()
+
+
+async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: Department,
+                                    user_ids: Iterable[int]) -> list[int]:
+    """Make exactly `user_ids` the direct members. People who leave their primary department
+    get another of theirs as primary; people who had none get this one."""
+    parents = queries.parent_map(await queries.all_departments(uow))
+    managed = await queries.departments_managed_by(uow, actor.user_id)
+    chain = set(queries.ancestors_and_self(parents, department.id)) & managed
+    policy.require(policy.can_manage_department_members(actor, chain),
+                   "Only administrators and this department's managers set its members.")
+    wanted = await _check_people_exist(uow, user_ids, "user_ids")
+    current = set(await queries.member_ids(uow, department.id))
+    leaving, joining = current - set(wanted), [u for u in wanted if u not in current]
+    if leaving:
+        await uow.session.execute(delete(DepartmentMember).where(
+            DepartmentMember.department_id == department.id,
+            DepartmentMember.user_id.in_(leaving)))
+        await uow.flush()
+    memberships = await queries.memberships_of(uow, [*leaving, *joining])
+    for user_id in joining:
+        uow.session.add(DepartmentMember(
+            department_id=department.id, user_id=user_id,
+            is_primary=memberships[user_id].primary_department_id is None))
+    for user_id in leaving:
+        remaining = memberships[user_id]
+        if remaining.primary_department_id is None and remaining.department_ids:
+            promoted = await uow.session.get(DepartmentMember,
+                                             (remaining.department_ids[0], user_id))
+            if promoted is not None:
+                promoted.is_primary = True
+    await uow.flush()
+    await do_record(uow, AuditAction.DEPARTMENT_MEMBERS_SET, actor_id=actor.user_id, ip=actor.ip,
+                    target=department_target(department.id),
+                    details={"added": joining, "removed": sorted(leaving)})
+    return wanted

@@ -1,0 +1,149 @@
+"""The directory and organisation over HTTP: thin routes over access/actions/queries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from xietong import policy
+from xietong.core.errors import Forbidden
+from xietong.core.ids import MAX_ID
+from xietong.core.pagination import decode_cursor, encode_cursor
+from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.org import access, actions, queries, views
+from xietong.org.schemas import (
+    DepartmentCreate,
+    DepartmentMembers,
+    DepartmentMembersSet,
+    DepartmentOut,
+    DepartmentTree,
+    DepartmentUpdate,
+    UserCreate,
+    UserOut,
+    UserPage,
+    UserUpdate,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["organisation"])
+
+
+@router.get("/users/me")
+async def get_me(actor: CurrentActor, rt: Rt) -> UserOut:
+    async with rt.reader() as uow:
+        return await views.user_out(uow, await access.access_user(uow, actor, actor.user_id))
+
+
+@router.get("/users")
+async def search_users(
+    actor: CurrentActor, rt: Rt,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    include_subdepartments: bool = True,
+    include_inactive: bool = False,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> UserPage:
+    """Directory search by name, username, pinyin (zhangsan) or initials (zs), email or title."""
+    after = decode_cursor(cursor, str, int) if cursor else None
+    async with rt.reader() as uow:
+        visible = await access.visible_user_ids(uow, actor)
+        department_ids = None
+        if department_id is not None:
+            await access.access_department(uow, actor, department_id)
+            department_ids = ({department_id} if not include_subdepartments
+                              else queries.descendants_and_self(
+                                  queries.parent_map(await queries.all_departments(uow)),
+                                  department_id))
+        users = await queries.search_directory(
+            uow, query=q, department_ids=department_ids, visible_ids=visible,
+            include_inactive=include_inactive and actor.is_admin,
+            after=(after[0], after[1]) if after else None, limit=limit + 1)
+        items = await views.users_out(uow, users[:limit])
+    more = len(users) > limit
+    last = users[limit - 1] if more else None
+    return UserPage(items=items,
+                    next_cursor=encode_cursor(last.sort_key, last.id) if last else None)
+
+
+@router.post("/users", status_code=201)
+async def create_user(body: UserCreate, actor: CurrentActor, rt: Rt) -> UserOut:
+    async with rt.unit_of_work() as uow:
+        user = await actions.do_create_user(
+            uow, actor, username=body.username, display_name=body.display_name,
+            password=body.password, passwords=rt.passwords, role=body.role, email=body.email,
+            phone=body.phone, title=body.title, department_ids=body.department_ids,
+            primary_department_id=body.primary_department_id)
+        return await views.user_out(uow, user)
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: IdPath, actor: CurrentActor, rt: Rt) -> UserOut:
+    async with rt.reader() as uow:
+        return await views.user_out(uow, await access.access_user(uow, actor, user_id))
+
+
+@router.patch("/users/{user_id}")
+async def update_user(user_id: IdPath, body: UserUpdate, actor: CurrentActor, rt: Rt) -> UserOut:
+    async with rt.unit_of_work() as uow:
+        user = await access.access_user(uow, actor, user_id)
+        await actions.do_update_user(uow, actor, user, body)
+        return await views.user_out(uow, user)
+
+
+@router.get("/departments")
+async def department_tree(actor: CurrentActor, rt: Rt) -> DepartmentTree:
+    if not policy.can_browse_departments(actor):
+        raise Forbidden("Guests cannot browse the organisation.")
+    async with rt.reader() as uow:
+        return DepartmentTree(items=await views.department_tree(uow))
+
+
+@router.post("/departments", status_code=201)
+async def create_department(body: DepartmentCreate, actor: CurrentActor, rt: Rt) -> DepartmentOut:
+    async with rt.unit_of_work() as uow:
+        department = await actions.do_create_department(
+            uow, actor, name=body.name, parent_id=body.parent_id, manager_ids=body.manager_ids,
+            position=body.position)
+        return await views.department_out(uow, department)
+
+
+@router.get("/departments/{department_id}")
+async def get_department(department_id: IdPath, actor: CurrentActor, rt: Rt) -> DepartmentOut:
+    async with rt.reader() as uow:
+        department = await access.access_department(uow, actor, department_id)
+        return await views.department_out(uow, department)
+
+
+@router.patch("/departments/{department_id}")
+async def update_department(department_id: IdPath, body: DepartmentUpdate, actor: CurrentActor,
+                            rt: Rt) -> DepartmentOut:
+    async with rt.unit_of_work() as uow:
+        department = await access.access_department(uow, actor, department_id)
+        await actions.do_update_department(uow, actor, department, body)
+        return await views.department_out(uow, department)
+
+
+@router.delete("/departments/{department_id}", status_code=204)
+async def delete_department(department_id: IdPath, actor: CurrentActor, rt: Rt) -> None:
+    async with rt.unit_of_work() as uow:
+        department = await access.access_department(uow, actor, department_id)
+        await actions.do_delete_department(uow, actor, department)
+
+
+@router.get("/departments/{department_id}/members")
+async def get_department_members(department_id: IdPath, actor: CurrentActor,
+                                 rt: Rt) -> DepartmentMembers:
+    async with rt.reader() as uow:
+        await access.access_department(uow, actor, department_id)
+        return DepartmentMembers(department_id=department_id,
+                                 user_ids=await queries.member_ids(uow, department_id))
+
+
+@router.put("/departments/{department_id}/members")
+async def set_department_members(department_id: IdPath, body: DepartmentMembersSet,
+                                 actor: CurrentActor, rt: Rt) -> DepartmentMembers:
+    async with rt.unit_of_work() as uow:
+        department = await access.access_department(uow, actor, department_id)
+        members = await actions.do_set_department_members(uow, actor, department, body.user_ids)
+    return DepartmentMembers(department_id=department_id, user_ids=sorted(members))

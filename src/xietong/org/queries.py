@@ -1,0 +1,167 @@
+"""Read paths of the organisation: directory search, the tree, memberships. No writes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from xietong.core.text import like_pattern
+from xietong.core.uow import UnitOfWork
+from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
+from xietong.org.names import search_term
+
+
+@dataclass(frozen=True, slots=True)
+class Memberships:
+    department_ids: list[int]
+    primary_department_id: int | None
+
+
+async def get_user(uow: UnitOfWork, user_id: int) -> User | None:
+    return await uow.session.get(User, user_id)
+
+
+async def find_user_by_login(uow: UnitOfWork, login: str) -> User | None:
+    """A user by username or (when `login` contains '@') email, case-insensitively."""
+    login = login.strip().lower()
+    column = User.email if "@" in login else User.username
+    return await uow.session.scalar(select(User).where(column == login))
+
+
+async def count_users(uow: UnitOfWork) -> int:
+    return await uow.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+async def existing_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    found = await uow.session.scalars(select(User.id).where(User.id.in_(wanted)))
+    return set(found)
+
+
+async def active_owner_count(uow: UnitOfWork) -> int:
+    query = select(func.count()).select_from(User).where(User.role == "owner", User.active)
+    return await uow.session.scalar(query) or 0
+
+
+async def memberships_of(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, Memberships]:
+    """Department ids (primary first) of each user, in one query for the whole page."""
+    ids = list(set(user_ids))
+    found: dict[int, list[tuple[bool, int]]] = defaultdict(list)
+    if ids:
+        rows = await uow.session.execute(
+            select(DepartmentMember.user_id, DepartmentMember.is_primary,
+                   DepartmentMember.department_id)
+            .where(DepartmentMember.user_id.in_(ids)))
+        for user_id, is_primary, department_id in rows:
+            found[user_id].append((not is_primary, department_id))
+    result = {}
+    for user_id in ids:
+        ordered = sorted(found.get(user_id, []))
+        primary = ordered[0][1] if ordered and not ordered[0][0] else None
+        result[user_id] = Memberships([d for _, d in ordered], primary)
+    return result
+
+
+async def all_departments(uow: UnitOfWork) -> Sequence[Department]:
+    return (await uow.session.scalars(
+        select(Department).order_by(Department.position, Department.id))).all()
+
+
+async def department_exists(uow: UnitOfWork, department_ids: Iterable[int]) -> set[int]:
+    wanted = set(department_ids)
+    if not wanted:
+        return set()
+    return set(await uow.session.scalars(select(Department.id).where(Department.id.in_(wanted))))
+
+
+async def managers_of(uow: UnitOfWork, department_ids: Iterable[int] | None = None
+                      ) -> dict[int, list[int]]:
+    query = select(DepartmentManager.department_id, DepartmentManager.user_id).order_by(
+        DepartmentManager.user_id)
+    if department_ids is not None:
+        query = query.where(DepartmentManager.department_id.in_(list(department_ids)))
+    result: dict[int, list[int]] = defaultdict(list)
+    for department_id, user_id in await uow.session.execute(query):
+        result[department_id].append(user_id)
+    return result
+
+
+async def member_counts(uow: UnitOfWork) -> dict[int, int]:
+    """Active direct members per department."""
+    rows = await uow.session.execute(
+        select(DepartmentMember.department_id, func.count())
+        .join(User, User.id == DepartmentMember.user_id).where(User.active)
+        .group_by(DepartmentMember.department_id))
+    return {department_id: count for department_id, count in rows}
+
+
+async def member_ids(uow: UnitOfWork, department_id: int) -> list[int]:
+    return list(await uow.session.scalars(
+        select(DepartmentMember.user_id).where(DepartmentMember.department_id == department_id)
+        .order_by(DepartmentMember.user_id)))
+
+
+async def departments_managed_by(uow: UnitOfWork, user_id: int) -> set[int]:
+    return set(await uow.session.scalars(
+        select(DepartmentManager.department_id).where(DepartmentManager.user_id == user_id)))
+
+
+def parent_map(departments: Iterable[Department]) -> dict[int, int | None]:
+    return {d.id: d.parent_id for d in departments}
+
+
+def ancestors_and_self(parents: dict[int, int | None], department_id: int) -> list[int]:
+    """The department then each ancestor up to the root. Stops on a cycle rather than looping."""
+    chain: list[int] = []
+    current: int | None = department_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents.get(current)
+    return chain
+
+
+def descendants_and_self(parents: dict[int, int | None], department_id: int) -> set[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for child, parent in parents.items():
+        children[parent].append(child)
+    found, stack = set(), [department_id]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+async def people_sharing_a_channel_with(uow: UnitOfWork, user_id: int) -> set[int]:
+    """Who a guest may see. Channels do not exist yet, so a guest sees only themselves;
+    the messaging domain will answer this from channel memberships."""
+    return {user_id}
+
+
+async def search_directory(uow: UnitOfWork, *, query: str | None, department_ids: set[int] | None,
+                           visible_ids: set[int] | None, include_inactive: bool,
+                           after: tuple[str, int] | None, limit: int) -> Sequence[User]:
+    """People matching `query` (name, username, pinyin, initials, email, title), in
+    Chinese reading order (by pinyin), keyset-paged on (sort_key, id)."""
+    statement = select(User).order_by(User.sort_key, User.id).limit(limit)
+    if query and (term := search_term(query)):
+        statement = statement.where(User.search_text.like(like_pattern(term), escape="\\"))
+    if department_ids is not None:
+        statement = statement.where(User.id.in_(
+            select(DepartmentMember.user_id)
+            .where(DepartmentMember.department_id.in_(department_ids))))
+    if visible_ids is not None:
+        statement = statement.where(User.id.in_(visible_ids))
+    if not include_inactive:
+        statement = statement.where(User.active)
+    if after is not None:
+        sort_key, user_id = after
+        statement = statement.where(
+            (User.sort_key > sort_key) | ((User.sort_key == sort_key) & (User.id > user_id)))
+    return (await uow.session.scalars(statement)).all()

@@ -1,0 +1,82 @@
+"""Everything built once from `Settings`: engine, sessions, password hasher, counters.
+
+Nothing opens an engine at import time; `Runtime.start()` is called by the CLI, the
+ASGI lifespan or a test fixture, and `close()` releases it all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from xietong.auth.actions import LoginPolicy
+from xietong.core.db import WRITER_OPTION, create_engine
+from xietong.core.ratelimit import FailureCounter, MemoryCounter
+from xietong.core.security import Argon2Cost, Passwords, load_or_create_secret_key
+from xietong.core.uow import UnitOfWork
+from xietong.redis_backend import RedisCounter, connect_redis
+from xietong.settings import Settings
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self._writer_sessions = async_sessionmaker(
+            bind=self.engine.execution_options(**{WRITER_OPTION: True}),
+            expire_on_commit=False, autoflush=False)
+        self._reader_sessions = async_sessionmaker(bind=self.engine, expire_on_commit=False,
+                                                   autoflush=False)
+        self.secret_key = settings.secret_key or load_or_create_secret_key(settings.data_dir)
+        self.passwords = Passwords(Argon2Cost(settings.argon2_time_cost,
+                                              settings.argon2_memory_kib,
+                                              settings.argon2_parallelism))
+        self.redis: Redis | None = connect_redis(settings.redis_url) if settings.redis_url else None
+        self.failures: FailureCounter = (RedisCounter(self.redis, settings.redis_prefix)
+                                         if self.redis is not None else MemoryCounter())
+        self.login_policy = LoginPolicy(
+            window_seconds=settings.login_window_seconds,
+            slowdown_after=settings.login_slowdown_after,
+            slowdown_seconds=settings.login_slowdown_seconds,
+            lockout_after=settings.login_lockout_after,
+            ip_lockout_after=settings.login_ip_lockout_after,
+            session_ttl=timedelta(days=settings.session_ttl_days))
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A write transaction. Use as `async with runtime.unit_of_work() as uow:`."""
+        return UnitOfWork(self._writer_sessions(), is_postgres=self.settings.is_postgres)
+
+    def reader(self) -> UnitOfWork:
+        """A read transaction: never takes SQLite's write lock, so reads don't queue behind writes.
+
+        Leaving it commits nothing (there is nothing to commit); actions must not be called on it.
+        """
+        return UnitOfWork(self._reader_sessions(), is_postgres=self.settings.is_postgres)
+
+    async def check_database(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def check_redis(self) -> None:
+        if self.redis is not None:
+            await self.redis.ping()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    runtime = Runtime(settings)
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+

@@ -1,0 +1,118 @@
+"""All configuration, read once from `XIETONG_*` environment variables (or a TOML file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class ConfigurationError(Exception):
+    """A setting is wrong; the message is one sentence a person can act on."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XIETONG_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: an SQLite file in data_dir
+    redis_url: str | None = None
+    # Prefix of every Redis key, so several installs (or test runs) can share one Redis.
+    redis_prefix: str = "xietong:"
+    secret_key: str | None = Field(default=None, min_length=32)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Addresses whose X-Forwarded-For / X-Forwarded-Proto we believe (the nginx in front).
+    forwarded_allow_ips: str = "127.0.0.1"
+    log_level: str = "info"
+
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    session_ttl_days: int = Field(default=30, ge=1, le=3650)
+
+    # Failed sign-ins within the window: from `slowdown_after` on each answer is delayed,
+    # from `lockout_after` on the account (or address) is refused with 429.
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_slowdown_after: int = Field(default=5, ge=1)
+    login_slowdown_seconds: float = Field(default=1.0, ge=0)
+    login_lockout_after: int = Field(default=10, ge=1)
+    login_ip_lockout_after: int = Field(default=50, ge=1)
+
+    # argon2id cost (RFC 9106's second recommended option): 3 passes over 64 MiB, 4 lanes.
+    argon2_time_cost: int = Field(default=3, ge=2)
+    argon2_memory_kib: int = Field(default=65536, ge=19456)
+    argon2_parallelism: int = Field(default=4, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value:
+            return value
+        for plain, driver in (("postgresql://", "postgresql+asyncpg://"),
+                              ("postgres://", "postgresql+asyncpg://"),
+                              ("sqlite://", "sqlite+aiosqlite://")):
+            if value.startswith(plain):
+                return driver + value[len(plain):]
+        if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            return value
+        raise ValueError("must be an sqlite:/// or postgresql:// URL")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'xietong.db').resolve()}"
+        if self.login_slowdown_after > self.login_lockout_after:
+            raise ValueError("login_slowdown_after must not exceed login_lockout_after")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("XIETONG_CONFIG_FILE")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning pydantic's report into one sentence per problem."""
+    config_file = os.environ.get("XIETONG_CONFIG_FILE")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigurationError(
+            f"XIETONG_CONFIG_FILE points to {config_file}, which does not exist.")
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        name = f"XIETONG_{field.upper()}" if first["loc"] else "The configuration"
+        given = first.get("input")
+        shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+        raise ConfigurationError(f"{name} is not valid: {first['msg']}{shown}.") from None

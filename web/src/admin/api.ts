@@ -1,0 +1,47 @@
+import { api } from '../api/client'
+import type { AuditEntry, Department, Page, Role, User } from '../api/types'
+
+export interface NewUser {
+  username: string
+  display_name: string
+  password: string
+  email?: string
+  role?: Role
+  title?: string
+  department_ids?: number[]
+}
+
+export interface UserPatch {
+  active?: boolean
+  role?: Role
+}
+
+export interface NewDepartment {
+  name: string
+  parent_id?: number | null
+  manager_ids?: number[]
+}
+
+export interface DepartmentPatch {
+  name?: string
+  parent_id?: number | null
+}
+
+export interface AuditQuery {
+  action?: string
+  actor_id?: number | null
+  cursor?: string | null
+  limit?: number
+}
+
+export const createUser = (input: NewUser) => api.post<User>('/api/v1/users', input)
+
+export const updateUser = (id: number, patch: UserPatch) => api.patch<User>(`/api/v1/users/${id}`, patch)
+
+export const createDepartment = (input: NewDepartment) => api.post<Department>('/api/v1/departments', input)
+
+export const updateDepartment = (id: number, patch: DepartmentPatch) =>
+  api.patch<Department>(`/api/v1/departments/${id}`, patch)
+
+export const listAudit = (query: AuditQuery, signal?: AbortSignal) =>
+  api.get<Page<AuditEntry>>('/api/v1/audit', { limit: 50, ...query }, signal)

@@ -1,0 +1,199 @@
+/**
+ * A small typed fetch client for the Xietong HTTP API (shared/API.md).
+ *
+ * The browser authenticates with the HttpOnly session cookie, so every call is
+ * same-origin with credentials; unsafe methods echo the readable CSRF cookie in
+ * a header (double-submit), which is what the server checks.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+export type QueryValue = string | number | boolean | null | undefined
+export type Query = Record<string, QueryValue>
+
+export interface RequestOptions {
+  method?: HttpMethod
+  query?: Query
+  body?: unknown
+  signal?: AbortSignal
+  /**
+   * Whether a 401 means "the session is gone" and should send the user to the
+   * sign-in page. Off for calls where 401 is an expected answer (login, /me).
+   */
+  redirectOn401?: boolean
+}
+
+/** The error shape every endpoint answers with: {"error": {code, message, details}}. */
+interface ErrorEnvelope {
+  error: { code: string; message: string; details?: unknown }
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+
+  constructor(
+    /** HTTP status; 0 when the server could not be reached at all. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = null,
+    /** Seconds to wait, from a Retry-After header (429/503), when given. */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message)
+  }
+}
+
+const UNSAFE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const CSRF_COOKIE = 'xietong_csrf'
+
+let unauthorizedHandler: (() => void) | null = null
+let requestLanguage = 'zh-CN'
+
+/** Called on a 401 from an ordinary call: the session expired or was ended elsewhere. */
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler
+}
+
+/** Sent as Accept-Language so server-side messages can follow the UI language. */
+export function setRequestLanguage(language: string): void {
+  requestLanguage = language
+}
+
+export function readCookie(name: string): string | null {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq < 0) continue
+    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+  }
+  return null
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError'
+}
+
+function buildUrl(path: string, query: Query | undefined): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query ?? {})) {
+    // Empty filters are left out rather than sent as `q=`, so the server sees "no filter".
+    if (value === undefined || value === null || value === '') continue
+    params.set(key, String(value))
+  }
+  const search = params.toString()
+  return search ? `${path}?${search}` : path
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+function parseRetryAfter(header: string | null): number | null {
+  if (!header) return null
+  const seconds = Number(header)
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds))
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000))
+}
+
+function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false
+  const error: unknown = value.error
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    'message' in error &&
+    typeof error.message === 'string'
+  )
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'))
+  let body: unknown = null
+  try {
+    body = await response.json()
+  } catch {
+    // A proxy's HTML error page, or an empty body: fall through to a generic error.
+  }
+  if (isErrorEnvelope(body)) {
+    const { code, message, details } = body.error
+    return new ApiError(response.status, code, message, details ?? null, retryAfter)
+  }
+  return new ApiError(response.status, `http_${response.status}`, response.statusText, null, retryAfter)
+}
+
+/**
+ * Performs one API call and returns the parsed JSON body. Endpoints that answer
+ * 204 resolve to undefined, so call them with T = void.
+ */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET'
+  const headers = new Headers({ Accept: 'application/json', 'Accept-Language': requestLanguage })
+  let body: string | undefined
+  if (options.body !== undefined) {
+    headers.set('Content-Type', 'application/json')
+    body = JSON.stringify(options.body)
+  }
+  if (UNSAFE_METHODS.has(method)) {
+    const csrf = readCookie(CSRF_COOKIE)
+    if (csrf) headers.set('X-CSRF-Token', csrf)
+  }
+
+  let response: Response
+  try {
+    response = await fetch(buildUrl(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: options.signal,
+    })
+  } catch (error) {
+    if (isAbortError(error)) throw error
+    throw new ApiError(0, 'network_error', error instanceof Error ? error.message : String(error))
+  }
+
+  if (!response.ok) {
+    const error = await toApiError(response)
+    if (response.status === 401 && options.redirectOn401 !== false) unauthorizedHandler?.()
+    throw error
+  }
+  if (response.status === 204 || response.headers.get('Content-Length') === '0') {
+    // No body by contract; the caller asked for T = void.
+    return undefined as T
+  }
+  return (await response.json()) as T
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>(path, { query, signal }),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    request<T>(path, { ...options, method: 'POST', body }),
+  patch: <T>(path: string, body: unknown) => request<T>(path, { method: 'PATCH', body }),
+  put: <T>(path: string, body: unknown) => request<T>(path, { method: 'PUT', body }),
+  delete: <T = void>(path: string) => request<T>(path, { method: 'DELETE' }),
+}
+
+/**
+ * Human-readable lines from an error's `details`, for showing under a form.
+ * Understands the FastAPI/Pydantic list shape [{loc: [...], msg}] and a plain
+ * {field: message} map; anything else yields no lines.
+ */
+export function detailLines(details: unknown): string[] {
+  if (Array.isArray(details)) {
+    const lines: string[] = []
+    for (const item of details as unknown[]) {
+      if (typeof item !== 'object' || item === null || !('msg' in item)) continue
+      const msg = String(item.msg)
+      const loc = 'loc' in item && Array.isArray(item.loc) ? (item.loc as unknown[]) : []
+      // Drop the "body" prefix FastAPI puts in front of field paths.
+      const field = loc.filter((part) => part !== 'body').join('.')
+      lines.push(field ? `${field}: ${msg}` : msg)
+    }
+    return lines
+  }
+  if (typeof details === 'object' && details !== null) {
+    return Object.entries(details).flatMap(([field, value]) =>
+      typeof value === 'string' ? [`${field}: ${value}`] : [],
+    )
+  }
+  return []
+}

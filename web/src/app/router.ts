@@ -1,0 +1,85 @@
+import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router'
+import { ensureSession, isAdmin } from '../auth/session'
+
+/** Message keys usable as a page title. */
+type TitleKey = 'auth.title' | 'people.title' | 'admin.title' | 'app.notFound'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without signing in. */
+    public?: boolean
+    /** Only for owners and admins (the server checks again; this only hides the screen). */
+    requiresAdmin?: boolean
+    titleKey?: TitleKey
+  }
+}
+
+/** Only same-site paths are followed after sign-in, never another origin. */
+export function safeNextPath(raw: unknown): string {
+  if (typeof raw === 'string' && raw.startsWith('/') && !raw.startsWith('//') && !raw.startsWith('/\\')) {
+    return raw
+  }
+  return '/people'
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  // Every screen is its own chunk, so signing in downloads only the login form.
+  routes: [
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('../auth/LoginView.vue'),
+      meta: { public: true, titleKey: 'auth.title' },
+    },
+    {
+      path: '/',
+      component: () => import('./AppShell.vue'),
+      children: [
+        { path: '', redirect: { name: 'people' } },
+        {
+          path: 'people',
+          name: 'people',
+          component: () => import('../org/PeopleView.vue'),
+          meta: { titleKey: 'people.title' },
+        },
+        {
+          path: 'admin',
+          component: () => import('../admin/AdminView.vue'),
+          meta: { requiresAdmin: true, titleKey: 'admin.title' },
+          children: [
+            { path: '', redirect: { name: 'admin-users' } },
+            { path: 'users', name: 'admin-users', component: () => import('../admin/AdminUsers.vue') },
+            {
+              path: 'departments',
+              name: 'admin-departments',
+              component: () => import('../admin/AdminDepartments.vue'),
+            },
+            { path: 'audit', name: 'admin-audit', component: () => import('../admin/AuditLog.vue') },
+          ],
+        },
+        {
+          path: ':pathMatch(.*)*',
+          name: 'not-found',
+          component: () => import('./NotFoundView.vue'),
+          meta: { titleKey: 'app.notFound' },
+        },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to): Promise<true | RouteLocationRaw> => {
+  let user = null
+  try {
+    user = await ensureSession()
+  } catch {
+    // Server unreachable: treat as signed out; the login form reports the network error.
+  }
+  if (to.meta.public) {
+    return user && to.name === 'login' ? safeNextPath(to.query.next) : true
+  }
+  if (!user) return { name: 'login', query: { next: to.fullPath } }
+  if (to.meta.requiresAdmin && !isAdmin(user)) return { name: 'people' }
+  return true
+})

@@ -1,0 +1,20 @@
+import { createApp } from 'vue'
+import { onUnauthorized } from './api/client'
+import App from './App.vue'
+import { router } from './app/router'
+import { forgetSession } from './auth/session'
+import { i18n } from './i18n'
+import './styles.css'
+
+// Any ordinary call answered 401 means the session ended (expired, signed out
+// elsewhere, password changed): drop local state and ask to sign in again,
+// coming back to the same page afterwards.
+onUnauthorized(() => {
+  forgetSession()
+  const current = router.currentRoute.value
+  if (current.name !== 'login') {
+    void router.replace({ name: 'login', query: { next: current.fullPath } })
+  }
+})
+
+createApp(App).use(i18n).use(router).mount('#app')

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+// The Python app serves the built client from src/xietong/static/ (see
+// shared/ARCHITECTURE.md), so the build writes straight into that package.
+export default defineConfig({
+  base: '/',
+  plugins: [vue()],
+  define: {
+    // Compile-time flags let the bundler drop code we never use: the Options API,
+    // vue-i18n's legacy API and global components, and devtools hooks.
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
+  build: {
+    outDir: '../src/xietong/static',
+    emptyOutDir: true,
+  },
+  server: {
+    // `npm run dev` talks to a locally running `xietong serve`; same-origin
+    // through the proxy keeps the session and CSRF cookies working.
+    proxy: {
+      '/api': {
+        target: process.env.XIETONG_DEV_API ?? 'http://127.0.0.1:8000',
+        ws: true,
+      },
+    },
+  },
+})
