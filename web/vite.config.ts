@@ -19,6 +19,15 @@ export default defineConfig({
   build: {
     outDir: '../src/xietong/static',
     emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // Libraries in one chunk: it changes only when dependencies do, so browsers
+        // keep it cached across app releases.
+        codeSplitting: {
+          groups: [{ name: 'vendor', test: /[\\/]node_modules[\\/]/ }],
+        },
+      },
+    },
   },
   server: {
     // `npm run dev` talks to a locally running `xietong serve`; same-origin

@@ -1,8 +1,6 @@
 import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router'
 import { ensureSession, isAdmin } from '../auth/session'
-
-/** Message keys usable as a page title. */
-type TitleKey = 'auth.title' | 'people.title' | 'admin.title' | 'app.notFound'
+import type { MessageKey } from '../i18n'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -10,7 +8,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Only for owners and admins (the server checks again; this only hides the screen). */
     requiresAdmin?: boolean
-    titleKey?: TitleKey
+    /** Page title, shown as "<title> · 协同". */
+    titleKey?: MessageKey
   }
 }
 

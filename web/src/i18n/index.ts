@@ -2,16 +2,19 @@
  * UI language: zh-CN or en, chosen from the browser on first visit, then from
  * the user's own pick (remembered in localStorage).
  */
-import { createI18n } from 'vue-i18n'
+import { createI18n, useI18n } from 'vue-i18n'
 import { setRequestLanguage } from '../api/client'
 import en from './en'
 import type { MessageSchema } from './schema'
 import zhCN from './zh-CN'
 
-// Typed keys for t() everywhere: a misspelt key fails the type check.
-declare module 'vue-i18n' {
-  export interface DefineLocaleMessage extends MessageSchema {}
-}
+/** Every dotted message path, e.g. 'auth.submit'. */
+type Leaves<T, Prefix extends string = ''> = {
+  [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : Leaves<T[K], `${Prefix}${K}.`>
+}[keyof T & string]
+export type MessageKey = Leaves<MessageSchema>
+export type MessageValues = Record<string, string | number>
+export type Translate = (key: MessageKey, values?: MessageValues) => string
 
 export const LOCALES = [
   { code: 'zh-CN', label: '中文' },
@@ -71,4 +74,17 @@ export function setLocale(locale: AppLocale): void {
   } catch {
     // Not remembered, but the switch still applies for this visit.
   }
+}
+
+/** Global translate for code outside components; call it during render to follow switches. */
+export const translate: Translate = (key, values) =>
+  values ? i18n.global.t(key, values) : i18n.global.t(key)
+
+/**
+ * vue-i18n's own t() accepts any string; this one only takes keys that exist,
+ * so a misspelt or removed key fails `vue-tsc` instead of showing a raw path.
+ */
+export function useT(): Translate {
+  const { t } = useI18n()
+  return (key, values) => (values ? t(key, values) : t(key))
 }

@@ -1,17 +1,16 @@
 import { ApiError, detailLines } from '../api/client'
-import { i18n } from '../i18n'
+import { translate } from '../i18n'
 
 /**
  * The sentence to show for a failed call. Called during render (not when the
  * error happens) so it follows a language switch.
  */
 export function errorText(error: unknown): string {
-  const { t } = i18n.global
   if (error instanceof ApiError) {
-    if (error.status === 0) return t('common.networkError')
+    if (error.status === 0) return translate('common.networkError')
     if (error.message) return error.message
-    if (error.status === 403) return t('common.forbidden')
-    return t('common.httpError', { status: error.status })
+    if (error.status === 403) return translate('common.forbidden')
+    return translate('common.httpError', { status: error.status })
   }
   return error instanceof Error ? error.message : String(error)
 }

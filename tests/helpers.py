@@ -1,0 +1,113 @@
+"""A small cast of named people in several departments, built through real actions,
+each with a signed-in API client (bearer token from the real login endpoint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from xietong.core.actor import Actor, Role
+from xietong.org import actions
+from xietong.org.models import Department
+from xietong.org.schemas import DepartmentUpdate
+from xietong.runtime import Runtime
+
+PASSWORD = "correct horse 电池 staple"
+
+
+@dataclass
+class Person:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    api: httpx.AsyncClient
+    token: str = ""
+
+
+@dataclass
+class Cast:
+    runtime: Runtime
+    client: httpx.AsyncClient
+    departments: dict[str, int] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Person:
+        try:
+            return self.__dict__["people"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    async def add_person(self, username: str, display_name: str, *, role: Role = Role.MEMBER,
+                         departments: tuple[str, ...] = (), title: str | None = None,
+                         email: str | None = None) -> Person:
+        async with self.runtime.unit_of_work() as uow:
+            user = await actions.do_create_user(
+                uow, None, username=username, display_name=display_name, password=PASSWORD,
+                passwords=self.runtime.passwords, role=role, title=title, email=email,
+                department_ids=[self.departments[d] for d in departments])
+        person = Person(user.id, username, display_name, role, self.client)
+        person.token = await sign_in(self.client, username)
+        person.api = client_with_token(self.client, person.token)
+        self.people[username] = person
+        return person
+
+    async def close(self) -> None:
+        for person in self.people.values():
+            await person.api.aclose()
+
+
+def client_with_token(client: httpx.AsyncClient, token: str) -> httpx.AsyncClient:
+    """Another client on the same app, authenticated by a bearer token."""
+    return httpx.AsyncClient(transport=client._transport, base_url=client.base_url,
+                             headers={"Authorization": f"Bearer {token}"})
+
+
+async def sign_in(client: httpx.AsyncClient, login: str, password: str = PASSWORD) -> str:
+    response = await client.post("/api/v1/auth/login", json={"login": login, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+def error_code(response: httpx.Response) -> str:
+    """The error code of a JSON error reply, checking the shape on the way."""
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "details"}, body
+    code: str = body["error"]["code"]
+    return code
+
+
+async def build_cast(runtime: Runtime, client: httpx.AsyncClient) -> Cast:
+    """周建国 owns the company (in no department); 林晓燕 is an admin; 张伟 manages 销售部 (with 华东区 below it,
+    where 刘洋 works); 李娜 manages 研发部; 王芳 manages 客服部; Alex is a guest."""
+    cast = Cast(runtime, client)
+    owner = await cast.add_person("zhoujianguo", "周建国", role=Role.OWNER, title="总经理")
+    founder = Actor(user_id=owner.id, role=Role.OWNER)
+    async with runtime.unit_of_work() as uow:
+        for name, parent in (("总经办", None), ("销售部", None), ("华东区", "销售部"),
+                             ("研发部", None), ("客服部", None)):
+            department = await actions.do_create_department(
+                uow, founder, name=name,
+                parent_id=cast.departments[parent] if parent else None)
+            cast.departments[name] = department.id
+    await cast.add_person("linxiaoyan", "林晓燕", role=Role.ADMIN, departments=("总经办",),
+                          title="总经理助理", email="lin@example.com")
+    await cast.add_person("zhangwei", "张伟", departments=("销售部",), title="销售总监",
+                          email="zhangwei@example.com")
+    await cast.add_person("liuyang", "刘洋", departments=("华东区",), title="销售经理")
+    await cast.add_person("lina", "李娜", departments=("研发部",), title="研发总监")
+    await cast.add_person("wangfang", "王芳", departments=("客服部",), title="客服经理")
+    await cast.add_person("alex", "外部顾问 Alex", role=Role.GUEST, title="顾问")
+    async with runtime.unit_of_work() as uow:
+        for department, manager in (("销售部", "zhangwei"), ("研发部", "lina"),
+                                    ("客服部", "wangfang")):
+            department_row = await uow.session.get(Department, cast.departments[department])
+            assert department_row is not None
+            await actions.do_update_department(
+                uow, founder, department_row,
+                DepartmentUpdate(manager_ids=[cast.people[manager].id]))
+    return cast
