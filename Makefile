@@ -1,0 +1,49 @@
+# Xietong: `make run` to serve, `make test` for the whole suite (SQLite, then PostgreSQL + Redis).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+WEB_BUILT := src/xietong/static/index.html
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
+
+export XIETONG_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test lint install web test-sqlite test-postgres bench clean
+
+run: install web
+	$(BIN)/xietong migrate
+	$(BIN)/xietong ensure-owner
+	$(BIN)/xietong serve
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+web: $(WEB_BUILT)
+
+$(WEB_BUILT): $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint web
+	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest
+	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest
+
+test-sqlite: install web
+	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest
+
+test-postgres: install web
+	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/login.py
+
+clean:
+	rm -rf $(VENV) src/xietong/static web/node_modules .pytest_cache .mypy_cache .ruff_cache
