@@ -131,6 +131,15 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class HashedAssets(StaticFiles):
+    """The web client's build output: file names carry a content hash, so cache them forever."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def _operation_id(route: APIRoute) -> str:
     return route.name
 
@@ -155,6 +164,6 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
     for router in (ops_router, auth_router, org_router, audit_router):
         app.include_router(router)
     if (STATIC_DIR / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=STATIC_DIR / "assets"), name="assets")
+        app.mount("/assets", HashedAssets(directory=STATIC_DIR / "assets"), name="assets")
     app.add_middleware(SecurityHeaders)
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,17 +48,30 @@ class LoginRefused:
 
     code: str  # bad_credentials | account_inactive | too_many_requests
     retry_after: int = 0
+    # How long the edge waits before answering: after the commit, so that a guesser's wait
+    # never holds a transaction (on SQLite, the one write lock every other writer needs).
+    delay_seconds: float = 0.0
 
 
 LoginOutcome = LoginSucceeded | LoginRefused
 
 
-def _account_key(login: str) -> str:
-    return "login:account:" + login.strip().lower()
+def _account_key(user: User | None, login: str) -> str:
+    # By person, not by the name typed: username and email must share one count.
+    if user is not None:
+        return f"login:user:{user.id}"
+    return "login:name:" + login.strip().lower()
 
 
 def _address_key(ip: str | None) -> str:
     return "login:ip:" + (ip or "unknown")
+
+
+async def _refuse_throttled(uow: UnitOfWork, origin: Origin, login: str,
+                            wait: int) -> LoginRefused:
+    await do_record(uow, AuditAction.LOGIN_THROTTLED, actor_id=None, ip=origin.ip,
+                    details={"login": login[:254]})
+    return LoginRefused("too_many_requests", retry_after=wait)
 
 
 async def do_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *,
@@ -67,37 +79,49 @@ async def do_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *
                    rules: LoginPolicy) -> LoginOutcome:
     """Check the credentials under the failure throttle and open a session.
 
-    Failures are counted per account and per address. Past `slowdown_after` each refusal
-    is delayed; past the lockout thresholds the password is not even checked, so a
-    guesser learns nothing until the window ends.
+    Failures are counted per account (whichever of its names is typed) and per address.
+    From the `slowdown_after`-th failure on each refusal is delayed; the failure that
+    reaches a lockout threshold, and every attempt after it in the window, is answered
+    with `too_many_requests`, and past the threshold the password is not even checked,
+    so a guesser learns nothing until the window ends.
+
+    The account's attempt is counted *before* its password is checked (and the count
+    cleared when the password is right): a burst of parallel guesses then gets no more
+    checks than the same guesses one after another.
     """
-    account_key, address_key = _account_key(login), _address_key(origin.ip)
-    account_failures, account_wait = await failures.peek(account_key)
+    address_key = _address_key(origin.ip)
     address_failures, address_wait = await failures.peek(address_key)
-    if account_failures >= rules.lockout_after or address_failures >= rules.ip_lockout_after:
-        await do_record(uow, AuditAction.LOGIN_THROTTLED, actor_id=None, ip=origin.ip,
-                        details={"login": login[:254]})
-        return LoginRefused("too_many_requests", retry_after=max(account_wait, address_wait))
+    if address_failures >= rules.ip_lockout_after:
+        return await _refuse_throttled(uow, origin, login, address_wait)
 
     user = await org_queries.find_user_by_login(uow, login)
+    account_key = _account_key(user, login)
+    attempts = await failures.hit(account_key, rules.window_seconds)
+    if attempts > rules.lockout_after:
+        _, account_wait = await failures.peek(account_key)
+        return await _refuse_throttled(uow, origin, login, account_wait)
+
     if not await passwords.verify(user.password_hash if user else None, password):
-        count = await failures.hit(account_key, rules.window_seconds)
-        await failures.hit(address_key, rules.window_seconds)
+        address_failures = await failures.hit(address_key, rules.window_seconds)
         await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
                         target=user_target(user.id) if user else None,
-                        details={"login": login[:254], "failures": count})
-        if count >= rules.slowdown_after:
-            await asyncio.sleep(rules.slowdown_seconds)
-        return LoginRefused("bad_credentials")
+                        details={"login": login[:254], "failures": attempts})
+        delay = rules.slowdown_seconds if attempts >= rules.slowdown_after else 0.0
+        if attempts >= rules.lockout_after or address_failures >= rules.ip_lockout_after:
+            waits = [(await failures.peek(key))[1] for key in (account_key, address_key)]
+            return LoginRefused("too_many_requests", retry_after=max(waits),
+                                delay_seconds=delay)
+        return LoginRefused("bad_credentials", delay_seconds=delay)
 
     assert user is not None
     assert user.password_hash is not None
+    # The right password is no guess, whatever happens next.
+    await failures.reset(account_key)
     if not user.active:
         await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
                         target=user_target(user.id), details={"reason": "inactive"})
         return LoginRefused("account_inactive")
 
-    await failures.reset(account_key)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash(password)
     token = await do_open_session(uow, user, origin, rules.session_ttl)
@@ -126,9 +150,12 @@ async def do_logout(uow: UnitOfWork, actor: Actor) -> None:
                         target=token_target(token.id))
 
 
-async def do_change_password(uow: UnitOfWork, actor: Actor, old_password: str,
-                             new_password: str, *, passwords: Passwords) -> None:
-    """Set a new password and end every other session of the person (not API tokens)."""
+async def check_password_change(uow: UnitOfWork, actor: Actor, old_password: str,
+                                new_password: str, *, passwords: Passwords) -> str:
+    """Verify the current password and hash the new one; returns the new hash.
+
+    Read-only (run it in a reader): argon2's cost is paid outside the write transaction.
+    """
     user = await uow.session.get(User, actor.user_id)
     assert user is not None
     if not await passwords.verify(user.password_hash, old_password):
@@ -137,7 +164,14 @@ async def do_change_password(uow: UnitOfWork, actor: Actor, old_password: str,
         raise Invalid("The new password must differ from the current one.")
     if new_password.lower() == user.username:
         raise Invalid("The password must not be the username.")
-    user.password_hash = await passwords.hash(new_password)
+    return await passwords.hash(new_password)
+
+
+async def do_change_password(uow: UnitOfWork, actor: Actor, new_password_hash: str) -> None:
+    """Store the new hash and end every other session of the person (API tokens stay)."""
+    user = await uow.session.get(User, actor.user_id)
+    assert user is not None
+    user.password_hash = new_password_hash
     ended = await do_revoke_credentials(uow, user.id, kind=TokenKind.SESSION,
                                         keep_token_id=actor.token_id)
     await do_record(uow, AuditAction.PASSWORD_CHANGED, actor_id=actor.user_id, ip=actor.ip,

@@ -32,10 +32,12 @@ REFUSALS = {
 @router.post("/auth/login")
 async def login(body: LoginIn, request: Request, response: Response, rt: Rt,
                 origin: ClientOrigin) -> LoginOut:
+    async with rt.reader() as uow:
+        verdict = await actions.check_login(uow, origin, body.login, body.password,
+                                            passwords=rt.passwords, failures=rt.failures,
+                                            rules=rt.login_policy)
     async with rt.unit_of_work() as uow:
-        outcome = await actions.do_login(uow, origin, body.login, body.password,
-                                         passwords=rt.passwords, failures=rt.failures,
-                                         rules=rt.login_policy)
+        outcome = await actions.do_login(uow, origin, body.login, verdict, rules=rt.login_policy)
         if not isinstance(outcome, LoginRefused):
             user = await user_out(uow, outcome.user)
     # The audit record of a refusal is committed above, before we answer.
@@ -64,9 +66,11 @@ async def logout(actor: CurrentActor, rt: Rt, response: Response) -> None:
 
 @router.post("/users/me/password", status_code=204)
 async def change_password(body: PasswordChange, actor: CurrentActor, rt: Rt) -> None:
+    async with rt.reader() as uow:
+        new_hash = await actions.check_password_change(uow, actor, body.old_password,
+                                                       body.new_password, passwords=rt.passwords)
     async with rt.unit_of_work() as uow:
-        await actions.do_change_password(uow, actor, body.old_password, body.new_password,
-                                         passwords=rt.passwords)
+        await actions.do_change_password(uow, actor, new_hash)
 
 
 def _token_out(token: AuthToken) -> ApiTokenOut:

@@ -54,10 +54,11 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
         policy.require(policy.can_grant_role(actor, role), "Only an owner can make an owner.")
     if password.lower() == username:
         raise Invalid("The password must not be the username.")
+    # Hash before the first query: the transaction (and SQLite's write lock) starts there.
+    password_hash = await passwords.hash(password)
     await check_unique_identity(uow, username=username, email=email)
     user = User(username=username, display_name=display_name, email=email, phone=phone,
-                title=title, role=role.value, active=True,
-                password_hash=await passwords.hash(password))
+                title=title, role=role.value, active=True, password_hash=password_hash)
     refresh_search_fields(user)
     uow.session.add(user)
     await uow.flush()
