@@ -1,0 +1,1 @@
+"""Messaging: channels, direct messages, messages, threads, reactions, read state."""
