@@ -7,25 +7,27 @@ runs both. Every table is emptied after each test, so tests never see each other
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 import redis.asyncio as aioredis
+import uvicorn
 from sqlalchemy import text
 
 from tests.helpers import Cast, build_cast
-from xietong.app import create_app
+from xietong.app import WS_MAX_SIZE, create_app
 from xietong.core.ratelimit import MemoryCounter
 from xietong.migrate import upgrade_to_head
 from xietong.models import Base
 from xietong.runtime import Runtime
 from xietong.settings import Settings
-
-import httpx
 
 BACKEND = os.environ.get("XIETONG_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("XIETONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -144,6 +146,7 @@ async def backend(tmp_root: Path) -> AsyncIterator[Backend]:
 async def runtime(backend: Backend) -> AsyncIterator[Runtime]:
     rt = Runtime(backend.settings())
     await upgrade_to_head(rt)
+    await rt.start()
     try:
         yield rt
     finally:
@@ -168,6 +171,8 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await connection.execute(text("UPDATE departments SET parent_id = NULL"))
             for table in tables:
                 await connection.execute(text(f"DELETE FROM {table}"))
+    # Event ids start again from 1: the hub must not wait for ids it has already passed.
+    rt.realtime.hub.cursor = 0
     if isinstance(rt.failures, MemoryCounter):
         rt.failures = MemoryCounter()
     else:
@@ -189,6 +194,21 @@ async def cast(runtime: Runtime, client: httpx.AsyncClient) -> AsyncIterator[Cas
     await built.close()
 
 
-@pytest.fixture
-def anyio_backend() -> Iterator[str]:
-    yield "asyncio"
+@pytest.fixture(scope="session")
+async def live_server(runtime: Runtime) -> AsyncIterator[str]:
+    """A real uvicorn server on a free port, in this event loop, on the test runtime.
+    Yields its base URL (http://127.0.0.1:PORT); WebSocket tests connect to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on", ws_max_size=WS_MAX_SIZE)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -35,8 +35,9 @@ class Cast:
     people: dict[str, Person] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Person:
+        people: dict[str, Person] = self.__dict__["people"]
         try:
-            return self.__dict__["people"][name]
+            return people[name]
         except KeyError:
             raise AttributeError(name) from None
 
@@ -82,8 +83,9 @@ def error_code(response: httpx.Response) -> str:
 
 
 async def build_cast(runtime: Runtime, client: httpx.AsyncClient) -> Cast:
-    """周建国 owns the company (in no department); 林晓燕 is an admin; 张伟 manages 销售部 (with 华东区 below it,
-    where 刘洋 works); 李娜 manages 研发部; 王芳 manages 客服部; Alex is a guest."""
+    """周建国 owns the company (in no department); 林晓燕 is an admin; 张伟 manages 销售部
+    (with 华东区 below it, where 刘洋 works); 李娜 manages 研发部; 王芳 manages 客服部;
+    Alex is a guest."""
     cast = Cast(runtime, client)
     owner = await cast.add_person("zhoujianguo", "周建国", role=Role.OWNER, title="总经理")
     founder = Actor(user_id=owner.id, role=Role.OWNER)
@@ -103,9 +105,9 @@ async def build_cast(runtime: Runtime, client: httpx.AsyncClient) -> Cast:
     await cast.add_person("wangfang", "王芳", departments=("客服部",), title="客服经理")
     await cast.add_person("alex", "外部顾问 Alex", role=Role.GUEST, title="顾问")
     async with runtime.unit_of_work() as uow:
-        for department, manager in (("销售部", "zhangwei"), ("研发部", "lina"),
-                                    ("客服部", "wangfang")):
-            department_row = await uow.session.get(Department, cast.departments[department])
+        for name, manager in (("销售部", "zhangwei"), ("研发部", "lina"),
+                              ("客服部", "wangfang")):
+            department_row = await uow.session.get(Department, cast.departments[name])
             assert department_row is not None
             await actions.do_update_department(
                 uow, founder, department_row,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,10 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xietong import __version__
 from xietong.audit.api import router as audit_router
 from xietong.auth.api import router as auth_router
+from xietong.chat.api import router as chat_router
 from xietong.core import errors
 from xietong.core.i18n import localise
 from xietong.ops.api import router as ops_router
 from xietong.org.api import router as org_router
+from xietong.realtime.api import router as realtime_router
+from xietong.realtime.socket import router as socket_router
 from xietong.runtime import Runtime
 
 log = logging.getLogger("xietong")
@@ -40,12 +43,15 @@ STATUS_OF: dict[type[errors.XietongError], int] = {
     errors.TooManyRequests: 429,
 }
 
+# The largest WebSocket frame a client may send (clients send small JSON frames only).
+WS_MAX_SIZE = 64 * 1024
+
 # Paths that belong to the server, never to the single-page web client.
 SERVER_PREFIXES = ("/api/", "/hooks/", "/healthz", "/readyz", "/assets/")
 
 
 def error_response(request: Request, status: int, code: str, message: str,
-                   details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+                   details: Any = None, headers: Mapping[str, str] | None = None) -> JSONResponse:
     text = localise(code, message, request.headers.get("accept-language"))
     return JSONResponse({"error": {"code": code, "message": text, "details": details}},
                         status_code=status, headers=headers)
@@ -82,16 +88,27 @@ async def on_http_error(request: Request, error: Exception) -> Response:
             return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
         return error_response(request, 404, "route_not_found", "There is no such endpoint.")
     if error.status_code == 405:
+        # The Allow header (required with a 405) says which methods would have worked.
         return error_response(request, 405, "method_not_allowed",
-                              "This endpoint does not accept that method.")
+                              "This endpoint does not accept that method.", headers=error.headers)
     if error.status_code == 413:
         return error_response(request, 413, "payload_too_large", "The request body is too large.")
-    return error_response(request, error.status_code, "http_error", str(error.detail))
+    if error.status_code == 400 and _declares_json(request):
+        # FastAPI's own parse failures that are not JSON syntax errors: bytes that are not
+        # UTF-8, nesting too deep to decode. To the client, all of it is a body that is not JSON.
+        return error_response(request, 400, "bad_json", "The body is not valid JSON.")
+    return error_response(request, error.status_code, "http_error", str(error.detail),
+                          headers=error.headers)
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500, "internal", "An internal error occurred.")
+
+
+def _declares_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _wants_web_client(request: Request) -> bool:
@@ -140,6 +157,47 @@ class HashedAssets(StaticFiles):
         return response
 
 
+class JsonBodyLimit:
+    """Starlette's body limit answers a request whose declared Content-Length is over the limit
+    by itself: in plain text, from outside our exception handlers, replacing whatever the app
+    answered. Give that 413 the JSON error shape (and headers) every other reply has."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def send_as_json(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the rest of the plain-text reply
+            if (message["type"] == "http.response.start" and message["status"] == 413
+                    and _is_plain_text(message)):
+                replaced = True
+                reply = error_response(Request(scope), 413, "payload_too_large",
+                                       "The request body is too large.")
+                await SecurityHeaders(reply)(scope, receive, send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_as_json)
+
+
+def _is_plain_text(message: Message) -> bool:
+    return any(name.lower() == b"content-type" and value.startswith(b"text/plain")
+               for name, value in message.get("headers", []))
+
+
+class XietongApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside FastAPI's whole stack: the body limit sits there too.
+        return JsonBodyLimit(super().build_middleware_stack())
+
+
 def _operation_id(route: APIRoute) -> str:
     return route.name
 
@@ -147,21 +205,23 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
         yield
         if close_runtime_on_shutdown:
             await runtime.close()
 
-    app = FastAPI(title="Xietong 协同", version=__version__, lifespan=lifespan,
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
-                  generate_unique_id_function=_operation_id,
-                  # Routes that take files will raise their own limit.
-                  max_body_size=runtime.settings.max_json_body_bytes)
+    app = XietongApp(title="Xietong 协同", version=__version__, lifespan=lifespan,
+                     openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+                     generate_unique_id_function=_operation_id,
+                     # Routes that take files will raise their own limit.
+                     max_body_size=runtime.settings.max_json_body_bytes)
     app.state.runtime = runtime
     app.add_exception_handler(errors.XietongError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
-    for router in (ops_router, auth_router, org_router, audit_router):
+    for router in (ops_router, auth_router, org_router, audit_router, chat_router,
+                   realtime_router, socket_router):
         app.include_router(router)
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", HashedAssets(directory=STATIC_DIR / "assets"), name="assets")

@@ -170,7 +170,7 @@ def serve() -> None:
     """Serve HTTP and WebSocket on XIETONG_HOST:XIETONG_PORT (default 127.0.0.1:8000)."""
     import uvicorn
 
-    from xietong.app import create_app
+    from xietong.app import WS_MAX_SIZE, create_app
     from xietong.migrate import current_revision, head_revision
 
     settings = settings_or_exit()
@@ -186,7 +186,8 @@ def serve() -> None:
     config = uvicorn.Config(create_app(runtime, close_runtime_on_shutdown=True),
                             host=settings.host, port=settings.port,
                             log_level=settings.log_level, proxy_headers=True,
-                            forwarded_allow_ips=settings.forwarded_allow_ips)
+                            forwarded_allow_ips=settings.forwarded_allow_ips,
+                            ws_max_size=WS_MAX_SIZE)
     typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/")
     uvicorn.Server(config).run()
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from starlette.requests import HTTPConnection
 
 from xietong.auth.actions import do_touch_credential
 from xietong.auth.queries import live_credential
@@ -36,9 +37,9 @@ def get_runtime(request: Request) -> Runtime:
 Rt = Annotated[Runtime, Depends(get_runtime)]
 
 
-def client_ip(request: Request) -> str | None:
+def client_ip(connection: HTTPConnection) -> str | None:
     # uvicorn has already replaced this with X-Forwarded-For when the peer is a trusted proxy.
-    return request.client.host if request.client else None
+    return connection.client.host if connection.client else None
 
 
 def get_origin(request: Request) -> Origin:
@@ -48,14 +49,27 @@ def get_origin(request: Request) -> Origin:
 ClientOrigin = Annotated[Origin, Depends(get_origin)]
 
 
-def presented_token(request: Request) -> tuple[str, bool] | None:
-    """The credential on the request and whether it came from the cookie."""
-    authorization = request.headers.get("authorization", "")
+def presented_token(connection: HTTPConnection) -> tuple[str, bool] | None:
+    """The credential on a request or WebSocket, and whether it came from the cookie."""
+    authorization = connection.headers.get("authorization", "")
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip(), False
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = connection.cookies.get(SESSION_COOKIE)
     return (cookie, True) if cookie else None
+
+
+async def actor_for_token(runtime: Runtime, token: str, ip: str | None) -> Actor | None:
+    """The person a live credential belongs to, or None when it is unknown or dead."""
+    async with runtime.reader() as uow:
+        found = await live_credential(uow, token)
+    if found is None:
+        return None
+    credential, user = found
+    if credential.last_used_at is None or utcnow() - credential.last_used_at > TOUCH_INTERVAL:
+        async with runtime.unit_of_work() as uow:
+            await do_touch_credential(uow, credential.id, ip)
+    return Actor(user_id=user.id, role=Role(user.role), ip=ip, token_id=credential.id)
 
 
 async def authenticate(request: Request, runtime: Runtime) -> Actor:
@@ -68,16 +82,10 @@ async def authenticate(request: Request, runtime: Runtime) -> Actor:
     if from_cookie and request.method not in SAFE_METHODS and not csrf_matches(
             runtime.secret_key, token, request.headers.get(CSRF_HEADER)):
         raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
-    async with runtime.reader() as uow:
-        found = await live_credential(uow, token)
-    if found is None:
+    actor = await actor_for_token(runtime, token, client_ip(request))
+    if actor is None:
         raise Unauthorized("The session has ended; sign in again.")
-    credential, user = found
-    ip = client_ip(request)
-    if credential.last_used_at is None or utcnow() - credential.last_used_at > TOUCH_INTERVAL:
-        async with runtime.unit_of_work() as uow:
-            await do_touch_credential(uow, credential.id, ip)
-    return Actor(user_id=user.id, role=Role(user.role), ip=ip, token_id=credential.id)
+    return actor
 
 
 async def current_actor(request: Request) -> Actor:

@@ -2,8 +2,22 @@
 
 from xietong.audit.models import AuditEntry
 from xietong.auth.models import AuthToken
+from xietong.chat.models import (
+    Acknowledgement,
+    Channel,
+    ChannelMember,
+    Message,
+    MessageEdit,
+    MessageMention,
+    Pin,
+    Reaction,
+    ThreadFollower,
+)
 from xietong.core.db import Base
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
+from xietong.realtime.models import EventRecipient, EventRecord
 
-__all__ = ["AuditEntry", "AuthToken", "Base", "Department", "DepartmentManager",
-           "DepartmentMember", "User"]
+__all__ = ["Acknowledgement", "AuditEntry", "AuthToken", "Base", "Channel", "ChannelMember",
+           "Department", "DepartmentManager", "DepartmentMember", "EventRecipient",
+           "EventRecord", "Message", "MessageEdit", "MessageMention", "Pin", "Reaction",
+           "ThreadFollower", "User"]

@@ -15,12 +15,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from xietong.auth.actions import LoginPolicy
+from xietong.chat.audience import ChannelAudience
 from xietong.core.db import WRITER_OPTION, create_engine
 from xietong.core.ratelimit import FailureCounter, MemoryCounter
 from xietong.core.security import Argon2Cost, Passwords, load_or_create_secret_key
+from xietong.core.signals import Signals
 from xietong.core.uow import UnitOfWork
+from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
+from xietong.wiring import connect_domains
 
 
 class Runtime:
@@ -46,10 +50,20 @@ class Runtime:
             lockout_after=settings.login_lockout_after,
             ip_lockout_after=settings.login_ip_lockout_after,
             session_ttl=timedelta(days=settings.session_ttl_days))
+        self.signals = Signals()
+        connect_domains(self.signals)
+        self.realtime = Realtime(is_postgres=settings.is_postgres, redis=self.redis,
+                                 redis_prefix=settings.redis_prefix, reader=self.reader,
+                                 resolver=ChannelAudience())
+
+    async def start(self) -> None:
+        """Start the background work of a serving node (event delivery, presence)."""
+        await self.realtime.start()
 
     def unit_of_work(self) -> UnitOfWork:
         """A write transaction. Use as `async with runtime.unit_of_work() as uow:`."""
-        return UnitOfWork(self._writer_sessions(), is_postgres=self.settings.is_postgres)
+        return UnitOfWork(self._writer_sessions(), is_postgres=self.settings.is_postgres,
+                          events=self.realtime.log, signals=self.signals)
 
     def reader(self) -> UnitOfWork:
         """A read transaction: never takes SQLite's write lock, so reads don't queue behind writes.
@@ -67,6 +81,7 @@ class Runtime:
             await self.redis.ping()
 
     async def close(self) -> None:
+        await self.realtime.stop()
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()

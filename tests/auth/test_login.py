@@ -93,7 +93,8 @@ async def test_sign_in_by_username_in_any_case(cast: Cast, runtime: Runtime) -> 
         assert body["user"]["username"] == "zhangwei"
         assert body["user"]["display_name"] == "张伟"
         assert "password_hash" not in body["user"]
-        assert body["token"] and body["csrf_token"]
+        assert body["token"].startswith("xts_")  # recognisable to secret scanners
+        assert len(body["csrf_token"]) >= 32
         assert body["token"] != cast.zhangwei.token  # a new session each time
 
         # The token works as a bearer credential for this person.

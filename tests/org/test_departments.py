@@ -4,16 +4,32 @@ meet them over HTTP."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import cast as sql_cast
 
 from tests.helpers import Cast, error_code
+from xietong.app import create_app
 from xietong.org.models import Department, DepartmentMember
 from xietong.runtime import Runtime
 
 DEPARTMENTS = "/api/v1/departments"
+
+
+@pytest.fixture(autouse=True)
+async def _distinct_department_names(_clean_slate: None, runtime: Runtime
+                                     ) -> AsyncIterator[None]:
+    """These tests leave same-named departments under different parents. The shared clean-up
+    on SQLite first lifts every department to the top level, where such names would collide,
+    so give them distinct names before it runs (this teardown runs before `_clean_slate`'s)."""
+    yield
+    async with runtime.unit_of_work() as uow:
+        await uow.session.execute(update(Department).values(
+            name=literal("deleted-").concat(sql_cast(Department.id, String))))
 
 
 async def department_count(runtime: Runtime) -> int:
@@ -103,10 +119,13 @@ async def test_people_who_are_not_administrators_cannot_create(cast: Cast,
 
 async def test_anonymous_callers_are_asked_to_sign_in(cast: Cast, runtime: Runtime) -> None:
     before = await department_count(runtime)
-    response = await cast.client.post(DEPARTMENTS, json={"name": "匿名部"})
-    assert response.status_code == 401
-    assert error_code(response) == "unauthorized"
-    assert (await cast.client.get(DEPARTMENTS)).status_code == 401
+    # `cast.client` carries the cookie of the last sign-in; this one has never signed in.
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as nobody:
+        response = await nobody.post(DEPARTMENTS, json={"name": "匿名部"})
+        assert response.status_code == 401
+        assert error_code(response) == "unauthorized"
+        assert (await nobody.get(DEPARTMENTS)).status_code == 401
     assert await department_count(runtime) == before
 
 
@@ -215,7 +234,8 @@ async def test_rename(cast: Cast) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["name"] == "销售中心"
     items = await tree(admin)
-    assert "销售中心" in names(items) and "销售部" not in names(items)
+    assert "销售中心" in names(items)
+    assert "销售部" not in names(items)
     east = await admin.get(f"{DEPARTMENTS}/{cast.departments['华东区']}")
     assert east.json()["path"] == ["销售中心", "华东区"]
 
@@ -505,6 +525,7 @@ async def test_concurrent_renames_to_one_name_leave_siblings_distinct(cast: Cast
         admin.patch(f"{DEPARTMENTS}/{one['id']}", json={"name": "合并组"}),
         cast.zhoujianguo.api.patch(f"{DEPARTMENTS}/{two['id']}", json={"name": "合并组"}))
     assert sorted(r.status_code for r in responses) == [200, 409]
+    assert error_code(next(r for r in responses if r.status_code == 409)) == "name_taken"
     children = names(node(await tree(admin), "研发部")["children"])
     assert children.count("合并组") == 1
     assert len(children) == 2

@@ -47,7 +47,8 @@ async def test_admin_adds_a_person_to_departments(cast: Cast) -> None:
     assert created["active"] is True
     assert created["department_ids"] == [east, sales]
     assert created["primary_department_id"] == east  # the first one listed
-    assert "password" not in created and "password_hash" not in created
+    assert "password" not in created
+    assert "password_hash" not in created
 
     assert await fetch(cast.liuyang.api, created["id"]) == created
     # The new person can sign in with the password the administrator chose.

@@ -49,11 +49,29 @@ class LoginRefused:
     code: str  # bad_credentials | account_inactive | too_many_requests
     retry_after: int = 0
     # How long the edge waits before answering: after the commit, so that a guesser's wait
-    # never holds a transaction (on SQLite, the one write lock every other writer needs).
+    # holds neither a transaction nor a pooled connection.
     delay_seconds: float = 0.0
 
 
 LoginOutcome = LoginSucceeded | LoginRefused
+
+
+@dataclass(frozen=True, slots=True)
+class LoginVerdict:
+    """What `check_login` found, for `do_login` to record and act on."""
+
+    user_id: int | None
+    # The stored hash the password was checked against; `do_login` opens a session only if
+    # it is still the person's hash (no password change slipped in between).
+    checked_hash: str | None
+    # None: the password is right. Otherwise the answer to give.
+    refusal: LoginRefused | None
+    # False when the attempt was refused without looking at the password (locked out).
+    password_checked: bool
+    # The account's attempts in the current window, this one included.
+    attempts: int = 0
+    # The password re-hashed with the current cost, when the stored hash is weaker.
+    upgraded_hash: str | None = None
 
 
 def _account_key(user: User | None, login: str) -> str:
@@ -67,17 +85,18 @@ def _address_key(ip: str | None) -> str:
     return "login:ip:" + (ip or "unknown")
 
 
-async def _refuse_throttled(uow: UnitOfWork, origin: Origin, login: str,
-                            wait: int) -> LoginRefused:
-    await do_record(uow, AuditAction.LOGIN_THROTTLED, actor_id=None, ip=origin.ip,
-                    details={"login": login[:254]})
-    return LoginRefused("too_many_requests", retry_after=wait)
+def _throttled(wait: int, user_id: int | None = None) -> LoginVerdict:
+    return LoginVerdict(user_id=user_id, checked_hash=None, password_checked=False,
+                        refusal=LoginRefused("too_many_requests", retry_after=wait))
 
 
-async def do_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *,
-                   passwords: Passwords, failures: FailureCounter,
-                   rules: LoginPolicy) -> LoginOutcome:
-    """Check the credentials under the failure throttle and open a session.
+async def check_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *,
+                      passwords: Passwords, failures: FailureCounter,
+                      rules: LoginPolicy) -> LoginVerdict:
+    """Check the credentials under the failure throttle; writes nothing to the database.
+
+    Run it in a reader: argon2's cost is paid outside the write transaction (on SQLite,
+    outside the one write lock). `do_login` then records the outcome.
 
     Failures are counted per account (whichever of its names is typed) and per address.
     From the `slowdown_after`-th failure on each refusal is delayed; the failure that
@@ -92,38 +111,65 @@ async def do_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *
     address_key = _address_key(origin.ip)
     address_failures, address_wait = await failures.peek(address_key)
     if address_failures >= rules.ip_lockout_after:
-        return await _refuse_throttled(uow, origin, login, address_wait)
+        return _throttled(address_wait)
 
     user = await org_queries.find_user_by_login(uow, login)
+    user_id = user.id if user else None
+    stored_hash = user.password_hash if user else None
     account_key = _account_key(user, login)
     attempts = await failures.hit(account_key, rules.window_seconds)
     if attempts > rules.lockout_after:
-        _, account_wait = await failures.peek(account_key)
-        return await _refuse_throttled(uow, origin, login, account_wait)
+        return _throttled((await failures.peek(account_key))[1], user_id)
 
-    if not await passwords.verify(user.password_hash if user else None, password):
+    if not await passwords.verify(stored_hash, password):
         address_failures = await failures.hit(address_key, rules.window_seconds)
-        await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
-                        target=user_target(user.id) if user else None,
-                        details={"login": login[:254], "failures": attempts})
         delay = rules.slowdown_seconds if attempts >= rules.slowdown_after else 0.0
         if attempts >= rules.lockout_after or address_failures >= rules.ip_lockout_after:
             waits = [(await failures.peek(key))[1] for key in (account_key, address_key)]
-            return LoginRefused("too_many_requests", retry_after=max(waits),
-                                delay_seconds=delay)
-        return LoginRefused("bad_credentials", delay_seconds=delay)
+            refusal = LoginRefused("too_many_requests", retry_after=max(waits),
+                                   delay_seconds=delay)
+        else:
+            refusal = LoginRefused("bad_credentials", delay_seconds=delay)
+        return LoginVerdict(user_id=user_id, checked_hash=stored_hash, refusal=refusal,
+                            password_checked=True, attempts=attempts)
 
-    assert user is not None
-    assert user.password_hash is not None
+    assert stored_hash is not None
     # The right password is no guess, whatever happens next.
     await failures.reset(account_key)
+    upgraded = (await passwords.hash(password) if passwords.needs_rehash(stored_hash)
+                else None)
+    return LoginVerdict(user_id=user_id, checked_hash=stored_hash, refusal=None,
+                        password_checked=True, attempts=attempts, upgraded_hash=upgraded)
+
+
+async def do_login(uow: UnitOfWork, origin: Origin, login: str, verdict: LoginVerdict, *,
+                   rules: LoginPolicy) -> LoginOutcome:
+    """Record the sign-in attempt `check_login` judged and, if it succeeded, open a session."""
+    target = user_target(verdict.user_id) if verdict.user_id is not None else None
+    if verdict.refusal is not None:
+        if verdict.password_checked:
+            await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
+                            target=target,
+                            details={"login": login[:254], "failures": verdict.attempts})
+        else:
+            await do_record(uow, AuditAction.LOGIN_THROTTLED, actor_id=None, ip=origin.ip,
+                            target=target, details={"login": login[:254]})
+        return verdict.refusal
+
+    assert verdict.user_id is not None
+    user = await uow.session.get(User, verdict.user_id)
+    if user is None or user.password_hash != verdict.checked_hash:
+        # Deleted, or the password changed since it was checked: the old one opens nothing.
+        await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
+                        target=target, details={"login": login[:254], "reason": "changed"})
+        return LoginRefused("bad_credentials")
     if not user.active:
         await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
-                        target=user_target(user.id), details={"reason": "inactive"})
+                        target=target, details={"login": login[:254], "reason": "inactive"})
         return LoginRefused("account_inactive")
 
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = await passwords.hash(password)
+    if verdict.upgraded_hash is not None:
+        user.password_hash = verdict.upgraded_hash
     token = await do_open_session(uow, user, origin, rules.session_ttl)
     await do_record(uow, AuditAction.LOGIN_SUCCEEDED, actor_id=user.id, ip=origin.ip,
                     target=user_target(user.id))

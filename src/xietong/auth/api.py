@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 
 from xietong.auth import actions, queries
@@ -42,6 +44,9 @@ async def login(body: LoginIn, request: Request, response: Response, rt: Rt,
             user = await user_out(uow, outcome.user)
     # The audit record of a refusal is committed above, before we answer.
     if isinstance(outcome, LoginRefused):
+        if outcome.delay_seconds:
+            # Slow the guesser down, holding no transaction or connection while we wait.
+            await asyncio.sleep(outcome.delay_seconds)
         if outcome.code == "too_many_requests":
             raise TooManyRequests("Too many failed sign-ins; try again later.",
                                   retry_after=max(outcome.retry_after, 1))

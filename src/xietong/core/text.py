@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -52,17 +53,36 @@ def clean_email(value: str) -> str:
     local, at, domain = value.partition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in value):
         raise ValueError("is not an email address")
+    # Control, format (bidi) and unassigned characters have no place in an address, and a
+    # NUL would not even reach PostgreSQL's text columns.
+    if any(unicodedata.category(c).startswith("C") for c in value):
+        raise ValueError("is not an email address")
     return value
+
+
+def fits(max_length: int) -> Callable[[str | None], str | None]:
+    """A check of the length *after* cleaning: NFC and lower-casing can lengthen text
+    (U+0958 becomes two code points), and the column holds only `max_length` characters.
+    The `StringConstraints` limit before cleaning stays, so huge input is refused cheaply."""
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters once normalised")
+        return value
+    return check
 
 
 Username = Annotated[str, StringConstraints(min_length=2, max_length=32),
                      AfterValidator(clean_username)]
-DisplayName = Annotated[str, StringConstraints(max_length=64), AfterValidator(clean_name)]
-DepartmentName = Annotated[str, StringConstraints(max_length=64), AfterValidator(clean_name)]
-TokenName = Annotated[str, StringConstraints(max_length=100), AfterValidator(clean_name)]
+DisplayName = Annotated[str, StringConstraints(max_length=64), AfterValidator(clean_name),
+                        AfterValidator(fits(64))]
+DepartmentName = Annotated[str, StringConstraints(max_length=64), AfterValidator(clean_name),
+                           AfterValidator(fits(64))]
+TokenName = Annotated[str, StringConstraints(max_length=100), AfterValidator(clean_name),
+                      AfterValidator(fits(100))]
 ShortText = Annotated[str | None, StringConstraints(max_length=100),
-                      AfterValidator(clean_optional)]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(clean_email)]
+                      AfterValidator(clean_optional), AfterValidator(fits(100))]
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(clean_email),
+                  AfterValidator(fits(254))]
 Phone = Annotated[str, StringConstraints(max_length=32, pattern=r"^\+?[0-9 ()-]{3,32}$")]
 # Long enough for passphrases, short enough that hashing one cannot be used to burn CPU.
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]

@@ -1,8 +1,9 @@
 """The unit of work: one database transaction owned by the edge (route, CLI, job).
 
 Actions receive a `UnitOfWork` and never commit; the edge leaves the `async with`
-block to commit, or raises to roll back. Work that must happen only once the change
-is durable (waking other nodes, say) is registered with `after_commit`.
+block to commit, or raises to roll back. Events emitted with `emit` are written to the
+event log just before the commit, in the same transaction, and announced after it; work
+that must wait until the change is durable is registered with `after_commit`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.core.errors import Conflict
+from xietong.core.events import Audience, Event, EventSink
+from xietong.core.signals import Signal, Signals
 
 AfterCommit = Callable[[], Awaitable[None]]
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, *, is_postgres: bool) -> None:
+    def __init__(self, session: AsyncSession, *, is_postgres: bool,
+                 events: EventSink | None = None, signals: Signals | None = None) -> None:
         self.session = session
         self.is_postgres = is_postgres
+        self._sink = events
+        self._signals = signals
+        self._events: list[tuple[Event, Audience]] = []
         self._after_commit: list[AfterCommit] = []
 
     async def __aenter__(self) -> Self:
@@ -32,9 +39,14 @@ class UnitOfWork:
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
+        last_event_id = 0
         try:
             if exc_type is None:
                 try:
+                    if self._events:
+                        assert self._sink is not None, "this unit of work cannot emit events"
+                        # Appended last so the event log's lock is held only until the commit.
+                        last_event_id = await self._sink.append(self.session, self._events)
                     await self.session.commit()
                 except IntegrityError as error:
                     await self.session.rollback()
@@ -44,8 +56,19 @@ class UnitOfWork:
         finally:
             await self.session.close()
         if exc_type is None:
+            if last_event_id and self._sink is not None:
+                await self._sink.committed(last_event_id)
             for hook in self._after_commit:
                 await hook()
+
+    def emit(self, event: Event, audience: Audience) -> None:
+        """Queue `event` for `audience`; it is logged with this transaction's commit."""
+        self._events.append((event, audience))
+
+    async def signal(self, signal: Signal) -> None:
+        """Let other domains react to `signal` inside this same transaction."""
+        if self._signals is not None:
+            await self._signals.send(self, signal)
 
     def after_commit(self, hook: AfterCommit) -> None:
         self._after_commit.append(hook)

@@ -35,7 +35,8 @@ async def run_from_settings() -> None:
     from xietong.core.db import create_engine
     from xietong.settings import load_settings
 
-    url = context.config.get_main_option("sqlalchemy.url") or load_settings().database_url
+    given = context.config.get_main_option("sqlalchemy.url")
+    url = (load_settings(database_url=given) if given else load_settings()).database_url
     engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(run_with)

@@ -19,6 +19,10 @@ from xietong.org.names import search_text_for, sort_key_for
 from xietong.org.schemas import DepartmentUpdate, UserUpdate
 
 TREE_LOCK = "org:department-tree"
+# Usernames and email addresses: held from the uniqueness check to the commit, so of two
+# people added with one username at once the second sees the first and gets a clean
+# "username_taken" rather than a bare unique-index conflict.
+IDENTITY_LOCK = "org:identities"
 
 
 def refresh_search_fields(user: User) -> None:
@@ -31,6 +35,8 @@ def refresh_search_fields(user: User) -> None:
 
 async def check_unique_identity(uow: UnitOfWork, *, username: str | None, email: str | None,
                                 except_user_id: int | None = None) -> None:
+    """Refuse a username or email someone else has. Takes the identity lock until commit."""
+    await uow.lock(IDENTITY_LOCK)
     if username is not None:
         found = await uow.session.scalar(select(User.id).where(User.username == username))
         if found is not None and found != except_user_id:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from xietong import policy
-from xietong.core.errors import Forbidden
+from xietong.core.errors import BadRequest, Forbidden
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.edge import CurrentActor, IdPath, Rt
@@ -27,6 +27,19 @@ from xietong.org.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
 
+# Control characters can never match a name, and PostgreSQL refuses a NUL in any text
+# parameter; say so instead of failing deep in the query.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+def directory_position(cursor: str) -> tuple[str, int]:
+    """The (sort_key, id) a directory cursor stands for. A cursor is opaque but not trusted:
+    anything we could not have given out (an id past the column, a NUL) is a bad cursor."""
+    sort_key, user_id = decode_cursor(cursor, str, int)
+    if not 1 <= user_id <= MAX_ID or "\x00" in sort_key or len(sort_key) > 300:
+        raise BadRequest("The cursor is not one this server gave out.", code="bad_cursor")
+    return sort_key, user_id
+
 
 @router.get("/users/me")
 async def get_me(actor: CurrentActor, rt: Rt) -> UserOut:
@@ -37,7 +50,7 @@ async def get_me(actor: CurrentActor, rt: Rt) -> UserOut:
 @router.get("/users")
 async def search_users(
     actor: CurrentActor, rt: Rt,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=NO_CONTROL_CHARACTERS)] = None,
     department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     include_subdepartments: bool = True,
     include_inactive: bool = False,
@@ -45,7 +58,7 @@ async def search_users(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> UserPage:
     """Directory search by name, username, pinyin (zhangsan) or initials (zs), email or title."""
-    after = decode_cursor(cursor, str, int) if cursor else None
+    after = directory_position(cursor) if cursor else None
     async with rt.reader() as uow:
         visible = await access.visible_user_ids(uow, actor)
         department_ids = None
@@ -58,7 +71,7 @@ async def search_users(
         users = await queries.search_directory(
             uow, query=q, department_ids=department_ids, visible_ids=visible,
             include_inactive=include_inactive and actor.is_admin,
-            after=(after[0], after[1]) if after else None, limit=limit + 1)
+            after=after, limit=limit + 1)
         items = await views.users_out(uow, users[:limit])
     more = len(users) > limit
     last = users[limit - 1] if more else None

@@ -27,6 +27,9 @@ async def get_user(uow: UnitOfWork, user_id: int) -> User | None:
 async def find_user_by_login(uow: UnitOfWork, login: str) -> User | None:
     """A user by username or (when `login` contains '@') email, case-insensitively."""
     login = login.strip().lower()
+    if "\x00" in login:
+        # No username or address holds a NUL, and PostgreSQL refuses one in a text parameter.
+        return None
     column = User.email if "@" in login else User.username
     return await uow.session.scalar(select(User).where(column == login))
 
@@ -165,3 +168,22 @@ async def search_directory(uow: UnitOfWork, *, query: str | None, department_ids
         statement = statement.where(
             (User.sort_key > sort_key) | ((User.sort_key == sort_key) & (User.id > user_id)))
     return (await uow.session.scalars(statement)).all()
+
+
+async def active_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    return set(await uow.session.scalars(
+        select(User.id).where(User.id.in_(wanted), User.active)))
+
+
+async def active_member_ids_of_departments(uow: UnitOfWork,
+                                           department_ids: Iterable[int]) -> set[int]:
+    """Active people directly in any of the departments (callers pass whole subtrees)."""
+    wanted = list(set(department_ids))
+    if not wanted:
+        return set()
+    return set(await uow.session.scalars(
+        select(DepartmentMember.user_id).join(User, User.id == DepartmentMember.user_id)
+        .where(DepartmentMember.department_id.in_(wanted), User.active)))

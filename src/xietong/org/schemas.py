@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +19,10 @@ from xietong.core.text import (
     Username,
 )
 
-_Ids = list[Id]
+# Ids in a JSON body must be JSON integers: lax parsing would read `true` as department 1
+# and `"7"` as 7, so a client's mistake would quietly land on a real row.
+BodyId = Annotated[Id, Field(strict=True)]
+_Ids = list[BodyId]
 
 
 class Strict(BaseModel):
@@ -54,7 +58,7 @@ class UserCreate(Strict):
     title: ShortText = None
     role: Role = Role.MEMBER
     department_ids: _Ids = Field(default_factory=list, max_length=50)
-    primary_department_id: Id | None = None
+    primary_department_id: BodyId | None = None
 
 
 class UserUpdate(Strict):
@@ -65,11 +69,11 @@ class UserUpdate(Strict):
     phone: Phone | None = None
     title: ShortText = None
     avatar_url: str | None = Field(default=None, max_length=500,
-                                   pattern=r"^(https?://|/)[^\s<>\"']*$")
+                                   pattern=r"^(https?://|/)[^\s\x00-\x1f\x7f<>\"']*$")
     role: Role | None = None
     active: bool | None = None
     department_ids: _Ids | None = Field(default=None, max_length=50)
-    primary_department_id: Id | None = None
+    primary_department_id: BodyId | None = None
 
 
 class DepartmentNode(BaseModel):
@@ -99,18 +103,18 @@ class DepartmentOut(BaseModel):
 
 class DepartmentCreate(Strict):
     name: DepartmentName
-    parent_id: Id | None = None
+    parent_id: BodyId | None = None
     manager_ids: _Ids = Field(default_factory=list, max_length=50)
-    position: int | None = Field(default=None, ge=0, le=1_000_000)
+    position: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
 
 
 class DepartmentUpdate(Strict):
     """Fields left out stay; `parent_id: null` moves the department to the top level."""
 
     name: DepartmentName | None = None
-    parent_id: Id | None = None
+    parent_id: BodyId | None = None
     manager_ids: _Ids | None = Field(default=None, max_length=50)
-    position: int | None = Field(default=None, ge=0, le=1_000_000)
+    position: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
 
 
 class DepartmentMembersSet(Strict):

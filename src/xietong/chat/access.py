@@ -1,0 +1,87 @@
+"""Fetch a channel or message *and* check the actor may use it, or raise.
+
+Private channels and DMs that the actor is not in are reported as missing (404), so ids
+reveal nothing about conversations one is not part of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xietong.chat import queries
+from xietong.chat.models import Channel, ChannelKind, ChannelMember, MemberRole, Message
+from xietong.core.actor import Actor, Role
+from xietong.core.errors import Forbidden, NotFound
+from xietong.core.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAccess:
+    channel: Channel
+    member: ChannelMember | None
+
+    @property
+    def is_channel_admin(self) -> bool:
+        return self.member is not None and self.member.role == MemberRole.ADMIN.value
+
+
+def can_preview(actor: Actor, channel: Channel) -> bool:
+    """Non-members may read public channels (to decide whether to join); guests may not."""
+    return channel.kind == ChannelKind.PUBLIC.value and actor.role != Role.GUEST
+
+
+async def access_channel(uow: UnitOfWork, actor: Actor, channel_id: int) -> ChannelAccess:
+    """A channel the actor may read: a member, or a public channel's visitor."""
+    channel = await uow.session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound("No such channel.")
+    member = await queries.membership(uow, channel_id, actor.user_id)
+    if member is None and not can_preview(actor, channel):
+        raise NotFound("No such channel.")
+    return ChannelAccess(channel, member)
+
+
+async def access_channel_as_member(uow: UnitOfWork, actor: Actor,
+                                   channel_id: int) -> ChannelAccess:
+    found = await access_channel(uow, actor, channel_id)
+    if found.member is None:
+        raise Forbidden("Join the channel first.", code="not_a_member")
+    return found
+
+
+async def access_channel_for_posting(uow: UnitOfWork, actor: Actor,
+                                     channel_id: int) -> ChannelAccess:
+    found = await access_channel_as_member(uow, actor, channel_id)
+    if found.channel.archived_at is not None:
+        raise Forbidden("The channel is archived; it is read-only.", code="channel_archived")
+    if (found.channel.kind == ChannelKind.ANNOUNCEMENT.value and not found.is_channel_admin
+            and not actor.is_admin):
+        raise Forbidden("Only the channel's admins post announcements.",
+                        code="announcement_only")
+    return found
+
+
+async def access_channel_for_managing(uow: UnitOfWork, actor: Actor,
+                                      channel_id: int) -> ChannelAccess:
+    """Rename, archive, remove others: channel admins, and the organisation's admins."""
+    found = await access_channel(uow, actor, channel_id)
+    if not (found.is_channel_admin or actor.is_admin):
+        raise Forbidden("Only the channel's admins can do that.")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAccess:
+    message: Message
+    access: ChannelAccess
+
+
+async def access_message(uow: UnitOfWork, actor: Actor, message_id: int) -> MessageAccess:
+    message = await uow.session.get(Message, message_id)
+    if message is None:
+        raise NotFound("No such message.")
+    try:
+        access = await access_channel(uow, actor, message.channel_id)
+    except NotFound:
+        raise NotFound("No such message.") from None
+    return MessageAccess(message, access)

@@ -1,0 +1,447 @@
+"""Writers of messaging. Each emits its events with an explicit audience; none commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import anyio.to_thread
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from xietong.chat import queries
+from xietong.chat.access import ChannelAccess, MessageAccess
+from xietong.chat.events import (
+    AckReminder,
+    ChannelRead,
+    ChannelUpdated,
+    MemberAdded,
+    MemberRemoved,
+    MessageAcknowledged,
+    MessageCreated,
+    MessageDeleted,
+    MessagePinned,
+    MessageUpdated,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from xietong.chat.markdown import render_markdown
+from xietong.chat.mentioning import resolve_mentions
+from xietong.chat.models import (
+    Acknowledgement,
+    Channel,
+    ChannelKind,
+    ChannelMember,
+    MemberRole,
+    Message,
+    MessageEdit,
+    MessageMention,
+    Pin,
+    Reaction,
+    ThreadFollower,
+)
+from xietong.chat.schemas import ChannelCreate, ChannelUpdate
+from xietong.chat.views import channel_view, message_out, messages_out
+from xietong.core.actor import Actor, Role
+from xietong.core.clock import utcnow
+from xietong.core.errors import Forbidden, Invalid, NotFound
+from xietong.core.events import Audience
+from xietong.core.uow import UnitOfWork
+from xietong.org import queries as org_queries
+
+# Read markers go to the whole channel (so senders see "n unread" fall) only while the
+# channel is small enough for that to stay cheap; above it, to the reader alone.
+READ_BROADCAST_LIMIT = 100
+RECEIPTS_LIMIT = 500
+
+
+# Longer texts are rendered in a worker thread: hostile Markdown can take ~0.2 s at 16 KB,
+# and the event loop must keep serving everyone else meanwhile.
+INLINE_RENDER_LIMIT = 2000
+
+
+async def render_html(text: str) -> str:
+    if len(text) <= INLINE_RENDER_LIMIT:
+        return render_markdown(text)
+    return await anyio.to_thread.run_sync(render_markdown, text)
+
+
+# --- channels -----------------------------------------------------------------------------
+
+async def _people_of_departments(uow: UnitOfWork, department_ids: Iterable[int]) -> set[int]:
+    """Active members of the departments and of every department below them."""
+    wanted = set(department_ids)
+    if not wanted:
+        return set()
+    parents = org_queries.parent_map(await org_queries.all_departments(uow))
+    missing = wanted - parents.keys()
+    if missing:
+        raise Invalid("Unknown department.", details={"department_ids": sorted(missing)})
+    subtree: set[int] = set()
+    for department_id in wanted:
+        subtree |= org_queries.descendants_and_self(parents, department_id)
+    return await org_queries.active_member_ids_of_departments(uow, subtree)
+
+
+async def _check_people(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
+    wanted = set(user_ids)
+    active = await org_queries.active_user_ids(uow, wanted)
+    if wanted - active:
+        raise Invalid("Unknown or deactivated person.",
+                      details={"user_ids": sorted(wanted - active)})
+    return wanted
+
+
+async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) -> Channel:
+    kind = ChannelKind(data.kind)
+    if actor.role == Role.GUEST:
+        raise Forbidden("Guests cannot create channels.")
+    if kind == ChannelKind.DM:
+        raise Invalid("Open direct conversations with POST /api/v1/dms.")
+    if kind in (ChannelKind.DEPARTMENT, ChannelKind.ANNOUNCEMENT) and not actor.is_admin:
+        raise Forbidden("Only administrators create department and announcement channels.")
+    people = await _check_people(uow, data.member_ids)
+    people |= await _people_of_departments(uow, data.department_ids)
+    department_id = None
+    if kind == ChannelKind.DEPARTMENT:
+        department_id = data.department_id or (data.department_ids[0]
+                                               if len(data.department_ids) == 1 else None)
+        if department_id is None:
+            raise Invalid("A department channel needs its department_id.")
+        people = await _people_of_departments(uow, [department_id])
+    channel = Channel(kind=kind.value, name=data.name, description=data.description,
+                      topic=data.topic, department_id=department_id, created_by=actor.user_id)
+    uow.session.add(channel)
+    await uow.flush()
+    uow.session.add(ChannelMember(channel_id=channel.id, user_id=actor.user_id,
+                                  role=MemberRole.ADMIN.value))
+    await _add_members(uow, channel, people - {actor.user_id})
+    return channel
+
+
+async def do_open_dm(uow: UnitOfWork, actor: Actor,
+                     user_ids: Iterable[int]) -> tuple[Channel, bool]:
+    """The conversation with exactly these people (and the actor): found, or made."""
+    people = await _check_people(uow, set(user_ids) | {actor.user_id})
+    if actor.role == Role.GUEST:
+        visible = await org_queries.people_sharing_a_channel_with(uow, actor.user_id)
+        if people - visible:
+            raise NotFound("No such person.")
+    key = ",".join(str(u) for u in sorted(people))
+    existing = await queries.find_dm(uow, key)
+    if existing is not None:
+        return existing, False
+    channel = Channel(kind=ChannelKind.DM.value, name="", dm_key=key, created_by=actor.user_id)
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(channel)
+            await uow.session.flush()
+    except IntegrityError:
+        # Someone opened the same conversation at the same moment: use theirs.
+        found = await queries.find_dm(uow, key)
+        assert found is not None
+        return found, False
+    uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u) for u in sorted(people))
+    await uow.flush()
+    return channel, True
+
+
+async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int]) -> list[int]:
+    current = set(await queries.member_ids(uow, channel.id))
+    joining = sorted(user_ids - current)
+    if not joining:
+        return []
+    # New members start with everything before now counted as read.
+    uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u,
+                                      last_read_id=channel.last_message_id or 0)
+                        for u in joining)
+    await uow.flush()
+    uow.emit(MemberAdded(user_ids=joining),
+             Audience.users(current | set(joining), channel_id=channel.id))
+    return joining
+
+
+async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int]) -> list[int]:
+    current = set(await queries.member_ids(uow, channel.id))
+    leaving = sorted(user_ids & current)
+    if not leaving:
+        return []
+    await uow.session.execute(delete(ChannelMember).where(
+        ChannelMember.channel_id == channel.id, ChannelMember.user_id.in_(leaving)))
+    uow.emit(MemberRemoved(user_ids=leaving), Audience.users(current, channel_id=channel.id))
+    return leaving
+
+
+async def do_add_members(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
+                         user_ids: Iterable[int], department_ids: Iterable[int]) -> list[int]:
+    channel = found.channel
+    if found.member is None and not actor.is_admin:
+        raise Forbidden("Only members add people to a channel.")
+    if channel.kind in (ChannelKind.DM.value, ChannelKind.DEPARTMENT.value):
+        raise Invalid("This conversation's members are fixed (DMs) or follow the organisation "
+                      "(department channels).")
+    if channel.archived_at is not None:
+        raise Forbidden("The channel is archived.", code="channel_archived")
+    if actor.role == Role.GUEST:
+        raise Forbidden("Guests cannot add people.")
+    people = await _check_people(uow, user_ids) | await _people_of_departments(uow,
+                                                                               department_ids)
+    return await _add_members(uow, channel, people)
+
+
+async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
+                           user_id: int) -> None:
+    """Channel admins remove anyone; everyone may remove themselves (leave)."""
+    channel = found.channel
+    if user_id != actor.user_id and not (found.is_channel_admin or actor.is_admin):
+        raise Forbidden("Only the channel's admins remove others.")
+    if channel.kind in (ChannelKind.DM.value, ChannelKind.DEPARTMENT.value):
+        raise Invalid("You cannot leave a direct conversation or a department channel.")
+    if not await _remove_members(uow, channel, {user_id}):
+        raise NotFound("That person is not in the channel.")
+
+
+async def do_join(uow: UnitOfWork, actor: Actor, found: ChannelAccess) -> None:
+    if found.channel.kind != ChannelKind.PUBLIC.value:
+        raise Forbidden("Only public channels can be joined freely.")
+    if found.channel.archived_at is not None:
+        raise Forbidden("The channel is archived.", code="channel_archived")
+    await _add_members(uow, found.channel, {actor.user_id})
+
+
+async def do_update_channel(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
+                            changes: ChannelUpdate) -> None:
+    channel = found.channel
+    if channel.kind == ChannelKind.DM.value and changes.name is not None:
+        raise Invalid("Direct conversations have no name.")
+    for field in ("name", "description", "topic"):
+        value = getattr(changes, field)
+        if value is not None:
+            setattr(channel, field, value)
+    if changes.archived is not None:
+        channel.archived_at = utcnow() if changes.archived else None
+    await uow.flush()
+    uow.emit(ChannelUpdated(channel=await channel_view(uow, channel)),
+             Audience.channel(channel.id))
+
+
+async def sync_department_channels(uow: UnitOfWork) -> None:
+    """Make every department channel's members exactly its department subtree's people."""
+    for channel in await queries.department_channels(uow):
+        assert channel.department_id is not None
+        wanted = await _people_of_departments(uow, [channel.department_id])
+        current = set(await queries.member_ids(uow, channel.id))
+        await _add_members(uow, channel, wanted - current)
+        # The channel's creator stays as its admin even outside the department.
+        keep = {channel.created_by} if channel.created_by is not None else set()
+        await _remove_members(uow, channel, current - wanted - keep)
+
+
+# --- messages -----------------------------------------------------------------------------
+
+async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *, text: str,
+                          client_msg_id: str | None, thread_root_id: int | None,
+                          file_ids: list[int], ack_required: bool) -> tuple[Message, bool]:
+    """Post a message; returns it and whether it is new. The same `client_msg_id` from the
+    same sender returns the first message instead of posting twice."""
+    if client_msg_id is not None:
+        earlier = await queries.message_by_client_id(uow, actor.user_id, client_msg_id)
+        if earlier is not None:
+            return earlier, False
+    if not text.strip() and not file_ids:
+        raise Invalid("A message needs text or a file.", code="empty_message")
+    channel = found.channel
+    root = None
+    if thread_root_id is not None:
+        root = await uow.session.get(Message, thread_root_id)
+        if root is None or root.channel_id != channel.id or root.thread_root_id is not None:
+            raise Invalid("Replies go to a top-level message of this channel.",
+                          code="bad_thread_root")
+        if root.deleted_at is not None:
+            raise Invalid("That message was deleted.", code="bad_thread_root")
+    mentions = await resolve_mentions(uow, actor, found, text)
+    message = Message(channel_id=channel.id, sender_id=actor.user_id, text=text,
+                      html=await render_html(text), thread_root_id=thread_root_id,
+                      client_msg_id=client_msg_id, ack_required=ack_required,
+                      mentions=mentions.as_json(), file_ids=file_ids)
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(message)
+            await uow.session.flush()
+    except IntegrityError:
+        # A retry raced its own first attempt (PostgreSQL): the first one stands.
+        if client_msg_id is not None:
+            earlier = await queries.message_by_client_id(uow, actor.user_id, client_msg_id)
+            if earlier is not None:
+                return earlier, False
+        raise
+    uow.session.add_all(MessageMention(user_id=u, channel_id=channel.id, message_id=message.id)
+                        for u in mentions.notified_user_ids if u != actor.user_id)
+    if root is None:
+        # Only top-level messages move the channel's "latest" marker.
+        await uow.session.execute(update(Channel).where(Channel.id == channel.id)
+                                  .values(last_message_id=message.id))
+        await _advance_read(uow, channel.id, actor.user_id, message.id)
+    else:
+        root.reply_count += 1
+        root.last_reply_at = message.created_at
+        await _follow(uow, root.id, {root.sender_id, actor.user_id,
+                                     *mentions.notified_user_ids})
+    await uow.flush()
+    uow.emit(MessageCreated(message=message_out(message)), Audience.channel(channel.id))
+    if root is not None:
+        uow.emit(MessageUpdated(message=(await messages_out(uow, [root]))[0]),
+                 Audience.channel(channel.id))
+    return message, True
+
+
+async def _follow(uow: UnitOfWork, root_id: int, user_ids: set[int]) -> None:
+    following = set(await queries.thread_follower_ids(uow, root_id))
+    uow.session.add_all(ThreadFollower(root_id=root_id, user_id=u)
+                        for u in sorted(user_ids - following))
+
+
+async def do_edit_message(uow: UnitOfWork, actor: Actor, found: MessageAccess,
+                          text: str) -> Message:
+    message = found.message
+    if message.sender_id != actor.user_id:
+        raise Forbidden("Only the author can edit a message.")
+    if message.deleted_at is not None:
+        raise Invalid("That message was deleted.")
+    if not text.strip() and not message.file_ids:
+        raise Invalid("A message needs text or a file.", code="empty_message")
+    if found.access.channel.archived_at is not None:
+        raise Forbidden("The channel is archived.", code="channel_archived")
+    if text == message.text:
+        return message
+    uow.session.add(MessageEdit(message_id=message.id, text=message.text))
+    mentions = await resolve_mentions(uow, actor, found.access, text)
+    already = set(await uow.session.scalars(select(MessageMention.user_id).where(
+        MessageMention.message_id == message.id)))
+    # Newly mentioned people are notified; nobody is "un-notified" by an edit.
+    uow.session.add_all(MessageMention(user_id=u, channel_id=message.channel_id,
+                                       message_id=message.id)
+                        for u in mentions.notified_user_ids - already - {actor.user_id})
+    message.text, message.html = text, await render_html(text)
+    message.mentions = mentions.as_json()
+    message.edited_at = utcnow()
+    await uow.flush()
+    uow.emit(MessageUpdated(message=(await messages_out(uow, [message]))[0]),
+             Audience.channel(message.channel_id))
+    return message
+
+
+async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess) -> None:
+    """Leave a tombstone: the content, its history, reactions and mentions are gone."""
+    message = found.message
+    if message.deleted_at is not None:
+        return
+    if message.sender_id != actor.user_id and not (found.access.is_channel_admin
+                                                   or actor.is_admin):
+        raise Forbidden("Only the author or an admin can delete a message.")
+    message.text, message.html, message.mentions, message.file_ids = "", "", {}, []
+    message.deleted_at = utcnow()
+    for table in (MessageEdit, Reaction, MessageMention, Acknowledgement):
+        await uow.session.execute(delete(table).where(table.message_id == message.id))
+    await uow.session.execute(delete(Pin).where(Pin.message_id == message.id))
+    await uow.flush()
+    uow.emit(MessageDeleted(message_id=message.id, thread_root_id=message.thread_root_id),
+             Audience.channel(message.channel_id))
+
+
+async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: str,
+                   add: bool) -> None:
+    message = found.message
+    if found.access.member is None:
+        raise Forbidden("Join the channel first.", code="not_a_member")
+    if message.deleted_at is not None:
+        raise Invalid("That message was deleted.")
+    key = (message.id, emoji, actor.user_id)
+    existing = await uow.session.get(Reaction, key)
+    if add and existing is None:
+        uow.session.add(Reaction(message_id=message.id, emoji=emoji, user_id=actor.user_id))
+        await uow.flush()
+        uow.emit(ReactionAdded(message_id=message.id, emoji=emoji, user_id=actor.user_id),
+                 Audience.channel(message.channel_id))
+    elif not add and existing is not None:
+        await uow.session.delete(existing)
+        await uow.flush()
+        uow.emit(ReactionRemoved(message_id=message.id, emoji=emoji, user_id=actor.user_id),
+                 Audience.channel(message.channel_id))
+
+
+async def do_pin(uow: UnitOfWork, actor: Actor, found: MessageAccess, pinned: bool) -> None:
+    message = found.message
+    if found.access.member is None:
+        raise Forbidden("Join the channel first.", code="not_a_member")
+    existing = await uow.session.get(Pin, (message.channel_id, message.id))
+    if pinned and existing is None and message.deleted_at is None:
+        uow.session.add(Pin(channel_id=message.channel_id, message_id=message.id,
+                            pinned_by=actor.user_id))
+    elif not pinned and existing is not None:
+        await uow.session.delete(existing)
+    else:
+        return
+    await uow.flush()
+    uow.emit(MessagePinned(message_id=message.id, pinned=pinned, user_id=actor.user_id),
+             Audience.channel(message.channel_id))
+
+
+# --- read state and acknowledgements -------------------------------------------------------
+
+async def _advance_read(uow: UnitOfWork, channel_id: int, user_id: int, message_id: int) -> bool:
+    """Move the read marker forward only (a late request never un-reads anything)."""
+    result = await uow.session.execute(
+        update(ChannelMember)
+        .where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id,
+               ChannelMember.last_read_id < message_id)
+        .values(last_read_id=message_id))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def do_mark_read(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
+                       message_id: int) -> None:
+    channel = found.channel
+    if found.member is None:
+        raise Forbidden("Join the channel first.", code="not_a_member")
+    target = await uow.session.get(Message, message_id)
+    if target is None or target.channel_id != channel.id:
+        raise Invalid("That message is not in this channel.")
+    if not await _advance_read(uow, channel.id, actor.user_id, message_id):
+        return
+    event = ChannelRead(user_id=actor.user_id, last_read_id=message_id)
+    counts = await queries.member_counts(uow, [channel.id])
+    if counts.get(channel.id, 0) <= READ_BROADCAST_LIMIT:
+        uow.emit(event, Audience.channel(channel.id))
+    else:
+        uow.emit(event, Audience.users([actor.user_id], channel_id=channel.id))
+
+
+async def do_acknowledge(uow: UnitOfWork, actor: Actor, found: MessageAccess) -> bool:
+    message = found.message
+    if not message.ack_required or message.deleted_at is not None:
+        raise Invalid("This message does not ask for acknowledgement.", code="no_ack_requested")
+    if found.access.member is None:
+        raise Forbidden("Join the channel first.", code="not_a_member")
+    if await uow.session.get(Acknowledgement, (message.id, actor.user_id)) is not None:
+        return False
+    uow.session.add(Acknowledgement(message_id=message.id, user_id=actor.user_id))
+    await _advance_read(uow, message.channel_id, actor.user_id, message.id)
+    await uow.flush()
+    uow.emit(MessageAcknowledged(message_id=message.id, user_id=actor.user_id),
+             Audience.channel(message.channel_id))
+    return True
+
+
+async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor,
+                                   found: MessageAccess) -> list[int]:
+    message = found.message
+    if message.sender_id != actor.user_id:
+        raise Forbidden("Only the sender sends reminders.")
+    if not message.ack_required:
+        raise Invalid("This message does not ask for acknowledgement.", code="no_ack_requested")
+    pending = sorted(set(await queries.member_ids(uow, message.channel_id))
+                     - await queries.acknowledged_ids(uow, message.id) - {message.sender_id})
+    if pending:
+        uow.emit(AckReminder(message_id=message.id, from_user_id=actor.user_id),
+                 Audience.users(pending, channel_id=message.channel_id))
+    return pending

@@ -1,0 +1,75 @@
+"""Resolving the mentions of a message against the database (the parsing is `mentions.py`).
+
+Only the names that could follow an @ in this text are looked up, so a message costs two
+small indexed queries however large the company is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from xietong.chat import queries
+from xietong.chat.access import ChannelAccess
+from xietong.chat.mentions import MentionDirectory, find_mentions, mention_candidates
+from xietong.core.actor import Actor
+from xietong.core.errors import Forbidden
+from xietong.core.uow import UnitOfWork
+from xietong.org import queries as org_queries
+from xietong.org.models import Department, User
+
+# @all in a channel larger than this is for its admins only: it pages everyone.
+MENTION_ALL_OPEN_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedMentions:
+    user_ids: tuple[int, ...] = ()
+    department_ids: tuple[int, ...] = ()
+    all: bool = False
+    # Channel members this message notifies (mentioned people, department members, @all).
+    notified_user_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"user_ids": list(self.user_ids), "department_ids": list(self.department_ids),
+                "all": self.all}
+
+
+async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
+                           text: str) -> ResolvedMentions:
+    candidates = mention_candidates(text)
+    if not candidates:
+        return ResolvedMentions()
+    lowered = {c.lower() for c in candidates}
+    members = set(await queries.member_ids(uow, found.channel.id))
+    # Display names resolve among the channel's members (two 张伟 in the company, one here);
+    # usernames are unique and resolve company-wide.
+    people = {row.id: (row.username, row.display_name) for row in await uow.session.execute(
+        select(User.id, User.username, User.display_name).where(
+            User.active, or_(User.username.in_(lowered),
+                             User.display_name.in_(candidates) & User.id.in_(members))))}
+    departments = {row.id: row.name for row in await uow.session.execute(
+        select(Department.id, Department.name).where(Department.name.in_(candidates)))}
+    found_mentions = find_mentions(text, MentionDirectory(people=people,
+                                                          departments=departments))
+    notified = set(found_mentions.user_ids) & members
+    if found_mentions.department_ids:
+        parents = org_queries.parent_map(await org_queries.all_departments(uow))
+        subtree: set[int] = set()
+        for department_id in found_mentions.department_ids:
+            subtree |= org_queries.descendants_and_self(parents, department_id)
+        notified |= await org_queries.active_member_ids_of_departments(uow, subtree) & members
+    if found_mentions.all:
+        if len(members) > MENTION_ALL_OPEN_LIMIT and not (found.is_channel_admin
+                                                          or actor.is_admin):
+            raise Forbidden(f"Only channel admins may notify everyone in a channel of more "
+                            f"than {MENTION_ALL_OPEN_LIMIT} people.",
+                            code="mention_all_forbidden")
+        notified |= members
+    notified.discard(actor.user_id)
+    return ResolvedMentions(tuple(found_mentions.user_ids), tuple(found_mentions.department_ids),
+                            found_mentions.all, frozenset(notified))
+
+

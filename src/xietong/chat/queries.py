@@ -1,0 +1,171 @@
+"""Read paths of messaging: my channels with unread counts, history pages, receipts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import and_, func, select
+
+from xietong.chat.models import (
+    Acknowledgement,
+    Channel,
+    ChannelKind,
+    ChannelMember,
+    Message,
+    MessageEdit,
+    MessageMention,
+    Pin,
+    Reaction,
+    ThreadFollower,
+)
+from xietong.core.uow import UnitOfWork
+
+# Counting stops here: a badge shows "999+", and counting a million unread rows is waste.
+UNREAD_CAP = 1000
+
+
+async def member_channel_ids(uow: UnitOfWork, user_id: int) -> set[int]:
+    return set(await uow.session.scalars(
+        select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)))
+
+
+async def membership(uow: UnitOfWork, channel_id: int, user_id: int) -> ChannelMember | None:
+    return await uow.session.get(ChannelMember, (channel_id, user_id))
+
+
+async def member_ids(uow: UnitOfWork, channel_id: int) -> list[int]:
+    return list(await uow.session.scalars(
+        select(ChannelMember.user_id).where(ChannelMember.channel_id == channel_id)
+        .order_by(ChannelMember.user_id)))
+
+
+async def members(uow: UnitOfWork, channel_id: int) -> Sequence[ChannelMember]:
+    return (await uow.session.scalars(
+        select(ChannelMember).where(ChannelMember.channel_id == channel_id)
+        .order_by(ChannelMember.user_id))).all()
+
+
+async def member_counts(uow: UnitOfWork, channel_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(channel_ids)
+    if not ids:
+        return {}
+    rows = await uow.session.execute(
+        select(ChannelMember.channel_id, func.count()).where(ChannelMember.channel_id.in_(ids))
+        .group_by(ChannelMember.channel_id))
+    return {channel_id: count for channel_id, count in rows}
+
+
+async def my_channels(uow: UnitOfWork, user_id: int) -> list[tuple[Channel, ChannelMember]]:
+    rows = await uow.session.execute(
+        select(Channel, ChannelMember)
+        .join(ChannelMember, ChannelMember.channel_id == Channel.id)
+        .where(ChannelMember.user_id == user_id)
+        .order_by(Channel.last_message_id.desc().nulls_last(), Channel.id))
+    return [(channel, member) for channel, member in rows]
+
+
+async def unread_counts(uow: UnitOfWork, user_id: int) -> dict[int, int]:
+    """Unread top-level messages from others per channel, in one query, capped per channel."""
+    counted = (
+        select(Message.channel_id, Message.id)
+        .join(ChannelMember, and_(ChannelMember.channel_id == Message.channel_id,
+                                  ChannelMember.user_id == user_id))
+        .where(Message.id > ChannelMember.last_read_id, Message.sender_id != user_id,
+               Message.thread_root_id.is_(None), Message.deleted_at.is_(None))
+        .subquery())
+    rows = await uow.session.execute(
+        select(counted.c.channel_id, func.least(func.count(), UNREAD_CAP)
+               if uow.is_postgres else func.min(func.count(), UNREAD_CAP))
+        .group_by(counted.c.channel_id))
+    return {channel_id: int(count) for channel_id, count in rows}
+
+
+async def mention_counts(uow: UnitOfWork, user_id: int) -> dict[int, int]:
+    rows = await uow.session.execute(
+        select(MessageMention.channel_id, func.count())
+        .join(ChannelMember, and_(ChannelMember.channel_id == MessageMention.channel_id,
+                                  ChannelMember.user_id == user_id))
+        .where(MessageMention.user_id == user_id,
+               MessageMention.message_id > ChannelMember.last_read_id)
+        .group_by(MessageMention.channel_id))
+    return {channel_id: int(count) for channel_id, count in rows}
+
+
+async def find_dm(uow: UnitOfWork, dm_key: str) -> Channel | None:
+    return await uow.session.scalar(select(Channel).where(Channel.dm_key == dm_key))
+
+
+async def department_channels(uow: UnitOfWork) -> Sequence[Channel]:
+    return (await uow.session.scalars(
+        select(Channel).where(Channel.kind == ChannelKind.DEPARTMENT.value,
+                              Channel.department_id.is_not(None)))).all()
+
+
+async def message_by_client_id(uow: UnitOfWork, sender_id: int,
+                               client_msg_id: str) -> Message | None:
+    return await uow.session.scalar(select(Message).where(
+        Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
+
+
+async def history_page(uow: UnitOfWork, channel_id: int, *, before: int | None,
+                       after: int | None, limit: int) -> list[Message]:
+    """Top-level messages by keyset on (channel_id, id): newest first unless `after`."""
+    query = select(Message).where(Message.channel_id == channel_id,
+                                  Message.thread_root_id.is_(None))
+    if after is not None:
+        query = query.where(Message.id > after).order_by(Message.id).limit(limit)
+        return list((await uow.session.scalars(query)).all())
+    if before is not None:
+        query = query.where(Message.id < before)
+    rows = (await uow.session.scalars(query.order_by(Message.id.desc()).limit(limit))).all()
+    return list(reversed(rows))
+
+
+async def thread_replies(uow: UnitOfWork, root_id: int, limit: int) -> list[Message]:
+    return list((await uow.session.scalars(
+        select(Message).where(Message.thread_root_id == root_id)
+        .order_by(Message.id).limit(limit))).all())
+
+
+async def thread_follower_ids(uow: UnitOfWork, root_id: int) -> list[int]:
+    return list(await uow.session.scalars(
+        select(ThreadFollower.user_id).where(ThreadFollower.root_id == root_id)
+        .order_by(ThreadFollower.user_id)))
+
+
+async def reactions_of(uow: UnitOfWork, message_ids: Sequence[int]
+                       ) -> dict[int, dict[str, list[int]]]:
+    found: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    if message_ids:
+        rows = await uow.session.execute(
+            select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
+            .where(Reaction.message_id.in_(message_ids))
+            .order_by(Reaction.created_at, Reaction.user_id))
+        for message_id, emoji, user_id in rows:
+            found[message_id][emoji].append(user_id)
+    return {k: dict(v) for k, v in found.items()}
+
+
+async def pinned_ids(uow: UnitOfWork, message_ids: Sequence[int]) -> set[int]:
+    if not message_ids:
+        return set()
+    return set(await uow.session.scalars(
+        select(Pin.message_id).where(Pin.message_id.in_(message_ids))))
+
+
+async def acknowledged_ids(uow: UnitOfWork, message_id: int) -> set[int]:
+    return set(await uow.session.scalars(
+        select(Acknowledgement.user_id).where(Acknowledgement.message_id == message_id)))
+
+
+async def pinned_messages(uow: UnitOfWork, channel_id: int) -> list[Message]:
+    return list((await uow.session.scalars(
+        select(Message).join(Pin, Pin.message_id == Message.id)
+        .where(Pin.channel_id == channel_id).order_by(Pin.pinned_at.desc()))).all())
+
+
+async def edits_of(uow: UnitOfWork, message_id: int) -> list[MessageEdit]:
+    return list((await uow.session.scalars(
+        select(MessageEdit).where(MessageEdit.message_id == message_id)
+        .order_by(MessageEdit.id))).all())

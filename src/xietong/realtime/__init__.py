@@ -1,0 +1,5 @@
+"""Realtime delivery: the event log, the bus between nodes, the WebSocket hub.
+
+Knows no domain: who may read a channel is asked of an `AudienceResolver` that the
+messaging domain provides.
+"""

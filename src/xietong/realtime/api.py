@@ -1,0 +1,31 @@
+"""Presence over HTTP (the WebSocket pushes changes; this answers "who is online now")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from xietong.core.errors import BadRequest
+from xietong.edge import CurrentActor, Rt
+from xietong.realtime.presence import Status
+
+router = APIRouter(prefix="/api/v1", tags=["realtime"])
+
+
+class PresenceOut(BaseModel):
+    statuses: dict[int, Status]
+
+
+@router.get("/presence")
+async def get_presence(actor: CurrentActor, rt: Rt,
+                       user_ids: Annotated[str, Query(max_length=8000)]) -> PresenceOut:
+    """`user_ids=1,2,3`: each person's status (online, away or offline)."""
+    try:
+        ids = sorted({int(part) for part in user_ids.split(",") if part.strip()})
+    except ValueError:
+        raise BadRequest("user_ids is a comma-separated list of ids.") from None
+    if len(ids) > 1000:
+        raise BadRequest("Ask for at most 1,000 people at a time.")
+    return PresenceOut(statuses=await rt.realtime.statuses(ids))

@@ -1,0 +1,226 @@
+"""The WebSocket hub of one node: pushes committed events to the local connections whose
+user may see them, and ephemeral signals (typing, presence) to whom they concern.
+
+One tailer task reads the event log after the node's cursor whenever the bus says there
+is something new (and once a second regardless, in case a wake-up was lost), and hands
+each event's frame — serialised once — to the matching connections' bounded queues.
+A connection whose queue is full is closed; its client resumes from its last event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Protocol
+
+from xietong.core.uow import UnitOfWork
+from xietong.realtime.bus import Bus, BusMessage
+from xietong.realtime.log import EventLog, LoggedEvent
+
+log = logging.getLogger("xietong.hub")
+
+POLL_SECONDS = 1.0
+BATCH = 500
+QUEUE_LIMIT = 2000
+
+
+class AudienceResolver(Protocol):
+    """What the hub must ask the domains: who reads which channel."""
+
+    async def readable_channel_ids(self, uow: UnitOfWork, user_id: int) -> set[int]: ...
+
+    def membership_changes(self, event: LoggedEvent) -> set[int]:
+        """People whose readable channels this event changes (joins, removals)."""
+        ...
+
+
+class Connection:
+    """One WebSocket as the hub sees it: a user, their channels, an outgoing queue."""
+
+    def __init__(self, user_id: int, channel_ids: set[int]) -> None:
+        self.user_id = user_id
+        self.channel_ids = channel_ids
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        self.overflowed = False
+        # Events with ids up to here were already sent (by replay); drop them from the queue.
+        self.sent_up_to = 0
+        # People whose presence this client shows (it asks; presence is never broadcast).
+        self.watching: set[int] = set()
+
+    def offer(self, frame: str) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            # Too slow to keep up: stop queueing and let the socket close; the client
+            # resumes from its last event id and loses nothing.
+            self.overflowed = True
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+
+class Hub:
+    def __init__(self, *, event_log: EventLog, reader: Callable[[], UnitOfWork], bus: Bus,
+                 resolver: AudienceResolver, node_id: str) -> None:
+        self._log = event_log
+        self._reader = reader
+        self._bus = bus
+        self._resolver = resolver
+        self.node_id = node_id
+        self.cursor = 0
+        self._by_user: dict[int, set[Connection]] = defaultdict(set)
+        self._by_channel: dict[int, set[Connection]] = defaultdict(set)
+        self._watchers: dict[int, set[Connection]] = defaultdict(set)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.ephemeral_handlers: list[Callable[[BusMessage], None]] = []
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        async with self._reader() as uow:
+            self.cursor = await self._log.last_id(uow.session)
+        self._log.notify_commits_to(self._committed_here)
+        await self._bus.start(self._on_bus)
+        self._task = asyncio.create_task(self._tail(), name="xietong-hub-tailer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for connections in list(self._by_user.values()):
+            for connection in list(connections):
+                connection.queue.put_nowait(None)
+
+    async def _committed_here(self, last_event_id: int) -> None:
+        await self._bus.publish({"kind": "wake", "id": last_event_id, "node": self.node_id})
+
+    async def _on_bus(self, message: BusMessage) -> None:
+        if message.get("kind") == "wake":
+            self._wake.set()
+        else:
+            for handler in self.ephemeral_handlers:
+                handler(message)
+
+    # --- connections ------------------------------------------------------------------
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(c) for c in self._by_user.values())
+
+    def connections_of(self, user_id: int) -> set[Connection]:
+        return self._by_user.get(user_id, set())
+
+    def register(self, connection: Connection) -> int:
+        """Start routing live events to `connection`; returns the cursor at this moment."""
+        self._by_user[connection.user_id].add(connection)
+        for channel_id in connection.channel_ids:
+            self._by_channel[channel_id].add(connection)
+        return self.cursor
+
+    def unregister(self, connection: Connection) -> None:
+        self.watch(connection, set())
+        self._by_user[connection.user_id].discard(connection)
+        if not self._by_user[connection.user_id]:
+            del self._by_user[connection.user_id]
+        for channel_id in connection.channel_ids:
+            members = self._by_channel.get(channel_id)
+            if members is not None:
+                members.discard(connection)
+                if not members:
+                    del self._by_channel[channel_id]
+
+    def _resubscribe(self, connection: Connection, channel_ids: set[int]) -> None:
+        for gone in connection.channel_ids - channel_ids:
+            self._by_channel[gone].discard(connection)
+        for added in channel_ids - connection.channel_ids:
+            self._by_channel[added].add(connection)
+        connection.channel_ids = channel_ids
+
+    def send_to_channel(self, channel_id: int, frame: str, *, except_user: int | None = None
+                        ) -> None:
+        """Ephemeral delivery to this node's readers of a channel."""
+        for connection in list(self._by_channel.get(channel_id, ())):
+            if connection.user_id != except_user:
+                connection.offer(frame)
+
+    def watch(self, connection: Connection, user_ids: set[int]) -> None:
+        """Replace the set of people whose presence changes `connection` receives."""
+        for user_id in connection.watching - user_ids:
+            watchers = self._watchers.get(user_id)
+            if watchers is not None:
+                watchers.discard(connection)
+                if not watchers:
+                    del self._watchers[user_id]
+        for user_id in user_ids - connection.watching:
+            self._watchers[user_id].add(connection)
+        connection.watching = set(user_ids)
+
+    def send_to_watchers(self, user_id: int, frame: str) -> None:
+        for connection in list(self._watchers.get(user_id, ())):
+            connection.offer(frame)
+
+    # --- the tailer -------------------------------------------------------------------
+
+    async def _tail(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+            self._wake.clear()
+            try:
+                await self._drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not kill delivery for good
+                log.exception("event tailer failed; retrying")
+                await asyncio.sleep(POLL_SECONDS)
+
+    async def _drain(self) -> None:
+        while True:
+            async with self._reader() as uow:
+                events = await self._log.after(uow.session, self.cursor, BATCH)
+            for event in events:
+                await self._dispatch(event)
+                self.cursor = event.id
+            if len(events) < BATCH:
+                return
+
+    async def _dispatch(self, event: LoggedEvent) -> None:
+        changed = self._resolver.membership_changes(event)
+        if changed:
+            await self._refresh(changed)
+        frame = event.frame
+        if event.recipients is None:
+            if event.channel_id is not None:
+                for connection in list(self._by_channel.get(event.channel_id, ())):
+                    connection.offer(frame)
+            return
+        for user_id in event.recipients:
+            for connection in list(self._by_user.get(user_id, ())):
+                connection.offer(frame)
+
+    async def _refresh(self, user_ids: set[int]) -> None:
+        local = [u for u in user_ids if u in self._by_user]
+        if not local:
+            return
+        async with self._reader() as uow:
+            for user_id in local:
+                channels = await self._resolver.readable_channel_ids(uow, user_id)
+                for connection in list(self._by_user.get(user_id, ())):
+                    self._resubscribe(connection, set(channels))
+
+    async def refresh_user(self, user_id: int) -> None:
+        await self._refresh({user_id})
+
+
+def ephemeral_frame(kind: str, channel_id: int | None, data: dict[str, object]) -> str:
+    """Frames that never enter the event log carry no id."""
+    return json.dumps({"type": kind, "channel_id": channel_id, "data": data},
+                      ensure_ascii=False, separators=(",", ":"))

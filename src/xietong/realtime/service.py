@@ -1,0 +1,82 @@
+"""Realtime as one object the runtime builds: event log, bus, hub and presence together."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from xietong.core.uow import UnitOfWork
+from xietong.realtime.bus import Bus, BusMessage, MemoryBus, RedisBus
+from xietong.realtime.hub import AudienceResolver, Hub, ephemeral_frame
+from xietong.realtime.log import EventLog, LoggedEvent
+from xietong.realtime.presence import Presence, Status
+
+
+class Realtime:
+    def __init__(self, *, is_postgres: bool, redis: Redis | None, redis_prefix: str,
+                 reader: Callable[[], UnitOfWork], resolver: AudienceResolver) -> None:
+        self.node_id = uuid.uuid4().hex[:12]
+        self.log = EventLog(is_postgres=is_postgres)
+        self.bus: Bus = RedisBus(redis, redis_prefix) if redis is not None else MemoryBus()
+        self._reader = reader
+        self._resolver = resolver
+        self.hub = Hub(event_log=self.log, reader=reader, bus=self.bus, resolver=resolver,
+                       node_id=self.node_id)
+        self.hub.ephemeral_handlers.append(self._on_ephemeral)
+        self.presence = Presence(self.node_id, redis, redis_prefix)
+        self.started = False
+
+    async def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        await self.hub.start()
+        await self.presence.start()
+
+    async def stop(self) -> None:
+        if not self.started:
+            return
+        self.started = False
+        await self.presence.stop()
+        await self.hub.stop()
+        await self.bus.close()
+
+    async def last_event_id(self) -> int:
+        async with self._reader() as uow:
+            return await self.log.last_id(uow.session)
+
+    async def readable_channel_ids(self, user_id: int) -> set[int]:
+        async with self._reader() as uow:
+            return await self._resolver.readable_channel_ids(uow, user_id)
+
+    async def replay(self, user_id: int, cursor: int, channel_ids: set[int],
+                     limit: int) -> list[LoggedEvent]:
+        async with self._reader() as uow:
+            return await self.log.replay(uow.session, user_id, cursor, sorted(channel_ids),
+                                         limit)
+
+    async def publish_typing(self, channel_id: int, user_id: int) -> None:
+        await self.bus.publish({"kind": "typing", "channel_id": channel_id,
+                                "user_id": user_id})
+
+    async def set_presence(self, user_id: int, connection_key: int, status: str | None) -> None:
+        before = self.presence.local_status(user_id)
+        overall = await self.presence.set(user_id, connection_key, status)
+        if overall != before:
+            await self.bus.publish({"kind": "presence", "user_id": user_id, "status": overall})
+
+    async def statuses(self, user_ids: list[int]) -> dict[int, Status]:
+        return await self.presence.statuses(user_ids)
+
+    def _on_ephemeral(self, message: BusMessage) -> None:
+        kind = message.get("kind")
+        if kind == "typing":
+            self.hub.send_to_channel(int(message["channel_id"]), ephemeral_frame(
+                "typing", int(message["channel_id"]), {"user_id": message["user_id"]}),
+                except_user=int(message["user_id"]))
+        elif kind == "presence":
+            user_id = int(message["user_id"])
+            self.hub.send_to_watchers(user_id, ephemeral_frame(
+                "presence", None, {"user_id": user_id, "status": message["status"]}))

@@ -1,0 +1,215 @@
+"""`GET /api/v1/events/ws`: the WebSocket every client keeps open.
+
+Server → client: `{"type": "hello", ...}` first, then one JSON event per text frame
+(`{"id", "type", "channel_id", "data"}`), plus id-less ephemeral frames (typing,
+presence, pong, error). Client → server: `{"type": "ping"}`, `{"type": "typing",
+"channel_id": n}`, `{"type": "presence", "status": "online" | "away"}`, `{"type": "watch_presence",
+"user_ids": [...]}` (presence changes of those people are then pushed).
+
+Resuming: `?last_event_id=N` replays every event after N that the person may see, from
+the event log, then continues live; nothing is skipped or sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from xietong.edge import actor_for_token, client_ip, presented_token
+from xietong.realtime.hub import Connection, ephemeral_frame
+from xietong.realtime.service import Realtime
+from xietong.runtime import Runtime
+
+log = logging.getLogger("xietong.socket")
+router = APIRouter()
+
+REPLAY_BATCH = 500
+MAX_CLIENT_FRAME = 4096
+MAX_BAD_FRAMES = 20
+TYPING_INTERVAL = 2.0
+MAX_WATCHED = 1000
+
+# Close codes (4000-4999 are ours): clients reconnect on 4008 and 1012, not on 4401/4403.
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_BAD_REQUEST = 4400
+CLOSE_TOO_SLOW = 4008
+CLOSE_TOO_MANY_ERRORS = 4429
+
+
+def _event_id(frame: str) -> int | None:
+    """The id of a logged event's frame (they start '{"id":N,'); None for ephemeral ones."""
+    if not frame.startswith('{"id":'):
+        return None
+    return int(frame[6:frame.index(",", 6)])
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Cookie-authenticated sockets must come from our own pages (no cross-site hijacking)."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookie risk
+    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+
+
+@router.websocket("/api/v1/events/ws")
+async def events_socket(websocket: WebSocket) -> None:
+    runtime: Runtime = websocket.app.state.runtime
+    realtime = runtime.realtime
+    presented = presented_token(websocket)
+    token = websocket.query_params.get("token")
+    from_cookie = False
+    if token is None and presented is not None:
+        token, from_cookie = presented
+    await websocket.accept()
+    actor = await actor_for_token(runtime, token, client_ip(websocket)) if token else None
+    if actor is None:
+        await _refuse(websocket, CLOSE_UNAUTHORIZED, "unauthorized", "Sign in first.")
+        return
+    if from_cookie and not _same_origin(websocket):
+        await _refuse(websocket, CLOSE_FORBIDDEN_ORIGIN, "forbidden_origin",
+                      "This socket must be opened from Xietong's own pages.")
+        return
+    raw_last = websocket.query_params.get("last_event_id")
+    last_event_id: int | None = None
+    if raw_last is not None:
+        last_event_id = int(raw_last) if raw_last.isdigit() and len(raw_last) < 19 else -1
+        if last_event_id < 0 or last_event_id > await realtime.last_event_id():
+            await _refuse(websocket, CLOSE_BAD_REQUEST, "bad_last_event_id",
+                          "last_event_id must be an event id this server gave out.")
+            return
+    await Session(websocket, realtime, actor.user_id).run(last_event_id)
+
+
+async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> None:
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await websocket.send_text(ephemeral_frame("error", None,
+                                                  {"code": error, "message": message}))
+        await websocket.close(code)
+
+
+class Session:
+    """One open socket: replay, then pump the hub's queue out and the client's frames in."""
+
+    def __init__(self, websocket: WebSocket, realtime: Realtime, user_id: int) -> None:
+        self.websocket = websocket
+        self.realtime = realtime
+        self.user_id = user_id
+        self.connection: Connection | None = None
+        self.bad_frames = 0
+        self.last_typing: dict[int, float] = {}
+
+    async def run(self, last_event_id: int | None) -> None:
+        hub = self.realtime.hub
+        channels = await self.realtime.readable_channel_ids(self.user_id)
+        connection = self.connection = Connection(self.user_id, channels)
+        cursor = hub.register(connection)
+        try:
+            await self.realtime.set_presence(self.user_id, id(connection), "online")
+            position = cursor if last_event_id is None else last_event_id
+            await self.websocket.send_text(ephemeral_frame(
+                "hello", None, {"user_id": self.user_id, "resumed": last_event_id is not None,
+                                "last_event_id": position}))
+            connection.sent_up_to = (cursor if last_event_id is None
+                                     else await self._replay(last_event_id))
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._send_loop(connection))
+                group.create_task(self._receive_loop(connection))
+        except* (WebSocketDisconnect, _Closed):
+            pass
+        finally:
+            hub.unregister(connection)
+            await self.realtime.set_presence(self.user_id, id(connection), None)
+            if self.websocket.application_state != WebSocketState.DISCONNECTED:
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                    await self.websocket.close()
+
+    async def _replay(self, cursor: int) -> int:
+        assert self.connection is not None
+        while True:
+            events = await self.realtime.replay(self.user_id, cursor,
+                                                self.connection.channel_ids, REPLAY_BATCH)
+            for event in events:
+                await self.websocket.send_text(event.frame)
+                cursor = event.id
+            if len(events) < REPLAY_BATCH:
+                return cursor
+
+    async def _send_loop(self, connection: Connection) -> None:
+        while True:
+            frame = await connection.queue.get()
+            if frame is None:
+                await self.websocket.close(CLOSE_TOO_SLOW if connection.overflowed else 1012)
+                raise _Closed
+            event_id = _event_id(frame)
+            if event_id is not None:
+                if event_id <= connection.sent_up_to:
+                    continue  # already sent by the replay
+                connection.sent_up_to = event_id
+            await self.websocket.send_text(frame)
+
+    async def _receive_loop(self, connection: Connection) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                raise _Closed
+            text = message.get("text")
+            if text is None or len(text) > MAX_CLIENT_FRAME:
+                await self._bad_frame("bad_frame", "Send JSON text frames of up to 4 KB.")
+                continue
+            try:
+                frame = json.loads(text)
+            except ValueError:
+                await self._bad_frame("bad_frame", "That frame is not JSON.")
+                continue
+            kind = frame.get("type") if isinstance(frame, dict) else None
+            if kind == "ping":
+                connection.offer(ephemeral_frame("pong", None, {}))
+            elif kind == "typing":
+                await self._typing(connection, frame.get("channel_id"))
+            elif kind == "presence" and frame.get("status") in ("online", "away"):
+                await self.realtime.set_presence(self.user_id, id(connection), frame["status"])
+            elif kind == "watch_presence":
+                await self._watch_presence(connection, frame.get("user_ids"))
+            else:
+                await self._bad_frame("unknown_type", "Unknown frame type.")
+
+    async def _typing(self, connection: Connection, channel_id: object) -> None:
+        if not isinstance(channel_id, int) or channel_id not in connection.channel_ids:
+            await self._bad_frame("bad_channel", "You can only type in your own channels.")
+            return
+        now = time.monotonic()
+        if now - self.last_typing.get(channel_id, 0.0) < TYPING_INTERVAL:
+            return  # the others already know; don't flood them
+        self.last_typing[channel_id] = now
+        await self.realtime.publish_typing(channel_id, self.user_id)
+
+    async def _watch_presence(self, connection: Connection, user_ids: object) -> None:
+        if (not isinstance(user_ids, list) or len(user_ids) > MAX_WATCHED
+                or not all(isinstance(u, int) for u in user_ids)):
+            await self._bad_frame("bad_frame", f"user_ids: a list of at most {MAX_WATCHED} ids.")
+            return
+        self.realtime.hub.watch(connection, set(user_ids))
+        # Answer with the current statuses, so the client starts from the truth.
+        for user_id, status in (await self.realtime.statuses(sorted(set(user_ids)))).items():
+            connection.offer(ephemeral_frame("presence", None,
+                                             {"user_id": user_id, "status": status}))
+
+    async def _bad_frame(self, code: str, message: str) -> None:
+        self.bad_frames += 1
+        assert self.connection is not None
+        self.connection.offer(ephemeral_frame("error", None, {"code": code, "message": message}))
+        if self.bad_frames >= MAX_BAD_FRAMES:
+            await self.websocket.close(CLOSE_TOO_MANY_ERRORS)
+            raise _Closed
+
+
+class _Closed(Exception):
+    """The socket is done; leave the task group quietly."""

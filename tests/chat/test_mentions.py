@@ -1,0 +1,227 @@
+"""Mention extraction: who a message names, and what the caller must look up to know."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from xietong.chat.mentions import (
+    MAX_CANDIDATES,
+    MAX_NAME_CHARS,
+    MentionDirectory,
+    Mentions,
+    find_mentions,
+    mention_candidates,
+)
+
+# The cast: 张伟 in 销售部, 李娜 in 研发部, 王芳 manages 客服部, and a few who test the edges.
+ZHANG_WEI, LI_NA, WANG_FANG, ZHANG_WEI_WEI, ALEX, LI_DOT_NA, JOSE = 1, 2, 3, 4, 5, 6, 7
+SALES, RND, SERVICE = 10, 11, 12
+
+PEOPLE = {
+    ZHANG_WEI: ("zhangwei", "张伟"),
+    LI_NA: ("lina", "李娜"),
+    WANG_FANG: ("wangfang", "王芳"),
+    ZHANG_WEI_WEI: ("zhangweiwei", "张伟伟"),
+    ALEX: ("alex", "外部顾问 Alex"),
+    LI_DOT_NA: ("li.na", "Li Na"),
+    JOSE: ("jose", "José"),
+}
+DEPARTMENTS = {SALES: "销售部", RND: "研发部", SERVICE: "客服部"}
+DIRECTORY = MentionDirectory(people=PEOPLE, departments=DEPARTMENTS)
+
+
+def users(*user_ids: int) -> Mentions:
+    return Mentions(user_ids=tuple(sorted(user_ids)))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Chinese names need no delimiter after them.
+    ("@张伟你好", users(ZHANG_WEI)),
+    ("@张伟伟", users(ZHANG_WEI_WEI)),
+    ("@张伟伟你好", users(ZHANG_WEI_WEI)),
+    ("@张伟，你好", users(ZHANG_WEI)),
+    ("@张伟。", users(ZHANG_WEI)),
+    ("（@李娜）", users(LI_NA)),
+    ("“@张伟”说", users(ZHANG_WEI)),
+    ("请@zhangwei 和@李娜 看一下", users(ZHANG_WEI, LI_NA)),
+    ("@张伟@李娜", users(ZHANG_WEI, LI_NA)),
+    ("＠李娜 看看", users(LI_NA)),
+    # Usernames: ASCII, case-insensitive, trailing '.' is punctuation.
+    ("@zhangwei:", users(ZHANG_WEI)),
+    ("@zhangwei.", users(ZHANG_WEI)),
+    ("@ZhangWei, hi", users(ZHANG_WEI)),
+    ("@zhangwei你好", users(ZHANG_WEI)),
+    ("@li.na. 你看", users(LI_DOT_NA)),
+    ("@zhangwei123", Mentions()),
+    ("@zhang", Mentions()),
+    # Display names with spaces; an ASCII ending must not run on into more letters.
+    ("@外部顾问 Alex 请看", users(ALEX)),
+    ("@外部顾问 Alex，请看", users(ALEX)),
+    ("@外部顾问 Alexander", Mentions()),
+    ("@Li Na 你好", users(LI_DOT_NA)),
+    ("@José", users(JOSE)),
+    ("@Jose\u0301 (decomposed é)", users(JOSE)),
+    # Departments and everyone.
+    ("@研发部 @all", Mentions(department_ids=(RND,), all=True)),
+    ("@销售部和@客服部", Mentions(department_ids=(SALES, SERVICE))),
+    ("@ALL", Mentions(all=True)),
+    ("@channel!", Mentions(all=True)),
+    ("@所有人 开会", Mentions(all=True)),
+    ("@全体成员：明天放假", Mentions(all=True)),
+    ("@所有人员", Mentions(all=True)),
+    ("@allen @channels", Mentions()),
+    # The same person twice, by name and by username: once.
+    ("@张伟 @张伟 @zhangwei", users(ZHANG_WEI)),
+    # Unknown names.
+    ("@nobody @不存在的人 @", Mentions()),
+    ("@ 张伟", Mentions()),
+])
+def test_find_mentions(text: str, expected: Mentions) -> None:
+    assert find_mentions(text, DIRECTORY) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "`@张伟`",
+    "看 `code @zhangwei` 这里",
+    "`` `@all` ``",
+    "```\n@张伟 @all\n```",
+    "~~~python\n@decorator\n@zhangwei\n~~~",
+    "前言\n\n    @张伟 indented code\n",
+    "> ```\n> @李娜\n> ```",
+    "```\n@张伟 never closed",
+])
+def test_mentions_in_code_do_not_count(text: str) -> None:
+    assert find_mentions(text, DIRECTORY) == Mentions()
+    assert mention_candidates(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "a@b.com",
+    "zhangwei@example.com",
+    "邮件发给 lina@example.com 吧",
+    "<lina@example.com>",
+    "https://example.com/@zhangwei",
+    "<https://example.com/@李娜>",
+    "www.example.com/@zhangwei",
+    "\\@all",
+    "&#64;all",
+    "&commat;张伟",
+])
+def test_addresses_and_escapes_are_not_mentions(text: str) -> None:
+    assert find_mentions(text, DIRECTORY) == Mentions()
+
+
+def test_mention_next_to_code_and_markup_counts() -> None:
+    text = "`x`@张伟 **@李娜** @*王芳* [@zhangweiwei](https://example.com)\n> @研发部"
+    assert find_mentions(text, DIRECTORY) == Mentions(
+        user_ids=(ZHANG_WEI, LI_NA, WANG_FANG, ZHANG_WEI_WEI), department_ids=(RND,))
+
+
+def test_a_person_wins_over_a_department_of_the_same_name() -> None:
+    directory = MentionDirectory(people=PEOPLE, departments={**DEPARTMENTS, 99: "王芳"})
+    assert find_mentions("@王芳", directory) == users(WANG_FANG)
+
+
+def test_the_longest_name_wins_across_people_and_departments() -> None:
+    directory = MentionDirectory(people={**PEOPLE, 50: ("rd", "研发")}, departments=DEPARTMENTS)
+    assert find_mentions("@研发部", directory) == Mentions(department_ids=(RND,))
+    assert find_mentions("@研发 部", directory) == users(50)
+
+
+def test_all_words_win_over_a_username() -> None:
+    directory = MentionDirectory(people={60: ("all", "Everyone Smith")})
+    assert find_mentions("@all", directory) == Mentions(all=True)
+
+
+def test_namesakes_are_all_mentioned() -> None:
+    directory = MentionDirectory(people={**PEOPLE, 70: ("zhangwei2", "张伟")},
+                                 departments={20: "研发部", 21: "研发部"})
+    assert find_mentions("@张伟 @研发部", directory) == Mentions(
+        user_ids=(ZHANG_WEI, 70), department_ids=(20, 21))
+    # A username still picks one of them.
+    assert find_mentions("@zhangwei2", directory) == users(70)
+
+
+def test_result_is_sorted_and_unique() -> None:
+    text = "@王芳 @李娜 @张伟 @王芳 @研发部 @销售部 @研发部"
+    assert find_mentions(text, DIRECTORY) == Mentions(
+        user_ids=(ZHANG_WEI, LI_NA, WANG_FANG), department_ids=(SALES, RND))
+
+
+def test_an_empty_directory_mentions_only_everyone() -> None:
+    assert find_mentions("@张伟 @all", MentionDirectory()) == Mentions(all=True)
+
+
+# --- candidates
+
+@pytest.mark.parametrize(("text", "must_include"), [
+    ("@张伟你好", {"张伟"}),
+    ("@张伟伟", {"张伟", "张伟伟"}),
+    ("请@ZhangWei 和@李娜 看一下", {"zhangwei", "ZhangWei", "李娜"}),
+    ("@外部顾问 Alex，请看", {"外部顾问 Alex", "外部顾问"}),
+    ("@li.na. 你看", {"li.na", "li"}),
+    ("@Li Na 你好", {"Li Na", "Li", "li"}),
+    ("@研发部 @all", {"研发部", "all"}),
+    ("＠全体成员", {"全体成员"}),
+])
+def test_candidates_hold_every_name_that_could_match(text: str, must_include: set[str]) -> None:
+    assert must_include <= mention_candidates(text)
+
+
+def test_candidates_are_few_and_short() -> None:
+    candidates = mention_candidates("请@zhangwei 和@李娜 看一下这个问题，好吗？")
+    # No ASCII prefix that runs on into more letters ("zhang"), nothing past punctuation.
+    assert candidates == {"zhangwei", "zhangwei 和", "李", "李娜", "李娜 看", "李娜 看一",
+                          "李娜 看一下", "李娜 看一下这", "李娜 看一下这个", "李娜 看一下这个问",
+                          "李娜 看一下这个问题"}
+    long = mention_candidates("@" + "长" * 100)
+    assert max(len(c) for c in long) == MAX_NAME_CHARS
+    assert mention_candidates("邮件 a@b.com `@张伟`") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "请@zhangwei 和@李娜 看一下",
+    "@张伟你好，@张伟伟也看看，@外部顾问 Alex 和 @Li Na。",
+    "@研发部 @all @所有人 ＠销售部",
+    "@José @Jose\u0301 @zhangwei. @li.na: @ZHANGWEI",
+    "`@王芳` @王芳",
+])
+def test_looking_up_only_candidates_loses_nothing(text: str) -> None:
+    """The caller's small query finds exactly what the whole directory would."""
+    candidates = mention_candidates(text)
+    looked_up = MentionDirectory(
+        people={uid: (username, name) for uid, (username, name) in PEOPLE.items()
+                if username in candidates or name in candidates},
+        departments={did: name for did, name in DEPARTMENTS.items() if name in candidates})
+    assert find_mentions(text, looked_up) == find_mentions(text, DIRECTORY)
+
+
+def test_candidates_stay_bounded_on_hostile_input() -> None:
+    text = " ".join(f"@{i:05d}名字很长的一个人不存在的名称测试" for i in range(800))[:16000]
+    assert len(mention_candidates(text)) <= MAX_CANDIDATES
+
+
+# --- speed
+
+def test_a_long_message_with_many_mentions_is_fast() -> None:
+    directory = MentionDirectory(
+        people={**PEOPLE, **{100 + i: (f"user{i}", f"员工{i}号") for i in range(500)}},
+        departments=DEPARTMENTS)
+    text = "".join(f"@员工{i}号 看一下，@张伟你好 @zhangwei: @研发部 `@all` "
+                   for i in range(500))[:16000]
+    assert len(text) == 16000
+    best = float("inf")
+    for attempt in range(3):
+        # A different text each time, so the parse cache does not help.
+        variant = text[:-1] + str(attempt)
+        started = time.perf_counter()
+        candidates = mention_candidates(variant)
+        found = find_mentions(variant, directory)
+        best = min(best, time.perf_counter() - started)
+    assert len(candidates) <= MAX_CANDIDATES
+    assert ZHANG_WEI in found.user_ids
+    assert found.department_ids == (RND,)
+    assert not found.all
+    assert best < 0.1

@@ -1,0 +1,111 @@
+"""The WebSocket as clients use it: live delivery, resume, permissions, bad frames."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.helpers import Cast
+from tests.realtime.wsclient import Socket
+
+
+async def _channel(cast: Cast, name: str, kind: str, *members: str) -> int:
+    response = await cast.zhangwei.api.post("/api/v1/channels", json={
+        "name": name, "kind": kind, "member_ids": [cast.people[m].id for m in members]})
+    assert response.status_code == 201, response.text
+    channel_id: int = response.json()["id"]
+    return channel_id
+
+
+async def test_member_receives_live_message_and_outsider_does_not(cast: Cast,
+                                                                  live_server: str) -> None:
+    channel_id = await _channel(cast, "报价讨论", "private", "lina")
+    lina = await Socket.open(live_server, cast.lina.token)
+    outsider = await Socket.open(live_server, cast.wangfang.token)
+    try:
+        sent = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                            json={"text": "Q3 报价单已更新 **请查看**"})
+        assert sent.status_code == 201
+        frame = await lina.wait_for("message.created")
+        assert frame["channel_id"] == channel_id
+        assert frame["data"]["message"]["text"] == "Q3 报价单已更新 **请查看**"
+        assert "<strong>请查看</strong>" in frame["data"]["message"]["html"]
+        assert [f for f in await outsider.quiet() if f["type"] == "message.created"] == []
+    finally:
+        await lina.close()
+        await outsider.close()
+
+
+async def test_resume_replays_missed_events_once_in_order(cast: Cast, live_server: str) -> None:
+    channel_id = await _channel(cast, "研发协作", "private", "lina")
+    first = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                         json={"text": "第一条"})
+    assert first.status_code == 201
+    socket = await Socket.open(live_server, cast.lina.token)
+    await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                 json={"text": "第二条"})
+    seen = await socket.wait_for("message.created")
+    await socket.close()
+    for n in range(3, 8):
+        await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                     json={"text": f"第{n}条"})
+    resumed = await Socket.open(live_server, cast.lina.token, last_event_id=seen["id"])
+    try:
+        await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                     json={"text": "第8条"})
+        deadline = asyncio.get_running_loop().time() + 5
+        while len([e for e in resumed.events if e["type"] == "message.created"]) < 6:
+            assert asyncio.get_running_loop().time() < deadline, resumed.events
+            await resumed.next_frame()
+        texts = [e["data"]["message"]["text"] for e in resumed.events
+                 if e["type"] == "message.created"]
+        assert texts == [f"第{n}条" for n in range(3, 9)]
+        ids = [e["id"] for e in resumed.events]
+        assert ids == sorted(set(ids)), "events must arrive once, in order"
+        assert all(i > seen["id"] for i in ids)
+    finally:
+        await resumed.close()
+
+
+async def test_removed_member_stops_receiving(cast: Cast, live_server: str) -> None:
+    channel_id = await _channel(cast, "项目群", "private", "lina", "wangfang")
+    socket = await Socket.open(live_server, cast.wangfang.token)
+    try:
+        removed = await cast.zhangwei.api.delete(
+            f"/api/v1/channels/{channel_id}/members/{cast.wangfang.id}")
+        assert removed.status_code == 204
+        await socket.wait_for("channel.member_removed")
+        await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                     json={"text": "王芳看不到这条"})
+        later = await socket.quiet(0.5)
+        assert [f for f in later if f["type"] == "message.created"] == []
+    finally:
+        await socket.close()
+
+
+async def test_bad_frames_get_errors_and_ping_gets_pong(cast: Cast, live_server: str) -> None:
+    socket = await Socket.open(live_server, cast.lina.token)
+    try:
+        await socket.connection.send("not json{")
+        assert (await socket.wait_for("error"))["data"]["code"] == "bad_frame"
+        await socket.send({"type": "launch_missiles"})
+        await socket.wait_for("error", code="unknown_type")
+        await socket.send({"type": "typing", "channel_id": 999999})
+        await socket.wait_for("error", code="bad_channel")
+        await socket.send({"type": "ping"})
+        await socket.wait_for("pong")
+    finally:
+        await socket.close()
+
+
+async def test_bad_credentials_and_positions_are_refused(cast: Cast, live_server: str) -> None:
+    for token, last in (("xts_forged", None), (cast.lina.token, -1),
+                        (cast.lina.token, 10**12)):
+        socket = await Socket.open(live_server, token,
+                                   last_event_id=last if last is None or last >= 0 else None)
+        if last == -1:
+            await socket.close()
+            continue
+        error = socket.other[0]
+        assert error["type"] == "error"
+        assert error["data"]["code"] in ("unauthorized", "bad_last_event_id")
+        await socket.close()

@@ -1,0 +1,69 @@
+"""A WebSocket client for tests: connects to the live server, collects frames."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+
+class Socket:
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self.events: list[dict[str, Any]] = []  # logged events (with ids), in arrival order
+        self.other: list[dict[str, Any]] = []  # hello, typing, presence, pong, error
+
+    @classmethod
+    async def open(cls, base_url: str, token: str, last_event_id: int | None = None,
+                   **headers: str) -> Socket:
+        url = base_url.replace("http://", "ws://") + "/api/v1/events/ws"
+        query = [f"token={token}"] if token else []
+        if last_event_id is not None:
+            query.append(f"last_event_id={last_event_id}")
+        if query:
+            url += "?" + "&".join(query)
+        connection = await websockets.connect(url, additional_headers=headers or None)
+        socket = cls(connection)
+        hello = await socket.next_frame()
+        assert hello["type"] in ("hello", "error"), hello
+        return socket
+
+    async def next_frame(self, timeout: float = 5) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.connection.recv(), timeout)
+        frame: dict[str, Any] = json.loads(raw)
+        (self.events if "id" in frame else self.other).append(frame)
+        return frame
+
+    async def wait_for(self, kind: str, timeout: float = 5, **data: Any) -> dict[str, Any]:
+        """The first frame of `kind` whose data contains `data` (earlier ones are kept)."""
+        for frame in [*self.events, *self.other]:
+            if frame["type"] == kind and all(frame.get("data", {}).get(k) == v
+                                             for k, v in data.items()):
+                return frame
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"no {kind} {data} within {timeout}s; got {self.events}")
+            frame = await self.next_frame(remaining)
+            if frame["type"] == kind and all(frame.get("data", {}).get(k) == v
+                                             for k, v in data.items()):
+                return frame
+
+    async def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
+        """Collect whatever arrives within `seconds`."""
+        got: list[dict[str, Any]] = []
+        try:
+            while True:
+                got.append(await self.next_frame(seconds))
+        except TimeoutError:
+            return got
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(frame))
+
+    async def close(self) -> None:
+        await self.connection.close()
