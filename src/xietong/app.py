@@ -41,6 +41,7 @@ STATUS_OF: dict[type[errors.XietongError], int] = {
     errors.PayloadTooLarge: 413,
     errors.Invalid: 422,
     errors.TooManyRequests: 429,
+    errors.Unavailable: 503,
 }
 
 # The largest WebSocket frame a client may send (clients send small JSON frames only).

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from xietong.core.errors import Unavailable
 
 
 def connect_redis(url: str) -> Redis:
@@ -19,7 +25,7 @@ class RedisCounter:
 
     async def hit(self, key: str, window_seconds: int) -> int:
         name = self._prefix + key
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _answering(), self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, window_seconds, nx=True)
             count, _ = await pipe.execute()
@@ -27,11 +33,21 @@ class RedisCounter:
 
     async def peek(self, key: str) -> tuple[int, int]:
         name = self._prefix + key
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _answering(), self._redis.pipeline(transaction=True) as pipe:
             pipe.get(name)
             pipe.ttl(name)
             count, ttl = await pipe.execute()
         return (int(count), max(int(ttl), 1)) if count is not None else (0, 0)
 
     async def reset(self, key: str) -> None:
-        await self._redis.delete(self._prefix + key)
+        async with _answering():
+            await self._redis.delete(self._prefix + key)
+
+
+@asynccontextmanager
+async def _answering() -> AsyncIterator[None]:
+    """Without its shared counters, sign-in fails closed with a clear 503, not a 500."""
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise Unavailable("Sign-in is briefly unavailable (Redis does not answer).") from error

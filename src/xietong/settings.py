@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Uploaded files (`POST /api/v1/files`): the largest file, and the largest image (in
+    # pixels) that gets a thumbnail; bigger images are kept, just not decoded.
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    max_image_pixels: int = Field(default=60_000_000, ge=1)
     session_ttl_days: int = Field(default=30, ge=1, le=3650)
 
     # Failed sign-ins within the window: from `slowdown_after` on each answer is delayed,

@@ -162,3 +162,14 @@ class Acknowledgement(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     acked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MessageFile(Base):
+    """A file attached to a message: whoever may read the message may download the file."""
+
+    __tablename__ = "message_files"
+
+    message_id: Mapped[int] = mapped_column(
+        MessageId, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    channel_id: Mapped[int] = mapped_column(Integer)

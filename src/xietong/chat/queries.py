@@ -14,6 +14,7 @@ from xietong.chat.models import (
     ChannelMember,
     Message,
     MessageEdit,
+    MessageFile,
     MessageMention,
     Pin,
     Reaction,
@@ -169,3 +170,20 @@ async def edits_of(uow: UnitOfWork, message_id: int) -> list[MessageEdit]:
     return list((await uow.session.scalars(
         select(MessageEdit).where(MessageEdit.message_id == message_id)
         .order_by(MessageEdit.id))).all())
+
+
+async def file_visible_to(uow: UnitOfWork, user_id: int, file_id: int,
+                          *, may_preview_public: bool) -> bool:
+    """Whether a live (undeleted) message carrying `file_id` sits in a channel the person
+    reads: one they belong to, or a public one when they may preview public channels."""
+    readable = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
+    condition = MessageFile.channel_id.in_(readable)
+    if may_preview_public:
+        public = select(Channel.id).where(Channel.kind == ChannelKind.PUBLIC.value)
+        condition = condition | MessageFile.channel_id.in_(public)
+    found = await uow.session.scalar(
+        select(MessageFile.message_id)
+        .join(Message, Message.id == MessageFile.message_id)
+        .where(MessageFile.file_id == file_id, Message.deleted_at.is_(None), condition)
+        .limit(1))
+    return found is not None

@@ -69,3 +69,10 @@ class TooManyRequests(XietongError):
                  details: Any = None) -> None:
         super().__init__(message, code=code, details=details)
         self.retry_after = retry_after
+
+
+class Unavailable(XietongError):
+    """A service we depend on (Redis, say) is down; the client may retry shortly."""
+
+    code = "unavailable"
+    default_message = "A service is temporarily unavailable; try again shortly."

@@ -112,6 +112,16 @@ def upgrade() -> None:
     with op.batch_alter_table('message_edits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_edits_message_id'), ['message_id'], unique=False)
 
+    op.create_table('message_files',
+    sa.Column('message_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('file_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_message_files_message_id_messages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('message_id', 'file_id', name=op.f('pk_message_files'))
+    )
+    with op.batch_alter_table('message_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_files_file_id'), ['file_id'], unique=False)
+
     op.create_table('message_mentions',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('channel_id', sa.Integer(), nullable=False),
@@ -151,6 +161,10 @@ def downgrade() -> None:
     op.drop_table('reactions')
     op.drop_table('pins')
     op.drop_table('message_mentions')
+    with op.batch_alter_table('message_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_files_file_id'))
+
+    op.drop_table('message_files')
     with op.batch_alter_table('message_edits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_edits_message_id'))
 

@@ -1,0 +1,1 @@
+"""Files: uploads kept under random names, sniffed types, image thumbnails, guarded downloads."""
