@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -196,10 +196,9 @@ async def test_resume_across_restart_gets_everything_once(cluster: Cluster) -> N
 
 
 @pytest.fixture
-def postgres_only(backend: Backend) -> Iterator[None]:
+def postgres_only(backend: Backend) -> None:
     if not backend.is_postgres:
         pytest.skip("several nodes need PostgreSQL + Redis; this is the SQLite run")
-    yield
 
 
 async def test_two_nodes_many_senders_no_gaps(cluster: Cluster, postgres_only: None) -> None:
