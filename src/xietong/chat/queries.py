@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from xietong.chat.models import (
     Acknowledgement,
@@ -177,7 +177,7 @@ async def file_visible_to(uow: UnitOfWork, user_id: int, file_id: int,
     """Whether a live (undeleted) message carrying `file_id` sits in a channel the person
     reads: one they belong to, or a public one when they may preview public channels."""
     readable = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
-    condition = MessageFile.channel_id.in_(readable)
+    condition: ColumnElement[bool] = MessageFile.channel_id.in_(readable)
     if may_preview_public:
         public = select(Channel.id).where(Channel.kind == ChannelKind.PUBLIC.value)
         condition = condition | MessageFile.channel_id.in_(public)
