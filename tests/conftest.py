@@ -167,8 +167,10 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await connection.execute(text(
                 f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
-            # The department tree refers to itself with ON DELETE RESTRICT: unhook it first.
-            await connection.execute(text("UPDATE departments SET parent_id = NULL"))
+            # The department tree refers to itself with ON DELETE RESTRICT: unhook it first
+            # (renaming too, or same-named departments would collide at the top level).
+            await connection.execute(text(
+                "UPDATE departments SET parent_id = NULL, name = 'deleted-' || id"))
             for table in tables:
                 await connection.execute(text(f"DELETE FROM {table}"))
     # Event ids start again from 1: the hub must not wait for ids it has already passed.

@@ -4,13 +4,10 @@ meet them over HTTP."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import String, func, literal, select, update
-from sqlalchemy import cast as sql_cast
+from sqlalchemy import func, select
 
 from tests.helpers import Cast, error_code
 from xietong.app import create_app
@@ -18,18 +15,6 @@ from xietong.org.models import Department, DepartmentMember
 from xietong.runtime import Runtime
 
 DEPARTMENTS = "/api/v1/departments"
-
-
-@pytest.fixture(autouse=True)
-async def _distinct_department_names(_clean_slate: None, runtime: Runtime
-                                     ) -> AsyncIterator[None]:
-    """These tests leave same-named departments under different parents. The shared clean-up
-    on SQLite first lifts every department to the top level, where such names would collide,
-    so give them distinct names before it runs (this teardown runs before `_clean_slate`'s)."""
-    yield
-    async with runtime.unit_of_work() as uow:
-        await uow.session.execute(update(Department).values(
-            name=literal("deleted-").concat(sql_cast(Department.id, String))))
 
 
 async def department_count(runtime: Runtime) -> int:

@@ -9,11 +9,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from xietong.chat.models import ChannelKind
 from xietong.core.ids import Id
-from xietong.core.text import clean_name
+from xietong.core.text import clean_name, fits
 
 MAX_MESSAGE_CHARS = 16_000
 
-ChannelName = Annotated[str, StringConstraints(max_length=80), AfterValidator(clean_name)]
+ChannelName = Annotated[str, StringConstraints(max_length=80), AfterValidator(clean_name),
+                        AfterValidator(fits(80))]
 Emoji = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

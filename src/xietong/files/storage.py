@@ -19,8 +19,6 @@ from typing import Protocol
 import anyio
 import anyio.to_thread
 
-from xietong.settings import Settings
-
 CHUNK_SIZE = 256 * 1024
 
 _KEY = re.compile(r"[0-9a-f]{32}")
@@ -100,8 +98,3 @@ class LocalStorage:
     def local_path(self, key: str) -> Path | None:
         path = self.path_of(key)
         return path if path.is_file() else None
-
-
-def storage_for(settings: Settings) -> Storage:
-    """The storage this installation uses (files under the data directory)."""
-    return LocalStorage(settings.data_dir / "files")

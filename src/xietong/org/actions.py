@@ -12,6 +12,7 @@ from xietong.auth.actions import do_revoke_credentials
 from xietong.core.actor import Actor, Role
 from xietong.core.errors import Conflict, Forbidden, Invalid
 from xietong.core.security import Passwords
+from xietong.core.signals import DepartmentMembershipChanged
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
@@ -168,6 +169,7 @@ async def set_user_departments(uow: UnitOfWork, user_id: int, department_ids: li
     uow.session.add_all(DepartmentMember(department_id=d, user_id=user_id, is_primary=d == primary)
                         for d in wanted)
     await uow.flush()
+    await uow.signal(DepartmentMembershipChanged(user_ids=(user_id,)))
 
 
 async def ensure_first_owner(uow: UnitOfWork, *, username: str, display_name: str,
@@ -265,6 +267,9 @@ async def do_update_department(uow: UnitOfWork, actor: Actor, department: Depart
         record["manager_ids"] = managers
     if record:
         await uow.flush()
+        if "parent_id" in record:
+            # Department channels above and below the moved subtree gain or lose people.
+            await uow.signal(DepartmentMembershipChanged(user_ids=()))
         await do_record(uow, AuditAction.DEPARTMENT_UPDATED, actor_id=actor.user_id, ip=actor.ip,
                         target=department_target(department.id), details=record)
 
@@ -316,4 +321,5 @@ async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: D
     await do_record(uow, AuditAction.DEPARTMENT_MEMBERS_SET, actor_id=actor.user_id, ip=actor.ip,
                     target=department_target(department.id),
                     details={"added": joining, "removed": sorted(leaving)})
+    await uow.signal(DepartmentMembershipChanged(user_ids=tuple(sorted({*joining, *leaving}))))
     return wanted
