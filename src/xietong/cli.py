@@ -130,20 +130,26 @@ def seed_demo(
     password: Annotated[str, typer.Option(help="Password of every demo person")] = "xietong-demo",
 ) -> None:
     """Fill a demo company: departments with managers and 48 people with Chinese names."""
+    from xietong.chat.demo import seed_demo_conversations
     from xietong.org.demo import DemoResult, seed_demo_company
 
     settings = settings_or_exit()
 
-    async def work(runtime: Runtime) -> DemoResult:
+    async def work(runtime: Runtime) -> tuple[DemoResult, int]:
         async with runtime.unit_of_work() as uow:
-            return await seed_demo_company(uow, password=password, passwords=runtime.passwords)
+            company = await seed_demo_company(uow, password=password,
+                                              passwords=runtime.passwords)
+        async with runtime.unit_of_work() as uow:
+            channels = await seed_demo_conversations(uow)
+        return company, channels
 
-    result = run_with_runtime(settings, work)
-    if result.already_present:
+    result, channels = run_with_runtime(settings, work)
+    if result.already_present and not channels:
         typer.echo("The demo company is already there; nothing changed.")
     else:
-        typer.echo(f"Created {result.departments} departments and {result.people} people. "
-                   f"Sign in as e.g. 'zhangwei' (张伟, 销售总监) with password '{password}'.")
+        typer.echo(f"Created {result.departments} departments, {result.people} people and "
+                   f"{channels} channels. Sign in as e.g. 'zhangwei' (张伟, 销售总监) with "
+                   f"password '{password}'.")
 
 
 @app.command()
