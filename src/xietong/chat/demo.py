@@ -23,8 +23,8 @@ PROJECT_TALK: list[tuple[str, str, int | None]] = [
     ("zhaoli", "发布会物料清单：\n- 海报 3 版\n- 宣传视频 1 支\n- 媒体邀请函", None),
     ("wangfang", "@研发部 请确认演示环境周五可用 🙏", None),
 ]
-ANNOUNCEMENT = ("zhoujianguo", "各位同事：本周五下午 3 点召开 Q4 经营分析会，请各部门负责人准时参加，"
-                "并提前准备本部门的数据。请确认收到。")
+ANNOUNCEMENT = ("zhoujianguo", "各位同事：本周五下午 3 点召开 Q4 经营分析会，"
+                "请各部门负责人准时参加，并提前准备本部门的数据。请确认收到。")
 LOUNGE = [("sunyue", "午饭有人一起去新开的那家面馆吗？"), ("hujie", "我去！12 点楼下见"),
           ("yezi", "下周的新员工培训报名链接：https://example.com/training")]
 
