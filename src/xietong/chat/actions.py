@@ -34,6 +34,7 @@ from xietong.chat.models import (
     MemberRole,
     Message,
     MessageEdit,
+    MessageFile,
     MessageMention,
     Pin,
     Reaction,
@@ -46,6 +47,7 @@ from xietong.core.clock import utcnow
 from xietong.core.errors import Forbidden, Invalid, NotFound
 from xietong.core.events import Audience
 from xietong.core.uow import UnitOfWork
+from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
 
 # Read markers go to the whole channel (so senders see "n unread" fall) only while the
@@ -258,6 +260,13 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                           code="bad_thread_root")
         if root.deleted_at is not None:
             raise Invalid("That message was deleted.", code="bad_thread_root")
+    file_ids = list(dict.fromkeys(file_ids))
+    if file_ids:
+        # Only one's own uploads can be attached: attaching is what grants others access.
+        foreign = set(file_ids) - await attachable_file_ids(uow, actor.user_id, file_ids)
+        if foreign:
+            raise Invalid("Attach only files you uploaded.", code="bad_file_ids",
+                          details={"file_ids": sorted(foreign)})
     mentions = await resolve_mentions(uow, actor, found, text)
     message = Message(channel_id=channel.id, sender_id=actor.user_id, text=text,
                       html=await render_html(text), thread_root_id=thread_root_id,
@@ -276,6 +285,8 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
         raise
     uow.session.add_all(MessageMention(user_id=u, channel_id=channel.id, message_id=message.id)
                         for u in mentions.notified_user_ids if u != actor.user_id)
+    uow.session.add_all(MessageFile(message_id=message.id, file_id=f, channel_id=channel.id)
+                        for f in file_ids)
     if root is None:
         # Only top-level messages move the channel's "latest" marker.
         await uow.session.execute(update(Channel).where(Channel.id == channel.id)
@@ -340,7 +351,7 @@ async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess)
         raise Forbidden("Only the author or an admin can delete a message.")
     message.text, message.html, message.mentions, message.file_ids = "", "", {}, []
     message.deleted_at = utcnow()
-    for table in (MessageEdit, Reaction, MessageMention, Acknowledgement):
+    for table in (MessageEdit, Reaction, MessageMention, Acknowledgement, MessageFile):
         await uow.session.execute(delete(table).where(table.message_id == message.id))
     await uow.session.execute(delete(Pin).where(Pin.message_id == message.id))
     await uow.flush()
