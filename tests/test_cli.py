@@ -137,3 +137,19 @@ def test_served_server_accepts_the_printed_credentials(operator: Operator) -> No
     # uvicorn shuts down gracefully, then re-raises the signal it caught.
     assert server.returncode in (0, -signal.SIGTERM)
     assert "Finished server process" in output
+
+
+def test_access_log_never_shows_socket_tokens() -> None:
+    import logging
+
+    from xietong.cli import RedactTokens
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("203.0.113.7:5000", "GET",
+                                "/api/v1/events/ws?token=xts_secret&last_event_id=3", "1.1",
+                                101), None)
+    assert RedactTokens().filter(record)
+    line = record.getMessage()
+    assert "xts_secret" not in line
+    assert "token=[redacted]&last_event_id=3" in line

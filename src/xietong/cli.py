@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -188,6 +189,8 @@ def serve() -> None:
         fail("The database schema is not up to date; run `xietong migrate` first.")
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    logging.getLogger("uvicorn.error").addFilter(RedactTokens())
     runtime = Runtime(settings)
     config = uvicorn.Config(create_app(runtime, close_runtime_on_shutdown=True),
                             host=settings.host, port=settings.port,
@@ -196,6 +199,19 @@ def serve() -> None:
                             ws_max_size=WS_MAX_SIZE)
     typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/")
     uvicorn.Server(config).run()
+
+
+class RedactTokens(logging.Filter):
+    """`?token=` on WebSocket URLs is a credential: never write it to a log."""
+
+    PATTERN = re.compile(r"(token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(self.PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str)
+                                else a for a in record.args)
+        record.msg = self.PATTERN.sub(r"\1[redacted]", str(record.msg))
+        return True
 
 
 def main() -> None:
