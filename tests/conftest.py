@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -196,9 +197,9 @@ async def cast(runtime: Runtime, client: httpx.AsyncClient) -> AsyncIterator[Cas
     await built.close()
 
 
-@pytest.fixture(scope="session")
-async def live_server(runtime: Runtime) -> AsyncIterator[str]:
-    """A real uvicorn server on a free port, in this event loop, on the test runtime.
+@asynccontextmanager
+async def serving(runtime: Runtime) -> AsyncIterator[str]:
+    """A real uvicorn server on a free port, in this event loop, on `runtime`.
     Yields its base URL (http://127.0.0.1:PORT); WebSocket tests connect to it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -214,3 +215,9 @@ async def live_server(runtime: Runtime) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture(scope="session")
+async def live_server(runtime: Runtime) -> AsyncIterator[str]:
+    async with serving(runtime) as url:
+        yield url

@@ -22,6 +22,8 @@ from xietong.auth.api import router as auth_router
 from xietong.chat.api import router as chat_router
 from xietong.core import errors
 from xietong.core.i18n import localise
+from xietong.files.api import router as files_router
+from xietong.files.api import upload_body_limit
 from xietong.ops.api import router as ops_router
 from xietong.org.api import router as org_router
 from xietong.realtime.api import router as realtime_router
@@ -224,6 +226,8 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
     for router in (ops_router, auth_router, org_router, audit_router, chat_router,
                    realtime_router, socket_router):
         app.include_router(router)
+    # Uploads carry files: this router's own body limit replaces the app's JSON limit.
+    app.include_router(files_router, max_body_size=upload_body_limit(runtime.settings))
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", HashedAssets(directory=STATIC_DIR / "assets"), name="assets")
     app.add_middleware(SecurityHeaders)

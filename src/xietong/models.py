@@ -14,10 +14,11 @@ from xietong.chat.models import (
     ThreadFollower,
 )
 from xietong.core.db import Base
+from xietong.files.models import StoredFile
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.realtime.models import EventRecipient, EventRecord
 
 __all__ = ["Acknowledgement", "AuditEntry", "AuthToken", "Base", "Channel", "ChannelMember",
            "Department", "DepartmentManager", "DepartmentMember", "EventRecipient",
            "EventRecord", "Message", "MessageEdit", "MessageMention", "Pin", "Reaction",
-           "ThreadFollower", "User"]
+           "StoredFile", "ThreadFollower", "User"]

@@ -54,7 +54,8 @@ class Runtime:
         connect_domains(self.signals)
         self.realtime = Realtime(is_postgres=settings.is_postgres, redis=self.redis,
                                  redis_prefix=settings.redis_prefix, reader=self.reader,
-                                 resolver=ChannelAudience())
+                                 resolver=ChannelAudience(),
+                                 queue_limit=settings.ws_queue_limit)
 
     async def start(self) -> None:
         """Start the background work of a serving node (event delivery, presence)."""

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "info"
 
+    # Events waiting for one WebSocket; a client this far behind is cut off and resumes.
+    ws_queue_limit: int = Field(default=2000, ge=10)
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Uploaded files (`POST /api/v1/files`): the largest file, and the largest image (in
     # pixels) that gets a thumbnail; bigger images are kept, just not decoded.

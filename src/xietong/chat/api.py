@@ -155,19 +155,25 @@ async def list_messages(channel_id: IdPath, actor: CurrentActor, rt: Rt,
         raise BadRequest("Give at most one of before, after and around.")
     async with rt.reader() as uow:
         await access.access_channel(uow, actor, channel_id)
+        # A short page in a direction means that end of the history is reached: its cursor
+        # is None, so a client scrolling that way knows to stop without asking again.
         if around is not None:
+            wanted_older = limit // 2 + 1
             older = await queries.history_page(uow, channel_id, before=around + 1, after=None,
-                                               limit=limit // 2 + 1)
+                                               limit=wanted_older)
             newer = await queries.history_page(uow, channel_id, before=None, after=around,
                                                limit=limit - len(older))
             page = older + newer
+            reached_start = len(older) < wanted_older
+            reached_end = len(newer) < limit - len(older)
         else:
             page = await queries.history_page(uow, channel_id, before=before, after=after,
                                               limit=limit)
+            reached_start = after is None and len(page) < limit
+            reached_end = after is not None and len(page) < limit
         items = await views.messages_out(uow, page)
-    reached_end = after is not None and len(page) < limit
     return MessagePage(items=items,
-                       before=page[0].id if page else None,
+                       before=page[0].id if page and not reached_start else None,
                        after=page[-1].id if page and not reached_end else None)
 
 

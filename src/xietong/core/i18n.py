@@ -25,6 +25,17 @@ ZH_CN: dict[str, str] = {
     "payload_too_large": "请求体过大。",
     "too_many_requests": "尝试次数过多，请稍后再试。",
     "account_inactive": "账号已停用。",
+    "file_required": "请选择要上传的文件。",
+    "no_thumbnail": "该文件没有缩略图。",
+    "file_missing": "文件内容已丢失。",
+    "bad_file_ids": "只能附加你自己上传的文件。",
+    "empty_message": "消息不能为空。",
+    "not_a_member": "请先加入该频道。",
+    "channel_archived": "频道已归档，只读。",
+    "announcement_only": "只有频道管理员可以在公告频道发言。",
+    "mention_all_forbidden": "超过 50 人的频道中，只有频道管理员可以 @所有人。",
+    "bad_thread_root": "只能回复本频道的顶层消息。",
+    "unavailable": "服务暂时不可用，请稍后重试。",
 }
 
 

@@ -41,11 +41,15 @@ class AudienceResolver(Protocol):
 class Connection:
     """One WebSocket as the hub sees it: a user, their channels, an outgoing queue."""
 
-    def __init__(self, user_id: int, channel_ids: set[int]) -> None:
+    def __init__(self, user_id: int, channel_ids: set[int],
+                 queue_limit: int = QUEUE_LIMIT) -> None:
         self.user_id = user_id
         self.channel_ids = channel_ids
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(queue_limit)
         self.overflowed = False
+        # Set when the queue overflows: the socket's writer may be stuck in a send to a
+        # client that stopped reading, so the session must cut it off from outside.
+        self.cut_off = asyncio.Event()
         # Events with ids up to here were already sent (by replay); drop them from the queue.
         self.sent_up_to = 0
         # People whose presence this client shows (it asks; presence is never broadcast).
@@ -60,9 +64,7 @@ class Connection:
             # Too slow to keep up: stop queueing and let the socket close; the client
             # resumes from its last event id and loses nothing.
             self.overflowed = True
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
+            self.cut_off.set()
 
 
 class Hub:
@@ -97,7 +99,7 @@ class Hub:
                 await self._task
         for connections in list(self._by_user.values()):
             for connection in list(connections):
-                connection.queue.put_nowait(None)
+                connection.cut_off.set()
 
     async def _committed_here(self, last_event_id: int) -> None:
         await self._bus.publish({"kind": "wake", "id": last_event_id, "node": self.node_id})

@@ -16,7 +16,9 @@ from xietong.realtime.presence import Presence, Status
 
 class Realtime:
     def __init__(self, *, is_postgres: bool, redis: Redis | None, redis_prefix: str,
-                 reader: Callable[[], UnitOfWork], resolver: AudienceResolver) -> None:
+                 reader: Callable[[], UnitOfWork], resolver: AudienceResolver,
+                 queue_limit: int = 2000) -> None:
+        self.queue_limit = queue_limit
         self.node_id = uuid.uuid4().hex[:12]
         self.log = EventLog(is_postgres=is_postgres)
         self.bus: Bus = RedisBus(redis, redis_prefix) if redis is not None else MemoryBus()

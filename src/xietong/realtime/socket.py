@@ -35,6 +35,7 @@ MAX_CLIENT_FRAME = 4096
 MAX_BAD_FRAMES = 20
 TYPING_INTERVAL = 2.0
 MAX_WATCHED = 1000
+CLOSE_TIMEOUT = 2.0
 
 # Close codes (4000-4999 are ours): clients reconnect on 4008 and 1012, not on 4401/4403.
 CLOSE_UNAUTHORIZED = 4401
@@ -109,7 +110,8 @@ class Session:
     async def run(self, last_event_id: int | None) -> None:
         hub = self.realtime.hub
         channels = await self.realtime.readable_channel_ids(self.user_id)
-        connection = self.connection = Connection(self.user_id, channels)
+        connection = self.connection = Connection(self.user_id, channels,
+                                                  self.realtime.queue_limit)
         cursor = hub.register(connection)
         try:
             await self.realtime.set_presence(self.user_id, id(connection), "online")
@@ -122,14 +124,20 @@ class Session:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._send_loop(connection))
                 group.create_task(self._receive_loop(connection))
+                group.create_task(self._watch_cut_off(connection))
         except* (WebSocketDisconnect, _Closed):
             pass
         finally:
             hub.unregister(connection)
             await self.realtime.set_presence(self.user_id, id(connection), None)
             if self.websocket.application_state != WebSocketState.DISCONNECTED:
-                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                    await self.websocket.close()
+                # 4008 tells a client that fell behind to reconnect and resume; 1012 that
+                # the server is restarting. A client that stopped reading may never take
+                # the close frame, so don't wait on it for long.
+                code = CLOSE_TOO_SLOW if connection.overflowed else 1012
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
+                    async with asyncio.timeout(CLOSE_TIMEOUT):
+                        await self.websocket.close(code)
 
     async def _replay(self, cursor: int) -> int:
         assert self.connection is not None
@@ -142,11 +150,14 @@ class Session:
             if len(events) < REPLAY_BATCH:
                 return cursor
 
+    async def _watch_cut_off(self, connection: Connection) -> None:
+        await connection.cut_off.wait()
+        raise _Closed  # cancels a writer that may be stuck in send_text
+
     async def _send_loop(self, connection: Connection) -> None:
         while True:
             frame = await connection.queue.get()
             if frame is None:
-                await self.websocket.close(CLOSE_TOO_SLOW if connection.overflowed else 1012)
                 raise _Closed
             event_id = _event_id(frame)
             if event_id is not None:
