@@ -212,6 +212,16 @@ async def test_two_nodes_many_senders_no_gaps(cluster: Cluster, postgres_only: N
     frame = await live.wait_for("message.created")
     assert frame["data"]["message"]["text"] == "来自 B 节点"
 
+    # Typing and presence cross nodes too: the boss, on B, types; 李娜, on A, sees it.
+    boss_socket = await Socket.open(b.url, boss)
+    await boss_socket.send({"type": "typing", "channel_id": channel_id})
+    typing = await live.wait_for("typing")
+    assert typing["channel_id"] == channel_id
+    await live.send({"type": "watch_presence", "user_ids": [typing["data"]["user_id"]]})
+    await live.wait_for("presence", status="online")
+    await boss_socket.close()
+    await live.wait_for("presence", status="offline")
+
     # Many concurrent writers on both nodes; a client on B drops mid-stream and resumes on A.
     roaming = await Socket.open(b.url, lina)
     stream = asyncio.create_task(_stream([a.url, b.url], boss, channel_id, senders=10,
