@@ -111,7 +111,7 @@ def main() -> None:
         start_at = time.monotonic() + 3  # time for the workers to start and connect
         measure_from = start_at + args.warmup
         stop_at = measure_from + args.seconds
-        workers = [context.Process(target=sender_main, args=(
+        workers = [context.Process(target=sender_main, daemon=True, args=(
             server.base_url, jobs[i::args.procs], start_at, measure_from, stop_at, out))
             for i in range(args.procs)]
         for worker in workers:

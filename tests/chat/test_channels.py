@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
+
+import pytest
 
 from tests.helpers import Cast, Person, error_code
 
@@ -312,6 +315,26 @@ async def test_archived_channel_is_read_only_but_readable(cast: Cast) -> None:
     # Unarchiving makes it writable again.
     assert (await cast.zhangwei.api.patch(channel_url, json={"archived": False})).status_code == 200
     await post(cast.liuyang, channel["id"], "重新启动")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: chat/actions.py do_react and do_pin do not check channel.archived_at (do_edit_message "
+    "and do_add_members do): reactions and pins still change an archived, read-only channel"))
+async def test_archived_channel_takes_no_reactions_or_pins(cast: Cast) -> None:
+    channel = await create_channel(cast.zhangwei, "已归档", "private",
+                                   member_ids=[cast.liuyang.id])
+    kept = await post(cast.zhangwei, channel["id"], "归档前的消息")
+    archived = await cast.zhangwei.api.patch(f"{API}/channels/{channel['id']}",
+                                             json={"archived": True})
+    assert archived.status_code == 200
+    react = await cast.liuyang.api.put(
+        f"{API}/messages/{kept['id']}/reactions/{quote('👍', safe='')}")
+    pin = await cast.liuyang.api.put(f"{API}/messages/{kept['id']}/pin")
+    for response in (react, pin):
+        assert response.status_code == 403
+        assert error_code(response) == "channel_archived"
+    message = (await cast.liuyang.api.get(f"{API}/messages/{kept['id']}")).json()
+    assert (message["reactions"], message["pinned"]) == ({}, False)
 
 
 async def test_join_and_leave_a_public_channel(cast: Cast) -> None:

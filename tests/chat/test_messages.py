@@ -230,7 +230,8 @@ async def test_author_edits_and_the_history_keeps_each_version(cast: Cast) -> No
     assert seen["created_at"] == sent["created_at"]
     edits = await cast.lina.api.get(f"{url}/history")
     assert edits.status_code == 200
-    assert [e["text"] for e in edits.json()["items"]] == ["周五下午三点开会", "周五下午**四点**开会"]
+    assert [e["text"] for e in edits.json()["items"]] == ["周五下午三点开会",
+                                                          "周五下午**四点**开会"]
 
 
 async def test_nobody_edits_another_persons_message(cast: Cast) -> None:

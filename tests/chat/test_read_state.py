@@ -290,3 +290,39 @@ async def test_acknowledgements_and_reminders(cast: Cast, live_server: str) -> N
     finally:
         for socket in sockets.values():
             await socket.close()
+
+
+async def test_a_deleted_notice_asks_for_nothing(cast: Cast) -> None:
+    channel_id = await create_channel(cast.zhangwei, "撤回通知", "private", cast.lina)
+    notice = await post(cast.zhangwei, channel_id, "发错的通知", ack_required=True)
+    assert (await cast.zhangwei.api.delete(f"{API}/messages/{notice['id']}")).status_code == 204
+    for response in (await cast.lina.api.post(f"{API}/messages/{notice['id']}/ack"),
+                     await cast.zhangwei.api.get(f"{API}/messages/{notice['id']}/acks")):
+        assert response.status_code == 422
+        assert error_code(response) == "no_ack_requested"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: chat/actions.py do_remind_unacknowledged checks ack_required but not deleted_at: "
+    "the sender can still remind everyone (200, all members pending) about a deleted message"))
+async def test_no_reminders_about_a_deleted_notice(cast: Cast) -> None:
+    channel_id = await create_channel(cast.zhangwei, "撤回通知", "private", cast.lina)
+    notice = await post(cast.zhangwei, channel_id, "发错的通知", ack_required=True)
+    assert (await cast.zhangwei.api.delete(f"{API}/messages/{notice['id']}")).status_code == 204
+    response = await cast.zhangwei.api.post(f"{API}/messages/{notice['id']}/remind")
+    assert response.status_code == 422
+    assert error_code(response) == "no_ack_requested"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: chat/actions.py do_acknowledge lets the sender acknowledge their own message; "
+    "GET /acks then lists the sender as acknowledged although the sender is never pending "
+    "(and a message.acknowledged event from the sender goes out)"))
+async def test_the_sender_is_not_among_those_who_acknowledge(cast: Cast) -> None:
+    channel_id = await create_channel(cast.zhangwei, "确认", "private", cast.lina, cast.wangfang)
+    notice = await post(cast.zhangwei, channel_id, "请确认", ack_required=True)
+    own = await cast.zhangwei.api.post(f"{API}/messages/{notice['id']}/ack")
+    assert own.status_code in (204, 422)
+    status = (await cast.zhangwei.api.get(f"{API}/messages/{notice['id']}/acks")).json()
+    assert status == {"acknowledged": [],
+                      "pending": sorted([cast.lina.id, cast.wangfang.id])}

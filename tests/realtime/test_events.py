@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
+from tests.conftest import Backend
 from tests.helpers import Cast, Person
 from tests.realtime.wsclient import Socket
 
@@ -423,7 +424,8 @@ async def test_typing_reaches_the_other_members_only(cast: Cast, live_server: st
             await socket.close()
 
 
-async def test_presence_of_watched_people(cast: Cast, live_server: str) -> None:
+async def test_presence_of_watched_people(cast: Cast, live_server: str,
+                                          backend: Backend) -> None:
     watcher = await Socket.open(live_server, cast.zhangwei.token)
     lina: Socket | None = None
     try:
@@ -454,6 +456,16 @@ async def test_presence_of_watched_people(cast: Cast, live_server: str) -> None:
         await watcher.quiet(0.3)
         assert [f["data"] for f in watcher.other if f["type"] == "presence"] == [
             {"user_id": cast.lina.id, "status": s} for s in ("online", "away", "offline")]
+        watcher.other.clear()
+
+        # Redis forgetting every key (a restart without persistence) loses no change.
+        await backend.forget_redis_keys()
+        lina = await Socket.open(live_server, cast.lina.token)
+        again = await watcher.wait_for("presence", user_id=cast.lina.id, status="online")
+        assert again["data"] == {"user_id": cast.lina.id, "status": "online"}
+        await lina.close()
+        await watcher.wait_for("presence", user_id=cast.lina.id, status="offline")
+        watcher.other.clear()
 
         # Watching nobody stops the updates.
         await watcher.send({"type": "watch_presence", "user_ids": []})

@@ -296,7 +296,8 @@ async def acknowledge(message_id: MessagePath, actor: CurrentActor, rt: Rt) -> N
 async def acknowledgements(message_id: MessagePath, actor: CurrentActor, rt: Rt) -> AckStatus:
     async with rt.reader() as uow:
         found = await access.access_message(uow, actor, message_id)
-        if not found.message.ack_required:
+        # A deleted message asks for nothing any more (acknowledging it is refused too).
+        if not found.message.ack_required or found.message.deleted_at is not None:
             raise Invalid("This message does not ask for acknowledgement.",
                           code="no_ack_requested")
         members = set(await queries.member_ids(uow, found.message.channel_id))

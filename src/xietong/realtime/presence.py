@@ -72,11 +72,20 @@ class Presence:
             return mine
         try:
             key = self._node_key(self.node_id)
-            if mine == "offline":
-                await self._redis.hdel(key, str(user_id))
-            else:
-                await self._redis.hset(key, str(user_id), mine)
-                await self._redis.expire(key, NODE_TTL)
+            # The node registers itself with every change, not only on the heartbeat: if
+            # Redis has lost our keys (a restart), the first change notices and puts the
+            # whole local view back at once. Otherwise everyone here reads as offline until
+            # the next heartbeat, and the changes made meanwhile are never announced.
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.zadd(self._prefix + "nodes", {self.node_id: time.time()})
+                if mine == "offline":
+                    pipe.hdel(key, str(user_id))
+                else:
+                    pipe.hset(key, str(user_id), mine)
+                    pipe.expire(key, NODE_TTL)
+                newly_registered = (await pipe.execute())[0]
+            if newly_registered:
+                await self._publish_local_view()
             return (await self.statuses([user_id]))[user_id]
         except (RedisError, OSError) as error:
             log.warning("presence update failed: %s", error)
@@ -105,18 +114,26 @@ class Presence:
     def _node_key(self, node_id: str) -> str:
         return f"{self._prefix}node:{node_id}"
 
+    async def _publish_local_view(self) -> None:
+        """Replace this node's hash with its local view, in one transaction."""
+        assert self._redis is not None
+        key = self._node_key(self.node_id)
+        mapping: dict[EncodableT, EncodableT] = {
+            str(u): self.local_status(u) for u in self._local}
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            if mapping:
+                pipe.hset(key, mapping=mapping)
+                pipe.expire(key, NODE_TTL)
+            await pipe.execute()
+
     async def _heartbeat(self) -> None:
         assert self._redis is not None
         while True:
             try:
                 await self._redis.zadd(self._prefix + "nodes", {self.node_id: time.time()})
-                key = self._node_key(self.node_id)
                 # Re-publish the local view: Redis may have restarted and forgotten it.
-                mapping: dict[EncodableT, EncodableT] = {
-                    str(u): self.local_status(u) for u in self._local}
-                if mapping:
-                    await self._redis.hset(key, mapping=mapping)
-                    await self._redis.expire(key, NODE_TTL)
+                await self._publish_local_view()
             except (RedisError, OSError) as error:
                 log.warning("presence heartbeat failed: %s", error)
             await asyncio.sleep(HEARTBEAT)
