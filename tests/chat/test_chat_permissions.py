@@ -224,10 +224,6 @@ async def test_guest_sees_only_channels_they_were_added_to(cast: Cast) -> None:
     assert error_code(stranger) == "not_found"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: org/queries.py people_sharing_a_channel_with still returns only the guest "
-    "({user_id}, a stub from before channels existed), so do_open_dm refuses a guest a DM "
-    "even with someone they share a channel with"))
 async def test_guest_may_message_people_they_share_a_channel_with(cast: Cast) -> None:
     await create_channel(cast.zhangwei, "顾问对接", "private", cast.alex)
     response = await cast.alex.api.post(f"{API}/dms", json={"user_ids": [cast.zhangwei.id]})

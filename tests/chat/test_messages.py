@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import BACKEND
 from tests.helpers import PASSWORD, Cast, Person, error_code
 from xietong.org import actions as org_actions
 
@@ -348,10 +347,6 @@ async def test_replies_go_to_top_level_messages_of_the_same_channel(cast: Cast) 
     assert of_reply.status_code == 422
 
 
-@pytest.mark.xfail(BACKEND == "postgres", strict=True, reason=(
-    "bug: chat/actions.py do_send_message: concurrent replies on PostgreSQL (1) collide in "
-    "_follow, which reads the followers then inserts the same (root, user) rows -> 409, and "
-    "(2) lose `root.reply_count += 1` increments (a read-modify-write of the loaded row)"))
 async def test_concurrent_replies_are_all_counted(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "热帖", "private",
                                       cast.lina, cast.wangfang, cast.liuyang)
@@ -391,9 +386,6 @@ async def test_reactions_are_idempotent(cast: Cast) -> None:
     assert reactions == {"👍": [cast.wangfang.id], "🎉": [cast.lina.id]}
 
 
-@pytest.mark.xfail(BACKEND == "postgres", strict=True, reason=(
-    "bug: chat/actions.py do_react checks for an existing reaction, then inserts; two "
-    "concurrent identical PUTs on PostgreSQL collide on the primary key and one gets 409"))
 async def test_double_clicked_reaction_is_one_reaction(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "连点", "private", cast.lina)
     sent = await post(cast.zhangwei, channel_id, "好消息")

@@ -6,9 +6,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
-from tests.conftest import BACKEND
 from tests.helpers import Cast, Person, error_code
 from tests.realtime.wsclient import Socket
 
@@ -146,10 +143,6 @@ async def test_unread_counts_under_concurrent_senders(cast: Cast) -> None:
     assert await counts(cast.liuyang, channel_id) == (0, 0)
 
 
-@pytest.mark.xfail(BACKEND == "postgres", strict=True, reason=(
-    "bug: chat/actions.py do_send_message sets channels.last_message_id to its own id "
-    "unconditionally; on PostgreSQL a send that commits later with a smaller id moves the "
-    "channel's latest message backwards"))
 async def test_latest_message_survives_concurrent_senders(cast: Cast) -> None:
     senders = (cast.zhangwei, cast.lina, cast.wangfang)
     channel_id = await create_channel(cast.zhangwei, "最新", "private",
@@ -302,9 +295,6 @@ async def test_a_deleted_notice_asks_for_nothing(cast: Cast) -> None:
         assert error_code(response) == "no_ack_requested"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: chat/actions.py do_remind_unacknowledged checks ack_required but not deleted_at: "
-    "the sender can still remind everyone (200, all members pending) about a deleted message"))
 async def test_no_reminders_about_a_deleted_notice(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "撤回通知", "private", cast.lina)
     notice = await post(cast.zhangwei, channel_id, "发错的通知", ack_required=True)
@@ -314,10 +304,6 @@ async def test_no_reminders_about_a_deleted_notice(cast: Cast) -> None:
     assert error_code(response) == "no_ack_requested"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: chat/actions.py do_acknowledge lets the sender acknowledge their own message; "
-    "GET /acks then lists the sender as acknowledged although the sender is never pending "
-    "(and a message.acknowledged event from the sender goes out)"))
 async def test_the_sender_is_not_among_those_who_acknowledge(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "确认", "private", cast.lina, cast.wangfang)
     notice = await post(cast.zhangwei, channel_id, "请确认", ack_required=True)

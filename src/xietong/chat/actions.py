@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import anyio.to_thread
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from xietong.chat import queries
@@ -125,7 +125,7 @@ async def do_open_dm(uow: UnitOfWork, actor: Actor,
     """The conversation with exactly these people (and the actor): found, or made."""
     people = await _check_people(uow, set(user_ids) | {actor.user_id})
     if actor.role == Role.GUEST:
-        visible = await org_queries.people_sharing_a_channel_with(uow, actor.user_id)
+        visible = await queries.people_sharing_a_channel_with(uow, actor.user_id)
         if people - visible:
             raise NotFound("No such person.")
     key = ",".join(str(u) for u in sorted(people))
@@ -289,26 +289,34 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                         for f in file_ids)
     if root is None:
         # Only top-level messages move the channel's "latest" marker.
-        await uow.session.execute(update(Channel).where(Channel.id == channel.id)
-                                  .values(last_message_id=message.id))
+        # Only forward: on PostgreSQL a concurrent send with a higher id may commit first.
+        await uow.session.execute(
+            update(Channel).where(Channel.id == channel.id,
+                                  or_(Channel.last_message_id.is_(None),
+                                      Channel.last_message_id < message.id))
+            .values(last_message_id=message.id))
         await _advance_read(uow, channel.id, actor.user_id, message.id)
     else:
-        root.reply_count += 1
-        root.last_reply_at = message.created_at
+        # Counted in SQL: concurrent replies each add one, none is lost.
+        await uow.session.execute(
+            update(Message).where(Message.id == root.id)
+            .values(reply_count=Message.reply_count + 1,
+                    last_reply_at=case((Message.last_reply_at > message.created_at,
+                                        Message.last_reply_at), else_=message.created_at)))
         await _follow(uow, root.id, {root.sender_id, actor.user_id,
                                      *mentions.notified_user_ids})
     await uow.flush()
     uow.emit(MessageCreated(message=message_out(message)), Audience.channel(channel.id))
     if root is not None:
+        await uow.session.refresh(root)
         uow.emit(MessageUpdated(message=(await messages_out(uow, [root]))[0]),
                  Audience.channel(channel.id))
     return message, True
 
 
 async def _follow(uow: UnitOfWork, root_id: int, user_ids: set[int]) -> None:
-    following = set(await queries.thread_follower_ids(uow, root_id))
-    uow.session.add_all(ThreadFollower(root_id=root_id, user_id=u)
-                        for u in sorted(user_ids - following))
+    await uow.insert_ignoring_duplicates(
+        ThreadFollower, [{"root_id": root_id, "user_id": u} for u in sorted(user_ids)])
 
 
 async def do_edit_message(uow: UnitOfWork, actor: Actor, found: MessageAccess,
@@ -359,42 +367,51 @@ async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess)
              Audience.channel(message.channel_id))
 
 
-async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: str,
-                   add: bool) -> None:
-    message = found.message
+def _check_can_respond(found: MessageAccess) -> None:
+    """Reactions and pins: members only, on live messages in channels that are not archived."""
     if found.access.member is None:
         raise Forbidden("Join the channel first.", code="not_a_member")
-    if message.deleted_at is not None:
+    if found.access.channel.archived_at is not None:
+        raise Forbidden("The channel is archived; it is read-only.", code="channel_archived")
+    if found.message.deleted_at is not None:
         raise Invalid("That message was deleted.")
-    key = (message.id, emoji, actor.user_id)
-    existing = await uow.session.get(Reaction, key)
-    if add and existing is None:
-        uow.session.add(Reaction(message_id=message.id, emoji=emoji, user_id=actor.user_id))
-        await uow.flush()
-        uow.emit(ReactionAdded(message_id=message.id, emoji=emoji, user_id=actor.user_id),
-                 Audience.channel(message.channel_id))
-    elif not add and existing is not None:
-        await uow.session.delete(existing)
-        await uow.flush()
-        uow.emit(ReactionRemoved(message_id=message.id, emoji=emoji, user_id=actor.user_id),
-                 Audience.channel(message.channel_id))
+
+
+async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: str,
+                   add: bool) -> None:
+    """Idempotent both ways: a double click adds one reaction, a second removal does nothing."""
+    _check_can_respond(found)
+    message = found.message
+    if add:
+        changed = await uow.insert_ignoring_duplicates(Reaction, [{
+            "message_id": message.id, "emoji": emoji, "user_id": actor.user_id,
+            "created_at": utcnow()}])
+        event: ReactionAdded | ReactionRemoved = ReactionAdded(
+            message_id=message.id, emoji=emoji, user_id=actor.user_id)
+    else:
+        result = await uow.session.execute(delete(Reaction).where(
+            Reaction.message_id == message.id, Reaction.emoji == emoji,
+            Reaction.user_id == actor.user_id))
+        changed = int(getattr(result, "rowcount", 0) or 0)
+        event = ReactionRemoved(message_id=message.id, emoji=emoji, user_id=actor.user_id)
+    if changed:
+        uow.emit(event, Audience.channel(message.channel_id))
 
 
 async def do_pin(uow: UnitOfWork, actor: Actor, found: MessageAccess, pinned: bool) -> None:
+    _check_can_respond(found)
     message = found.message
-    if found.access.member is None:
-        raise Forbidden("Join the channel first.", code="not_a_member")
-    existing = await uow.session.get(Pin, (message.channel_id, message.id))
-    if pinned and existing is None and message.deleted_at is None:
-        uow.session.add(Pin(channel_id=message.channel_id, message_id=message.id,
-                            pinned_by=actor.user_id))
-    elif not pinned and existing is not None:
-        await uow.session.delete(existing)
+    if pinned:
+        changed = await uow.insert_ignoring_duplicates(Pin, [{
+            "channel_id": message.channel_id, "message_id": message.id,
+            "pinned_by": actor.user_id, "pinned_at": utcnow()}])
     else:
-        return
-    await uow.flush()
-    uow.emit(MessagePinned(message_id=message.id, pinned=pinned, user_id=actor.user_id),
-             Audience.channel(message.channel_id))
+        result = await uow.session.execute(delete(Pin).where(
+            Pin.channel_id == message.channel_id, Pin.message_id == message.id))
+        changed = int(getattr(result, "rowcount", 0) or 0)
+    if changed:
+        uow.emit(MessagePinned(message_id=message.id, pinned=pinned, user_id=actor.user_id),
+                 Audience.channel(message.channel_id))
 
 
 # --- read state and acknowledgements -------------------------------------------------------
@@ -433,11 +450,13 @@ async def do_acknowledge(uow: UnitOfWork, actor: Actor, found: MessageAccess) ->
         raise Invalid("This message does not ask for acknowledgement.", code="no_ack_requested")
     if found.access.member is None:
         raise Forbidden("Join the channel first.", code="not_a_member")
-    if await uow.session.get(Acknowledgement, (message.id, actor.user_id)) is not None:
+    if message.sender_id == actor.user_id:
+        raise Invalid("The sender does not acknowledge their own message.",
+                      code="own_message")
+    if not await uow.insert_ignoring_duplicates(Acknowledgement, [{
+            "message_id": message.id, "user_id": actor.user_id, "acked_at": utcnow()}]):
         return False
-    uow.session.add(Acknowledgement(message_id=message.id, user_id=actor.user_id))
     await _advance_read(uow, message.channel_id, actor.user_id, message.id)
-    await uow.flush()
     uow.emit(MessageAcknowledged(message_id=message.id, user_id=actor.user_id),
              Audience.channel(message.channel_id))
     return True
@@ -448,7 +467,7 @@ async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor,
     message = found.message
     if message.sender_id != actor.user_id:
         raise Forbidden("Only the sender sends reminders.")
-    if not message.ack_required:
+    if not message.ack_required or message.deleted_at is not None:
         raise Invalid("This message does not ask for acknowledgement.", code="no_ack_requested")
     pending = sorted(set(await queries.member_ids(uow, message.channel_id))
                      - await queries.acknowledged_ids(uow, message.id) - {message.sender_id})

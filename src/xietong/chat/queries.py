@@ -187,3 +187,10 @@ async def file_visible_to(uow: UnitOfWork, user_id: int, file_id: int,
         .where(MessageFile.file_id == file_id, Message.deleted_at.is_(None), condition)
         .limit(1))
     return found is not None
+
+
+async def people_sharing_a_channel_with(uow: UnitOfWork, user_id: int) -> set[int]:
+    """Everyone in any channel or conversation the person is in."""
+    mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
+    return set(await uow.session.scalars(
+        select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine)).distinct()))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,6 +81,20 @@ class UnitOfWork:
             await self.session.flush()
         except IntegrityError as error:
             raise Conflict() from error
+
+    async def insert_ignoring_duplicates(self, table: type[Any],
+                                         rows: list[dict[str, Any]]) -> int:
+        """Insert rows, silently skipping those whose key exists; returns how many went in.
+
+        For "add if absent" writes that race with themselves (a double-clicked reaction):
+        check-then-insert would answer the second click with a 409 on PostgreSQL.
+        """
+        if not rows:
+            return 0
+        dialect_insert = postgresql_insert if self.is_postgres else sqlite_insert
+        statement = dialect_insert(table).values(rows).on_conflict_do_nothing()
+        result = await self.session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def lock(self, name: str) -> None:
         """Serialise transactions that touch `name` (e.g. the department tree) until commit.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from xietong import policy
 from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden, NotFound
@@ -9,12 +11,29 @@ from xietong.core.uow import UnitOfWork
 from xietong.org import queries
 from xietong.org.models import Department, User
 
+CoMembers = Callable[[UnitOfWork, int], Awaitable[set[int]]]
+
+
+async def _only_themselves(uow: UnitOfWork, user_id: int) -> set[int]:
+    return {user_id}
+
+
+# Who shares a conversation with a person is messaging's knowledge, and messaging depends
+# on the organisation, not the other way round: `xietong.wiring` plugs its answer in here.
+_co_members: CoMembers = _only_themselves
+
+
+def connect_co_members(provider: CoMembers) -> None:
+    global _co_members  # set once, at start-up, by xietong.wiring
+    _co_members = provider
+
 
 async def visible_user_ids(uow: UnitOfWork, actor: Actor) -> set[int] | None:
-    """The people the actor may see, or None for everyone."""
+    """The people the actor may see, or None for everyone. Guests see only the people
+    they share a channel with (and themselves)."""
     if policy.directory_scope(actor) is policy.DirectoryScope.EVERYONE:
         return None
-    return await queries.people_sharing_a_channel_with(uow, actor.user_id)
+    return await _co_members(uow, actor.user_id) | {actor.user_id}
 
 
 async def access_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:

@@ -141,12 +141,6 @@ def descendants_and_self(parents: dict[int, int | None], department_id: int) -> 
     return found
 
 
-async def people_sharing_a_channel_with(uow: UnitOfWork, user_id: int) -> set[int]:
-    """Who a guest may see. Channels do not exist yet, so a guest sees only themselves;
-    the messaging domain will answer this from channel memberships."""
-    return {user_id}
-
-
 async def search_directory(uow: UnitOfWork, *, query: str | None, department_ids: set[int] | None,
                            visible_ids: set[int] | None, include_inactive: bool,
                            after: tuple[str, int] | None, limit: int) -> Sequence[User]:
