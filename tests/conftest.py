@@ -205,7 +205,8 @@ async def serving(runtime: Runtime) -> AsyncIterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on", ws_max_size=WS_MAX_SIZE)
+                            lifespan="on", ws_max_size=WS_MAX_SIZE,
+                            ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

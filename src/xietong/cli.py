@@ -196,7 +196,9 @@ def serve() -> None:
                             host=settings.host, port=settings.port,
                             log_level=settings.log_level, proxy_headers=True,
                             forwarded_allow_ips=settings.forwarded_allow_ips,
-                            ws_max_size=WS_MAX_SIZE)
+                            # Per-socket compression would compress every event once per
+                            # recipient (and costs ~36 KB per socket): frames go out as is.
+                            ws_max_size=WS_MAX_SIZE, ws_per_message_deflate=False)
     typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/")
     uvicorn.Server(config).run()
 

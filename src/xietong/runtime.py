@@ -6,6 +6,7 @@ ASGI lifespan or a test fixture, and `close()` releases it all.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -36,6 +37,10 @@ class Runtime:
             expire_on_commit=False, autoflush=False)
         self._reader_sessions = async_sessionmaker(bind=self.engine, expire_on_commit=False,
                                                    autoflush=False)
+        # SQLite has one writer at a time. Queueing our writers on an asyncio lock (first
+        # come, first served) beats letting them spin on SQLite's busy timeout, whose
+        # sleeps grow to 100 ms and turn a short queue into second-long waits.
+        self._sqlite_writer = None if settings.is_postgres else asyncio.Lock()
         self.secret_key = settings.secret_key or load_or_create_secret_key(settings.data_dir)
         self.passwords = Passwords(Argon2Cost(settings.argon2_time_cost,
                                               settings.argon2_memory_kib,
@@ -64,7 +69,8 @@ class Runtime:
     def unit_of_work(self) -> UnitOfWork:
         """A write transaction. Use as `async with runtime.unit_of_work() as uow:`."""
         return UnitOfWork(self._writer_sessions(), is_postgres=self.settings.is_postgres,
-                          events=self.realtime.log, signals=self.signals)
+                          events=self.realtime.log, signals=self.signals,
+                          writer_lock=self._sqlite_writer)
 
     def reader(self) -> UnitOfWork:
         """A read transaction: never takes SQLite's write lock, so reads don't queue behind writes.

@@ -32,10 +32,10 @@ def can_preview(actor: Actor, channel: Channel) -> bool:
 
 async def access_channel(uow: UnitOfWork, actor: Actor, channel_id: int) -> ChannelAccess:
     """A channel the actor may read: a member, or a public channel's visitor."""
-    channel = await uow.session.get(Channel, channel_id)
-    if channel is None:
+    found = await queries.channel_with_membership(uow, channel_id, actor.user_id)
+    if found is None:
         raise NotFound("No such channel.")
-    member = await queries.membership(uow, channel_id, actor.user_id)
+    channel, member = found
     if member is None and not can_preview(actor, channel):
         raise NotFound("No such channel.")
     return ChannelAccess(channel, member)

@@ -272,30 +272,36 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                       html=await render_html(text), thread_root_id=thread_root_id,
                       client_msg_id=client_msg_id, ack_required=ack_required,
                       mentions=mentions.as_json(), file_ids=file_ids)
-    try:
-        async with uow.session.begin_nested():
-            uow.session.add(message)
-            await uow.session.flush()
-    except IntegrityError:
-        # A retry raced its own first attempt (PostgreSQL): the first one stands.
-        if client_msg_id is not None:
+    if uow.is_postgres and client_msg_id is not None:
+        # A retry may race its own first attempt in another transaction: insert under a
+        # savepoint, and if the first one won, answer with it. (SQLite's writers are
+        # serialised, so the lookup above already settled it.)
+        try:
+            async with uow.session.begin_nested():
+                uow.session.add(message)
+                await uow.session.flush()
+        except IntegrityError:
             earlier = await queries.message_by_client_id(uow, actor.user_id, client_msg_id)
-            if earlier is not None:
-                return earlier, False
-        raise
+            if earlier is None:
+                raise
+            return earlier, False
+    else:
+        uow.session.add(message)
+        await uow.flush()
     uow.session.add_all(MessageMention(user_id=u, channel_id=channel.id, message_id=message.id)
                         for u in mentions.notified_user_ids if u != actor.user_id)
     uow.session.add_all(MessageFile(message_id=message.id, file_id=f, channel_id=channel.id)
                         for f in file_ids)
     if root is None:
-        # Only top-level messages move the channel's "latest" marker.
-        # Only forward: on PostgreSQL a concurrent send with a higher id may commit first.
+        await _advance_read(uow, channel.id, actor.user_id, message.id)
+        # Only top-level messages move the channel's "latest" marker; only forward, as a
+        # concurrent send with a higher id may commit first. Last, because on PostgreSQL
+        # this row lock is what concurrent senders to one channel queue on until commit.
         await uow.session.execute(
             update(Channel).where(Channel.id == channel.id,
                                   or_(Channel.last_message_id.is_(None),
                                       Channel.last_message_id < message.id))
             .values(last_message_id=message.id))
-        await _advance_read(uow, channel.id, actor.user_id, message.id)
     else:
         # Counted in SQL: concurrent replies each add one, none is lost.
         await uow.session.execute(

@@ -139,7 +139,9 @@ async def post_message(channel_id: IdPath, body: MessageCreate, actor: CurrentAc
             uow, actor, found, text=body.text, client_msg_id=body.client_msg_id,
             thread_root_id=body.thread_root_id, file_ids=body.file_ids,
             ack_required=body.ack_required)
-        out = (await views.messages_out(uow, [message]))[0]
+        # A new message has no reactions or pins yet: no need to look them up.
+        out = (views.message_out(message) if created
+               else (await views.messages_out(uow, [message]))[0])
     if not created:
         response.status_code = 200
     return out

@@ -8,6 +8,7 @@ that must wait until the change is durable is registered with `after_commit`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -28,15 +29,19 @@ AfterCommit = Callable[[], Awaitable[None]]
 
 class UnitOfWork:
     def __init__(self, session: AsyncSession, *, is_postgres: bool,
-                 events: EventSink | None = None, signals: Signals | None = None) -> None:
+                 events: EventSink | None = None, signals: Signals | None = None,
+                 writer_lock: asyncio.Lock | None = None) -> None:
         self.session = session
         self.is_postgres = is_postgres
+        self._writer_lock = writer_lock
         self._sink = events
         self._signals = signals
         self._events: list[tuple[Event, Audience]] = []
         self._after_commit: list[AfterCommit] = []
 
     async def __aenter__(self) -> Self:
+        if self._writer_lock is not None:
+            await self._writer_lock.acquire()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
@@ -56,7 +61,11 @@ class UnitOfWork:
             else:
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                if self._writer_lock is not None:
+                    self._writer_lock.release()
         if exc_type is None:
             if last_event_id and self._sink is not None:
                 await self._sink.committed(last_event_id)
