@@ -109,3 +109,27 @@ async def test_bad_credentials_and_positions_are_refused(cast: Cast, live_server
         assert error["type"] == "error"
         assert error["data"]["code"] in ("unauthorized", "bad_last_event_id")
         await socket.close()
+
+
+async def test_huge_frames_close_the_socket_without_harm(cast: Cast, live_server: str) -> None:
+    """A frame over the size limit ends that socket (1009); the server and others carry on."""
+    import websockets
+
+    from xietong.app import WS_MAX_SIZE
+
+    victim = await Socket.open(live_server, cast.lina.token)
+    bystander = await Socket.open(live_server, cast.zhangwei.token)
+    try:
+        await victim.connection.send("x" * (WS_MAX_SIZE + 1))
+        async with asyncio.timeout(5):
+            try:
+                while True:
+                    await victim.connection.recv()
+            except websockets.ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else None
+        assert code == 1009
+        await bystander.send({"type": "ping"})
+        await bystander.wait_for("pong")
+    finally:
+        await victim.close()
+        await bystander.close()
