@@ -47,13 +47,17 @@ class Connection:
         self.channel_ids = channel_ids
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(queue_limit)
         self.overflowed = False
-        # Set when the queue overflows: the socket's writer may be stuck in a send to a
-        # client that stopped reading, so the session must cut it off from outside.
-        self.cut_off = asyncio.Event()
+        # Called when the queue overflows (or the node stops): the socket's writer may be
+        # stuck in a send to a client that stopped reading, so it is stopped from outside.
+        self.on_cut_off: Callable[[], None] | None = None
         # Events with ids up to here were already sent (by replay); drop them from the queue.
         self.sent_up_to = 0
         # People whose presence this client shows (it asks; presence is never broadcast).
         self.watching: set[int] = set()
+
+    def cut_off(self) -> None:
+        if self.on_cut_off is not None:
+            self.on_cut_off()
 
     def offer(self, frame: str) -> None:
         if self.overflowed:
@@ -64,7 +68,7 @@ class Connection:
             # Too slow to keep up: stop queueing and let the socket close; the client
             # resumes from its last event id and loses nothing.
             self.overflowed = True
-            self.cut_off.set()
+            self.cut_off()
 
 
 class Hub:
@@ -99,7 +103,7 @@ class Hub:
                 await self._task
         for connections in list(self._by_user.values()):
             for connection in list(connections):
-                connection.cut_off.set()
+                connection.cut_off()
 
     async def _committed_here(self, last_event_id: int) -> None:
         await self._bus.publish({"kind": "wake", "id": last_event_id, "node": self.node_id})

@@ -122,9 +122,14 @@ class Session:
             connection.sent_up_to = (cursor if last_event_id is None
                                      else await self._replay(last_event_id))
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._send_loop(connection))
-                group.create_task(self._receive_loop(connection))
-                group.create_task(self._watch_cut_off(connection))
+                sender = group.create_task(self._send_loop(connection))
+                receiver = group.create_task(self._receive_loop(connection))
+
+                def cut_off() -> None:
+                    sender.cancel()
+                    receiver.cancel()
+
+                connection.on_cut_off = cut_off
         except* (WebSocketDisconnect, _Closed):
             pass
         finally:
@@ -149,10 +154,6 @@ class Session:
                 cursor = event.id
             if len(events) < REPLAY_BATCH:
                 return cursor
-
-    async def _watch_cut_off(self, connection: Connection) -> None:
-        await connection.cut_off.wait()
-        raise _Closed  # cancels a writer that may be stuck in send_text
 
     async def _send_loop(self, connection: Connection) -> None:
         while True:
