@@ -73,6 +73,25 @@ async def sign_in(client: httpx.AsyncClient, login: str, password: str = PASSWOR
     return token
 
 
+async def create_channel(person: Person, name: str, kind: str = "private",
+                         *members: Person) -> int:
+    """A channel made by `person` through the API, with `members` in it; returns its id."""
+    response = await person.api.post("/api/v1/channels", json={
+        "name": name, "kind": kind, "member_ids": [m.id for m in members]})
+    assert response.status_code == 201, response.text
+    channel_id: int = response.json()["id"]
+    return channel_id
+
+
+async def post(person: Person, channel_id: int, text: str, **body: Any) -> dict[str, Any]:
+    """A message sent by `person` through the API; returns the message as answered."""
+    response = await person.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                     json={"text": text, **body})
+    assert response.status_code == 201, response.text
+    message: dict[str, Any] = response.json()
+    return message
+
+
 def error_code(response: httpx.Response) -> str:
     """The error code of a JSON error reply, checking the shape on the way."""
     body: dict[str, Any] = response.json()

@@ -4,36 +4,18 @@ another person's words. (Events to sockets are checked in tests/realtime/test_ev
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 
-from tests.helpers import Cast, Person, error_code
+from tests.helpers import Cast, Person, create_channel, error_code, post
 
 API = "/api/v1"
 SECRET = "收购价：每股 18.5 元"
 THREAD_SECRET = "尽调报告下周到"
 CHANNEL_NAME = "并购绝密"
 THUMBS_UP = quote("👍", safe="")
-
-
-async def create_channel(person: Person, name: str, kind: str = "private",
-                         *members: Person) -> int:
-    response = await person.api.post(f"{API}/channels", json={
-        "name": name, "kind": kind, "member_ids": [m.id for m in members]})
-    assert response.status_code == 201, response.text
-    channel_id: int = response.json()["id"]
-    return channel_id
-
-
-async def post(person: Person, channel_id: int, text: str, **body: Any) -> dict[str, Any]:
-    response = await person.api.post(f"{API}/channels/{channel_id}/messages",
-                                      json={"text": text, **body})
-    assert response.status_code == 201, response.text
-    message: dict[str, Any] = response.json()
-    return message
 
 
 async def every_route(api: httpx.AsyncClient, channel_id: int, message_id: int,

@@ -12,28 +12,11 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers import PASSWORD, Cast, Person, error_code
+from tests.helpers import PASSWORD, Cast, Person, create_channel, error_code, post
 from xietong.org import actions as org_actions
 
 API = "/api/v1"
 XSS_PAYLOADS = Path(__file__).with_name("xss_payloads.txt")
-
-
-async def create_channel(person: Person, name: str, kind: str = "private",
-                         *members: Person) -> int:
-    response = await person.api.post(f"{API}/channels", json={
-        "name": name, "kind": kind, "member_ids": [m.id for m in members]})
-    assert response.status_code == 201, response.text
-    channel_id: int = response.json()["id"]
-    return channel_id
-
-
-async def post(person: Person, channel_id: int, text: str, **body: Any) -> dict[str, Any]:
-    response = await person.api.post(f"{API}/channels/{channel_id}/messages",
-                                      json={"text": text, **body})
-    assert response.status_code == 201, response.text
-    message: dict[str, Any] = response.json()
-    return message
 
 
 async def get_message(person: Person, message_id: int) -> dict[str, Any]:
