@@ -16,10 +16,14 @@ from tests.conftest import Backend
 from xietong.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from xietong.models import Base
 from xietong.runtime import Runtime
+from xietong.search.models import include_name, include_object_for
 
 
 def _schema_differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True, "include_name": include_name,
+        # The FTS5 tables (SQLite) and the GIN index (PostgreSQL) exist on one database only.
+        "include_object": include_object_for(connection.dialect.name)})
     with warnings.catch_warnings():
         # SQLite cannot reflect expression indexes; SQLAlchemy and Alembic warn and skip them.
         warnings.simplefilter("ignore", UserWarning)

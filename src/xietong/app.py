@@ -29,6 +29,7 @@ from xietong.org.api import router as org_router
 from xietong.realtime.api import router as realtime_router
 from xietong.realtime.socket import router as socket_router
 from xietong.runtime import Runtime
+from xietong.search.api import router as search_router
 
 log = logging.getLogger("xietong")
 
@@ -224,7 +225,7 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
     for router in (ops_router, auth_router, org_router, audit_router, chat_router,
-                   realtime_router, socket_router):
+                   realtime_router, socket_router, search_router):
         app.include_router(router)
     # Uploads carry files: this router's own body limit replaces the app's JSON limit.
     app.include_router(files_router, max_body_size=upload_body_limit(runtime.settings))

@@ -154,6 +154,20 @@ def seed_demo(
 
 
 @app.command()
+def reindex() -> None:
+    """Rebuild the search index from every message (after an upgrade, or if it is suspect)."""
+    from xietong.search.indexing import rebuild_index
+
+    settings = settings_or_exit()
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.unit_of_work() as uow:
+            return await rebuild_index(uow)
+
+    typer.echo(f"Indexed {run_with_runtime(settings, work)} messages.")
+
+
+@app.command()
 def check() -> None:
     """Check the configuration and that the database (and Redis) answer."""
     from xietong.migrate import current_revision

@@ -17,8 +17,9 @@ from xietong.core.db import Base
 from xietong.files.models import StoredFile
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.realtime.models import EventRecipient, EventRecord
+from xietong.search.models import SearchItem
 
 __all__ = ["Acknowledgement", "AuditEntry", "AuthToken", "Base", "Channel", "ChannelMember",
            "Department", "DepartmentManager", "DepartmentMember", "EventRecipient",
            "EventRecord", "Message", "MessageEdit", "MessageMention", "Pin", "Reaction",
-           "StoredFile", "ThreadFollower", "User"]
+           "SearchItem", "StoredFile", "ThreadFollower", "User"]

@@ -49,6 +49,7 @@ from xietong.core.events import Audience
 from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
+from xietong.search.indexing import do_index_message, do_unindex_message
 
 # Read markers go to the whole channel (so senders see "n unread" fall) only while the
 # channel is small enough for that to stay cheap; above it, to the reader alone.
@@ -292,6 +293,7 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                         for u in mentions.notified_user_ids if u != actor.user_id)
     uow.session.add_all(MessageFile(message_id=message.id, file_id=f, channel_id=channel.id)
                         for f in file_ids)
+    await do_index_message(uow, message)
     if root is None:
         await _advance_read(uow, channel.id, actor.user_id, message.id)
         # Only top-level messages move the channel's "latest" marker; only forward, as a
@@ -350,6 +352,7 @@ async def do_edit_message(uow: UnitOfWork, actor: Actor, found: MessageAccess,
     message.mentions = mentions.as_json()
     message.edited_at = utcnow()
     await uow.flush()
+    await do_index_message(uow, message)
     uow.emit(MessageUpdated(message=(await messages_out(uow, [message]))[0]),
              Audience.channel(message.channel_id))
     return message
@@ -369,6 +372,7 @@ async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess)
         await uow.session.execute(delete(table).where(table.message_id == message.id))
     await uow.session.execute(delete(Pin).where(Pin.message_id == message.id))
     await uow.flush()
+    await do_unindex_message(uow, message.id)
     uow.emit(MessageDeleted(message_id=message.id, thread_root_id=message.thread_root_id),
              Audience.channel(message.channel_id))
 

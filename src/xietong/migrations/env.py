@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from xietong.core.db import UTCDateTime
 from xietong.models import Base
+from xietong.search.models import include_name, include_object_for
 
 target_metadata = Base.metadata
 
@@ -26,7 +27,10 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
 def run_with(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite",
-                      compare_type=True, render_item=render_item)
+                      compare_type=True, render_item=render_item,
+                      # SQLite's FTS5 tables are made by migration 0004, not the models.
+                      include_name=include_name,
+                      include_object=include_object_for(connection.dialect.name))
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,60 @@
+"""Search over HTTP: `GET /api/v1/search`, a thin route over query/queries/views."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta, timezone
+from typing import Annotated
+
+import anyio.to_thread
+from fastapi import APIRouter, Query
+
+from xietong.chat.access import access_channel
+from xietong.core.clock import utcnow
+from xietong.core.ids import MAX_ID
+from xietong.edge import CurrentActor, Rt
+from xietong.search import queries, views
+from xietong.search import text as analysis
+from xietong.search.schemas import MAX_QUERY_CHARS, SearchResults
+
+router = APIRouter(prefix="/api/v1", tags=["search"])
+
+OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+def _visible_text(query: str) -> str:
+    # Control characters (a NUL would not even reach PostgreSQL) separate words, like spaces.
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in query)
+
+
+def _as_utc(value: datetime | None, offset_minutes: int) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+
+
+@router.get("/search")
+async def search(actor: CurrentActor, rt: Rt,
+                 q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+                 channel_id: OptionalId = None, sender_id: OptionalId = None,
+                 before: datetime | None = None, after: datetime | None = None,
+                 sort: queries.Sort = "relevance",
+                 limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                 offset: Annotated[int, Query(ge=0, le=queries.RANK_WINDOW)] = 0,
+                 tz: Annotated[int, Query(ge=-720, le=840,
+                                          description="minutes east of UTC for dates")] = 480,
+                 ) -> SearchResults:
+    """Messages the caller may read that match `q` (see `search/query.py` for the
+    language), best first with a recency boost, or newest first with `sort=date`.
+    Each hit carries its channel and id: GET /channels/{id}/messages?around=ID shows it in
+    context."""
+    if not analysis.is_warm():
+        # Loading jieba's dictionary takes CPU for about a second: not on the event loop.
+        await anyio.to_thread.run_sync(analysis.warm_up)
+    async with rt.reader() as uow:
+        if channel_id is not None:
+            await access_channel(uow, actor, channel_id)
+        return await views.search_results(
+            uow, actor, _visible_text(q), now=utcnow(), channel_id=channel_id,
+            sender_id=sender_id, before=_as_utc(before, tz), after=_as_utc(after, tz),
+            sort=sort, limit=limit, offset=offset, utc_offset_minutes=tz)

@@ -1,0 +1,207 @@
+"""Writing the search index. Every function runs inside the caller's unit of work, so an
+item and its index entry commit (or roll back) together; none commits.
+
+The interface is the `Searchable`: any domain that wants its items found (messages now;
+documents and tasks later) describes an item with its visibility scope (the channel whose
+readers may find it) and calls `do_index` / `do_unindex`. Messages have their own
+shorthands, called by the messaging actions:
+
+    do_send_message   → await do_index_message(uow, message)       (after its flush)
+    do_edit_message   → await do_index_message(uow, message)       (re-indexes in place)
+    do_delete_message → await do_unindex_message(uow, message.id)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Executable, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from xietong.chat.models import Message
+from xietong.core.uow import UnitOfWork
+from xietong.search import fts_postgres, fts_sqlite
+from xietong.search.models import ItemKind, SearchItem
+from xietong.search.text import analyse
+
+# Tokens that carry no text, only facts filters look for (never produced by analysis,
+# which starts marked tokens with a single "_"): the full-text index then answers
+# "in this channel", "from this person", "with a file" together with the words.
+MENTION_ALL_TAG = "__all"
+FILE_TAG = "__f"
+
+
+def channel_tag(channel_id: int) -> str:
+    return f"__c{channel_id}"
+
+
+def author_tag(user_id: int) -> str:
+    return f"__a{user_id}"
+
+
+def mention_tag(user_id: int) -> str:
+    return f"__u{user_id}"
+
+
+def department_mention_tag(department_id: int) -> str:
+    return f"__d{department_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Searchable:
+    """An item as the index sees it."""
+
+    kind: str
+    item_id: int
+    channel_id: int
+    author_id: int | None
+    created_at: datetime
+    text: str
+    has_file: bool = False
+    in_thread: bool = False
+    tags: tuple[str, ...] = ()
+
+
+class MessageFields(Protocol):
+    """What indexing reads of a message: a `Message`, or a row of these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel_id(self) -> int: ...
+    @property
+    def sender_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def thread_root_id(self) -> int | None: ...
+    @property
+    def reply_count(self) -> int: ...
+    @property
+    def mentions(self) -> dict[str, Any]: ...
+    @property
+    def file_ids(self) -> list[int]: ...
+
+
+MESSAGE_COLUMNS = (Message.id, Message.channel_id, Message.sender_id, Message.text,
+                   Message.created_at, Message.thread_root_id, Message.reply_count,
+                   Message.mentions, Message.file_ids)
+
+
+def message_searchable(message: MessageFields) -> Searchable:
+    mentions: dict[str, Any] = message.mentions or {}
+    tags = [mention_tag(u) for u in mentions.get("user_ids", [])]
+    tags += [department_mention_tag(d) for d in mentions.get("department_ids", [])]
+    if mentions.get("all"):
+        tags.append(MENTION_ALL_TAG)
+    return Searchable(
+        kind=ItemKind.MESSAGE, item_id=message.id, channel_id=message.channel_id,
+        author_id=message.sender_id, created_at=message.created_at, text=message.text,
+        has_file=bool(message.file_ids),
+        in_thread=message.thread_root_id is not None or (message.reply_count or 0) > 0,
+        tags=tuple(tags))
+
+
+def _row(uow: UnitOfWork, item: Searchable) -> dict[str, Any]:
+    analysed = analyse(item.text)
+    encode = (fts_postgres if uow.is_postgres else fts_sqlite).encode_document
+    tags = [channel_tag(item.channel_id), *item.tags]
+    if item.author_id is not None:
+        tags.append(author_tag(item.author_id))
+    if item.has_file:
+        tags.append(FILE_TAG)
+    return {"kind": item.kind, "item_id": item.item_id, "channel_id": item.channel_id,
+            "author_id": item.author_id, "created_at": item.created_at,
+            "has_file": item.has_file, "in_thread": item.in_thread,
+            "document": encode(analysed.terms, [*analysed.extras, *tags])}
+
+
+_REPLACED = ("channel_id", "author_id", "created_at", "has_file", "in_thread", "document")
+
+
+@functools.cache
+def _upsert(is_postgres: bool) -> Executable:
+    # Built once: building (and cache-keying) an INSERT … ON CONFLICT per message costs
+    # more than running it, inside the sender's transaction.
+    statement = (postgres_insert if is_postgres else sqlite_insert)(SearchItem)
+    return statement.on_conflict_do_update(
+        index_elements=[SearchItem.kind, SearchItem.item_id],
+        set_={name: statement.excluded[name] for name in _REPLACED})
+
+
+async def do_index(uow: UnitOfWork, item: Searchable) -> None:
+    """Add `item` to the index, or replace its entry (keeping its place in date order)."""
+    await uow.session.execute(_upsert(uow.is_postgres), _row(uow, item))
+
+
+async def do_index_many(uow: UnitOfWork, items: Sequence[Searchable]) -> None:
+    """Add items known not to be indexed yet, in one batch (backfills, bulk loads)."""
+    if items:
+        await uow.session.execute(insert(SearchItem), [_row(uow, i) for i in items])
+
+
+async def do_unindex(uow: UnitOfWork, kind: str, item_id: int) -> None:
+    await uow.session.execute(delete(SearchItem).where(SearchItem.kind == kind,
+                                                       SearchItem.item_id == item_id))
+
+
+async def do_index_message(uow: UnitOfWork, message: Message) -> None:
+    """Index a message just sent or edited (call after the flush that gave it its id).
+    A deleted message leaves the index; a reply marks its thread's root as in a thread."""
+    if message.deleted_at is not None:
+        await do_unindex_message(uow, message.id)
+        return
+    await do_index(uow, message_searchable(message))
+    if message.thread_root_id is not None:
+        await uow.session.execute(
+            update(SearchItem)
+            .where(SearchItem.kind == ItemKind.MESSAGE,
+                   SearchItem.item_id == message.thread_root_id,
+                   SearchItem.in_thread.is_(False))
+            .values(in_thread=True))
+
+
+async def do_unindex_message(uow: UnitOfWork, message_id: int) -> None:
+    await do_unindex(uow, ItemKind.MESSAGE, message_id)
+
+
+REBUILD_BATCH = 2000
+
+
+async def rebuild_index(uow: UnitOfWork) -> int:
+    """Index every live message afresh (after an upgrade, or if the index is suspect).
+    Runs in the caller's unit of work; returns how many messages were indexed."""
+    await uow.session.execute(delete(SearchItem).where(SearchItem.kind == ItemKind.MESSAGE))
+    count = 0
+    after = 0
+    while True:
+        batch = (await uow.session.execute(
+            select(*MESSAGE_COLUMNS).where(Message.id > after, Message.deleted_at.is_(None))
+            .order_by(Message.id).limit(REBUILD_BATCH))).all()
+        if not batch:
+            break
+        await do_index_many(uow, [message_searchable(m) for m in batch])
+        after = batch[-1].id
+        count += len(batch)
+    await optimise_index(uow)
+    return count
+
+
+async def optimise_index(uow: UnitOfWork) -> None:
+    """After a bulk load: merge FTS5's segments (SQLite) or refresh planner statistics."""
+    if uow.is_postgres:
+        await uow.session.execute(text("ANALYZE search_items"))
+    else:
+        await uow.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+
+
+async def indexed_count(uow: UnitOfWork, kind: str = ItemKind.MESSAGE) -> int:
+    return await uow.session.scalar(
+        select(func.count()).select_from(SearchItem).where(SearchItem.kind == kind)) or 0
