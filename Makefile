@@ -43,7 +43,7 @@ test-postgres: install web
 	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest
 
 bench: install
-	$(BIN)/python bench/login.py
+	$(BIN)/python -m bench.login
 
 clean:
 	rm -rf $(VENV) src/xietong/static web/node_modules .pytest_cache .mypy_cache .ruff_cache
