@@ -80,10 +80,13 @@ def xlsx_bytes() -> bytes:
     """A minimal Office Open XML workbook (what Excel's files look like to a sniffer)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("_rels/.rels", "<Relationships/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet>报价 ¥12,800</worksheet>")
+        for name, text in (("[Content_Types].xml", "<Types/>"),
+                           ("_rels/.rels", "<Relationships/>"),
+                           ("xl/workbook.xml", "<workbook/>"),
+                           ("xl/worksheets/sheet1.xml", "<worksheet>报价 ¥12,800</worksheet>")):
+            # A fixed timestamp: the same workbook must be the same bytes on every call.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 1, 9, 0, 0)), text,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
