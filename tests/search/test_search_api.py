@@ -7,26 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import Cast, Person
+from tests.helpers import Cast, Person, create_channel, post
 
 API = "/api/v1"
-
-
-async def create_channel(person: Person, name: str, kind: str = "private",
-                         *members: Person) -> int:
-    response = await person.api.post(f"{API}/channels", json={
-        "name": name, "kind": kind, "member_ids": [m.id for m in members]})
-    assert response.status_code == 201, response.text
-    channel_id: int = response.json()["id"]
-    return channel_id
-
-
-async def post(person: Person, channel_id: int, text: str, **body: Any) -> dict[str, Any]:
-    response = await person.api.post(f"{API}/channels/{channel_id}/messages",
-                                      json={"text": text, **body})
-    assert response.status_code == 201, response.text
-    message: dict[str, Any] = response.json()
-    return message
 
 
 async def search(person: Person, q: str, **params: Any) -> dict[str, Any]:
