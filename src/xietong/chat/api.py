@@ -29,6 +29,8 @@ from xietong.chat.schemas import (
 )
 from xietong.core.errors import BadRequest, Invalid
 from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.files.queries import files_by_ids
+from xietong.files.schemas import FileOut, file_out
 
 router = APIRouter(prefix="/api/v1", tags=["messaging"])
 
@@ -216,6 +218,17 @@ async def get_thread(message_id: MessagePath, actor: CurrentActor, rt: Rt,
         out = await views.messages_out(uow, [root, *replies])
         followers = await queries.thread_follower_ids(uow, root.id)
     return ThreadOut(root=out[0], replies=out[1:], follower_ids=followers)
+
+
+@router.get("/messages/{message_id}/files")
+async def message_files(message_id: MessagePath, actor: CurrentActor, rt: Rt) -> list[FileOut]:
+    """What a message carries (name, size, type), in the message's order: a reader needs
+    the names before downloading anything."""
+    async with rt.reader() as uow:
+        found = await access.access_message(uow, actor, message_id)
+        wanted = list(found.message.file_ids or [])
+        rows = await files_by_ids(uow, wanted)
+    return [file_out(rows[i]) for i in wanted if i in rows]
 
 
 @router.patch("/messages/{message_id}")
