@@ -18,7 +18,7 @@ export function safeNextPath(raw: unknown): string {
   if (typeof raw === 'string' && raw.startsWith('/') && !raw.startsWith('//') && !raw.startsWith('/\\')) {
     return raw
   }
-  return '/people'
+  return '/chat'
 }
 
 export const router = createRouter({
@@ -35,7 +35,19 @@ export const router = createRouter({
       path: '/',
       component: () => import('./AppShell.vue'),
       children: [
-        { path: '', redirect: { name: 'people' } },
+        { path: '', redirect: { name: 'chat' } },
+        {
+          path: 'chat/:channelId?',
+          name: 'chat',
+          component: () => import('../chat/ChatView.vue'),
+          meta: { titleKey: 'chat.title' },
+        },
+        {
+          path: 'search',
+          name: 'search',
+          component: () => import('../search/SearchView.vue'),
+          meta: { titleKey: 'search.label' },
+        },
         {
           path: 'people',
           name: 'people',

@@ -14,3 +14,51 @@ export function formatDateTime(iso: string, locale: string = currentLocale()): s
   }
   return format.format(date)
 }
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>()
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+
+function cached(store: Map<string, Intl.DateTimeFormat>, locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let format = store.get(locale)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options)
+    store.set(locale, format)
+  }
+  return format
+}
+
+/** Clock time of a message ("14:05"), in the viewer's time zone. */
+export function formatTime(iso: string, locale: string = currentLocale()): string {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? '' : cached(timeFormats, locale, { hour: '2-digit', minute: '2-digit' }).format(date)
+}
+
+/** The local calendar day of a timestamp, as a comparable key ("2025-11-25"). */
+export function dayKey(iso: string): string {
+  const d = new Date(iso)
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`
+}
+
+/** A day heading: "Today", "Yesterday" or the date in the viewer's locale. */
+export function formatDay(iso: string, today: string, yesterday: string, locale: string = currentLocale()): string {
+  const date = new Date(iso)
+  const key = dayKey(iso)
+  const now = new Date()
+  if (key === dayKey(now.toISOString())) return today
+  const before = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1)
+  if (key === dayKey(before.toISOString())) return yesterday
+  return cached(dayFormats, locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' }).format(date)
+}
+
+/** A file size for people ("1.2 MB"). */
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`
+  const units = ['KB', 'MB', 'GB']
+  let value = size / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}

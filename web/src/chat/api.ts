@@ -1,0 +1,166 @@
+import { api, readCookie, ApiError } from '../api/client'
+import type { ItemList } from '../api/types'
+import type {
+  AckStatus,
+  Channel,
+  ChannelKind,
+  Member,
+  Message,
+  MessagePage,
+  MyChannel,
+  Receipts,
+  StoredFile,
+  Thread,
+} from './types'
+
+export async function listMyChannels(): Promise<MyChannel[]> {
+  return (await api.get<ItemList<MyChannel>>('/api/v1/channels')).items
+}
+
+export function getChannel(id: number): Promise<Channel> {
+  return api.get<Channel>(`/api/v1/channels/${id}`)
+}
+
+export interface ChannelDraft {
+  name: string
+  kind: Exclude<ChannelKind, 'dm'>
+  description?: string
+  member_ids?: number[]
+  department_ids?: number[]
+  department_id?: number | null
+}
+
+export function createChannel(draft: ChannelDraft): Promise<Channel> {
+  return api.post<Channel>('/api/v1/channels', draft)
+}
+
+export function openDm(userIds: number[]): Promise<Channel> {
+  return api.post<Channel>('/api/v1/dms', { user_ids: userIds })
+}
+
+export async function listMembers(channelId: number): Promise<Member[]> {
+  return (await api.get<ItemList<Member>>(`/api/v1/channels/${channelId}/members`)).items
+}
+
+export function addMembers(channelId: number, userIds: number[], departmentIds: number[] = []): Promise<ItemList<Member>> {
+  return api.post(`/api/v1/channels/${channelId}/members`, { user_ids: userIds, department_ids: departmentIds })
+}
+
+export function leaveChannel(channelId: number): Promise<void> {
+  return api.post<void>(`/api/v1/channels/${channelId}/leave`)
+}
+
+export type HistoryCursor = { before: number } | { after: number } | { around: number } | Record<string, never>
+
+export function listMessages(channelId: number, cursor: HistoryCursor, limit = 50): Promise<MessagePage> {
+  return api.get<MessagePage>(`/api/v1/channels/${channelId}/messages`, { ...cursor, limit })
+}
+
+export interface SendBody {
+  text: string
+  client_msg_id: string
+  thread_root_id: number | null
+  file_ids: number[]
+  ack_required: boolean
+}
+
+export function sendMessage(channelId: number, body: SendBody): Promise<Message> {
+  return api.post<Message>(`/api/v1/channels/${channelId}/messages`, body)
+}
+
+export function editMessage(id: number, text: string): Promise<Message> {
+  return api.patch<Message>(`/api/v1/messages/${id}`, { text })
+}
+
+export function deleteMessage(id: number): Promise<void> {
+  return api.delete(`/api/v1/messages/${id}`)
+}
+
+export function getThread(rootId: number): Promise<Thread> {
+  return api.get<Thread>(`/api/v1/messages/${rootId}/thread`)
+}
+
+export function react(id: number, emoji: string, add: boolean): Promise<void> {
+  const path = `/api/v1/messages/${id}/reactions/${encodeURIComponent(emoji)}`
+  return add ? api.put<void>(path, undefined) : api.delete(path)
+}
+
+export function setPinned(id: number, pinned: boolean): Promise<void> {
+  const path = `/api/v1/messages/${id}/pin`
+  return pinned ? api.put<void>(path, undefined) : api.delete(path)
+}
+
+export function listPins(channelId: number): Promise<Message[]> {
+  return api.get<Message[]>(`/api/v1/channels/${channelId}/pins`)
+}
+
+export function markRead(channelId: number, messageId: number): Promise<void> {
+  return api.post<void>(`/api/v1/channels/${channelId}/read`, { message_id: messageId })
+}
+
+export function getReceipts(id: number): Promise<Receipts> {
+  return api.get<Receipts>(`/api/v1/messages/${id}/receipts`)
+}
+
+export function acknowledge(id: number): Promise<void> {
+  return api.post<void>(`/api/v1/messages/${id}/ack`)
+}
+
+export function getAcks(id: number): Promise<AckStatus> {
+  return api.get<AckStatus>(`/api/v1/messages/${id}/acks`)
+}
+
+export function remindUnacknowledged(id: number): Promise<AckStatus> {
+  return api.post<AckStatus>(`/api/v1/messages/${id}/remind`)
+}
+
+export function messageFiles(id: number): Promise<StoredFile[]> {
+  return api.get<StoredFile[]>(`/api/v1/messages/${id}/files`)
+}
+
+export function fileUrl(id: number): string {
+  return `/api/v1/files/${id}`
+}
+
+export function thumbnailUrl(id: number): string {
+  return `/api/v1/files/${id}/thumbnail`
+}
+
+/**
+ * Uploads one file with XMLHttpRequest, the only browser API that reports upload
+ * progress. `onProgress` gets 0..1; the promise settles with the stored file.
+ */
+export function uploadFile(file: File, onProgress: (fraction: number) => void): { done: Promise<StoredFile>; abort: () => void } {
+  const xhr = new XMLHttpRequest()
+  const done = new Promise<StoredFile>((resolve, reject) => {
+    xhr.open('POST', '/api/v1/files')
+    xhr.withCredentials = true
+    xhr.setRequestHeader('Accept', 'application/json')
+    const csrf = readCookie('xietong_csrf')
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf)
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total)
+    }
+    xhr.onload = () => {
+      let body: unknown = null
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        // not JSON: handled below
+      }
+      if (xhr.status === 201) {
+        onProgress(1)
+        resolve(body as StoredFile)
+        return
+      }
+      const error = (body as { error?: { code?: string; message?: string } } | null)?.error
+      reject(new ApiError(xhr.status, error?.code ?? `http_${xhr.status}`, error?.message ?? xhr.statusText))
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'network error'))
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'))
+    const form = new FormData()
+    form.append('file', file, file.name)
+    xhr.send(form)
+  })
+  return { done, abort: () => xhr.abort() }
+}

@@ -1,0 +1,568 @@
+/**
+ * The chat state of this tab: my channels with their unread and mention counts,
+ * the loaded history of each channel, open threads, messages waiting to be sent,
+ * typing and presence. HTTP loads it; the event socket keeps it current.
+ *
+ * Every message typed here gets a `client_msg_id` and goes through one outbox
+ * that retries after network failures; the server answers a repeated id with
+ * the first message, so a retry never makes a duplicate.
+ */
+import { computed, reactive, ref, shallowRef, watch } from 'vue'
+import { ApiError } from '../api/client'
+import { currentUser } from '../auth/session'
+import { translate } from '../i18n'
+import { errorText } from '../ui/errors'
+import {
+  onEvent,
+  onFrame,
+  onOpen,
+  reconnectNow,
+  startSocket,
+  stopSocket,
+  watchPresence,
+  type LoggedEvent,
+} from '../realtime/socket'
+import { notify } from '../realtime/notify'
+import * as chatApi from './api'
+import { unreadTotal } from './badge'
+import { newClientId } from './ids'
+import { displayName } from './people'
+import type { AckStatus, Message, MessagePage, MyChannel, PendingMessage } from './types'
+
+export interface History {
+  items: Message[]
+  /** Cursor for older messages; null when the start of the channel is loaded. */
+  older: number | null
+  /** Cursor for newer messages; null when the newest message is loaded. */
+  newer: number | null
+  loading: boolean
+}
+
+export const channels = ref<MyChannel[]>([])
+export const channelsLoaded = ref(false)
+export const channelsError = shallowRef<unknown>(null)
+/** The conversation on screen, if any (set by the conversation view). */
+export const activeChannelId = ref<number | null>(null)
+const histories = reactive(new Map<number, History>())
+const threads = reactive(new Map<number, Message[]>())
+/** channel id → user id → that member's last read message id (for "n unread" under mine). */
+const reads = reactive(new Map<number, Map<number, number>>())
+const ackStatuses = reactive(new Map<number, AckStatus>())
+/** channel id → user id → when their "typing" stops showing (ms). */
+const typingUntil = reactive(new Map<number, Map<number, number>>())
+const presence = reactive(new Map<number, string>())
+export const pending = ref<PendingMessage[]>([])
+
+const me = (): number => currentUser.value?.id ?? 0
+
+export function channelById(id: number): MyChannel | undefined {
+  return channels.value.find((c) => c.id === id)
+}
+
+export function history(channelId: number): History | undefined {
+  return histories.get(channelId)
+}
+
+export function threadReplies(rootId: number): Message[] | undefined {
+  return threads.get(rootId)
+}
+
+export function presenceOf(userId: number): string {
+  return presence.get(userId) ?? 'offline'
+}
+
+export function typingIn(channelId: number): number[] {
+  const now = Date.now()
+  return [...(typingUntil.get(channelId)?.entries() ?? [])].filter(([, until]) => until > now).map(([id]) => id)
+}
+
+export function ackStatus(messageId: number): AckStatus | undefined {
+  return ackStatuses.get(messageId)
+}
+
+watch(
+  channels,
+  (list) => {
+    unreadTotal.value = list.reduce((sum, c) => sum + c.unread_count, 0)
+  },
+  { deep: true },
+)
+
+/** The people a DM is with, without me (a DM with oneself names oneself). */
+export function dmPartners(channel: MyChannel): number[] {
+  const others = (channel.member_ids ?? []).filter((id) => id !== me())
+  return others.length ? others : [me()]
+}
+
+export function channelTitle(channel: MyChannel): string {
+  if (channel.kind !== 'dm') return channel.name
+  return dmPartners(channel)
+    .map((id) => displayName(id))
+    .join(translate('common.listSeparator'))
+}
+
+// ---- loading ------------------------------------------------------------------------
+
+export async function loadChannels(): Promise<void> {
+  try {
+    channels.value = await chatApi.listMyChannels()
+    channelsError.value = null
+    channelsLoaded.value = true
+    watchPresence(channels.value.flatMap((c) => (c.kind === 'dm' ? dmPartners(c) : [])))
+  } catch (error) {
+    channelsError.value = error
+  }
+}
+
+function upsert(list: Message[], message: Message): void {
+  const at = list.findIndex((m) => m.id === message.id)
+  if (at >= 0) {
+    list[at] = message
+    return
+  }
+  let index = list.length
+  while (index > 0 && list[index - 1]!.id > message.id) index -= 1
+  list.splice(index, 0, message)
+}
+
+function applyPage(channelId: number, page: MessagePage, direction: 'replace' | 'older' | 'newer'): void {
+  const current = histories.get(channelId)
+  if (direction === 'replace' || !current) {
+    histories.set(channelId, { items: page.items, older: page.before, newer: page.after, loading: false })
+    return
+  }
+  for (const message of page.items) upsert(current.items, message)
+  if (direction === 'older') current.older = page.before
+  else current.newer = page.after
+  current.loading = false
+}
+
+/** Opens a channel's history: the newest page, or the page around one message (a search hit). */
+export async function openHistory(channelId: number, around: number | null = null): Promise<void> {
+  const existing = histories.get(channelId)
+  if (existing && around === null && existing.newer === null) return
+  if (existing) existing.loading = true
+  const page = await chatApi.listMessages(channelId, around === null ? {} : { around })
+  applyPage(channelId, page, 'replace')
+}
+
+export async function loadOlder(channelId: number): Promise<boolean> {
+  const current = histories.get(channelId)
+  if (!current || current.loading || current.older === null) return false
+  current.loading = true
+  try {
+    applyPage(channelId, await chatApi.listMessages(channelId, { before: current.older }), 'older')
+    return true
+  } finally {
+    current.loading = false
+  }
+}
+
+export async function loadNewer(channelId: number): Promise<boolean> {
+  const current = histories.get(channelId)
+  if (!current || current.loading || current.newer === null) return false
+  current.loading = true
+  try {
+    applyPage(channelId, await chatApi.listMessages(channelId, { after: current.newer }), 'newer')
+    return true
+  } finally {
+    current.loading = false
+  }
+}
+
+/** Back to the newest messages (after a jump into older history). */
+export async function jumpToLatest(channelId: number): Promise<void> {
+  histories.delete(channelId)
+  await openHistory(channelId)
+}
+
+export async function loadThread(rootId: number): Promise<Message | null> {
+  const thread = await chatApi.getThread(rootId)
+  threads.set(rootId, thread.replies)
+  const history = histories.get(thread.root.channel_id)
+  if (history) {
+    const at = history.items.findIndex((m) => m.id === rootId)
+    if (at >= 0) history.items[at] = thread.root
+  }
+  return thread.root
+}
+
+export function closeThread(rootId: number): void {
+  threads.delete(rootId)
+}
+
+export async function loadReads(channelId: number): Promise<void> {
+  const members = await chatApi.listMembers(channelId)
+  reads.set(channelId, new Map(members.map((m) => [m.user_id, m.last_read_id])))
+  watchPresence([
+    ...channels.value.flatMap((c) => (c.kind === 'dm' ? dmPartners(c) : [])),
+    ...members.slice(0, 300).map((m) => m.user_id),
+  ])
+}
+
+export function memberIds(channelId: number): number[] {
+  return [...(reads.get(channelId)?.keys() ?? [])]
+}
+
+/** How many members other than the sender have not read this message yet (null: unknown). */
+export function unreadBy(message: Message): number | null {
+  const members = reads.get(message.channel_id)
+  if (!members) return null
+  let count = 0
+  for (const [userId, lastRead] of members) {
+    if (userId !== message.sender_id && lastRead < message.id) count += 1
+  }
+  return count
+}
+
+export async function loadAcks(messageId: number): Promise<void> {
+  try {
+    ackStatuses.set(messageId, await chatApi.getAcks(messageId))
+  } catch {
+    // A deleted notice asks for nothing any more; nothing to show.
+  }
+}
+
+// ---- read state -----------------------------------------------------------------------
+
+const readTimers = new Map<number, number>()
+
+/** Marks the channel read up to `messageId` (debounced: scrolling through sends one call). */
+export function markReadUpTo(channelId: number, messageId: number): void {
+  const channel = channelById(channelId)
+  if (!channel || messageId <= channel.last_read_id) return
+  channel.last_read_id = messageId
+  if (channel.last_message_id === null || messageId >= channel.last_message_id) {
+    channel.unread_count = 0
+    channel.mention_count = 0
+  }
+  window.clearTimeout(readTimers.get(channelId))
+  readTimers.set(
+    channelId,
+    window.setTimeout(() => {
+      readTimers.delete(channelId)
+      chatApi.markRead(channelId, channel.last_read_id).catch(() => {
+        // The next read marks again; an unread badge that lingers is harmless.
+      })
+    }, 250),
+  )
+}
+
+// ---- sending ----------------------------------------------------------------------------
+
+const OUTBOX_KEY = (): string => `xietong.outbox.${me()}`
+
+function saveOutbox(): void {
+  try {
+    localStorage.setItem(OUTBOX_KEY(), JSON.stringify(pending.value))
+  } catch {
+    // Storage full or disabled: the outbox still works for this visit.
+  }
+}
+
+function restoreOutbox(): void {
+  try {
+    const raw = localStorage.getItem(OUTBOX_KEY())
+    const stored = raw ? (JSON.parse(raw) as PendingMessage[]) : []
+    pending.value = stored.map((p) => ({ ...p, status: 'failed' as const }))
+  } catch {
+    pending.value = []
+  }
+}
+
+export function pendingIn(channelId: number, threadRootId: number | null): PendingMessage[] {
+  return pending.value.filter((p) => p.channel_id === channelId && p.thread_root_id === threadRootId)
+}
+
+let flushing = false
+let retryTimer: number | undefined
+
+function settle(clientMsgId: string, message: Message): void {
+  pending.value = pending.value.filter((p) => p.client_msg_id !== clientMsgId)
+  saveOutbox()
+  receive(message)
+}
+
+/** Sends what is waiting, oldest first; stops at the first network failure and retries later. */
+export async function flushOutbox(): Promise<void> {
+  if (flushing) return
+  flushing = true
+  window.clearTimeout(retryTimer)
+  try {
+    for (const item of [...pending.value]) {
+      if (item.error !== null) continue // refused by the server: only a manual retry
+      item.status = 'sending'
+      try {
+        const message = await chatApi.sendMessage(item.channel_id, {
+          text: item.text,
+          client_msg_id: item.client_msg_id,
+          thread_root_id: item.thread_root_id,
+          file_ids: item.file_ids,
+          ack_required: item.ack_required,
+        })
+        settle(item.client_msg_id, message)
+      } catch (error) {
+        item.status = 'failed'
+        if (error instanceof ApiError && error.status !== 0 && error.status < 500 && error.status !== 429) {
+          item.error = errorText(error)
+          saveOutbox()
+          continue
+        }
+        // Offline or the server is restarting: try again soon, and at once when back online.
+        retryTimer = window.setTimeout(() => void flushOutbox(), 3000)
+        break
+      }
+    }
+  } finally {
+    flushing = false
+  }
+}
+
+export function send(
+  channelId: number,
+  text: string,
+  options: { threadRootId?: number | null; fileIds?: number[]; ackRequired?: boolean } = {},
+): void {
+  pending.value.push({
+    client_msg_id: newClientId(),
+    channel_id: channelId,
+    text,
+    thread_root_id: options.threadRootId ?? null,
+    file_ids: options.fileIds ?? [],
+    ack_required: options.ackRequired ?? false,
+    created_at: new Date().toISOString(),
+    status: 'sending',
+    error: null,
+  })
+  saveOutbox()
+  void flushOutbox()
+}
+
+export function retry(clientMsgId: string): void {
+  const item = pending.value.find((p) => p.client_msg_id === clientMsgId)
+  if (!item) return
+  item.error = null
+  item.status = 'sending'
+  void flushOutbox()
+}
+
+export function discard(clientMsgId: string): void {
+  pending.value = pending.value.filter((p) => p.client_msg_id !== clientMsgId)
+  saveOutbox()
+}
+
+// ---- events -----------------------------------------------------------------------------
+
+function mentionsMe(message: Message): boolean {
+  const user = currentUser.value
+  if (!user) return false
+  return (
+    message.mentions.all ||
+    message.mentions.user_ids.includes(user.id) ||
+    message.mentions.department_ids.some((id) => user.department_ids.includes(id))
+  )
+}
+
+function eachCopy(messageId: number, change: (message: Message) => void): void {
+  for (const h of histories.values()) {
+    const found = h.items.find((m) => m.id === messageId)
+    if (found) change(found)
+  }
+  for (const replies of threads.values()) {
+    const found = replies.find((m) => m.id === messageId)
+    if (found) change(found)
+  }
+}
+
+/** A message from the server (an event, or the answer to my own send). */
+function receive(message: Message): void {
+  if (message.client_msg_id) {
+    const before = pending.value.length
+    pending.value = pending.value.filter((p) => p.client_msg_id !== message.client_msg_id)
+    if (pending.value.length !== before) saveOutbox()
+  }
+  if (message.thread_root_id !== null) {
+    const replies = threads.get(message.thread_root_id)
+    if (replies) upsert(replies, message)
+    return
+  }
+  const h = histories.get(message.channel_id)
+  // Only where the newest messages are loaded; elsewhere scrolling down fetches them.
+  if (h && h.newer === null) upsert(h.items, message)
+  const channel = channelById(message.channel_id)
+  if (channel && (channel.last_message_id ?? 0) < message.id) channel.last_message_id = message.id
+}
+
+function onMessageCreated(message: Message): void {
+  const known = channelById(message.channel_id)
+  receive(message)
+  if (!known) {
+    void loadChannels() // a conversation I was just added to
+    return
+  }
+  if (message.sender_id === me()) {
+    markReadUpTo(message.channel_id, message.id)
+    return
+  }
+  if (message.thread_root_id !== null) {
+    if (mentionsMe(message)) notifyAbout(known, message)
+    return
+  }
+  const watching = activeChannelId.value === message.channel_id && document.visibilityState === 'visible'
+  if (!watching) {
+    known.unread_count += 1
+    if (mentionsMe(message) || known.kind === 'dm') known.mention_count += 1
+  }
+  if (mentionsMe(message) || known.kind === 'dm') notifyAbout(known, message)
+}
+
+function notifyAbout(channel: MyChannel, message: Message): void {
+  if (document.visibilityState === 'visible' && activeChannelId.value === channel.id) return
+  const who = displayName(message.sender_id)
+  const title = channel.kind === 'dm' ? who : `${who} · ${channel.name}`
+  notify(title, message.text.slice(0, 140), `/chat/${channel.id}`)
+}
+
+function handle(event: LoggedEvent): void {
+  const data = event.data
+  switch (event.type) {
+    case 'message.created':
+      onMessageCreated(data.message as Message)
+      break
+    case 'message.updated':
+      eachCopy((data.message as Message).id, (m) => Object.assign(m, data.message as Message))
+      break
+    case 'message.deleted':
+      eachCopy(Number(data.message_id), (m) => {
+        m.deleted = true
+        m.html = ''
+        m.text = ''
+        m.file_ids = []
+      })
+      break
+    case 'reaction.added':
+    case 'reaction.removed': {
+      const emoji = String(data.emoji)
+      const userId = Number(data.user_id)
+      eachCopy(Number(data.message_id), (m) => {
+        const users = (m.reactions[emoji] ?? []).filter((id) => id !== userId)
+        if (event.type === 'reaction.added') users.push(userId)
+        if (users.length) m.reactions[emoji] = users
+        else delete m.reactions[emoji]
+      })
+      break
+    }
+    case 'message.pinned':
+      eachCopy(Number(data.message_id), (m) => (m.pinned = Boolean(data.pinned)))
+      break
+    case 'channel.read': {
+      if (event.channel_id === null) break
+      const userId = Number(data.user_id)
+      const lastRead = Number(data.last_read_id)
+      if (userId === me()) {
+        const channel = channelById(event.channel_id)
+        if (channel && lastRead >= channel.last_read_id) {
+          channel.last_read_id = lastRead
+          if (lastRead >= (channel.last_message_id ?? 0)) {
+            channel.unread_count = 0
+            channel.mention_count = 0
+          }
+        }
+      }
+      const members = reads.get(event.channel_id)
+      if (members && (members.get(userId) ?? 0) < lastRead) members.set(userId, lastRead)
+      break
+    }
+    case 'channel.member_added':
+    case 'channel.member_removed': {
+      const ids = (data.user_ids as number[]) ?? []
+      if (ids.includes(me())) void loadChannels()
+      else if (event.channel_id !== null && reads.has(event.channel_id)) void loadReads(event.channel_id)
+      break
+    }
+    case 'channel.updated': {
+      const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
+      if (channel) Object.assign(channel, data.channel as object)
+      break
+    }
+    case 'message.acknowledged': {
+      const status = ackStatuses.get(Number(data.message_id))
+      const userId = Number(data.user_id)
+      if (status && !status.acknowledged.includes(userId)) {
+        status.acknowledged.push(userId)
+        status.pending = status.pending.filter((id) => id !== userId)
+      }
+      break
+    }
+    case 'message.ack_reminder': {
+      const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
+      if (channel) {
+        notify(translate('chat.ack.reminderTitle'), translate('chat.ack.reminderBody', {
+          name: displayName(Number(data.from_user_id)),
+        }), `/chat/${channel.id}`)
+      }
+      break
+    }
+  }
+}
+
+let started = false
+const stops: (() => void)[] = []
+
+/** Starts the live chat state for the signed-in user (idempotent). */
+export function startChat(): void {
+  if (started) return
+  started = true
+  restoreOutbox()
+  stops.push(onEvent(handle))
+  stops.push(
+    onOpen((resumed) => {
+      // A fresh start (first connection, or the server lost our position): reload what the
+      // socket did not replay. A resumed one got every missed event already.
+      if (!resumed) {
+        void loadChannels()
+        for (const id of [...histories.keys()]) {
+          if (id === activeChannelId.value) void jumpToLatest(id)
+          else histories.delete(id)
+        }
+      }
+      void flushOutbox()
+    }),
+  )
+  stops.push(
+    onFrame((frame) => {
+      if (frame.type === 'typing' && frame.channel_id !== null) {
+        const channelTyping = typingUntil.get(frame.channel_id) ?? new Map<number, number>()
+        channelTyping.set(Number(frame.data.user_id), Date.now() + 4000)
+        typingUntil.set(frame.channel_id, channelTyping)
+        window.setTimeout(() => channelTyping.delete(Number(frame.data.user_id)), 4100)
+      } else if (frame.type === 'presence') {
+        presence.set(Number(frame.data.user_id), String(frame.data.status))
+      }
+    }),
+  )
+  const online = (): void => {
+    void flushOutbox()
+    reconnectNow()
+  }
+  window.addEventListener('online', online)
+  stops.push(() => window.removeEventListener('online', online))
+  startSocket()
+}
+
+/** Forgets everything (sign-out). */
+export function stopChat(): void {
+  if (!started) return
+  started = false
+  for (const stop of stops.splice(0)) stop()
+  stopSocket()
+  channels.value = []
+  channelsLoaded.value = false
+  histories.clear()
+  threads.clear()
+  reads.clear()
+  ackStatuses.clear()
+  pending.value = []
+}
+
+export const mentionTotal = computed(() => channels.value.reduce((sum, c) => sum + c.mention_count, 0))
