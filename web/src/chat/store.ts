@@ -143,7 +143,8 @@ export async function openHistory(channelId: number, around: number | null = nul
   if (existing && around === null && existing.newer === null) return
   if (existing) existing.loading = true
   const page = await chatApi.listMessages(channelId, around === null ? {} : { around })
-  applyPage(channelId, page, 'replace')
+  // The newest page has nothing after it, whatever cursor the server offers for later.
+  applyPage(channelId, around === null ? { ...page, after: null } : page, 'replace')
 }
 
 export async function loadOlder(channelId: number): Promise<boolean> {

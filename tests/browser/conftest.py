@@ -1,0 +1,83 @@
+"""Browser tests: the built web client in headless Chromium (Debian's /usr/bin/chromium,
+installed by `make test`) against a real server, driven by Playwright's async API in the
+suite's own event loop (the `live_server` runs in that loop too).
+
+Screenshots of the main screens go to tests/browser/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from tests.helpers import PASSWORD
+
+CHROMIUM = os.environ.get("XIETONG_CHROMIUM", "/usr/bin/chromium")
+STATIC_INDEX = Path(__file__).resolve().parents[2] / "src" / "xietong" / "static" / "index.html"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-extensions",
+               "--disable-background-timer-throttling", "--disable-renderer-backgrounding"]
+BACKEND = os.environ.get("XIETONG_TEST_BACKEND", "sqlite")
+
+OpenPage = Callable[..., Awaitable[Page]]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.exit(f"Chromium is not installed at {CHROMIUM}: run `make test` "
+                    "(it installs it with apt-get)", returncode=3)
+    if not STATIC_INDEX.exists():
+        pytest.exit("The web client is not built: run `make web` first", returncode=3)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                    args=LAUNCH_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def open_page(browser: Browser, live_server: str) -> AsyncIterator[OpenPage]:
+    """`await open_page(username, path="/chat", locale="zh-CN", viewport=None, base=None)`:
+    a fresh browser context signed in as that person (through the real login endpoint,
+    so the session and CSRF cookies are the browser's own), on `path`."""
+    contexts: list[BrowserContext] = []
+
+    async def open_as(username: str, path: str = "/chat", *, locale: str = "zh-CN",
+                      viewport: dict[str, int] | None = None, base: str | None = None,
+                      password: str = PASSWORD) -> Page:
+        url = base or live_server
+        context = await browser.new_context(
+            locale=locale, viewport=viewport or {"width": 1280, "height": 800},
+            device_scale_factor=1, is_mobile=bool(viewport and viewport["width"] < 500),
+            has_touch=bool(viewport and viewport["width"] < 500))
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        response = await context.request.post(f"{url}/api/v1/auth/login",
+                                              data={"login": username, "password": password})
+        assert response.ok, await response.text()
+        page = await context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(url + path)
+        return page
+
+    errors: list[str] = []
+    yield open_as
+    for context in contexts:
+        await context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{BACKEND}.png"
+    await page.screenshot(path=str(path))
+    return path

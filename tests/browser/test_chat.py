@@ -1,0 +1,213 @@
+"""The conversation as two people see it, each in their own browser context."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import OpenPage, screenshot
+from tests.helpers import Cast, create_channel, post
+
+
+def message(page: Page, text: str):  # type: ignore[no-untyped-def]
+    return page.locator("article.message", has_text=text)
+
+
+async def send(page: Page, text: str) -> None:
+    composer = page.get_by_test_id("composer")
+    await composer.fill(text)
+    await composer.press("Enter")
+
+
+async def test_two_people_chat_in_real_time(cast: Cast, open_page: OpenPage) -> None:
+    channel_id = await create_channel(cast.zhangwei, "Q4 新品发布项目组", "private", cast.lina)
+    await post(cast.zhangwei, channel_id, "大家好，**新品发布**时间定在下周三。")
+    zhang = await open_page("zhangwei", f"/chat/{channel_id}")
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    await expect(message(lina, "新品发布")).to_be_visible()
+    await expect(lina.locator("strong", has_text="新品发布")).to_be_visible()  # Markdown
+
+    await send(zhang, "李娜，研发这边能赶上吗？")
+    await expect(message(lina, "研发这边能赶上吗")).to_be_visible()
+    # The composer is empty again and ready for the next line.
+    await expect(zhang.get_by_test_id("composer")).to_have_value("")
+
+    # Shift+Enter is a new line, not a send.
+    composer = lina.get_by_test_id("composer")
+    await composer.type("可以")
+    await expect(zhang.get_by_text("李娜 正在输入…")).to_be_visible()
+    await composer.press("Shift+Enter")
+    await composer.type("周二提测")
+    await expect(message(zhang, "周二提测")).to_have_count(0)
+    await composer.press("Enter")
+    await expect(message(zhang, "周二提测")).to_be_visible()
+    await expect(message(zhang, "可以")).to_have_count(1)
+    await screenshot(zhang, "conversation")
+
+    # Each message arrived exactly once on both screens.
+    for page in (zhang, lina):
+        await expect(message(page, "研发这边能赶上吗")).to_have_count(1)
+        await expect(message(page, "周二提测")).to_have_count(1)
+
+
+async def test_a_mention_raises_the_badge_in_the_other_sidebar(cast: Cast,
+                                                               open_page: OpenPage) -> None:
+    quiet = await create_channel(cast.zhangwei, "随便聊聊", "private", cast.lina)
+    busy = await create_channel(cast.zhangwei, "客户投诉处理", "private", cast.lina)
+    lina = await open_page("lina", f"/chat/{quiet}")
+    await expect(lina.get_by_test_id("composer")).to_be_visible()
+    link = lina.locator(f'a.channel[data-channel-id="{busy}"]')
+    await expect(link).to_be_visible()
+    await expect(link.get_by_test_id("mention-badge")).to_have_count(0)
+
+    await post(cast.zhangwei, busy, "@李娜 这个客户的问题需要研发确认")
+    await expect(link.get_by_test_id("mention-badge")).to_have_text("1")
+    await post(cast.zhangwei, busy, "顺便说一下进度")
+    await expect(link.get_by_test_id("mention-badge")).to_have_text("2")
+    await expect(lina).to_have_title("(2) 消息 · 协同")
+    await screenshot(lina, "mention-badge")
+
+    # Opening the conversation reads it: the badge and the title count go.
+    await link.click()
+    await expect(message(lina, "需要研发确认")).to_be_visible()
+    await expect(link.get_by_test_id("mention-badge")).to_have_count(0)
+    await expect(lina).to_have_title("消息 · 协同")
+
+
+async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: OpenPage) -> None:
+    channel_id = await create_channel(cast.wangfang, "客服与研发对接", "private", cast.lina)
+    root = await post(cast.wangfang, channel_id, "客户反馈登录页白屏，谁来跟进？")
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    item = message(lina, "登录页白屏")
+    await item.hover()
+    await item.get_by_test_id("reply-thread").click()
+    pane = lina.get_by_test_id("thread-pane")
+    await expect(pane).to_be_visible()
+    await expect(pane.locator("article.message", has_text="登录页白屏")).to_be_visible()
+
+    await post(cast.wangfang, channel_id, "截图在工单里", thread_root_id=root["id"])
+    await expect(pane.locator("article.message", has_text="截图在工单里")).to_be_visible()
+    # The reply stays in the thread, and the root counts it.
+    await expect(lina.locator(".conversation article.message", has_text="截图在工单里")).to_have_count(0)
+    await expect(item.get_by_text("1 条回复")).to_be_visible()
+
+    composer = pane.get_by_test_id("composer")
+    await composer.fill("我来跟进，今天给结论")
+    await composer.press("Enter")
+    await expect(pane.locator("article.message", has_text="我来跟进")).to_be_visible()
+    await expect(item.get_by_text("2 条回复")).to_be_visible()
+    await screenshot(lina, "thread")
+
+
+async def test_an_uploaded_file_arrives_for_the_other_person(cast: Cast, open_page: OpenPage,
+                                                             live_server: str) -> None:
+    channel_id = await create_channel(cast.zhangwei, "报价讨论", "private", cast.lina)
+    zhang = await open_page("zhangwei", f"/chat/{channel_id}")
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    await zhang.get_by_test_id("file-input").set_input_files(files=[{
+        "name": "报价单 Q4.csv", "mimeType": "text/csv",
+        "buffer": "产品,单价\n协同标准版,128\n".encode()}])
+    upload = zhang.get_by_test_id("upload")
+    await expect(upload).to_contain_text("报价单 Q4.csv")
+    await expect(upload.locator(".a-done")).to_be_visible()
+    await send(zhang, "最新报价见附件")
+
+    attachment = message(lina, "最新报价见附件").get_by_test_id("attachment")
+    await expect(attachment).to_contain_text("报价单 Q4.csv")
+    href = await attachment.locator("a").get_attribute("href")
+    assert href is not None
+    downloaded = await lina.context.request.get(live_server + href)
+    assert downloaded.ok
+    assert "协同标准版" in (await downloaded.body()).decode()
+    await screenshot(lina, "attachment")
+
+
+async def test_a_message_typed_offline_is_delivered_once_when_back(
+        cast: Cast, open_page: OpenPage) -> None:
+    channel_id = await create_channel(cast.zhangwei, "出差沟通", "private", cast.lina)
+    zhang = await open_page("zhangwei", f"/chat/{channel_id}")
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    await expect(zhang.get_by_test_id("composer")).to_be_visible()
+    await expect(lina.get_by_test_id("composer")).to_be_visible()
+
+    await zhang.context.set_offline(True)
+    await send(zhang, "高铁上信号不好，稍后回复")
+    pending = zhang.get_by_test_id("pending-message")
+    await expect(pending).to_have_attribute("data-status", "failed")
+    await expect(pending.get_by_test_id("retry")).to_be_visible()
+    await screenshot(zhang, "offline-pending")
+    await lina.wait_for_timeout(1000)
+    await expect(message(lina, "高铁上信号不好")).to_have_count(0)
+
+    await zhang.context.set_offline(False)
+    await expect(message(lina, "高铁上信号不好")).to_have_count(1)
+    await expect(pending).to_have_count(0)
+    await expect(message(zhang, "高铁上信号不好")).to_have_count(1)
+    # Give any duplicate retry time to land, then count on the server.
+    await zhang.wait_for_timeout(3500)
+    page = (await cast.lina.api.get(f"/api/v1/channels/{channel_id}/messages")).json()
+    assert [m["text"] for m in page["items"]].count("高铁上信号不好，稍后回复") == 1
+    await expect(message(lina, "高铁上信号不好")).to_have_count(1)
+
+
+async def test_html_and_script_in_messages_render_inert(cast: Cast, open_page: OpenPage) -> None:
+    channel_id = await create_channel(cast.zhangwei, "安全测试", "private", cast.lina)
+    payloads = [
+        '<script>window.__xss = 1</script>',
+        '<img src=x onerror="window.__xss = 2">',
+        '<svg onload="window.__xss = 3"></svg>',
+        '[click](javascript:window.__xss=4)',
+        '<iframe src="javascript:parent.__xss=5"></iframe>',
+        '<a href="#" onclick="window.__xss=6">点我</a>',
+        '"><img src=x onerror=alert(1)>',
+        '<details open ontoggle="window.__xss=7">',
+        'XSS 结束标记',
+    ]
+    for payload in payloads:
+        await post(cast.zhangwei, channel_id, payload)
+    lina = await open_page("lina", "/people")
+    dialogs: list[str] = []
+    lina.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    await lina.goto(lina.url.replace("/people", f"/chat/{channel_id}"))
+    await expect(message(lina, "XSS 结束标记")).to_be_visible()
+    # The payloads are shown as text, and nothing in them ran.
+    await expect(message(lina, "window.__xss = 1")).to_be_visible()
+    for link in await lina.locator("article.message a").all():
+        await link.click(modifiers=["Alt"], no_wait_after=True, timeout=2000)
+    await lina.wait_for_timeout(500)
+    assert await lina.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert await lina.locator("article.message script, article.message iframe").count() == 0
+    await screenshot(lina, "xss-inert")
+
+
+async def test_read_receipts_and_acknowledgements(cast: Cast, open_page: OpenPage) -> None:
+    channel_id = await create_channel(cast.zhangwei, "销售周会", "private", cast.lina,
+                                      cast.wangfang)
+    zhang = await open_page("zhangwei", f"/chat/{channel_id}")
+    await zhang.get_by_test_id("ack-toggle").check()
+    await send(zhang, "请各部门周五前提交季度数据")
+    mine = message(zhang, "季度数据")
+    await expect(mine.get_by_test_id("receipts")).to_have_text("2 人未读")
+    await expect(mine.get_by_test_id("ack-status")).to_have_text("0/2 人已确认")
+
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    theirs = message(lina, "季度数据")
+    await expect(theirs.get_by_text("需要确认")).to_be_visible()
+    await expect(mine.get_by_test_id("receipts")).to_have_text("1 人未读")
+    await theirs.get_by_test_id("ack-confirm").click()
+    await expect(theirs.get_by_text("已确认")).to_be_visible()
+    await expect(mine.get_by_test_id("ack-status")).to_have_text("1/2 人已确认")
+
+    await mine.get_by_test_id("receipts").click()
+    dialog = zhang.get_by_test_id("receipts-dialog")
+    await expect(dialog).to_contain_text("未读 · 1")
+    await expect(dialog).to_contain_text("王芳")
+    await expect(dialog).to_contain_text("已读 · 1")
+    await expect(dialog).to_contain_text("李娜")
+    await screenshot(zhang, "receipts")
+    await zhang.keyboard.press("Escape")
+    await mine.get_by_test_id("ack-status").click()
+    await expect(dialog).to_contain_text("未确认 · 1")
+    await expect(dialog).to_contain_text("已确认 · 1")
+
+
