@@ -4,11 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WEB_BUILT := src/xietong/static/index.html
+# Browser tests drive Debian's Chromium (Playwright cannot download its own here); fonts so
+# Chinese text and emoji render in screenshots as they would on a desktop.
+BROWSER_STAMP := $(VENV)/.browser-installed
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
 export XIETONG_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test lint install web test-sqlite test-postgres bench clean
+.PHONY: run test lint install web browser test-sqlite test-postgres bench clean
 
 run: install web
 	$(BIN)/xietong migrate
@@ -28,18 +31,28 @@ web: $(WEB_BUILT)
 $(WEB_BUILT): $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
+browser: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(STAMP)
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh | grep -q .; then \
+		apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji \
+		|| (apt-get update && apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji); \
+	fi
+	/usr/bin/chromium --version
+	touch $@
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint web
+test: lint web browser
 	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest
 	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest
 
-test-sqlite: install web
+test-sqlite: install web browser
 	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest
 
-test-postgres: install web
+test-postgres: install web browser
 	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest
 
 bench: install
