@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+from sqlalchemy import insert
 
 from tests.conftest import Backend
 from tests.helpers import Cast, Person
 from tests.realtime.wsclient import Socket
+from xietong.realtime.models import EventRecord
 
 API = "/api/v1"
 NO_MENTIONS = {"user_ids": [], "department_ids": [], "all": False}
@@ -477,3 +480,29 @@ async def test_presence_of_watched_people(cast: Cast, live_server: str,
         await watcher.close()
         if lina is not None:
             await lina.close()
+
+
+async def test_events_written_elsewhere_are_not_skipped_by_local_delivery(
+        cast: Cast, live_server: str) -> None:
+    """A node delivers its own commits without reading them back, but only while they
+    continue its cursor. An event another process wrote just before (here: straight into
+    the log, announcing nothing) must still arrive, first, and without waiting for the
+    once-a-second poll."""
+    channel_id = await create_channel(cast.zhangwei, "别的进程", cast.lina)
+    socket = await Socket.open(live_server, cast.lina.token)
+    try:
+        async with cast.runtime.engine.begin() as connection:
+            await connection.execute(insert(EventRecord).values(
+                type="channel.updated", channel_id=channel_id, personal=False,
+                data='{"written_by":"another process"}'))
+        started = time.monotonic()
+        sent = await cast.zhangwei.api.post(f"{API}/channels/{channel_id}/messages",
+                                            json={"text": "紧随其后"})
+        assert sent.status_code == 201
+        created = await socket.wait_for("message.created")
+        assert time.monotonic() - started < 0.8
+        assert [e["type"] for e in socket.events] == ["channel.updated", "message.created"]
+        assert socket.events[0]["data"] == {"written_by": "another process"}
+        assert socket.events[0]["id"] < created["id"]
+    finally:
+        await socket.close()

@@ -48,10 +48,10 @@ class EventSink(Protocol):
     """Where a unit of work writes its events (the event log) and announces commits."""
 
     async def append(self, session: AsyncSession,
-                     events: list[tuple[Event, Audience]]) -> int:
-        """Insert the events inside the caller's transaction; return the highest id."""
+                     events: list[tuple[Event, Audience]]) -> object:
+        """Insert the events inside the caller's transaction; return a receipt for them."""
         ...
 
-    async def committed(self, last_event_id: int) -> None:
-        """Called after the commit: wake whoever delivers events."""
+    async def committed(self, receipt: object) -> None:
+        """Called with `append`'s receipt after the commit: hand the events to delivery."""
         ...

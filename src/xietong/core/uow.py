@@ -46,14 +46,14 @@ class UnitOfWork:
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
-        last_event_id = 0
+        receipt: object = None
         try:
             if exc_type is None:
                 try:
                     if self._events:
                         assert self._sink is not None, "this unit of work cannot emit events"
                         # Appended last so the event log's lock is held only until the commit.
-                        last_event_id = await self._sink.append(self.session, self._events)
+                        receipt = await self._sink.append(self.session, self._events)
                     await self.session.commit()
                 except IntegrityError as error:
                     await self.session.rollback()
@@ -67,8 +67,8 @@ class UnitOfWork:
                 if self._writer_lock is not None:
                     self._writer_lock.release()
         if exc_type is None:
-            if last_event_id and self._sink is not None:
-                await self._sink.committed(last_event_id)
+            if receipt is not None and self._sink is not None:
+                await self._sink.committed(receipt)
             for hook in self._after_commit:
                 await hook()
 

@@ -1,10 +1,13 @@
 """The WebSocket hub of one node: pushes committed events to the local connections whose
 user may see them, and ephemeral signals (typing, presence) to whom they concern.
 
-One tailer task reads the event log after the node's cursor whenever the bus says there
-is something new (and once a second regardless, in case a wake-up was lost), and hands
-each event's frame — serialised once — to the matching connections' bounded queues.
-A connection whose queue is full is closed; its client resumes from its last event id.
+One tailer task hands each event's frame — serialised once — to the matching connections'
+bounded queues, in id order. Events committed on this node are handed to it directly
+after the commit; when they continue the cursor without a gap, they are delivered without
+reading them back. Otherwise (another node's events, a gap left by a rolled-back id) it
+reads the event log after its cursor, which it also does once a second regardless, in
+case a wake-up was lost. A connection whose queue is full is closed; its client resumes
+from its last event id.
 """
 
 from __future__ import annotations
@@ -80,6 +83,10 @@ class Hub:
         self._resolver = resolver
         self.node_id = node_id
         self.cursor = 0
+        # The highest event id any wake-up announced: up to here there is more to deliver.
+        self._announced = 0
+        # Events committed on this node, in commit order, waiting for the tailer.
+        self._handed: list[LoggedEvent] = []
         self._by_user: dict[int, set[Connection]] = defaultdict(set)
         self._by_channel: dict[int, set[Connection]] = defaultdict(set)
         self._watchers: dict[int, set[Connection]] = defaultdict(set)
@@ -105,12 +112,20 @@ class Hub:
             for connection in list(connections):
                 connection.cut_off()
 
-    async def _committed_here(self, last_event_id: int) -> None:
-        await self._bus.publish({"kind": "wake", "id": last_event_id, "node": self.node_id})
+    async def _committed_here(self, events: list[LoggedEvent]) -> None:
+        last_id = events[-1].id
+        if len(self._handed) < BATCH:  # past that the tailer is behind; it reads the log
+            self._handed.extend(events)
+        self._announce(last_id)
+        await self._bus.publish({"kind": "wake", "id": last_id, "node": self.node_id})
+
+    def _announce(self, event_id: int) -> None:
+        self._announced = max(self._announced, event_id)
+        self._wake.set()
 
     async def _on_bus(self, message: BusMessage) -> None:
         if message.get("kind") == "wake":
-            self._wake.set()
+            self._announce(int(message.get("id") or 0))
         else:
             for handler in self.ephemeral_handlers:
                 handler(message)
@@ -177,16 +192,30 @@ class Hub:
 
     async def _tail(self) -> None:
         while True:
+            woken = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                woken = await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
             self._wake.clear()
             try:
-                await self._drain()
+                await self._deliver_handed()
+                if not woken or self.cursor < self._announced:
+                    await self._drain()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database hiccup must not kill delivery for good
                 log.exception("event tailer failed; retrying")
                 await asyncio.sleep(POLL_SECONDS)
+
+    async def _deliver_handed(self) -> None:
+        """Deliver this node's own commits while they continue the cursor without a gap."""
+        handed, self._handed = self._handed, []
+        for event in handed:
+            if event.id <= self.cursor:
+                continue
+            if event.id != self.cursor + 1:
+                return  # a gap: what lies between is read from the log
+            await self._dispatch(event)
+            self.cursor = event.id
 
     async def _drain(self) -> None:
         while True:

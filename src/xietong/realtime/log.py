@@ -46,22 +46,25 @@ class LoggedEvent:
         return loaded
 
 
+OnCommit = Callable[[list[LoggedEvent]], Awaitable[None]]
+
+
 class EventLog:
     """The `EventSink` every unit of work writes to, and the reads the hub needs."""
 
-    def __init__(self, *, is_postgres: bool,
-                 on_commit: Callable[[int], Awaitable[None]] | None = None) -> None:
+    def __init__(self, *, is_postgres: bool) -> None:
         self.is_postgres = is_postgres
+        self._on_commit: OnCommit | None = None
+
+    def notify_commits_to(self, on_commit: OnCommit) -> None:
         self._on_commit = on_commit
 
-    def notify_commits_to(self, on_commit: Callable[[int], Awaitable[None]]) -> None:
-        self._on_commit = on_commit
-
-    async def append(self, session: AsyncSession, events: list[tuple[Event, Audience]]) -> int:
+    async def append(self, session: AsyncSession,
+                     events: list[tuple[Event, Audience]]) -> list[LoggedEvent]:
         if self.is_postgres:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                   {"key": EVENT_LOG_LOCK})
-        last = 0
+        logged = []
         for event, audience in events:
             data = event.model_dump_json(exclude={"type"})
             event_id: int = (await session.execute(
@@ -71,12 +74,16 @@ class EventLog:
             if audience.user_ids:
                 await session.execute(insert(EventRecipient), [
                     {"event_id": event_id, "user_id": user_id} for user_id in audience.user_ids])
-            last = max(last, event_id)
-        return last
+            recipients = None if audience.user_ids is None else frozenset(audience.user_ids)
+            logged.append(LoggedEvent(event_id, event.type, audience.channel_id, recipients,
+                                      data))
+        return logged
 
-    async def committed(self, last_event_id: int) -> None:
-        if self._on_commit is not None:
-            await self._on_commit(last_event_id)
+    async def committed(self, receipt: object) -> None:
+        """`receipt` is what `append` returned: the events, now committed."""
+        assert isinstance(receipt, list)
+        if self._on_commit is not None and receipt:
+            await self._on_commit(receipt)
 
     async def last_id(self, session: AsyncSession) -> int:
         return int(await session.scalar(select(func.max(EventRecord.id))) or 0)
