@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Locator, Page, expect
 
 from tests.browser.conftest import OpenPage, screenshot
 from tests.helpers import Cast, create_channel, post
 
 
-def message(page: Page, text: str):  # type: ignore[no-untyped-def]
+def message(page: Page, text: str) -> Locator:
     return page.locator("article.message", has_text=text)
 
 
@@ -87,7 +87,8 @@ async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: 
     await post(cast.wangfang, channel_id, "截图在工单里", thread_root_id=root["id"])
     await expect(pane.locator("article.message", has_text="截图在工单里")).to_be_visible()
     # The reply stays in the thread, and the root counts it.
-    await expect(lina.locator(".conversation article.message", has_text="截图在工单里")).to_have_count(0)
+    in_conversation = lina.locator(".conversation article.message", has_text="截图在工单里")
+    await expect(in_conversation).to_have_count(0)
     await expect(item.get_by_text("1 条回复")).to_be_visible()
 
     composer = pane.get_by_test_id("composer")
@@ -103,9 +104,9 @@ async def test_an_uploaded_file_arrives_for_the_other_person(cast: Cast, open_pa
     channel_id = await create_channel(cast.zhangwei, "报价讨论", "private", cast.lina)
     zhang = await open_page("zhangwei", f"/chat/{channel_id}")
     lina = await open_page("lina", f"/chat/{channel_id}")
-    await zhang.get_by_test_id("file-input").set_input_files(files=[{
-        "name": "报价单 Q4.csv", "mimeType": "text/csv",
-        "buffer": "产品,单价\n协同标准版,128\n".encode()}])
+    sheet: FilePayload = {"name": "报价单 Q4.csv", "mimeType": "text/csv",
+                          "buffer": "产品,单价\n协同标准版,128\n".encode()}
+    await zhang.get_by_test_id("file-input").set_input_files(files=[sheet])
     upload = zhang.get_by_test_id("upload")
     await expect(upload).to_contain_text("报价单 Q4.csv")
     await expect(upload.locator(".a-done")).to_be_visible()

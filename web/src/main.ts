@@ -17,4 +17,11 @@ onUnauthorized(() => {
   }
 })
 
+// The router loads a screen's code only after the session check; start the likely ones at
+// once so both travel together (the chat screen is where almost every visit lands).
+if (location.pathname === '/' || location.pathname.startsWith('/chat')) {
+  void import('./app/AppShell.vue')
+  void import('./chat/ChatView.vue')
+}
+
 createApp(App).use(i18n).use(router).mount('#app')
