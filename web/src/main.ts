@@ -22,6 +22,10 @@ onUnauthorized(() => {
 if (location.pathname === '/' || location.pathname.startsWith('/chat')) {
   void import('./app/AppShell.vue')
   void import('./chat/ChatView.vue')
+  const channel = /^\/chat\/(\d+)\/?$/.exec(location.pathname)
+  if (document.cookie.includes('xietong_csrf=') && !location.search.includes('around=')) {
+    void import('./chat/store').then(({ prefetchChat }) => prefetchChat(channel ? Number(channel[1]) : null))
+  }
 }
 
 createApp(App).use(i18n).use(router).mount('#app')

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, SQLColumnExpression
+
 from xietong.chat import queries
 from xietong.chat.models import Channel, ChannelKind, ChannelMember, MemberRole, Message
 from xietong.core.actor import Actor, Role
@@ -25,9 +27,26 @@ class ChannelAccess:
         return self.member is not None and self.member.role == MemberRole.ADMIN.value
 
 
-def can_preview(actor: Actor, channel: Channel) -> bool:
+def can_preview_public_channels(actor: Actor) -> bool:
     """Non-members may read public channels (to decide whether to join); guests may not."""
-    return channel.kind == ChannelKind.PUBLIC.value and actor.role != Role.GUEST
+    return actor.role != Role.GUEST
+
+
+def can_preview(actor: Actor, channel: Channel) -> bool:
+    return channel.kind == ChannelKind.PUBLIC.value and can_preview_public_channels(actor)
+
+
+def readable_now(actor: Actor, channel_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """SQL condition: the actor may read channel `channel_id` now (the rule of
+    `access_channel`, for queries over many channels at once: search, file access)."""
+    return queries.is_readable_channel(channel_id, actor.user_id,
+                                       include_public=can_preview_public_channels(actor))
+
+
+async def readable_channel_ids_named(uow: UnitOfWork, actor: Actor, name: str) -> set[int]:
+    """The channels called `name` that the actor may read; a channel they may not read is
+    as absent as one that does not exist."""
+    return await queries.channel_ids_named(uow, name, readable_now(actor, Channel.id))
 
 
 async def access_channel(uow: UnitOfWork, actor: Actor, channel_id: int) -> ChannelAccess:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, select
 
 from xietong.chat.models import (
     Acknowledgement,
@@ -29,6 +29,36 @@ UNREAD_CAP = 1000
 async def member_channel_ids(uow: UnitOfWork, user_id: int) -> set[int]:
     return set(await uow.session.scalars(
         select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)))
+
+
+def is_readable_channel(channel_id: SQLColumnExpression[int], user_id: int, *,
+                        include_public: bool) -> ColumnElement[bool]:
+    """SQL condition: `channel_id` is a channel the person reads now, as a member, or
+    (with `include_public`) as a visitor of a public channel. Two uncorrelated `IN`
+    subqueries, so a planner can hash them once instead of probing per row."""
+    condition: ColumnElement[bool] = channel_id.in_(
+        select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id))
+    if include_public:
+        condition = condition | channel_id.in_(
+            select(Channel.id).where(Channel.kind == ChannelKind.PUBLIC.value))
+    return condition
+
+
+async def channel_ids_named(uow: UnitOfWork, name: str,
+                            readable: ColumnElement[bool]) -> set[int]:
+    """Ids of the channels called `name` (ASCII case ignored) that satisfy `readable`
+    (an `is_readable_channel` condition on `Channel.id`)."""
+    return set(await uow.session.scalars(
+        select(Channel.id).where(func.lower(Channel.name) == name.lower(), readable)))
+
+
+async def live_messages_in_order(uow: UnitOfWork, message_ids: Sequence[int]) -> list[Message]:
+    """The undeleted messages among `message_ids`, in the order given."""
+    if not message_ids:
+        return []
+    found = {m.id: m for m in await uow.session.scalars(
+        select(Message).where(Message.id.in_(message_ids), Message.deleted_at.is_(None)))}
+    return [found[i] for i in message_ids if i in found]
 
 
 async def membership(uow: UnitOfWork, channel_id: int, user_id: int) -> ChannelMember | None:
@@ -188,15 +218,12 @@ async def file_visible_to(uow: UnitOfWork, user_id: int, file_id: int,
                           *, may_preview_public: bool) -> bool:
     """Whether a live (undeleted) message carrying `file_id` sits in a channel the person
     reads: one they belong to, or a public one when they may preview public channels."""
-    readable = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
-    condition: ColumnElement[bool] = MessageFile.channel_id.in_(readable)
-    if may_preview_public:
-        public = select(Channel.id).where(Channel.kind == ChannelKind.PUBLIC.value)
-        condition = condition | MessageFile.channel_id.in_(public)
+    readable = is_readable_channel(MessageFile.channel_id, user_id,
+                                   include_public=may_preview_public)
     found = await uow.session.scalar(
         select(MessageFile.message_id)
         .join(Message, Message.id == MessageFile.message_id)
-        .where(MessageFile.file_id == file_id, Message.deleted_at.is_(None), condition)
+        .where(MessageFile.file_id == file_id, Message.deleted_at.is_(None), readable)
         .limit(1))
     return found is not None
 

@@ -15,6 +15,7 @@ from xietong.core.ids import MAX_ID
 from xietong.edge import CurrentActor, Rt
 from xietong.search import queries, views
 from xietong.search import text as analysis
+from xietong.search.query import EARLIEST, LATEST, clamp_instant
 from xietong.search.schemas import MAX_QUERY_CHARS, SearchResults
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
@@ -28,9 +29,12 @@ def _visible_text(query: str) -> str:
 
 
 def _as_utc(value: datetime | None, offset_minutes: int) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    """A `before`/`after` parameter in UTC; without a zone it is local time at `tz`."""
+    if value is None:
+        return None
+    if value.tzinfo is None and EARLIEST.year < value.year < LATEST.year:
+        value = value.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    return clamp_instant(value)
 
 
 @router.get("/search")

@@ -15,6 +15,8 @@ from xietong.search.text import AllOf, AnyOf, Expr, Seq
 SOURCE = "search_items AS s"
 MATCH = "s.document @@ CAST(:match AS tsquery)"
 NEWEST_FIRST = "s.id DESC"
+# Ranked in the outer query only, over the RANK_WINDOW newest matches' documents.
+RANKED_COLUMN = "s.document AS document"
 RELEVANCE = "ts_rank(w.document, CAST(:match AS tsquery), 1)"
 AGE_DAYS = "(EXTRACT(EPOCH FROM (CAST(:now AS timestamptz) - w.created_at)) / 86400.0)"
 EXCLUDE_ONLY = "NOT (s.document @@ CAST(:exclude AS tsquery))"
@@ -25,10 +27,16 @@ MAX_POSITION = 16383
 def encode_document(terms: Sequence[str], unordered: Sequence[str]) -> str:
     """A tsvector literal: ordered tokens with their positions, the rest without."""
     positions: dict[str, list[int]] = {}
-    for index, token in enumerate(terms, start=1):
-        positions.setdefault(token, []).append(min(index, MAX_POSITION))
-    parts = [f"'{token}':{','.join(map(str, sorted(set(at))[:255]))}"
-             for token, at in positions.items()]
+    # Positions come in increasing order, so each list is sorted and without repeats,
+    # except at MAX_POSITION, which every later token shares.
+    for index, token in enumerate(terms[:MAX_POSITION], start=1):
+        positions.setdefault(token, []).append(index)
+    for token in terms[MAX_POSITION:]:
+        at = positions.setdefault(token, [])
+        if not at or at[-1] != MAX_POSITION:
+            at.append(MAX_POSITION)
+    # PostgreSQL keeps at most 255 positions per lexeme.
+    parts = [f"'{token}':{','.join(map(str, at[:255]))}" for token, at in positions.items()]
     parts.extend(f"'{token}'" for token in dict.fromkeys(unordered) if token not in positions)
     return " ".join(parts)
 

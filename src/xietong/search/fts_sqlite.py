@@ -14,8 +14,10 @@ from xietong.search.text import AllOf, AnyOf, Expr, Seq
 SOURCE = "search_fts CROSS JOIN search_items AS s ON s.id = search_fts.rowid"
 MATCH = "search_fts MATCH :match"
 NEWEST_FIRST = "search_fts.rowid DESC"
-# bm25() is lower for better matches.
-RELEVANCE = "-bm25(search_fts)"
+# bm25() is lower for better matches, and only callable where the MATCH is: computed in
+# the inner query (RANKED_COLUMN) and read by the outer one (RELEVANCE).
+RANKED_COLUMN = "-bm25(search_fts) AS relevance"
+RELEVANCE = "w.relevance"
 AGE_DAYS = "(julianday(:now) - julianday(w.created_at))"
 # Only exclusions: the complement of what they match.
 EXCLUDE_ONLY = "s.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :exclude)"

@@ -17,9 +17,9 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Executable, delete, func, insert, select, text, update
+from sqlalchemy import Executable, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -125,15 +125,31 @@ def _row(uow: UnitOfWork, item: Searchable) -> dict[str, Any]:
 
 _REPLACED = ("channel_id", "author_id", "created_at", "has_file", "in_thread", "document")
 
+# Statements on the table itself, not the mapped class: an ORM-enabled INSERT … ON CONFLICT
+# goes through SQLAlchemy's bulk-persistence machinery and an ORM UPDATE/DELETE through
+# session synchronisation, which together cost several times the statement itself, inside
+# the sender's transaction. Nothing of the index is ever held as an object in a session.
+_ITEMS = cast(Table, SearchItem.__table__)
+
 
 @functools.cache
 def _upsert(is_postgres: bool) -> Executable:
     # Built once: building (and cache-keying) an INSERT … ON CONFLICT per message costs
-    # more than running it, inside the sender's transaction.
-    statement = (postgres_insert if is_postgres else sqlite_insert)(SearchItem)
+    # more than running it.
+    statement = (postgres_insert if is_postgres else sqlite_insert)(_ITEMS)
     return statement.on_conflict_do_update(
-        index_elements=[SearchItem.kind, SearchItem.item_id],
+        index_elements=[_ITEMS.c.kind, _ITEMS.c.item_id],
         set_={name: statement.excluded[name] for name in _REPLACED})
+
+
+_MARK_THREAD_ROOT = (
+    update(_ITEMS)
+    .where(_ITEMS.c.kind == ItemKind.MESSAGE, _ITEMS.c.item_id == bindparam("root_id"),
+           _ITEMS.c.in_thread.is_(False))
+    .values(in_thread=True))
+
+_UNINDEX = delete(_ITEMS).where(_ITEMS.c.kind == bindparam("item_kind"),
+                                _ITEMS.c.item_id == bindparam("unindexed_id"))
 
 
 async def do_index(uow: UnitOfWork, item: Searchable) -> None:
@@ -144,12 +160,11 @@ async def do_index(uow: UnitOfWork, item: Searchable) -> None:
 async def do_index_many(uow: UnitOfWork, items: Sequence[Searchable]) -> None:
     """Add items known not to be indexed yet, in one batch (backfills, bulk loads)."""
     if items:
-        await uow.session.execute(insert(SearchItem), [_row(uow, i) for i in items])
+        await uow.session.execute(insert(_ITEMS), [_row(uow, i) for i in items])
 
 
 async def do_unindex(uow: UnitOfWork, kind: str, item_id: int) -> None:
-    await uow.session.execute(delete(SearchItem).where(SearchItem.kind == kind,
-                                                       SearchItem.item_id == item_id))
+    await uow.session.execute(_UNINDEX, {"item_kind": kind, "unindexed_id": item_id})
 
 
 async def do_index_message(uow: UnitOfWork, message: Message) -> None:
@@ -160,12 +175,7 @@ async def do_index_message(uow: UnitOfWork, message: Message) -> None:
         return
     await do_index(uow, message_searchable(message))
     if message.thread_root_id is not None:
-        await uow.session.execute(
-            update(SearchItem)
-            .where(SearchItem.kind == ItemKind.MESSAGE,
-                   SearchItem.item_id == message.thread_root_id,
-                   SearchItem.in_thread.is_(False))
-            .values(in_thread=True))
+        await uow.session.execute(_MARK_THREAD_ROOT, {"root_id": message.thread_root_id})
 
 
 async def do_unindex_message(uow: UnitOfWork, message_id: int) -> None:

@@ -10,25 +10,41 @@ is exact: the newest matches first. Either way `total` counts up to RANK_WINDOW,
 says when it stopped there.
 
 Channel, author and attachment filters are tokens of the indexed document, so the
-full-text index intersects them with the words; who may read a channel changes, so that
-is checked against channel membership at query time, row by row, as matches are read
-newest first (for a guest, who reads few channels, their channels are tokens too).
+full-text index intersects them with the words. Who may read a channel changes, so that
+is asked of the chat domain at query time (`chat.access.readable_now`, the rule every
+channel request follows) and checked as matches are read newest first; a guest, who
+reads few channels, also has their channels as tokens, so the index looks only there.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
 from typing import Any, Literal
 
-from sqlalchemy import TextClause, bindparam, func, or_, select, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    TableClause,
+    TextClause,
+    bindparam,
+    func,
+    literal_column,
+    quoted_name,
+    select,
+    table,
+    text,
+)
 
+from xietong.chat import access as chat_access
 from xietong.chat import queries as chat_queries
-from xietong.chat.models import Channel, ChannelKind, ChannelMember, Message
-from xietong.core.actor import Actor, Role
+from xietong.chat.models import Message
+from xietong.core.actor import Actor
 from xietong.core.db import UTCDateTime
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
@@ -49,6 +65,7 @@ from xietong.search.text import AnyOf, Expr, Seq
 # (the reply says when it did) and how deep paging goes.
 RANK_WINDOW = 500
 RECENCY_DAYS = 90.0
+# Up to this many channels, a guest's channels are also index tokens (one OR of tags).
 GUEST_CHANNELS_AS_TAGS = 50
 
 Sort = Literal["relevance", "date"]
@@ -81,32 +98,6 @@ def _backend(uow: UnitOfWork) -> ModuleType:
 
 # --- resolving names -----------------------------------------------------------------------
 
-_READABLE_AS_GUEST = ("s.channel_id IN (SELECT cm.channel_id FROM channel_members AS cm "
-                      "WHERE cm.user_id = :me)")
-_READABLE = ("(s.channel_id IN (SELECT cm.channel_id FROM channel_members AS cm "
-             "WHERE cm.user_id = :me) OR s.channel_id IN (SELECT c.id FROM channels AS c "
-             "WHERE c.kind = :public_kind))")
-
-
-def _readable_sql(actor: Actor) -> str:
-    """Channels the actor may read now: those they belong to, and public ones unless they
-    are a guest (the rule of `chat.access.can_preview`)."""
-    return _READABLE_AS_GUEST if actor.role == Role.GUEST else _READABLE
-
-
-async def readable_channels_named(uow: UnitOfWork, actor: Actor, name: str) -> set[int]:
-    """Ids of the channels called `name` (any case) that the actor may read."""
-    readable = ChannelMember.user_id == actor.user_id
-    query = (select(Channel.id).outerjoin(ChannelMember, (ChannelMember.channel_id == Channel.id)
-                                          & (ChannelMember.user_id == actor.user_id))
-             .where(func.lower(Channel.name) == name.lower()))
-    if actor.role == Role.GUEST:
-        query = query.where(readable)
-    else:
-        query = query.where(or_(readable, Channel.kind == ChannelKind.PUBLIC.value))
-    return set(await uow.session.scalars(query))
-
-
 async def people_named(uow: UnitOfWork, name: str) -> set[int]:
     """A username, an email, or a display name; failing those, directory matches (pinyin,
     initials)."""
@@ -134,30 +125,36 @@ async def mentions_of(uow: UnitOfWork, user_id: int) -> Expr:
 
 # --- finding -------------------------------------------------------------------------------
 
-def _filters(actor: Actor, criteria: Criteria, params: dict[str, Any]) -> list[str]:
-    params["me"] = actor.user_id
-    if actor.role != Role.GUEST:
-        params["public_kind"] = ChannelKind.PUBLIC.value
-    params["kind"] = ItemKind.MESSAGE
-    where = ["s.kind = :kind", _readable_sql(actor)]
-    if criteria.in_thread:
-        where.append("s.in_thread")
-    if criteria.sent_before is not None:
-        params["sent_before"] = criteria.sent_before
-        where.append("s.created_at < :sent_before")
-    if criteria.sent_after is not None:
-        params["sent_after"] = criteria.sent_after
-        where.append("s.created_at >= :sent_after")
-    return where
+class _Row:
+    """Columns of the index row under the alias `s`, the name the backends' SQL fragments
+    use (the FROM clause itself is theirs: FTS5 joins its table in first)."""
+
+    id = literal_column("s.id", Integer)
+    item_id = literal_column("s.item_id", Integer)
+    kind = literal_column("s.kind", String)
+    channel_id = literal_column("s.channel_id", Integer)
+    created_at = literal_column("s.created_at", UTCDateTime())
+    in_thread = literal_column("s.in_thread", Boolean)
 
 
-def _statement(sql: str, params: dict[str, Any]) -> tuple[TextClause, dict[str, Any]]:
-    """The statement and the parameters it names (timestamps typed, for SQLite's format)."""
-    named = set(re.findall(r":(\w+)", sql))
-    used = {name: value for name, value in params.items() if name in named}
-    typed = [bindparam(name, type_=UTCDateTime()) for name in ("sent_before", "sent_after", "now")
-             if name in used]
-    return text(sql).bindparams(*typed), used
+Condition = ColumnElement[bool] | TextClause
+
+
+def _source(sql: str) -> TableClause:
+    """A backend's FROM clause, written as it is (FTS5's needs `CROSS JOIN`, SQLite's way
+    of fixing the join order, which SQLAlchemy cannot spell). It is a constant of the backend
+    module, never built from input."""
+    return table(quoted_name(sql, quote=False))
+
+
+def _fragment(sql: str, **values: Any) -> TextClause:
+    """A constant SQL fragment of a backend module with the values it names bound (every
+    value is a bound parameter, the compiled match text included; timestamps typed, for
+    SQLite's stored format)."""
+    used = {name: value for name, value in values.items() if f":{name}" in sql}
+    return text(sql).bindparams(*(
+        bindparam(name, value, type_=UTCDateTime()) if isinstance(value, datetime)
+        else bindparam(name, value) for name, value in used.items()))
 
 
 def _tag_filters(criteria: Criteria) -> list[Expr]:
@@ -173,6 +170,20 @@ def _tag_filters(criteria: Criteria) -> list[Expr]:
     return tags
 
 
+def _row_filters(actor: Actor, criteria: Criteria) -> list[Condition]:
+    """Conditions on the index row itself: its kind, that the actor may read its channel
+    now, thread and dates."""
+    where: list[Condition] = [_Row.kind == ItemKind.MESSAGE,
+                                        chat_access.readable_now(actor, _Row.channel_id)]
+    if criteria.in_thread:
+        where.append(_Row.in_thread)
+    if criteria.sent_before is not None:
+        where.append(_Row.created_at < criteria.sent_before)
+    if criteria.sent_after is not None:
+        where.append(_Row.created_at >= criteria.sent_after)
+    return where
+
+
 async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort, limit: int,
                offset: int, now: datetime) -> Found:
     """Ids of the messages matching `criteria` that the actor may read, best first (or
@@ -185,60 +196,50 @@ async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort,
         await uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     ranked = sort == "relevance" and bool(criteria.must)
     must = [*criteria.must, *_tag_filters(criteria)]
-    if actor.role == Role.GUEST:
-        # A guest reads a few channels: let the index look only at those.
+    if not chat_access.can_preview_public_channels(actor):
+        # Only member channels are readable (a guest): few, so let the index look only there.
         readable = await chat_queries.member_channel_ids(uow, actor.user_id)
         if not readable:
             return Found([], 0, False)
         if len(readable) <= GUEST_CHANNELS_AS_TAGS:
             must.append(AnyOf(tuple(Seq((channel_tag(c),)) for c in sorted(readable))))
     match, exclude = backend.compile_query(must, criteria.must_not)
-    params: dict[str, Any] = {"window": RANK_WINDOW, "limit": limit, "offset": offset}
-    where = _filters(actor, criteria, params)
-    inner = "s.id, s.item_id, s.created_at"
+    where = _row_filters(actor, criteria)
+    columns: list[Any] = [_Row.id.label("id"), _Row.item_id.label("item_id"),
+                          _Row.created_at.label("created_at")]
     if match is not None:
-        params["match"] = match
-        source = backend.SOURCE
-        where.insert(0, backend.MATCH)
-        newest_first = backend.NEWEST_FIRST
+        where.insert(0, _fragment(backend.MATCH, match=match))
+        source, newest_first = backend.SOURCE, backend.NEWEST_FIRST
         if ranked:
-            inner += ", s.document" if uow.is_postgres else f", {backend.RELEVANCE} AS relevance"
+            columns.append(literal_column(backend.RANKED_COLUMN))
     else:
-        source = "search_items AS s"
-        newest_first = "s.id DESC"
+        source, newest_first = "search_items AS s", "s.id DESC"
         if exclude is not None:
-            params["exclude"] = exclude
-            where.append(backend.EXCLUDE_ONLY)
-    order = "w.id DESC"
+            where.append(_fragment(backend.EXCLUDE_ONLY, exclude=exclude))
+    newest = (select(*columns).select_from(_source(source)).where(*where)
+              .order_by(text(newest_first)).limit(RANK_WINDOW).subquery("w"))
+    order: list[Any] = [newest.c.id.desc()]
     if ranked:
-        params["now"] = now
-        relevance = backend.RELEVANCE if uow.is_postgres else "w.relevance"
-        order = f"{relevance} / (1.0 + {backend.AGE_DAYS} / {RECENCY_DAYS}) DESC, w.id DESC"
-    # Every piece of SQL here is a constant of this module or a backend module; every value
-    # (the compiled match text included) is a bound parameter.
-    condition = " AND ".join(where)
-    newest = (f"SELECT {inner} FROM {source} WHERE {condition} "  # noqa: S608
-              f"ORDER BY {newest_first} LIMIT :window")
-    rows = (await uow.session.execute(*_statement(
-        f"SELECT w.item_id, count(*) OVER () AS found FROM ({newest}) AS w "  # noqa: S608
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset", params))).all()
+        # Relevance damped by age: RECENCY_DAYS old needs twice the relevance of today.
+        order.insert(0, _fragment(
+            f"{backend.RELEVANCE} / (1.0 + {backend.AGE_DAYS} / {RECENCY_DAYS}) DESC",
+            match=match, now=now))
+    page: Select[Any] = (select(newest.c.item_id, func.count().over().label("found"))
+                         .order_by(*order).limit(limit).offset(offset))
+    rows = (await uow.session.execute(page)).all()
     if rows:
-        total = rows[0].found
+        total = int(rows[0].found)
     elif offset == 0:
         total = 0
     else:  # paged past the end
-        total = await uow.session.scalar(*_statement(
-            f"SELECT count(*) FROM ({newest}) AS w", params)) or 0  # noqa: S608
+        total = await uow.session.scalar(select(func.count()).select_from(newest)) or 0
     return Found([row.item_id for row in rows], total, total >= RANK_WINDOW)
 
 
 async def messages_by_id(uow: UnitOfWork, message_ids: Sequence[int]) -> list[Message]:
-    """The live messages among `message_ids`, in that order."""
-    if not message_ids:
-        return []
-    found = {m.id: m for m in await uow.session.scalars(
-        select(Message).where(Message.id.in_(message_ids), Message.deleted_at.is_(None)))}
-    return [found[i] for i in message_ids if i in found]
+    """The messages found, in rank order, as the chat domain has them now (a message
+    deleted since the search ran is left out)."""
+    return await chat_queries.live_messages_in_order(uow, message_ids)
 
 
 def criteria_from(parsed: ParsedQuery) -> Criteria:
@@ -258,7 +259,7 @@ async def resolve(uow: UnitOfWork, actor: Actor, parsed: ParsedQuery, *,
     if parsed.channel_names:
         named: set[int] = set()
         for name in parsed.channel_names:
-            found = await readable_channels_named(uow, actor, name)
+            found = await chat_access.readable_channel_ids_named(uow, actor, name)
             if not found:
                 parsed.warnings.append(f"No channel you can read is called {name!r}.")
             named |= found

@@ -32,6 +32,7 @@ MAX_FILTER_VALUES = 10
 
 QUOTES = {'"': '"', "“": "”", "”": "”", "「": "」", "『": "』"}
 OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+_NEAR_DISTANCE = re.compile(r"NEAR/\d+")  # FTS5's and Lucene's "within N words"
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?")
 
 
@@ -111,7 +112,7 @@ def _lex(query: str) -> list[_Item | str]:
             head, paren, rest = word.partition("(")
             if paren and head in OPERATORS:
                 word = rest
-            if not negated and word in OPERATORS:
+            if not negated and (word in OPERATORS or _NEAR_DISTANCE.fullmatch(word)):
                 out.append(word)
             else:
                 out.append(_Item(word, negated=negated))
@@ -132,6 +133,24 @@ def _local_day(value: str, today: date) -> date | None:
         return date(int(match[1]), int(match[2]), int(match[3] or 1))
     except ValueError:
         return None
+
+
+# Dates are clamped into this range: `before:9999-12-31` (or year 1) would otherwise
+# overflow Python's datetime when shifted by a time zone or a day. Nobody wrote a message
+# outside it, so clamping changes no answer.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def clamp_instant(value: datetime) -> datetime:
+    """`value` in UTC (a naive one taken as UTC), clamped into [EARLIEST, LATEST]."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if value.year <= EARLIEST.year:
+        return EARLIEST
+    if value.year >= LATEST.year:
+        return LATEST
+    return value.astimezone(UTC)
 
 
 def _start_of(day: date, zone: timezone) -> datetime:
@@ -254,6 +273,7 @@ def _apply_filter(parsed: ParsedQuery, raw: str, negated: bool, today: date,
         if day is None:
             parsed.warnings.append(f"{raw}: not a date (use 2024-05-01); ignored.")
             return True
+        day = min(max(day, EARLIEST.date()), LATEST.date())
         start, end = _start_of(day, zone), _start_of(day + timedelta(days=1), zone)
         if name == "before":
             parsed.sent_before = min(filter(None, (parsed.sent_before, start)))

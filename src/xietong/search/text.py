@@ -28,6 +28,7 @@ Marked tokens start with "_": user text never produces one, because "_" separate
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -55,12 +56,18 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
+# Han ideographs, kana and hangul: scripts written without spaces between words.
+_CJK_RANGES = ("\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003ffff"
+               "\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af")
+# A run is a stretch of CJK characters, or of other letters and digits (`[^\W_]` is
+# exactly `str.isalnum`); found by the regex engine rather than a Python loop per character.
+_RUN = re.compile(f"(?P<cjk>[{_CJK_RANGES}]+)|(?P<word>[^\\W_{_CJK_RANGES}]+)")
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+
+
 def is_cjk(char: str) -> bool:
     """Han ideographs, kana and hangul: scripts written without spaces between words."""
-    code = ord(char)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x3FFFF or 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF
-            or 0xAC00 <= code <= 0xD7AF)
+    return _CJK_CHAR.fullmatch(char) is not None
 
 
 def normalise(text: str) -> str:
@@ -71,7 +78,8 @@ def normalise(text: str) -> str:
     text = text.casefold()
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
-        if any(unicodedata.combining(c) for c in decomposed):
+        # map() over a C function: no Python frame per character (most text has no marks).
+        if any(map(unicodedata.combining, decomposed)):
             text = unicodedata.normalize(
                 "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
     return text
@@ -108,32 +116,15 @@ class Run:
 
 def runs(text: str) -> Iterator[Run]:
     """The runs of normalised `text`; every other character separates them."""
-    kind: Literal["cjk", "word"] | None = None
-    start = 0
-    previous_end = -1
-    previous_kind: str | None = None
-    for index, char in enumerate(text):
-        if is_cjk(char):
-            current: Literal["cjk", "word"] | None = "cjk"
-        elif char.isalnum():
-            current = "word"
-        else:
-            current = None
-        if current != kind:
-            if kind is not None:
-                yield _run(kind, text, start, index, previous_kind, previous_end)
-                previous_kind, previous_end = kind, index
-            kind, start = current, index
-    if kind is not None:
-        yield _run(kind, text, start, len(text), previous_kind, previous_end)
-
-
-def _run(kind: Literal["cjk", "word"], text: str, start: int, end: int,
-         previous_kind: str | None, previous_end: int) -> Run:
-    gap = text[previous_end:start] if previous_end >= 0 else " "
-    joined = (kind == "word" and previous_kind == "word" and bool(gap)
-              and not any(c.isspace() for c in gap))
-    return Run(kind, text[start:end], start, joined)
+    previous: re.Match[str] | None = None
+    for found in _RUN.finditer(text):
+        kind: Literal["cjk", "word"] = "cjk" if found.lastgroup == "cjk" else "word"
+        start = found.start()
+        # Joined: a word run right after a word run, separated by punctuation, not spaces.
+        joined = (kind == "word" and previous is not None and previous.lastgroup == "word"
+                  and not any(c.isspace() for c in text[previous.end():start]))
+        yield Run(kind, found.group(), start, joined)
+        previous = found
 
 
 def bigrams(run: str) -> list[str]:

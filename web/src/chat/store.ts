@@ -8,7 +8,8 @@
  * the first message, so a retry never makes a duplicate.
  */
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
-import { ApiError } from '../api/client'
+import { ApiError, request } from '../api/client'
+import type { ItemList } from '../api/types'
 import { currentUser } from '../auth/session'
 import { translate } from '../i18n'
 import { errorText } from '../ui/errors'
@@ -103,9 +104,26 @@ export function channelTitle(channel: MyChannel): string {
 
 // ---- loading ------------------------------------------------------------------------
 
+// Started by main.ts before the session check finishes, so the first conversation's data
+// travels alongside the app's code; a 401 here is left to the router's sign-in redirect.
+let earlyChannels: Promise<MyChannel[]> | null = null
+let earlyHistory: { channelId: number; page: Promise<MessagePage> } | null = null
+
+export function prefetchChat(channelId: number | null): void {
+  earlyChannels = request<ItemList<MyChannel>>('/api/v1/channels', { redirectOn401: false }).then((r) => r.items)
+  earlyChannels.catch(() => undefined)
+  if (channelId !== null) {
+    const page = request<MessagePage>(`/api/v1/channels/${channelId}/messages`, { query: { limit: 50 }, redirectOn401: false })
+    page.catch(() => undefined)
+    earlyHistory = { channelId, page }
+  }
+}
+
 export async function loadChannels(): Promise<void> {
   try {
-    channels.value = await chatApi.listMyChannels()
+    const early = earlyChannels
+    earlyChannels = null
+    channels.value = early ? await early.catch(() => chatApi.listMyChannels()) : await chatApi.listMyChannels()
     channelsError.value = null
     channelsLoaded.value = true
     watchPresence(channels.value.flatMap((c) => (c.kind === 'dm' ? dmPartners(c) : [])))
@@ -142,7 +160,11 @@ export async function openHistory(channelId: number, around: number | null = nul
   const existing = histories.get(channelId)
   if (existing && around === null && existing.newer === null) return
   if (existing) existing.loading = true
-  const page = await chatApi.listMessages(channelId, around === null ? {} : { around })
+  const early = around === null && earlyHistory?.channelId === channelId ? earlyHistory.page : null
+  earlyHistory = null
+  const page = early
+    ? await early.catch(() => chatApi.listMessages(channelId, {}))
+    : await chatApi.listMessages(channelId, around === null ? {} : { around })
   // The newest page has nothing after it, whatever cursor the server offers for later.
   applyPage(channelId, around === null ? { ...page, after: null } : page, 'replace')
 }
