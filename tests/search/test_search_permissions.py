@@ -116,3 +116,15 @@ async def test_a_deactivated_persons_token_is_refused(cast: Cast) -> None:
     response = await cast.liuyang.api.get(f"{API}/search", params={"q": "客户名单"})
     assert response.status_code == 401
     assert set(response.json()) == {"error"}
+
+
+async def test_a_guest_cannot_probe_names_with_from(cast: Cast) -> None:
+    shared = await create_channel(cast.zhangwei, "顾问对接", "private", cast.alex)
+    await post(cast.zhangwei, shared, "对接人是我")
+    known = await search(cast.alex, "对接 from:@zhangwei")
+    assert (len(known["items"]), known["warnings"]) == (1, [])
+    # 李娜 shares no channel with the guest: her name answers like a name nobody has.
+    for q in ("from:@lina", "from:李娜", "from:@no-such-person"):
+        found = await search(cast.alex, q)
+        assert found["items"] == []
+        assert found["warnings"] == [f"Nobody is called {q.split(':', 1)[1].lstrip('@')!r}."]

@@ -47,6 +47,7 @@ from xietong.chat.models import Message
 from xietong.core.actor import Actor
 from xietong.core.db import UTCDateTime
 from xietong.core.uow import UnitOfWork
+from xietong.org import access as org_access
 from xietong.org import queries as org_queries
 from xietong.search import fts_postgres, fts_sqlite
 from xietong.search.indexing import (
@@ -98,14 +99,16 @@ def _backend(uow: UnitOfWork) -> ModuleType:
 
 # --- resolving names -----------------------------------------------------------------------
 
-async def people_named(uow: UnitOfWork, name: str) -> set[int]:
+async def people_named(uow: UnitOfWork, actor: Actor, name: str) -> set[int]:
     """A username, an email, or a display name; failing those, directory matches (pinyin,
-    initials)."""
+    initials). Only people the actor may see (`org.access.visible_user_ids`): a guest's
+    `from:` cannot probe who works here."""
+    visible = await org_access.visible_user_ids(uow, actor)
     found = await org_queries.find_user_by_login(uow, name)
-    if found is not None:
+    if found is not None and (visible is None or found.id in visible):
         return {found.id}
     matches = await org_queries.search_directory(
-        uow, query=name, department_ids=None, visible_ids=None, include_inactive=True,
+        uow, query=name, department_ids=None, visible_ids=visible, include_inactive=True,
         after=None, limit=50)
     exact = {u.id for u in matches if u.display_name.casefold() == name.casefold()}
     return exact or {u.id for u in matches}
@@ -271,7 +274,7 @@ async def resolve(uow: UnitOfWork, actor: Actor, parsed: ParsedQuery, *,
     if parsed.sender_names or parsed.from_me:
         named = {actor.user_id} if parsed.from_me else set()
         for name in parsed.sender_names:
-            people = await people_named(uow, name)
+            people = await people_named(uow, actor, name)
             if not people:
                 parsed.warnings.append(f"Nobody is called {name!r}.")
             named |= people
