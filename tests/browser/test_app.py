@@ -56,6 +56,8 @@ async def test_a_phone_screen_uses_a_drawer_and_can_send(cast: Cast, open_page: 
     drawer = page.get_by_role("navigation", name="会话列表")
     link = drawer.locator(f'a.channel[data-channel-id="{channel_id}"]')
     await expect(link).to_be_visible()  # no conversation chosen yet: the drawer is open
+    await page.wait_for_timeout(300)  # the drawer's slide-in
+    await expect(link).to_be_in_viewport(ratio=1)
     await screenshot(page, "phone-drawer")
     await link.click()
     await expect(message(page, "今天的工单已分配")).to_be_visible()

@@ -200,8 +200,12 @@ export async function jumpToLatest(channelId: number): Promise<void> {
 }
 
 export async function loadThread(rootId: number): Promise<Message | null> {
+  // Open the list before asking, so replies that arrive live meanwhile are kept and merged.
+  if (!threads.has(rootId)) threads.set(rootId, [])
   const thread = await chatApi.getThread(rootId)
-  threads.set(rootId, thread.replies)
+  const replies = threads.get(rootId)
+  if (replies) for (const reply of thread.replies) upsert(replies, reply)
+  else threads.set(rootId, thread.replies)
   const history = histories.get(thread.root.channel_id)
   if (history) {
     const at = history.items.findIndex((m) => m.id === rootId)
