@@ -13,12 +13,13 @@ from fastapi import Depends, Path, Request
 from starlette.requests import HTTPConnection
 
 from xietong.auth.actions import do_touch_credential
+from xietong.auth.cache import KnownCredential
 from xietong.auth.queries import live_credential
 from xietong.core.actor import Actor, Origin, Role
 from xietong.core.clock import utcnow
 from xietong.core.errors import Forbidden, Unauthorized
 from xietong.core.ids import MAX_ID
-from xietong.core.security import csrf_matches
+from xietong.core.security import csrf_matches, token_digest
 from xietong.runtime import Runtime
 
 SESSION_COOKIE = "xietong_session"
@@ -61,15 +62,25 @@ def presented_token(connection: HTTPConnection) -> tuple[str, bool] | None:
 
 async def actor_for_token(runtime: Runtime, token: str, ip: str | None) -> Actor | None:
     """The person a live credential belongs to, or None when it is unknown or dead."""
-    async with runtime.reader() as uow:
-        found = await live_credential(uow, token)
-    if found is None:
-        return None
-    credential, user = found
-    if credential.last_used_at is None or utcnow() - credential.last_used_at > TOUCH_INTERVAL:
+    now = utcnow()
+    digest = token_digest(token)
+    known = runtime.credentials.get(digest, now)
+    if known is None:
+        generation = runtime.credentials.generation
+        async with runtime.reader() as uow:
+            found = await live_credential(uow, digest)
+        if found is None:
+            return None
+        credential, user = found
+        known = KnownCredential(user_id=user.id, role=Role(user.role), token_id=credential.id,
+                                expires_at=credential.expires_at,
+                                last_used_at=credential.last_used_at)
+        runtime.credentials.put(digest, known, generation)
+    if known.last_used_at is None or now - known.last_used_at > TOUCH_INTERVAL:
         async with runtime.unit_of_work() as uow:
-            await do_touch_credential(uow, credential.id, ip)
-    return Actor(user_id=user.id, role=Role(user.role), ip=ip, token_id=credential.id)
+            await do_touch_credential(uow, known.token_id, ip)
+        runtime.credentials.touched(digest, now)
+    return Actor(user_id=known.user_id, role=known.role, ip=ip, token_id=known.token_id)
 
 
 async def authenticate(request: Request, runtime: Runtime) -> Actor:

@@ -16,11 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from xietong.auth.actions import LoginPolicy
+from xietong.auth.cache import CredentialCache
 from xietong.chat.audience import ChannelAudience
 from xietong.core.db import WRITER_OPTION, create_engine
 from xietong.core.ratelimit import FailureCounter, MemoryCounter
 from xietong.core.security import Argon2Cost, Passwords, load_or_create_secret_key
-from xietong.core.signals import Signals
+from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
@@ -61,6 +62,15 @@ class Runtime:
                                  redis_prefix=settings.redis_prefix, reader=self.reader,
                                  resolver=ChannelAudience(),
                                  queue_limit=settings.ws_queue_limit)
+        self.credentials = CredentialCache(settings.credential_cache_seconds)
+        self.signals.connect(CredentialsChanged, self._credentials_changed)
+        self.realtime.on_credentials_changed = self.credentials.forget_all
+
+    async def _credentials_changed(self, uow: UnitOfWork, _signal: CredentialsChanged) -> None:
+        async def forget_everywhere() -> None:
+            self.credentials.forget_all()
+            await self.realtime.announce_credentials_changed()
+        uow.after_commit(forget_everywhere)
 
     async def start(self) -> None:
         """Start the background work of a serving node (event delivery, presence)."""

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     # Events waiting for one WebSocket; a client this far behind is cut off and resumes.
     ws_queue_limit: int = Field(default=2000, ge=10)
+    # How long a node remembers who a token belongs to (0: look it up on every request).
+    # Revocations reach every node at once over the bus; this bounds it if the bus fails.
+    credential_cache_seconds: float = Field(default=30, ge=0, le=3600)
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Uploaded files (`POST /api/v1/files`): the largest file, and the largest image (in
     # pixels) that gets a thumbnail; bigger images are kept, just not decoded.

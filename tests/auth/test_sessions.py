@@ -3,6 +3,7 @@ deactivated accounts, and what a request without credentials gets."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -172,7 +173,12 @@ async def test_an_expired_session_no_longer_authenticates(cast: Cast, runtime: R
         lasts = row.expires_at - row.created_at
         assert abs(lasts - timedelta(days=runtime.settings.session_ttl_days)) < timedelta(
             minutes=1)
-        row.expires_at = utcnow() - timedelta(seconds=1)
+        row.expires_at = utcnow() + timedelta(seconds=1.5)
+    # The row was changed behind the server's back: make it look the credential up again.
+    runtime.credentials.forget_all()
+    assert await who(cast.lina.api) == cast.lina.id
+    # The end of a session is honoured to the second, also while it is remembered.
+    await asyncio.sleep(1.6)
     assert await who(cast.lina.api) == -401
     assert await who(cast.wangfang.api) == cast.wangfang.id
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -277,3 +278,22 @@ async def test_redis_restart_mid_stream_loses_nothing(backend: Backend, tmp_path
         cluster.stop()
         redis.stop()
         await backend.drop_database(name)
+
+
+async def test_ending_credentials_on_one_node_ends_them_on_every_node(
+        cluster: Cluster, postgres_only: None) -> None:
+    """Nodes remember who a token belongs to; revoking it on another node must still end
+    it at once (the word goes over the bus), not when the memory runs out."""
+    a, b = cluster.node(), cluster.node()
+    boss, lina, _channel_id = await setup_channel(a.url)
+    async with bearer(b.url, lina) as on_b, bearer(a.url, boss) as admin_on_a:
+        me = await on_b.get("/api/v1/users/me")
+        assert me.status_code == 200  # now remembered by B
+        deactivated = await admin_on_a.patch(f"/api/v1/users/{me.json()['id']}",
+                                             json={"active": False})
+        assert deactivated.status_code == 200, deactivated.text
+        deadline = time.monotonic() + 1.0
+        while (status := (await on_b.get("/api/v1/users/me")).status_code) == 200:
+            assert time.monotonic() < deadline, "node B still accepts a dead credential"
+            await asyncio.sleep(0.02)
+        assert status == 401

@@ -21,6 +21,7 @@ from xietong.core.security import (
     new_token,
     token_digest,
 )
+from xietong.core.signals import CredentialsChanged
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 from xietong.org.models import User
@@ -192,6 +193,7 @@ async def do_logout(uow: UnitOfWork, actor: Actor) -> None:
     token = await uow.session.get(AuthToken, actor.token_id)
     if token is not None and token.revoked_at is None:
         token.revoked_at = utcnow()
+        await uow.signal(CredentialsChanged(actor.user_id))
         await do_record(uow, AuditAction.LOGOUT, actor_id=actor.user_id, ip=actor.ip,
                         target=token_target(token.id))
 
@@ -235,6 +237,7 @@ async def do_revoke_credentials(uow: UnitOfWork, user_id: int, *, kind: TokenKin
     if keep_token_id is not None:
         statement = statement.where(AuthToken.id != keep_token_id)
     result = await uow.session.execute(statement)
+    await uow.signal(CredentialsChanged(user_id))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -262,6 +265,7 @@ async def do_revoke_api_token(uow: UnitOfWork, actor: Actor, token_id: int) -> N
         # Someone else's token: as good as absent, so ids reveal nothing.
         raise NotFound("No such token.")
     token.revoked_at = utcnow()
+    await uow.signal(CredentialsChanged(token.user_id))
     await do_record(uow, AuditAction.TOKEN_REVOKED, actor_id=actor.user_id, ip=actor.ip,
                     target=token_target(token.id), details={"owner_id": token.user_id})
 

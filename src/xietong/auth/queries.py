@@ -6,17 +6,17 @@ from sqlalchemy import or_, select
 
 from xietong.auth.models import AuthToken, TokenKind
 from xietong.core.clock import utcnow
-from xietong.core.security import token_digest
 from xietong.core.uow import UnitOfWork
 from xietong.org.models import User
 
 
-async def live_credential(uow: UnitOfWork, token: str) -> tuple[AuthToken, User] | None:
-    """The unrevoked, unexpired credential for `token` and its active owner, in one query."""
+async def live_credential(uow: UnitOfWork, digest: str) -> tuple[AuthToken, User] | None:
+    """The unrevoked, unexpired credential whose token has `digest` and its active owner,
+    in one query."""
     now = utcnow()
     row = (await uow.session.execute(
         select(AuthToken, User).join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.digest == token_digest(token), AuthToken.revoked_at.is_(None),
+        .where(AuthToken.digest == digest, AuthToken.revoked_at.is_(None),
                or_(AuthToken.expires_at.is_(None), AuthToken.expires_at > now),
                User.active))).first()
     return None if row is None else (row[0], row[1])

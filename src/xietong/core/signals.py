@@ -42,3 +42,11 @@ class DepartmentMembershipChanged(Signal):
     """People joined or left departments (directly); their channels may need to follow."""
 
     user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsChanged(Signal):
+    """A person's credentials ended or now mean something else (logout, revocation, a
+    new role): whoever remembers who a token belongs to must forget it after the commit."""
+
+    user_id: int

@@ -12,7 +12,7 @@ from xietong.auth.actions import do_revoke_credentials
 from xietong.core.actor import Actor, Role
 from xietong.core.errors import Conflict, Forbidden, Invalid
 from xietong.core.security import Passwords
-from xietong.core.signals import DepartmentMembershipChanged
+from xietong.core.signals import CredentialsChanged, DepartmentMembershipChanged
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
@@ -106,6 +106,7 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
         if target_role == Role.OWNER:
             await _keep_an_owner(uow)
         user.role = changes.role.value
+        await uow.signal(CredentialsChanged(user.id))
         await do_record(uow, AuditAction.USER_ROLE_CHANGED, actor_id=actor.user_id, ip=actor.ip,
                         target=user_target(user.id),
                         details={"from": target_role.value, "to": changes.role.value})
