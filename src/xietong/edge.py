@@ -30,7 +30,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are `async def` even when they never await: FastAPI runs a plain `def`
+# dependency in a worker thread, a thread round trip on every request.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -43,7 +45,7 @@ def client_ip(connection: HTTPConnection) -> str | None:
     return connection.client.host if connection.client else None
 
 
-def get_origin(request: Request) -> Origin:
+async def get_origin(request: Request) -> Origin:
     return Origin(ip=client_ip(request))
 
 
@@ -100,7 +102,7 @@ async def authenticate(request: Request, runtime: Runtime) -> Actor:
 
 
 async def current_actor(request: Request) -> Actor:
-    return await authenticate(request, get_runtime(request))
+    return await authenticate(request, await get_runtime(request))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
