@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import anyio.to_thread
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from xietong.chat import queries
@@ -44,6 +44,7 @@ from xietong.chat.schemas import ChannelCreate, ChannelUpdate
 from xietong.chat.views import channel_view, message_out, messages_out
 from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
+from xietong.core.db import table_of
 from xietong.core.errors import Forbidden, Invalid, NotFound
 from xietong.core.events import Audience
 from xietong.core.uow import UnitOfWork
@@ -299,11 +300,8 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
         # Only top-level messages move the channel's "latest" marker; only forward, as a
         # concurrent send with a higher id may commit first. Last, because on PostgreSQL
         # this row lock is what concurrent senders to one channel queue on until commit.
-        await uow.session.execute(
-            update(Channel).where(Channel.id == channel.id,
-                                  or_(Channel.last_message_id.is_(None),
-                                      Channel.last_message_id < message.id))
-            .values(last_message_id=message.id))
+        await uow.session.execute(_MOVE_LATEST, {"in_channel": channel.id,
+                                                 "latest": message.id})
     else:
         # Counted in SQL: concurrent replies each add one, none is lost.
         await uow.session.execute(
@@ -426,13 +424,26 @@ async def do_pin(uow: UnitOfWork, actor: Actor, found: MessageAccess, pinned: bo
 
 # --- read state and acknowledgements -------------------------------------------------------
 
+# Statements of the send path, built once: building SQLAlchemy expressions per request
+# cost more CPU than running them. They are plain Core (table-level) statements.
+_members = table_of(ChannelMember).c
+_ADVANCE_READ = (update(table_of(ChannelMember))
+                 .where(_members.channel_id == bindparam("in_channel"),
+                        _members.user_id == bindparam("of_user"),
+                        _members.last_read_id < bindparam("read_up_to"))
+                 .values(last_read_id=bindparam("read_up_to")))
+_channels = table_of(Channel).c
+_MOVE_LATEST = (update(table_of(Channel))
+                .where(_channels.id == bindparam("in_channel"),
+                       or_(_channels.last_message_id.is_(None),
+                           _channels.last_message_id < bindparam("latest")))
+                .values(last_message_id=bindparam("latest")))
+
+
 async def _advance_read(uow: UnitOfWork, channel_id: int, user_id: int, message_id: int) -> bool:
     """Move the read marker forward only (a late request never un-reads anything)."""
-    result = await uow.session.execute(
-        update(ChannelMember)
-        .where(ChannelMember.channel_id == channel_id, ChannelMember.user_id == user_id,
-               ChannelMember.last_read_id < message_id)
-        .values(last_read_id=message_id))
+    result = await uow.session.execute(_ADVANCE_READ, {
+        "in_channel": channel_id, "of_user": user_id, "read_up_to": message_id})
     return bool(getattr(result, "rowcount", 0))
 
 

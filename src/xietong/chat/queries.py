@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, bindparam, func, select
 
 from xietong.chat.models import (
     Acknowledgement,
@@ -69,12 +69,17 @@ async def channel_with_membership(uow: UnitOfWork, channel_id: int, user_id: int
                                   ) -> tuple[Channel, ChannelMember | None] | None:
     """The channel and the person's membership of it, in one round trip (every channel
     request starts here)."""
-    row = (await uow.session.execute(
-        select(Channel, ChannelMember).outerjoin(
-            ChannelMember, and_(ChannelMember.channel_id == Channel.id,
-                                ChannelMember.user_id == user_id))
-        .where(Channel.id == channel_id))).first()
+    row = (await uow.session.execute(_CHANNEL_WITH_MEMBERSHIP, {
+        "channel_id": channel_id, "user_id": user_id})).first()
     return None if row is None else (row[0], row[1])
+
+
+# Built once: every channel request runs it (see `chat.actions` on why).
+_CHANNEL_WITH_MEMBERSHIP = (
+    select(Channel, ChannelMember)
+    .outerjoin(ChannelMember, and_(ChannelMember.channel_id == Channel.id,
+                                   ChannelMember.user_id == bindparam("user_id")))
+    .where(Channel.id == bindparam("channel_id")))
 
 
 async def member_ids(uow: UnitOfWork, channel_id: int) -> list[int]:
@@ -147,8 +152,13 @@ async def department_channels(uow: UnitOfWork) -> Sequence[Channel]:
 
 async def message_by_client_id(uow: UnitOfWork, sender_id: int,
                                client_msg_id: str) -> Message | None:
-    return await uow.session.scalar(select(Message).where(
-        Message.sender_id == sender_id, Message.client_msg_id == client_msg_id))
+    return await uow.session.scalar(_MESSAGE_BY_CLIENT_ID, {
+        "sender_id": sender_id, "client_msg_id": client_msg_id})
+
+
+_MESSAGE_BY_CLIENT_ID = select(Message).where(
+    Message.sender_id == bindparam("sender_id"),
+    Message.client_msg_id == bindparam("client_msg_id"))
 
 
 async def history_page(uow: UnitOfWork, channel_id: int, *, before: int | None,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from xietong.core.clock import utcnow
+from xietong.core.db import table_of
 from xietong.core.events import Audience, Event
 from xietong.realtime.models import EventRecipient, EventRecord
 
@@ -46,6 +48,9 @@ class LoggedEvent:
         return loaded
 
 
+# Built once (a Core statement on the table): every logged event runs it.
+_INSERT_EVENT = insert(table_of(EventRecord)).returning(table_of(EventRecord).c.id)
+
 OnCommit = Callable[[list[LoggedEvent]], Awaitable[None]]
 
 
@@ -67,10 +72,10 @@ class EventLog:
         logged = []
         for event, audience in events:
             data = event.model_dump_json(exclude={"type"})
-            event_id: int = (await session.execute(
-                insert(EventRecord).values(type=event.type, channel_id=audience.channel_id,
-                                           personal=audience.user_ids is not None, data=data)
-                .returning(EventRecord.id))).scalar_one()
+            event_id: int = (await session.execute(_INSERT_EVENT, {
+                "type": event.type, "channel_id": audience.channel_id,
+                "personal": audience.user_ids is not None, "data": data,
+                "created_at": utcnow()})).scalar_one()
             if audience.user_ids:
                 await session.execute(insert(EventRecipient), [
                     {"event_id": event_id, "user_id": user_id} for user_id in audience.user_ids])

@@ -17,13 +17,14 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import Executable, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Executable, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from xietong.chat.models import Message
+from xietong.core.db import table_of
 from xietong.core.uow import UnitOfWork
 from xietong.search import fts_postgres, fts_sqlite
 from xietong.search.models import ItemKind, SearchItem
@@ -129,7 +130,7 @@ _REPLACED = ("channel_id", "author_id", "created_at", "has_file", "in_thread", "
 # goes through SQLAlchemy's bulk-persistence machinery and an ORM UPDATE/DELETE through
 # session synchronisation, which together cost several times the statement itself, inside
 # the sender's transaction. Nothing of the index is ever held as an object in a session.
-_ITEMS = cast(Table, SearchItem.__table__)
+_ITEMS = table_of(SearchItem)
 
 
 @functools.cache
