@@ -157,9 +157,7 @@ class Session:
 
     async def _send_loop(self, connection: Connection) -> None:
         while True:
-            frame = await connection.queue.get()
-            if frame is None:
-                raise _Closed
+            frame = await connection.next_frame()
             event_id = _event_id(frame)
             if event_id is not None:
                 if event_id <= connection.sent_up_to:
