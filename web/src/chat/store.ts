@@ -155,6 +155,27 @@ function applyPage(channelId: number, page: MessagePage, direction: 'replace' | 
   current.loading = false
 }
 
+/**
+ * Message events that arrive while a page or thread is being fetched are applied to what is
+ * loaded then, and again to what the fetch brings (which may predate them): without that, a
+ * reply or an edit landing during the fetch would be overwritten by the older copy, or lost
+ * where nothing was loaded yet. Every message event applies idempotently.
+ */
+const recorders = new Set<LoggedEvent[]>()
+
+async function fetchAndApply<T>(fetch: () => Promise<T>, apply: (result: T) => void): Promise<T> {
+  const seen: LoggedEvent[] = []
+  recorders.add(seen)
+  try {
+    const result = await fetch()
+    apply(result)
+    for (const event of seen) applyMessageEvent(event)
+    return result
+  } finally {
+    recorders.delete(seen)
+  }
+}
+
 /** Opens a channel's history: the newest page, or the page around one message (a search hit). */
 export async function openHistory(channelId: number, around: number | null = null): Promise<void> {
   const existing = histories.get(channelId)
@@ -162,19 +183,23 @@ export async function openHistory(channelId: number, around: number | null = nul
   if (existing) existing.loading = true
   const early = around === null && earlyHistory?.channelId === channelId ? earlyHistory.page : null
   earlyHistory = null
-  const page = early
-    ? await early.catch(() => chatApi.listMessages(channelId, {}))
-    : await chatApi.listMessages(channelId, around === null ? {} : { around })
-  // The newest page has nothing after it, whatever cursor the server offers for later.
-  applyPage(channelId, around === null ? { ...page, after: null } : page, 'replace')
+  await fetchAndApply(
+    () => (early ? early.catch(() => chatApi.listMessages(channelId, {})) : chatApi.listMessages(channelId, around === null ? {} : { around })),
+    // The newest page has nothing after it, whatever cursor the server offers for later.
+    (page) => applyPage(channelId, around === null ? { ...page, after: null } : page, 'replace'),
+  )
 }
 
 export async function loadOlder(channelId: number): Promise<boolean> {
   const current = histories.get(channelId)
   if (!current || current.loading || current.older === null) return false
   current.loading = true
+  const before = current.older
   try {
-    applyPage(channelId, await chatApi.listMessages(channelId, { before: current.older }), 'older')
+    await fetchAndApply(
+      () => chatApi.listMessages(channelId, { before }),
+      (page) => applyPage(channelId, page, 'older'),
+    )
     return true
   } finally {
     current.loading = false
@@ -185,8 +210,12 @@ export async function loadNewer(channelId: number): Promise<boolean> {
   const current = histories.get(channelId)
   if (!current || current.loading || current.newer === null) return false
   current.loading = true
+  const after = current.newer
   try {
-    applyPage(channelId, await chatApi.listMessages(channelId, { after: current.newer }), 'newer')
+    await fetchAndApply(
+      () => chatApi.listMessages(channelId, { after }),
+      (page) => applyPage(channelId, page, 'newer'),
+    )
     return true
   } finally {
     current.loading = false
@@ -202,15 +231,19 @@ export async function jumpToLatest(channelId: number): Promise<void> {
 export async function loadThread(rootId: number): Promise<Message | null> {
   // Open the list before asking, so replies that arrive live meanwhile are kept and merged.
   if (!threads.has(rootId)) threads.set(rootId, [])
-  const thread = await chatApi.getThread(rootId)
-  const replies = threads.get(rootId)
-  if (replies) for (const reply of thread.replies) upsert(replies, reply)
-  else threads.set(rootId, thread.replies)
-  const history = histories.get(thread.root.channel_id)
-  if (history) {
-    const at = history.items.findIndex((m) => m.id === rootId)
-    if (at >= 0) history.items[at] = thread.root
-  }
+  const thread = await fetchAndApply(
+    () => chatApi.getThread(rootId),
+    (found) => {
+      const replies = threads.get(rootId)
+      if (replies) for (const reply of found.replies) upsert(replies, reply)
+      else threads.set(rootId, found.replies)
+      const history = histories.get(found.root.channel_id)
+      if (history) {
+        const at = history.items.findIndex((m) => m.id === rootId)
+        if (at >= 0) history.items[at] = found.root
+      }
+    },
+  )
   return thread.root
 }
 
@@ -450,11 +483,12 @@ function notifyAbout(channel: MyChannel, message: Message): void {
   notify(title, message.text.slice(0, 140), `/chat/${channel.id}`)
 }
 
-function handle(event: LoggedEvent): void {
+/** What a message event changes in the loaded messages (idempotent: it may be applied twice). */
+function applyMessageEvent(event: LoggedEvent): void {
   const data = event.data
   switch (event.type) {
     case 'message.created':
-      onMessageCreated(data.message as Message)
+      receive(data.message as Message)
       break
     case 'message.updated':
       eachCopy((data.message as Message).id, (m) => Object.assign(m, data.message as Message))
@@ -481,6 +515,32 @@ function handle(event: LoggedEvent): void {
     }
     case 'message.pinned':
       eachCopy(Number(data.message_id), (m) => (m.pinned = Boolean(data.pinned)))
+      break
+  }
+}
+
+const MESSAGE_EVENTS = new Set([
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
+  'message.pinned',
+])
+
+function handle(event: LoggedEvent): void {
+  const data = event.data
+  if (MESSAGE_EVENTS.has(event.type)) for (const seen of recorders) seen.push(event)
+  switch (event.type) {
+    case 'message.created':
+      onMessageCreated(data.message as Message)
+      break
+    case 'message.updated':
+    case 'message.deleted':
+    case 'reaction.added':
+    case 'reaction.removed':
+    case 'message.pinned':
+      applyMessageEvent(event)
       break
     case 'channel.read': {
       if (event.channel_id === null) break
@@ -552,6 +612,8 @@ export function startChat(): void {
           if (id === activeChannelId.value) void jumpToLatest(id)
           else histories.delete(id)
         }
+        // An open thread may have missed replies too.
+        for (const rootId of [...threads.keys()]) loadThread(rootId).catch(() => undefined)
       }
       void flushOutbox()
     }),
