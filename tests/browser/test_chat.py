@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.async_api import FilePayload, Locator, Page, expect
+import asyncio
+import re
+
+from playwright.async_api import FilePayload, Locator, Page, Route, WebSocketRoute, expect
 
 from tests.browser.conftest import OpenPage, screenshot
 from tests.helpers import Cast, create_channel, post
@@ -97,6 +100,58 @@ async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: 
     await expect(pane.locator("article.message", has_text="我来跟进")).to_be_visible()
     await expect(item.get_by_text("2 条回复")).to_be_visible()
     await screenshot(lina, "thread")
+
+
+async def test_a_thread_reply_sent_before_the_live_connection_is_up_still_shows(
+        cast: Cast, open_page: OpenPage) -> None:
+    """The flake above, made certain: the thread loads over HTTP, the reply is sent, and only
+    then does the event socket say hello (a fresh start, not a resume), so its event is
+    never pushed; the client must reload the open thread and the history it shows."""
+    channel_id = await create_channel(cast.wangfang, "工单升级", "private", cast.lina)
+    root = await post(cast.wangfang, channel_id, "VIP 客户工单需要升级处理")
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    release = asyncio.Event()
+
+    async def hold(socket: WebSocketRoute) -> None:
+        await release.wait()
+        socket.connect_to_server()
+
+    await lina.route_web_socket(re.compile(r"/api/v1/events/ws"), hold)
+    await lina.reload()
+    item = message(lina, "VIP 客户工单")
+    await item.hover()
+    await item.get_by_test_id("reply-thread").click()
+    pane = lina.get_by_test_id("thread-pane")
+    await expect(pane.get_by_text("0 条回复")).to_be_visible()
+
+    await post(cast.wangfang, channel_id, "已转二线", thread_root_id=root["id"])
+    release.set()
+    await expect(pane.locator("article.message", has_text="已转二线")).to_be_visible()
+    await expect(item.get_by_text("1 条回复")).to_be_visible()
+
+    # Now live, reopen the thread with its answer late: the next reply's events land while
+    # the older copy is on the way, and that copy must not undo them.
+    await pane.get_by_role("button", name="关闭").click()
+    answered = asyncio.Event()
+    deliver = asyncio.Event()
+
+    async def late(route: Route) -> None:
+        response = await route.fetch()
+        answered.set()
+        await deliver.wait()
+        await route.fulfill(response=response)
+
+    await lina.route(re.compile(r"/api/v1/messages/\d+/thread"), late)
+    await item.hover()
+    await item.get_by_test_id("reply-thread").click()
+    await answered.wait()
+    await post(cast.wangfang, channel_id, "二线已受理", thread_root_id=root["id"])
+    await expect(item.get_by_text("2 条回复")).to_be_visible()
+    deliver.set()
+    await expect(pane.locator("article.message", has_text="二线已受理")).to_be_visible()
+    await expect(pane.get_by_text("2 条回复")).to_be_visible()
+    await lina.wait_for_timeout(300)
+    await expect(item.get_by_text("2 条回复")).to_be_visible()
 
 
 async def test_an_uploaded_file_arrives_for_the_other_person(cast: Cast, open_page: OpenPage,
