@@ -33,6 +33,8 @@ async def test_at_pinyin_initials_suggest_a_person_and_the_mention_resolves(
 
     sent = zhang.locator("article.message", has_text="帮忙审批这份合同")
     await expect(sent).to_contain_text("@林晓燕 帮忙审批这份合同")
+    # The server marks whom a message mentions; the client shows it as a mention.
+    await expect(sent.locator(".mention")).to_have_text("@林晓燕")
     page = (await cast.lina.api.get(f"/api/v1/channels/{channel_id}/messages")).json()
     [message] = [m for m in page["items"] if "帮忙审批" in m["text"]]
     assert message["mentions"]["user_ids"] == [cast.linxiaoyan.id]

@@ -32,11 +32,13 @@ ALLOWED: dict[str, set[str]] = {
     "ol": {"start"},
     "th": {"align"},
     "td": {"align"},
+    # Only mentions the server resolved; the sanitiser keeps nothing else on a span.
+    "span": {"class", "data-mention"},
 }
 FORBIDDEN_TAGS = ("<script", "<iframe", "<object", "<embed", "<style", "<form", "<svg",
                   "<img", "<meta", "<link", "<base", "<math", "<input", "<button", "<frame",
                   "<video", "<audio", "<source", "<textarea", "<select", "<details", "<body",
-                  "<xml", "<applet", "<portal", "<template", "<noscript", "<div", "<span")
+                  "<xml", "<applet", "<portal", "<template", "<noscript", "<div")
 # An on* attribute name in a tag (quoted values, which may say anything, are skipped).
 EVENT_HANDLER = re.compile(
     r"""<[a-z][a-z0-9]*(?:[\s/]+[^\s=>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"'][^\s>]*))?)*?"""
@@ -92,7 +94,10 @@ def assert_safe(source: str, render: Callable[[str], str] = render_markdown) -> 
                 assert scheme.startswith(("http://", "https://", "mailto:")), \
                     f"href {value!r}{where}"
             if name == "class":
-                assert re.fullmatch(r"language-[a-z0-9+#-]{1,20}", value or ""), where
+                wanted = r"mention" if tag == "span" else r"language-[a-z0-9+#-]{1,20}"
+                assert re.fullmatch(wanted, value or ""), where
+            if name == "data-mention":
+                assert re.fullmatch(r"(?:user|department):\d+(?: \d+)*|all", value or ""), where
             if name == "target":
                 assert value == "_blank", where
             if name == "rel":

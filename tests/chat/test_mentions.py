@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
+from xietong.chat.markdown import render_markdown
 from xietong.chat.mentions import (
     MAX_CANDIDATES,
     MAX_NAME_CHARS,
@@ -225,3 +227,52 @@ def test_a_long_message_with_many_mentions_is_fast() -> None:
     assert found.department_ids == (RND,)
     assert not found.all
     assert best < 0.1
+
+
+# --- marked in the rendered message --------------------------------------------------------
+
+def _marked(html: str) -> Mentions:
+    users: set[int] = set()
+    departments: set[int] = set()
+    everyone = False
+    for names in re.findall(r'<span class="mention" data-mention="([^"]*)">', html):
+        kind, _, ids = names.partition(":")
+        if kind == "all":
+            everyone = True
+        else:
+            (users if kind == "user" else departments).update(int(i) for i in ids.split())
+    return Mentions(tuple(sorted(users)), tuple(sorted(departments)), everyone)
+
+
+def test_rendering_marks_each_mention_and_nothing_else() -> None:
+    html = render_markdown("请 @张伟 和 @研发部 看，`@李娜` 不算，lina@example.com 不算，"
+                           "\\@王芳 不算，@nobody 不算，@所有人", DIRECTORY.mention_at)
+    assert html == (
+        f'<p>请 <span class="mention" data-mention="user:{ZHANG_WEI}">@张伟</span> 和 '
+        f'<span class="mention" data-mention="department:{RND}">@研发部</span> 看，'
+        "<code>@李娜</code> 不算，lina@example.com 不算，@王芳 不算，@nobody 不算，"
+        '<span class="mention" data-mention="all">@所有人</span></p>\n')
+
+
+@pytest.mark.parametrize("text", [
+    "@张伟伟 @张伟", "@zhangwei，@lina 和 @Li Na", "**@李娜** [@zhangweiwei](https://example.com)",
+    "@外部顾问 Alex 请看", "@销售部和@客服部", "`x`@张伟", "> @研发部 @all",
+    "https://example.com/@zhangwei", "<lina@example.com>", "&#64;all", "\\@all",
+    "```\n@张伟\n```",
+])
+def test_rendering_marks_only_who_is_mentioned(text: str) -> None:
+    """What the message shows as a mention is what notified people: never more."""
+    marked = _marked(render_markdown(text, DIRECTORY.mention_at))
+    found = find_mentions(text, DIRECTORY)
+    assert set(marked.user_ids) <= set(found.user_ids)
+    assert set(marked.department_ids) <= set(found.department_ids)
+    assert found.all or not marked.all
+    if "@*" not in text:  # a name split by markup is counted but not marked
+        assert marked == found, text
+
+
+def test_a_typed_mention_span_stays_text() -> None:
+    html = render_markdown('<span class="mention" data-mention="all">!</span>',
+                           DIRECTORY.mention_at)
+    assert "<span" not in html
+    assert "&lt;span" in html

@@ -500,6 +500,20 @@ async def test_people_are_mentioned_by_username_and_name(cast: Cast) -> None:
     assert (await my_channel(cast.lina, channel_id))["mention_count"] == 0
 
 
+async def test_mentions_are_marked_in_the_html_also_after_an_edit(cast: Cast) -> None:
+    channel_id = await create_channel(cast.lina, "需求评审", "private", cast.zhangwei)
+    sent = await post(cast.lina, channel_id, "@张伟 看下，`@张伟` 和 @不存在 不算")
+    assert sent["html"] == (
+        f'<p><span class="mention" data-mention="user:{cast.zhangwei.id}">@张伟</span> 看下，'
+        "<code>@张伟</code> 和 @不存在 不算</p>\n")
+    edited = await cast.lina.api.patch(f"/api/v1/messages/{sent['id']}",
+                                       json={"text": "改为 @lina 自己跟进"})
+    assert edited.status_code == 200, edited.text
+    assert (f'<span class="mention" data-mention="user:{cast.lina.id}">@lina</span>'
+            in edited.json()["html"])
+    assert edited.json()["html"].count("<span") == 1
+
+
 async def test_department_mention_notifies_its_people_in_the_channel(cast: Cast) -> None:
     with_lina = await create_channel(cast.zhangwei, "联合攻关", "private",
                                      cast.lina, cast.wangfang)

@@ -25,7 +25,7 @@ from xietong.chat.events import (
     ReactionRemoved,
 )
 from xietong.chat.markdown import render_markdown
-from xietong.chat.mentioning import resolve_mentions
+from xietong.chat.mentioning import ResolvedMentions, resolve_mentions
 from xietong.chat.models import (
     Acknowledgement,
     Channel,
@@ -63,10 +63,11 @@ RECEIPTS_LIMIT = 500
 INLINE_RENDER_LIMIT = 2000
 
 
-async def render_html(text: str) -> str:
+async def render_html(text: str, mentions: ResolvedMentions) -> str:
+    lookup = mentions.directory.mention_at if mentions.directory is not None else None
     if len(text) <= INLINE_RENDER_LIMIT:
-        return render_markdown(text)
-    return await anyio.to_thread.run_sync(render_markdown, text)
+        return render_markdown(text, lookup)
+    return await anyio.to_thread.run_sync(render_markdown, text, lookup)
 
 
 # --- channels -----------------------------------------------------------------------------
@@ -271,7 +272,7 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                           details={"file_ids": sorted(foreign)})
     mentions = await resolve_mentions(uow, actor, found, text)
     message = Message(channel_id=channel.id, sender_id=actor.user_id, text=text,
-                      html=await render_html(text), thread_root_id=thread_root_id,
+                      html=await render_html(text, mentions), thread_root_id=thread_root_id,
                       client_msg_id=client_msg_id, ack_required=ack_required,
                       mentions=mentions.as_json(), file_ids=file_ids)
     if uow.is_postgres and client_msg_id is not None:
@@ -346,7 +347,7 @@ async def do_edit_message(uow: UnitOfWork, actor: Actor, found: MessageAccess,
     uow.session.add_all(MessageMention(user_id=u, channel_id=message.channel_id,
                                        message_id=message.id)
                         for u in mentions.notified_user_ids - already - {actor.user_id})
-    message.text, message.html = text, await render_html(text)
+    message.text, message.html = text, await render_html(text, mentions)
     message.mentions = mentions.as_json()
     message.edited_at = utcnow()
     await uow.flush()

@@ -21,7 +21,7 @@ Choices a reader of the output should know:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import nh3
@@ -50,6 +50,13 @@ _BARE_WWW: Final = re.compile(
 _TRAILING_PUNCTUATION: Final = ".,:;!?'\"*_~"
 _CLOSERS: Final = {")": "(", "]": "["}
 _TEXT_TOKENS: Final = frozenset({"text", "text_special", "code_inline"})
+
+
+# Given a text and the index just after an "@", the length of the name it begins with and
+# what that names ("user:7", "department:3", "all"); None when it names nobody.
+MentionLookup = Callable[[str, int], "tuple[int, str] | None"]
+_MENTION_DATA: Final = re.compile(r"(?:user|department):\d+(?: \d+)*|all")
+_AT_SIGN: Final = re.compile("[@＠]")
 
 
 class _ChatMarkdown(MarkdownIt):
@@ -204,6 +211,59 @@ def _image_as_link_rule(state: StateCore) -> None:
         block.children = children
 
 
+def _mention_rule(state: StateCore) -> None:
+    """Mark the resolved mentions in text (not in code, bare URLs or after a typed "\\@")
+    as `mention` tokens, as `chat.mentions` reads them. Runs before text_join, while
+    escapes are still their own tokens."""
+    lookup: MentionLookup | None = state.env.get("mentions")
+    if lookup is None:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        in_url = False
+        for token in block.children:
+            if token.type in ("link_open", "link_close"):
+                in_url = token.type == "link_open" and token.markup in ("linkify", "autolink")
+            if token.type != "text" or in_url:
+                children.append(token)
+                continue
+            children.extend(_split_mentions(token, lookup))
+        block.children = children
+
+
+def _split_mentions(token: Token, lookup: MentionLookup) -> list[Token]:
+    text, pieces, done = token.content, [], 0
+    for at in _AT_SIGN.finditer(text):
+        if at.start() < done or (at.start() > 0 and text[at.start() - 1].isascii()
+                                 and (text[at.start() - 1].isalnum()
+                                      or text[at.start() - 1] == "_")):
+            continue  # inside the previous mention, or an e-mail address
+        found = lookup(text, at.end())
+        if found is None:
+            continue
+        length, names = found
+        if at.start() > done:
+            pieces.append(Token("text", "", 0, content=text[done:at.start()],
+                                level=token.level))
+        pieces.append(Token("mention", "span", 0, content=text[at.start():at.end() + length],
+                            meta={"names": names}, level=token.level))
+        done = at.end() + length
+    if not pieces:
+        return [token]
+    if done < len(text):
+        pieces.append(Token("text", "", 0, content=text[done:], level=token.level))
+    return pieces
+
+
+def _render_mention(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                    options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    return (f'<span class="mention" data-mention="{escapeHtml(token.meta["names"])}">'
+            f"{escapeHtml(token.content)}</span>")
+
+
 def _build_markdown() -> MarkdownIt:
     md = _ChatMarkdown("commonmark", {"html": False, "breaks": True, "linkify": False,
                                       "typographer": False})
@@ -212,7 +272,9 @@ def _build_markdown() -> MarkdownIt:
     md.core.ruler.push("bare_www", _bare_www_rule)
     md.core.ruler.push("table_align", _table_align_rule)
     md.core.ruler.push("image_as_link", _image_as_link_rule)
+    md.core.ruler.before("text_join", "mentions", _mention_rule)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("mention", _render_mention)
     return md
 
 
@@ -224,12 +286,16 @@ _tokenizer: Final = _build_markdown().disable("text_join")
 _ALLOWED_TAGS: Final = frozenset({
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "table", "thead", "tbody", "tr", "th", "td", "span",
 })
 _ALIGNMENTS: Final = frozenset({"left", "center", "right"})
 
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    if tag == "span":
+        if name == "class":
+            return value if value == "mention" else None
+        return value if _MENTION_DATA.fullmatch(value) else None
     if tag == "code" and name == "class":
         return value if _CODE_CLASS.fullmatch(value) else None
     if tag == "ol" and name == "start":
@@ -240,7 +306,8 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
 _sanitiser: Final = nh3.Cleaner(
     tags=_ALLOWED_TAGS,
     clean_content_tags=frozenset({"script", "style"}),
-    attributes={"a": {"href", "title"}, "code": {"class"}, "ol": {"start"}},
+    attributes={"a": {"href", "title"}, "code": {"class"}, "ol": {"start"},
+                "span": {"class", "data-mention"}},
     tag_attribute_values={"th": {"align": _ALIGNMENTS}, "td": {"align": _ALIGNMENTS}},
     set_tag_attribute_values={"a": {"target": "_blank"}},
     attribute_filter=_filter_attribute,
@@ -251,12 +318,14 @@ _sanitiser: Final = nh3.Cleaner(
 )
 
 
-def render_markdown(text: str) -> str:
-    """The message's Markdown as sanitised HTML, ready to store and send to clients.
+def render_markdown(text: str, mentions: MentionLookup | None = None) -> str:
+    """The message's Markdown as sanitised HTML, ready to store and send to clients;
+    `mentions` (see `chat.mentions.MentionDirectory.mention_at`) marks whom it mentions as
+    `<span class="mention" data-mention="user:7">@林晓燕</span>`.
 
     Pure (no I/O); about 1 ms per 1,000 characters of typical chat text.
     """
-    return _sanitiser.clean(_renderer.render(text))
+    return _sanitiser.clean(_renderer.render(text, {"mentions": mentions}))
 
 
 def message_tokens(text: str) -> list[Token]:

@@ -31,6 +31,8 @@ class ResolvedMentions:
     all: bool = False
     # Channel members this message notifies (mentioned people, department members, @all).
     notified_user_ids: frozenset[int] = field(default_factory=frozenset)
+    # Who the names in the text resolved among, for marking them when rendering.
+    directory: MentionDirectory | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"user_ids": list(self.user_ids), "department_ids": list(self.department_ids),
@@ -52,8 +54,8 @@ async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
                              User.display_name.in_(candidates) & User.id.in_(members))))}
     departments = {row.id: row.name for row in await uow.session.execute(
         select(Department.id, Department.name).where(Department.name.in_(candidates)))}
-    found_mentions = find_mentions(text, MentionDirectory(people=people,
-                                                          departments=departments))
+    directory = MentionDirectory(people=people, departments=departments)
+    found_mentions = find_mentions(text, directory)
     notified = set(found_mentions.user_ids) & members
     if found_mentions.department_ids:
         parents = org_queries.parent_map(await org_queries.all_departments(uow))
@@ -70,6 +72,6 @@ async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
         notified |= members
     notified.discard(actor.user_id)
     return ResolvedMentions(tuple(found_mentions.user_ids), tuple(found_mentions.department_ids),
-                            found_mentions.all, frozenset(notified))
+                            found_mentions.all, frozenset(notified), directory)
 
 

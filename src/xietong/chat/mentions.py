@@ -139,6 +139,21 @@ class MentionDirectory:
         return best
 
 
+    def mention_at(self, text: str, start: int) -> tuple[int, str] | None:
+        """For rendering: the name `text[start:]` begins with (`start` just after an @),
+        as its length and what it names — "user:7" (namesakes: "user:7 9"),
+        "department:3" or "all"."""
+        match = self._longest_match(text, start)
+        if match is None:
+            return None
+        length, target = match
+        if target.all:
+            return length, "all"
+        if target.user_ids:
+            return length, "user:" + " ".join(map(str, target.user_ids))
+        return length, "department:" + " ".join(map(str, target.department_ids))
+
+
 def _add(index: dict[str, _Target], key: str, target: _Target) -> None:
     """Keep the best-ranked reading of a name; equal ranks (namesakes) share it."""
     if not key:
