@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.helpers import PASSWORD, Cast, Person, error_code, sign_in
 from xietong.app import create_app
 from xietong.audit.models import AuditEntry
+from xietong.auth.actions import THROTTLED_AUDIT_EVERY
 from xietong.core.clock import utcnow
 from xietong.runtime import Runtime
 
@@ -100,6 +101,21 @@ async def test_a_throttled_sign_in_is_recorded(cast: Cast, runtime: Runtime) -> 
     assert [e["action"] for e in entries] == ["login.throttled"] + ["login.failed"] * lockout
     assert entries[0]["ip"] == ADDRESS
     assert entries[0]["actor_id"] is None
+    assert entries[0]["details"]["refused_so_far"] == 1
+
+
+async def test_hammering_a_locked_account_does_not_grow_the_log_without_bound(
+        cast: Cast, runtime: Runtime) -> None:
+    start = utcnow()
+    lockout = runtime.settings.login_lockout_after
+    async with anonymous(runtime) as client:
+        for n in range(lockout + THROTTLED_AUDIT_EVERY + 5):
+            response = await client.post(LOGIN, json={"login": "wangfang",
+                                                      "password": f"guess {n}"})
+            if n >= lockout:
+                assert response.status_code == 429
+    entries = await audit(cast.linxiaoyan, action="login.throttled", since=start.isoformat())
+    assert [e["details"]["refused_so_far"] for e in entries] == [THROTTLED_AUDIT_EVERY, 1]
 
 
 async def test_role_changes_are_recorded(cast: Cast) -> None:

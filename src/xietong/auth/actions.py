@@ -71,6 +71,8 @@ class LoginVerdict:
     password_checked: bool
     # The account's attempts in the current window, this one included.
     attempts: int = 0
+    # Refused unchecked: how many times in this window (of the account, or the address).
+    refused_unchecked: int = 0
     # The password re-hashed with the current cost, when the stored hash is weaker.
     upgraded_hash: str | None = None
 
@@ -86,9 +88,19 @@ def _address_key(ip: str | None) -> str:
     return "login:ip:" + (ip or "unknown")
 
 
-def _throttled(wait: int, user_id: int | None = None) -> LoginVerdict:
+def _throttled(wait: int, refused_so_far: int, user_id: int | None = None) -> LoginVerdict:
     return LoginVerdict(user_id=user_id, checked_hash=None, password_checked=False,
-                        refusal=LoginRefused("too_many_requests", retry_after=wait))
+                        refusal=LoginRefused("too_many_requests", retry_after=wait),
+                        refused_unchecked=refused_so_far)
+
+
+# A guesser hammering a locked account must not grow the audit log without bound: the
+# first refusal of a window is recorded, then every hundredth (with the count so far).
+THROTTLED_AUDIT_EVERY = 100
+
+
+def _worth_auditing(refused_so_far: int) -> bool:
+    return refused_so_far == 1 or refused_so_far % THROTTLED_AUDIT_EVERY == 0
 
 
 async def check_login(uow: UnitOfWork, origin: Origin, login: str, password: str, *,
@@ -112,7 +124,8 @@ async def check_login(uow: UnitOfWork, origin: Origin, login: str, password: str
     address_key = _address_key(origin.ip)
     address_failures, address_wait = await failures.peek(address_key)
     if address_failures >= rules.ip_lockout_after:
-        return _throttled(address_wait)
+        refused = await failures.hit(address_key + ":refused", rules.window_seconds)
+        return _throttled(address_wait, refused)
 
     user = await org_queries.find_user_by_login(uow, login)
     user_id = user.id if user else None
@@ -120,7 +133,8 @@ async def check_login(uow: UnitOfWork, origin: Origin, login: str, password: str
     account_key = _account_key(user, login)
     attempts = await failures.hit(account_key, rules.window_seconds)
     if attempts > rules.lockout_after:
-        return _throttled((await failures.peek(account_key))[1], user_id)
+        return _throttled((await failures.peek(account_key))[1],
+                          attempts - rules.lockout_after, user_id)
 
     if not await passwords.verify(stored_hash, password):
         address_failures = await failures.hit(address_key, rules.window_seconds)
@@ -152,9 +166,10 @@ async def do_login(uow: UnitOfWork, origin: Origin, login: str, verdict: LoginVe
             await do_record(uow, AuditAction.LOGIN_FAILED, actor_id=None, ip=origin.ip,
                             target=target,
                             details={"login": login[:254], "failures": verdict.attempts})
-        else:
+        elif _worth_auditing(verdict.refused_unchecked):
             await do_record(uow, AuditAction.LOGIN_THROTTLED, actor_id=None, ip=origin.ip,
-                            target=target, details={"login": login[:254]})
+                            target=target, details={"login": login[:254],
+                                                    "refused_so_far": verdict.refused_unchecked})
         return verdict.refusal
 
     assert verdict.user_id is not None
