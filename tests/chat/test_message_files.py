@@ -21,8 +21,11 @@ async def test_readers_see_the_names_of_attached_files_and_outsiders_do_not(cast
     assert described["size"] == len(b"price list\n")
 
     outsider = await cast.wangfang.api.get(f"/api/v1/messages/{message['id']}/files")
-    assert outsider.status_code in (403, 404)
-    assert error_code(outsider)
+    # A non-member learns nothing, not even that the message exists.
+    assert outsider.status_code == 404
+    assert error_code(outsider) == "not_found"
+    missing = await cast.lina.api.get("/api/v1/messages/2147483000/files")
+    assert missing.status_code == 404
 
 
 async def test_a_message_without_files_lists_none(cast: Cast) -> None:

@@ -64,10 +64,10 @@ INLINE_RENDER_LIMIT = 2000
 
 
 async def render_html(text: str, mentions: ResolvedMentions) -> str:
-    lookup = mentions.directory.mention_at if mentions.directory is not None else None
+    spans = mentions.directory.spans if mentions.directory is not None else None
     if len(text) <= INLINE_RENDER_LIMIT:
-        return render_markdown(text, lookup)
-    return await anyio.to_thread.run_sync(render_markdown, text, lookup)
+        return render_markdown(text, spans)
+    return await anyio.to_thread.run_sync(render_markdown, text, spans)
 
 
 # --- channels -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, NamedTuple
@@ -139,19 +139,19 @@ class MentionDirectory:
         return best
 
 
-    def mention_at(self, text: str, start: int) -> tuple[int, str] | None:
-        """For rendering: the name `text[start:]` begins with (`start` just after an @),
-        as its length and what it names — "user:7" (namesakes: "user:7 9"),
-        "department:3" or "all"."""
-        match = self._longest_match(text, start)
-        if match is None:
-            return None
-        length, target = match
-        if target.all:
-            return length, "all"
-        if target.user_ids:
-            return length, "user:" + " ".join(map(str, target.user_ids))
-        return length, "department:" + " ".join(map(str, target.department_ids))
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """For rendering: where `text` mentions someone, as (index of the @, end of the
+        name, what it names: "user:7" — namesakes "user:7 9" —, "department:3" or "all"),
+        by the same rules as `find_mentions`."""
+        return [(at, end, _names(target)) for at, end, target in _matches(text, self)]
+
+
+def _names(target: _Target) -> str:
+    if target.all:
+        return "all"
+    if target.user_ids:
+        return "user:" + " ".join(map(str, target.user_ids))
+    return "department:" + " ".join(map(str, target.department_ids))
 
 
 def _add(index: dict[str, _Target], key: str, target: _Target) -> None:
@@ -210,21 +210,26 @@ def _may_end_name(text: str, end: int) -> bool:
     return end == len(text) or not (_is_ascii_word(last) and _is_ascii_word(text[end]))
 
 
-def find_mentions(text: str, directory: MentionDirectory) -> Mentions:
-    """Who `text` (a message's Markdown source) mentions among `directory`."""
-    prose = _prose(text)
-    user_ids: set[int] = set()
-    department_ids: set[int] = set()
-    everyone = False
+def _matches(text: str, directory: MentionDirectory) -> Iterator[tuple[int, int, _Target]]:
+    """Each mention in plain `text`, left to right: (index of its @, end, target)."""
     resume = 0
-    for start in _mention_starts(prose):
+    for start in _mention_starts(text):
         if start <= resume:
             continue  # this @ is inside a name matched just before
-        match = directory._longest_match(prose, start)
+        match = directory._longest_match(text, start)
         if match is None:
             continue
         length, target = match
         resume = start + length
+        yield start - 1, resume, target
+
+
+def find_mentions(text: str, directory: MentionDirectory) -> Mentions:
+    """Who `text` (a message's Markdown source) mentions among `directory`."""
+    user_ids: set[int] = set()
+    department_ids: set[int] = set()
+    everyone = False
+    for _at, _end, target in _matches(_prose(text), directory):
         user_ids.update(target.user_ids)
         department_ids.update(target.department_ids)
         everyone = everyone or target.all
