@@ -23,6 +23,7 @@ import uvicorn
 from sqlalchemy import text
 
 from tests.helpers import Cast, build_cast
+from tests.servers import operator_env, run_cli
 from xietong.app import WS_MAX_SIZE, create_app
 from xietong.core.ratelimit import MemoryCounter
 from xietong.migrate import upgrade_to_head
@@ -92,6 +93,25 @@ class Backend:
                 f'DROP DATABASE IF EXISTS "{name or self.database_name}" WITH (FORCE)')
         finally:
             await connection.close()
+
+    @asynccontextmanager
+    async def installation(self, data_dir: Path, admin_password: str,
+                           redis: tuple[str, str] | None = None
+                           ) -> AsyncIterator[dict[str, str]]:
+        """A migrated installation of its own for real server processes (tests/servers.py):
+        a new database, dropped afterwards, and an owner `boss`. Yields the operators'
+        environment. `redis` (url, key prefix) replaces this backend's Redis."""
+        name = f"xietong_node_{uuid.uuid4().hex[:8]}"
+        await self.create_database(name)
+        settings = self.settings()
+        redis_url, redis_prefix = redis or (settings.redis_url, f"{settings.redis_prefix}{name}:")
+        env = operator_env(self.database_url(name), data_dir, redis_url, redis_prefix)
+        try:
+            run_cli(env, "migrate")
+            run_cli(env, "create-admin", "--username", "boss", "--password", admin_password)
+            yield env
+        finally:
+            await self.drop_database(name)
 
     async def forget_redis_keys(self) -> None:
         if not self.is_postgres:

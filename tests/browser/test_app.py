@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import statistics
 import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from tests.browser.conftest import SCREENSHOTS, OpenPage, screenshot
 from tests.browser.test_chat import message, send
 from tests.conftest import Backend
 from tests.helpers import Cast, create_channel, post
-from tests.servers import Node, operator_env, run_cli
+from tests.servers import Node
 from xietong.chat.demo import seed_demo_conversations
 from xietong.org.demo import seed_demo_company
 from xietong.runtime import Runtime
@@ -77,21 +76,12 @@ async def test_a_phone_screen_uses_a_drawer_and_can_send(cast: Cast, open_page: 
 @pytest.fixture
 async def node(backend: Backend, tmp_path: Path) -> AsyncIterator[Node]:
     """A real `xietong serve` process on its own database, so it can be stopped and started."""
-    name = f"xietong_browser_{uuid.uuid4().hex[:8]}"
-    await backend.create_database(name)
-    settings = backend.settings()
-    env = operator_env(backend.database_url(name), tmp_path, settings.redis_url,
-                       settings.redis_prefix + name + ":")
-    run_cli(env, "migrate")
-    run_cli(env, "create-admin", "--username", "boss", "--password", NODE_PASSWORD)
-    started = Node(env).start()
-    holder = [started]
-    try:
-        yield started
-    finally:
-        for each in holder:
-            each.stop()
-        await backend.drop_database(name)
+    async with backend.installation(tmp_path, NODE_PASSWORD) as env:
+        started = Node(env).start()
+        try:
+            yield started
+        finally:
+            started.stop()
 
 
 async def test_after_a_server_restart_the_client_resumes_without_losing_messages(

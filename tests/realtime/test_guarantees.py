@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import Backend
 from tests.realtime.wsclient import Socket
-from tests.servers import Node, RedisServer, operator_env, run_cli
+from tests.servers import Node, RedisServer
 
 PASSWORD = "guarantee-password"
 pytestmark = pytest.mark.slow
@@ -45,19 +45,12 @@ class Cluster:
 
 @pytest.fixture
 async def cluster(backend: Backend, tmp_path: Path) -> AsyncIterator[Cluster]:
-    name = f"xietong_nodes_{uuid.uuid4().hex[:8]}"
-    await backend.create_database(name)
-    settings = backend.settings()
-    env = operator_env(backend.database_url(name), tmp_path, settings.redis_url,
-                       settings.redis_prefix + name + ":")
-    run_cli(env, "migrate")
-    run_cli(env, "create-admin", "--username", "boss", "--password", PASSWORD)
-    cluster = Cluster(env)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-        await backend.drop_database(name)
+    async with backend.installation(tmp_path, PASSWORD) as env:
+        cluster = Cluster(env)
+        try:
+            yield cluster
+        finally:
+            cluster.stop()
 
 
 async def sign_in(base: str, login: str) -> str:
@@ -253,31 +246,29 @@ async def test_redis_restart_mid_stream_loses_nothing(backend: Backend, tmp_path
                                                       postgres_only: None) -> None:
     redis = RedisServer(tmp_path)
     redis.start()
-    name = f"xietong_redis_{uuid.uuid4().hex[:8]}"
-    await backend.create_database(name)
-    env = operator_env(backend.database_url(name), tmp_path, redis.url, "xt-restart:")
-    run_cli(env, "migrate")
-    run_cli(env, "create-admin", "--username", "boss", "--password", PASSWORD)
-    cluster = Cluster(env)
     try:
-        a, b = cluster.node(), cluster.node()
-        boss, lina, channel_id = await setup_channel(a.url)
-        socket = await Socket.open(a.url, lina)
-        await _stream([b.url], boss, channel_id, senders=2, per_sender=10)
-        redis.stop()
-        # Sends still succeed: the database is the truth, the bus only a wake-up.
-        await _stream([b.url], boss, channel_id, senders=2, per_sender=10)
-        redis.start()
-        await _stream([a.url, b.url], boss, channel_id, senders=2, per_sender=10)
-        await _collect(socket, 60)
-        stored = [m["id"] for m in await history(a.url, lina, channel_id)]
-        assert sorted(_created_ids(socket)) == stored
-        assert len(_created_ids(socket)) == len(stored)
-        await socket.close()
+        async with backend.installation(tmp_path, PASSWORD,
+                                        redis=(redis.url, "xt-restart:")) as env:
+            cluster = Cluster(env)
+            try:
+                a, b = cluster.node(), cluster.node()
+                boss, lina, channel_id = await setup_channel(a.url)
+                socket = await Socket.open(a.url, lina)
+                await _stream([b.url], boss, channel_id, senders=2, per_sender=10)
+                redis.stop()
+                # Sends still succeed: the database is the truth, the bus only a wake-up.
+                await _stream([b.url], boss, channel_id, senders=2, per_sender=10)
+                redis.start()
+                await _stream([a.url, b.url], boss, channel_id, senders=2, per_sender=10)
+                await _collect(socket, 60)
+                stored = [m["id"] for m in await history(a.url, lina, channel_id)]
+                assert sorted(_created_ids(socket)) == stored
+                assert len(_created_ids(socket)) == len(stored)
+                await socket.close()
+            finally:
+                cluster.stop()
     finally:
-        cluster.stop()
         redis.stop()
-        await backend.drop_database(name)
 
 
 async def test_ending_credentials_on_one_node_ends_them_on_every_node(
