@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +237,15 @@ def scratch_environment(extra_env: dict[str, str] | None = None, *, postgres: bo
             if postgres:
                 asyncio.run(_postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 _forget_redis_prefix(prefix)
+
+
+def report_on_scratch(args: argparse.Namespace,
+                      run: Callable[[argparse.Namespace, Environment],
+                                    Coroutine[Any, Any, dict[str, Any]]]) -> None:
+    """The in-process benchmarks' main: `run` on a scratch installation, its report printed."""
+    with scratch_environment(postgres=args.postgres) as environment:
+        report = asyncio.run(run(args, environment))
+    print_report(report)
 
 
 @dataclass

@@ -24,7 +24,6 @@ Prints one JSON document.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import time
 from collections.abc import Callable
@@ -39,8 +38,7 @@ from bench.common import (
     add_database_options,
     latency_summary_ms,
     machine_info,
-    print_report,
-    scratch_environment,
+    report_on_scratch,
 )
 from xietong.chat.models import Channel, ChannelMember, Message
 from xietong.core.actor import Actor, Role
@@ -257,9 +255,7 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.messages, args.people, args.channels, args.queries, args.batch) <= 0:
         parser.error("all counts must be positive")
-    with scratch_environment(postgres=args.postgres) as environment:
-        report = asyncio.run(run(args, environment))
-    print_report(report)
+    report_on_scratch(args, run)
 
 
 if __name__ == "__main__":

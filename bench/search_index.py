@@ -16,7 +16,6 @@ Prints one JSON document; figures are microseconds per message.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import time
 from datetime import UTC, datetime
@@ -28,8 +27,7 @@ from bench.common import (
     Environment,
     add_database_options,
     machine_info,
-    print_report,
-    scratch_environment,
+    report_on_scratch,
 )
 from bench.search import generate
 from xietong.chat.models import Channel, Message
@@ -123,9 +121,7 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.messages, args.per_unit) <= 0:
         parser.error("all counts must be positive")
-    with scratch_environment(postgres=args.postgres) as environment:
-        report = asyncio.run(run(args, environment))
-    print_report(report)
+    report_on_scratch(args, run)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,7 @@ from bench.common import (
     add_database_options,
     latency_summary_ms,
     machine_info,
-    print_report,
-    scratch_environment,
+    report_on_scratch,
 )
 from xietong.chat import access, actions, views
 from xietong.chat.models import Channel, ChannelMember
@@ -115,9 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.seconds, args.rounds, args.senders, args.channels) <= 0:
         parser.error("all counts must be positive")
-    with scratch_environment(postgres=args.postgres) as environment:
-        report = asyncio.run(run(args, environment))
-    print_report(report)
+    report_on_scratch(args, run)
 
 
 if __name__ == "__main__":
