@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.core.clock import utcnow
 from xietong.core.db import table_of
 from xietong.core.events import Audience, Event
 from xietong.realtime.models import EventRecipient, EventRecord
@@ -74,8 +73,7 @@ class EventLog:
             data = event.model_dump_json(exclude={"type"})
             event_id: int = (await session.execute(_INSERT_EVENT, {
                 "type": event.type, "channel_id": audience.channel_id,
-                "personal": audience.user_ids is not None, "data": data,
-                "created_at": utcnow()})).scalar_one()
+                "personal": audience.user_ids is not None, "data": data})).scalar_one()
             if audience.user_ids:
                 await session.execute(insert(EventRecipient), [
                     {"event_id": event_id, "user_id": user_id} for user_id in audience.user_ids])
