@@ -18,7 +18,6 @@ reads few channels, also has their channels as tokens, so the index looks only t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
@@ -43,7 +42,6 @@ from sqlalchemy import (
 
 from xietong.chat import access as chat_access
 from xietong.chat import queries as chat_queries
-from xietong.chat.models import Message
 from xietong.core.actor import Actor
 from xietong.core.db import UTCDateTime
 from xietong.core.uow import UnitOfWork
@@ -237,12 +235,6 @@ async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort,
     else:  # paged past the end
         total = await uow.session.scalar(select(func.count()).select_from(newest)) or 0
     return Found([row.item_id for row in rows], total, total >= RANK_WINDOW)
-
-
-async def messages_by_id(uow: UnitOfWork, message_ids: Sequence[int]) -> list[Message]:
-    """The messages found, in rank order, as the chat domain has them now (a message
-    deleted since the search ran is left out)."""
-    return await chat_queries.live_messages_in_order(uow, message_ids)
 
 
 def criteria_from(parsed: ParsedQuery) -> Criteria:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from xietong.chat import queries as chat_queries
 from xietong.chat.views import messages_out
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
@@ -17,7 +18,8 @@ from xietong.search.schemas import SearchHit, SearchResults
 
 async def hits_out(uow: UnitOfWork, message_ids: Sequence[int],
                    wanted: Sequence[Highlight]) -> list[SearchHit]:
-    messages = await queries.messages_by_id(uow, message_ids)
+    # In rank order, as chat has them now: one deleted since the search ran is left out.
+    messages = await chat_queries.live_messages_in_order(uow, message_ids)
     shaped = await messages_out(uow, messages)
     return [SearchHit(message=out, highlight=snippet(message.text, wanted))
             for message, out in zip(messages, shaped, strict=True)]
