@@ -109,6 +109,23 @@ def postgres_pids() -> list[int]:
     return pids
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a server's worker processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, pending = [], [pid]
+    while pending:
+        tree.append(current := pending.pop())
+        pending.extend(children.get(current, []))
+    return tree
+
+
 def total_cpu_seconds(pids: Sequence[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -120,21 +137,23 @@ def total_cpu_seconds(pids: Sequence[int]) -> float:
 
 
 class CpuMeter:
-    """CPU used over an interval by the server, PostgreSQL (when used) and the load
-    generator (this process and its still-running worker processes), in cores."""
+    """CPU used over an interval by the server (with its worker processes), PostgreSQL
+    (when used) and the load generator (this process and its still-running worker
+    processes), in cores."""
 
     def __init__(self, server_pid: int, postgres: bool, worker_pids: Sequence[int] = ()
                  ) -> None:
         self.server_pid = server_pid
         self.postgres = postgres
         self.worker_pids = list(worker_pids)
+        self.server_pids = process_tree(server_pid)
         self._start = self._sample()
 
     def _sample(self) -> tuple[float, float, float, float]:
         pg = total_cpu_seconds(postgres_pids()) if self.postgres else 0.0
         me = resource.getrusage(resource.RUSAGE_SELF)
         mine = me.ru_utime + me.ru_stime + total_cpu_seconds(self.worker_pids)
-        return time.monotonic(), cpu_seconds(self.server_pid), pg, mine
+        return time.monotonic(), total_cpu_seconds(self.server_pids), pg, mine
 
     def cores_used(self) -> dict[str, float]:
         now, server, pg, mine = self._sample()

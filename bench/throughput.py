@@ -6,8 +6,11 @@ processes, to `--channels` channels they all belong to, for `--seconds` after a 
 warm-up. Reported: acknowledged sends per second, latency p50/p95/p99/max, errors, and
 the CPU the server, PostgreSQL and the load generator used meanwhile.
 
+`--workers` above 1 serves with that many worker processes (XIETONG_WORKERS; PostgreSQL
+and Redis only).
+
 Run: .venv/bin/python -m bench.throughput [--seconds 30] [--senders 20] [--procs 2]
-     [--postgres]
+     [--postgres [--workers 2]]
 Prints one JSON document.
 """
 
@@ -87,17 +90,22 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--procs", type=int, default=2, help="load-generating processes")
     parser.add_argument("--channels", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     add_database_options(parser)
     args = parser.parse_args()
-    if min(args.seconds, args.senders, args.procs, args.channels) <= 0:
-        parser.error("--seconds, --senders, --procs and --channels must be positive")
+    if min(args.seconds, args.senders, args.procs, args.channels, args.workers) <= 0:
+        parser.error("--seconds, --senders, --procs, --channels and --workers must be positive")
+    if args.workers > 1 and not args.postgres:
+        parser.error("--workers above 1 needs --postgres (worker processes share Redis)")
 
     report: dict[str, Any] = {
         "benchmark": "throughput", "machine": machine_info(),
         "database": "postgresql+redis" if args.postgres else "sqlite",
+        "server_workers": args.workers,
         "senders": args.senders, "load_processes": args.procs, "channels": args.channels,
         "seconds": args.seconds, "warmup_seconds": args.warmup, "argon2": FAST_ARGON2_NOTE}
-    with running_server(FAST_ARGON2_ENV, postgres=args.postgres) as server:
+    with running_server({**FAST_ARGON2_ENV, "XIETONG_WORKERS": str(args.workers)},
+                        postgres=args.postgres) as server:
         admin = Admin(server)
         try:
             people = admin.create_people("sender", args.senders)

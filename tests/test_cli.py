@@ -55,12 +55,24 @@ async def operator(backend: Backend, tmp_path: Path) -> AsyncIterator[Operator]:
 
 def test_bad_settings_stop_with_one_sentence(operator: Operator) -> None:
     for variable, value in (("XIETONG_PORT", "eighty"), ("XIETONG_DATABASE_URL", "mysql://db"),
-                            ("XIETONG_REDIS_URL", "localhost:6379")):
+                            ("XIETONG_REDIS_URL", "localhost:6379"), ("XIETONG_WORKERS", "0")):
         result = operator.run("check", **{variable: value})
         assert result.returncode == 2, result
         message = result.stderr.strip()
         assert variable in message
         assert "Traceback" not in message
+        assert len(message.splitlines()) == 1
+
+
+def test_several_workers_need_postgresql_and_redis(operator: Operator, tmp_path: Path) -> None:
+    """Worker processes are nodes: on SQLite, or without Redis, they could not share events."""
+    for database, redis in (("sqlite:///" + str(tmp_path / "x.db"), "redis://127.0.0.1:6379/0"),
+                            (operator.env["XIETONG_DATABASE_URL"], "")):
+        result = operator.run("serve", XIETONG_WORKERS="2", XIETONG_DATABASE_URL=database,
+                              XIETONG_REDIS_URL=redis)
+        assert result.returncode == 2, result
+        message = result.stderr.strip()
+        assert "XIETONG_WORKERS above 1 needs PostgreSQL and XIETONG_REDIS_URL" in message
         assert len(message.splitlines()) == 1
 
 
@@ -142,7 +154,7 @@ def test_served_server_accepts_the_printed_credentials(operator: Operator) -> No
 def test_access_log_never_shows_socket_tokens() -> None:
     import logging
 
-    from xietong.cli import RedactTokens
+    from xietong.serving import RedactTokens
 
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
                                '%s - "%s %s HTTP/%s" %d',

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import gc
-import logging
-import re
 import secrets
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -189,11 +185,10 @@ def check() -> None:
 
 @app.command()
 def serve() -> None:
-    """Serve HTTP and WebSocket on XIETONG_HOST:XIETONG_PORT (default 127.0.0.1:8000)."""
-    import uvicorn
-
-    from xietong.app import WS_MAX_SIZE, create_app
+    """Serve HTTP and WebSocket on XIETONG_HOST:XIETONG_PORT (default 127.0.0.1:8000), in
+    XIETONG_WORKERS processes (default 1)."""
     from xietong.migrate import current_revision, head_revision
+    from xietong.serving import serve as serve_until_stopped
 
     settings = settings_or_exit()
 
@@ -202,44 +197,9 @@ def serve() -> None:
 
     if run_with_runtime(settings, schema_revision) != head_revision():
         fail("The database schema is not up to date; run `xietong migrate` first.")
-    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
-    logging.getLogger("uvicorn.error").addFilter(RedactTokens())
-    runtime = Runtime(settings)
-    config = uvicorn.Config(create_app(runtime, close_runtime_on_shutdown=True),
-                            host=settings.host, port=settings.port,
-                            log_level=settings.log_level, proxy_headers=True,
-                            forwarded_allow_ips=settings.forwarded_allow_ips,
-                            # Per-socket compression would compress every event once per
-                            # recipient (and costs ~36 KB per socket): frames go out as is.
-                            ws_max_size=WS_MAX_SIZE, ws_per_message_deflate=False)
-    typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/")
-    calm_the_garbage_collector()
-    uvicorn.Server(config).run()
-
-
-def calm_the_garbage_collector() -> None:
-    """What start-up built (modules, models, SQLAlchemy's and jieba's tables) lives as long
-    as the process: freeze it so collections stop re-scanning it, and collect the young
-    generation less often — a request allocates thousands of short-lived objects, and
-    with the default threshold (700) the collector ran several times per request."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 50)
-
-
-class RedactTokens(logging.Filter):
-    """`?token=` on WebSocket URLs is a credential: never write it to a log."""
-
-    PATTERN = re.compile(r"(token=)[^&\s\"']+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(self.PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str)
-                                else a for a in record.args)
-        record.msg = self.PATTERN.sub(r"\1[redacted]", str(record.msg))
-        return True
+    workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
+    typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/{workers}")
+    serve_until_stopped(settings)
 
 
 def main() -> None:

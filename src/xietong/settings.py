@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Addresses whose X-Forwarded-For / X-Forwarded-Proto we believe (the nginx in front).
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "info"
+    # Serving processes on host:port. Each is a node of its own, so more than one needs
+    # what several nodes need: PostgreSQL and Redis.
+    workers: int = Field(default=1, ge=1, le=64)
 
     # Events waiting for one WebSocket; a client this far behind is cut off and resumes.
     ws_queue_limit: int = Field(default=2000, ge=10)
@@ -88,6 +91,9 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'xietong.db').resolve()}"
         if self.login_slowdown_after > self.login_lockout_after:
             raise ValueError("login_slowdown_after must not exceed login_lockout_after")
+        if self.workers > 1 and not (self.is_postgres and self.redis_url):
+            raise ValueError("XIETONG_WORKERS above 1 needs PostgreSQL and XIETONG_REDIS_URL: "
+                             "worker processes share events through Redis, like nodes")
         return self
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -240,6 +241,60 @@ async def test_two_nodes_many_senders_no_gaps(cluster: Cluster, postgres_only: N
     finally:
         await live.close()
         await resumed.close()
+
+
+def _established_per_process(pids: list[int], port: int) -> dict[int, int]:
+    """How many TCP connections to `port` each of `pids` holds (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
+    held = {}
+    for pid in pids:
+        fds = Path(f"/proc/{pid}/fd")
+        links = [os.readlink(fd) for fd in fds.iterdir()]
+        held[pid] = sum(link[8:-1] in inodes for link in links if link.startswith("socket:["))
+    return held
+
+
+async def test_worker_processes_are_nodes_on_one_port(cluster: Cluster,
+                                                       postgres_only: None) -> None:
+    """XIETONG_WORKERS=2: two processes accept on one port, and an event committed by
+    either reaches sockets held by both."""
+    cluster.env["XIETONG_WORKERS"] = "2"
+    node = cluster.node()
+    assert node.process is not None
+    children = Path(f"/proc/{node.process.pid}/task/{node.process.pid}/children").read_text()
+    # (multiprocessing's resource tracker is a child too)
+    workers = [int(p) for p in children.split()
+               if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) == 2, children
+    boss, lina, channel_id = await setup_channel(node.url)
+    sockets: list[Socket] = []
+    try:
+        # Which worker accepts a connection is up to the kernel: open sockets until both
+        # workers hold some.
+        while len(sockets) < 60:
+            sockets.append(await Socket.open(node.url, lina))
+            held = _established_per_process(workers, node.port)
+            if len(sockets) >= 4 and all(held.values()):
+                break
+        assert all(held.values()), f"the kernel gave every connection to one worker: {held}"
+        async with bearer(node.url, boss) as api:
+            sent = []
+            for n in range(5):
+                response = await api.post(f"/api/v1/channels/{channel_id}/messages",
+                                          json={"text": f"工作进程 {n}"})
+                assert response.status_code == 201
+                sent.append(response.json()["id"])
+        for socket in sockets:
+            await _collect(socket, 5)
+            assert _created_ids(socket) == sent
+    finally:
+        for socket in sockets:
+            await socket.close()
 
 
 async def test_redis_restart_mid_stream_loses_nothing(backend: Backend, tmp_path: Path,
