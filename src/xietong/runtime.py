@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from xietong.auth.actions import LoginPolicy
 from xietong.auth.cache import CredentialCache
+from xietong.auth.queries import live_token_ids
 from xietong.chat.audience import ChannelAudience
 from xietong.core.db import WRITER_OPTION, create_engine
 from xietong.core.ratelimit import FailureCounter, MemoryCounter
@@ -64,13 +65,36 @@ class Runtime:
                                  queue_limit=settings.ws_queue_limit)
         self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.signals.connect(CredentialsChanged, self._credentials_changed)
-        self.realtime.on_credentials_changed = self.credentials.forget_all
+        self.realtime.on_credentials_changed = self._heard_credentials_changed
+        self._socket_checks: set[asyncio.Task[None]] = set()
 
-    async def _credentials_changed(self, uow: UnitOfWork, _signal: CredentialsChanged) -> None:
+    async def _credentials_changed(self, uow: UnitOfWork, signal: CredentialsChanged) -> None:
         async def forget_everywhere() -> None:
             self.credentials.forget_all()
-            await self.realtime.announce_credentials_changed()
+            await self.realtime.announce_credentials_changed(signal.user_id)
+            await self._end_dead_sockets(signal.user_id)
         uow.after_commit(forget_everywhere)
+
+    def _heard_credentials_changed(self, user_id: int) -> None:
+        """Another node changed someone's credentials."""
+        self.credentials.forget_all()
+        check = asyncio.create_task(self._end_dead_sockets(user_id))
+        self._socket_checks.add(check)
+        check.add_done_callback(self._socket_checks.discard)
+
+    async def _end_dead_sockets(self, user_id: int) -> None:
+        """Close this node's sockets of `user_id` whose credential no longer lets them in
+        (logged out, revoked, expired, deactivated); a role change leaves them open."""
+        connections = [c for c in self.realtime.hub.connections_of(user_id)
+                       if c.token_id is not None]
+        if not connections:
+            return
+        async with self.reader() as uow:
+            live = await live_token_ids(uow, {c.token_id for c in connections
+                                              if c.token_id is not None})
+        for connection in connections:
+            if connection.token_id not in live:
+                connection.end_credential()
 
     async def start(self) -> None:
         """Start the background work of a serving node (event delivery, presence)."""

@@ -243,6 +243,13 @@ async def test_two_nodes_many_senders_no_gaps(cluster: Cluster, postgres_only: N
         await resumed.close()
 
 
+def _worker_processes(pid: int) -> list[int]:
+    """The worker processes uvicorn spawned (multiprocessing's resource tracker is a
+    child too, and is left out)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(p) for p in children if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+
+
 def _established_per_process(pids: list[int], port: int) -> dict[int, int]:
     """How many TCP connections to `port` each of `pids` holds (Linux /proc)."""
     inodes = set()
@@ -266,11 +273,8 @@ async def test_worker_processes_are_nodes_on_one_port(cluster: Cluster,
     cluster.env["XIETONG_WORKERS"] = "2"
     node = cluster.node()
     assert node.process is not None
-    children = Path(f"/proc/{node.process.pid}/task/{node.process.pid}/children").read_text()
-    # (multiprocessing's resource tracker is a child too)
-    workers = [int(p) for p in children.split()
-               if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
-    assert len(workers) == 2, children
+    workers = _worker_processes(node.process.pid)
+    assert len(workers) == 2, workers
     boss, lina, channel_id = await setup_channel(node.url)
     sockets: list[Socket] = []
     try:
@@ -332,6 +336,7 @@ async def test_ending_credentials_on_one_node_ends_them_on_every_node(
     it at once (the word goes over the bus), not when the memory runs out."""
     a, b = cluster.node(), cluster.node()
     boss, lina, _channel_id = await setup_channel(a.url)
+    socket_on_b = await Socket.open(b.url, lina)
     async with bearer(b.url, lina) as on_b, bearer(a.url, boss) as admin_on_a:
         me = await on_b.get("/api/v1/users/me")
         assert me.status_code == 200  # now remembered by B
@@ -343,3 +348,5 @@ async def test_ending_credentials_on_one_node_ends_them_on_every_node(
             assert time.monotonic() < deadline, "node B still accepts a dead credential"
             await asyncio.sleep(0.02)
         assert status == 401
+    # Node B also closes the socket that credential opened there.
+    assert await socket_on_b.closed_with() == 4401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.helpers import Cast
+from tests.helpers import Cast, client_with_token, post, sign_in
 from tests.realtime.wsclient import Socket
 
 
@@ -113,23 +113,53 @@ async def test_bad_credentials_and_positions_are_refused(cast: Cast, live_server
 
 async def test_huge_frames_close_the_socket_without_harm(cast: Cast, live_server: str) -> None:
     """A frame over the size limit ends that socket (1009); the server and others carry on."""
-    import websockets
-
     from xietong.app import WS_MAX_SIZE
 
     victim = await Socket.open(live_server, cast.lina.token)
     bystander = await Socket.open(live_server, cast.zhangwei.token)
     try:
         await victim.connection.send("x" * (WS_MAX_SIZE + 1))
-        async with asyncio.timeout(5):
-            try:
-                while True:
-                    await victim.connection.recv()
-            except websockets.ConnectionClosed as closed:
-                code = closed.rcvd.code if closed.rcvd else None
-        assert code == 1009
+        assert await victim.closed_with() == 1009
         await bystander.send({"type": "ping"})
         await bystander.wait_for("pong")
     finally:
         await victim.close()
         await bystander.close()
+
+
+async def test_ending_a_sign_in_closes_the_sockets_it_opened(cast: Cast, live_server: str
+                                                             ) -> None:
+    """Logging out, revoking or deactivating ends a credential; the sockets it opened close
+    with 4401 (the client must sign in again) and get nothing more. Other sign-ins stay."""
+    channel_id = await _channel(cast, "凭证测试", "private", "lina")
+    second = await sign_in(cast.client, "lina")
+    kept = await Socket.open(live_server, cast.lina.token)
+    ended = await Socket.open(live_server, second)
+    bystander = await Socket.open(live_server, cast.zhangwei.token)
+    try:
+        async with client_with_token(cast.client, second) as device:
+            assert (await device.post("/api/v1/auth/logout")).status_code == 204
+        assert await ended.closed_with() == 4401
+        assert ended.other[-1]["data"]["code"] == "unauthorized"
+        await post(cast.zhangwei, channel_id, "登出之后")
+        await kept.wait_for("message.created")
+        assert not [e for e in ended.events if e["type"] == "message.created"]
+
+        # A new role is not the end of a sign-in.
+        promoted = await cast.linxiaoyan.api.patch(f"/api/v1/users/{cast.lina.id}",
+                                                   json={"role": "admin"})
+        assert promoted.status_code == 200, promoted.text
+        await kept.send({"type": "ping"})
+        await kept.wait_for("pong")
+
+        deactivated = await cast.linxiaoyan.api.patch(f"/api/v1/users/{cast.lina.id}",
+                                                      json={"active": False})
+        assert deactivated.status_code == 200, deactivated.text
+        assert await kept.closed_with() == 4401
+        await bystander.send({"type": "ping"})
+        await bystander.wait_for("pong")
+    finally:
+        await cast.linxiaoyan.api.patch(f"/api/v1/users/{cast.lina.id}",
+                                        json={"active": True, "role": "member"})
+        for socket in (kept, ended, bystander):
+            await socket.close()

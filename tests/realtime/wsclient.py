@@ -53,6 +53,15 @@ class Socket:
                                              for k, v in data.items()):
                 return frame
 
+    async def closed_with(self, timeout: float = 5) -> int | None:
+        """Read until the server closes the socket; the close code it sent."""
+        async with asyncio.timeout(timeout):
+            try:
+                while True:
+                    await self.next_frame(timeout)
+            except websockets.ConnectionClosed as closed:
+                return closed.rcvd.code if closed.rcvd else None
+
     async def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
         """Collect whatever arrives within `seconds`."""
         got: list[dict[str, Any]] = []

@@ -22,6 +22,16 @@ async def live_credential(uow: UnitOfWork, digest: str) -> tuple[AuthToken, User
     return None if row is None else (row[0], row[1])
 
 
+async def live_token_ids(uow: UnitOfWork, token_ids: set[int]) -> set[int]:
+    """Which of `token_ids` are still unrevoked, unexpired credentials of active people."""
+    now = utcnow()
+    return set(await uow.session.scalars(
+        select(AuthToken.id).join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.id.in_(token_ids), AuthToken.revoked_at.is_(None),
+               or_(AuthToken.expires_at.is_(None), AuthToken.expires_at > now),
+               User.active)))
+
+
 async def api_tokens_of(uow: UnitOfWork, user_id: int) -> Sequence[AuthToken]:
     return (await uow.session.scalars(
         select(AuthToken).where(AuthToken.user_id == user_id,

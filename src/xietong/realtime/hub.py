@@ -52,17 +52,22 @@ class Connection:
         "_pending",
         "_ready",
         "channel_ids",
+        "credential_ended",
         "on_cut_off",
         "overflowed",
         "queue_limit",
         "sent_up_to",
+        "token_id",
         "user_id",
         "watching",
     )
 
     def __init__(self, user_id: int, channel_ids: set[int],
-                 queue_limit: int = QUEUE_LIMIT) -> None:
+                 queue_limit: int = QUEUE_LIMIT, token_id: int | None = None) -> None:
         self.user_id = user_id
+        # The credential the socket signed in with; when it ends, so does the socket.
+        self.token_id = token_id
+        self.credential_ended = False
         self.channel_ids = channel_ids
         self.queue_limit = queue_limit
         self._pending: list[str] = []
@@ -80,8 +85,14 @@ class Connection:
         if self.on_cut_off is not None:
             self.on_cut_off()
 
+    def end_credential(self) -> None:
+        """Its credential was revoked or its owner deactivated: no further events."""
+        self.credential_ended = True
+        self._pending.clear()
+        self.cut_off()
+
     def offer(self, frame: str) -> None:
-        if self.overflowed:
+        if self.overflowed or self.credential_ended:
             return
         if len(self._pending) >= self.queue_limit:
             # Too slow to keep up: stop queueing and let the socket close; the client

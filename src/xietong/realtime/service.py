@@ -29,8 +29,9 @@ class Realtime:
         self.hub.ephemeral_handlers.append(self._on_ephemeral)
         self.presence = Presence(self.node_id, redis, redis_prefix)
         self.started = False
-        # Called on every node when some node says credentials changed (see auth.cache).
-        self.on_credentials_changed: Callable[[], None] | None = None
+        # Called on every other node when a node says someone's credentials changed (see
+        # auth.cache), with that person's user id.
+        self.on_credentials_changed: Callable[[int], None] | None = None
 
     async def start(self) -> None:
         if self.started:
@@ -74,14 +75,15 @@ class Realtime:
     async def statuses(self, user_ids: list[int]) -> dict[int, Status]:
         return await self.presence.statuses(user_ids)
 
-    async def announce_credentials_changed(self) -> None:
-        await self.bus.publish({"kind": "credentials_changed", "node": self.node_id})
+    async def announce_credentials_changed(self, user_id: int) -> None:
+        await self.bus.publish({"kind": "credentials_changed", "node": self.node_id,
+                                "user_id": user_id})
 
     def _on_ephemeral(self, message: BusMessage) -> None:
         kind = message.get("kind")
         if kind == "credentials_changed":
-            if self.on_credentials_changed is not None:
-                self.on_credentials_changed()
+            if self.on_credentials_changed is not None and message.get("node") != self.node_id:
+                self.on_credentials_changed(int(message["user_id"]))
         elif kind == "typing":
             self.hub.send_to_channel(int(message["channel_id"]), ephemeral_frame(
                 "typing", int(message["channel_id"]), {"user_id": message["user_id"]}),

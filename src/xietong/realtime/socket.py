@@ -86,7 +86,7 @@ async def events_socket(websocket: WebSocket) -> None:
             await _refuse(websocket, CLOSE_BAD_REQUEST, "bad_last_event_id",
                           "last_event_id must be an event id this server gave out.")
             return
-    await Session(websocket, realtime, actor.user_id).run(last_event_id)
+    await Session(websocket, realtime, actor.user_id, actor.token_id).run(last_event_id)
 
 
 async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> None:
@@ -99,10 +99,12 @@ async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> 
 class Session:
     """One open socket: replay, then pump the hub's queue out and the client's frames in."""
 
-    def __init__(self, websocket: WebSocket, realtime: Realtime, user_id: int) -> None:
+    def __init__(self, websocket: WebSocket, realtime: Realtime, user_id: int,
+                 token_id: int | None) -> None:
         self.websocket = websocket
         self.realtime = realtime
         self.user_id = user_id
+        self.token_id = token_id
         self.connection: Connection | None = None
         self.bad_frames = 0
         self.last_typing: dict[int, float] = {}
@@ -111,7 +113,7 @@ class Session:
         hub = self.realtime.hub
         channels = await self.realtime.readable_channel_ids(self.user_id)
         connection = self.connection = Connection(self.user_id, channels,
-                                                  self.realtime.queue_limit)
+                                                  self.realtime.queue_limit, self.token_id)
         cursor = hub.register(connection)
         try:
             await self.realtime.set_presence(self.user_id, id(connection), "online")
@@ -136,13 +138,18 @@ class Session:
             hub.unregister(connection)
             await self.realtime.set_presence(self.user_id, id(connection), None)
             if self.websocket.application_state != WebSocketState.DISCONNECTED:
-                # 4008 tells a client that fell behind to reconnect and resume; 1012 that
-                # the server is restarting. A client that stopped reading may never take
-                # the close frame, so don't wait on it for long.
-                code = CLOSE_TOO_SLOW if connection.overflowed else 1012
+                # 4401 tells a client whose sign-in ended not to come back with it; 4008
+                # one that fell behind to reconnect and resume; 1012 that the server is
+                # restarting. A client that stopped reading may never take the close
+                # frame, so don't wait on it for long.
                 with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
                     async with asyncio.timeout(CLOSE_TIMEOUT):
-                        await self.websocket.close(code)
+                        if connection.credential_ended:
+                            await _refuse(self.websocket, CLOSE_UNAUTHORIZED, "unauthorized",
+                                          "The session has ended; sign in again.")
+                        else:
+                            await self.websocket.close(CLOSE_TOO_SLOW if connection.overflowed
+                                                       else 1012)
 
     async def _replay(self, cursor: int) -> int:
         assert self.connection is not None
