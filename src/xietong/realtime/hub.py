@@ -51,9 +51,10 @@ class Connection:
     __slots__ = (
         "_pending",
         "_ready",
+        "_stop",
         "channel_ids",
         "credential_ended",
-        "on_cut_off",
+        "is_cut_off",
         "overflowed",
         "queue_limit",
         "sent_up_to",
@@ -73,17 +74,27 @@ class Connection:
         self._pending: list[str] = []
         self._ready: asyncio.Future[None] | None = None
         self.overflowed = False
-        # Called when the queue overflows (or the node stops): the socket's writer may be
-        # stuck in a send to a client that stopped reading, so it is stopped from outside.
-        self.on_cut_off: Callable[[], None] | None = None
+        # Set when the queue overflows, the credential ends or the node stops. The socket's
+        # writer may be stuck in a send to a client that stopped reading, so `_stop`
+        # (see `stop_with`) ends it from outside.
+        self.is_cut_off = False
+        self._stop: Callable[[], None] | None = None
         # Events with ids up to here were already sent (by replay); drop them from the queue.
         self.sent_up_to = 0
         # People whose presence this client shows (it asks; presence is never broadcast).
         self.watching: set[int] = set()
 
     def cut_off(self) -> None:
-        if self.on_cut_off is not None:
-            self.on_cut_off()
+        self.is_cut_off = True
+        if self._stop is not None:
+            self._stop()
+
+    def stop_with(self, stop: Callable[[], None]) -> None:
+        """`stop` ends the socket when it is cut off; at once if that happened already
+        (while it was still being replayed to, before it could say how to stop)."""
+        self._stop = stop
+        if self.is_cut_off:
+            stop()
 
     def end_credential(self) -> None:
         """Its credential was revoked or its owner deactivated: no further events."""

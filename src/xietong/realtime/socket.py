@@ -131,7 +131,7 @@ class Session:
                     sender.cancel()
                     receiver.cancel()
 
-                connection.on_cut_off = cut_off
+                connection.stop_with(cut_off)
         except* (WebSocketDisconnect, _Closed):
             pass
         finally:
