@@ -85,15 +85,14 @@ class Runtime:
     async def _end_dead_sockets(self, user_id: int) -> None:
         """Close this node's sockets of `user_id` whose credential no longer lets them in
         (logged out, revoked, expired, deactivated); a role change leaves them open."""
-        connections = [c for c in self.realtime.hub.connections_of(user_id)
-                       if c.token_id is not None]
-        if not connections:
+        connections = list(self.realtime.hub.connections_of(user_id))
+        token_ids = {c.token_id for c in connections if c.token_id is not None}
+        if not token_ids:
             return
         async with self.reader() as uow:
-            live = await live_token_ids(uow, {c.token_id for c in connections
-                                              if c.token_id is not None})
+            live = await live_token_ids(uow, token_ids)
         for connection in connections:
-            if connection.token_id not in live:
+            if connection.token_id is not None and connection.token_id not in live:
                 connection.end_credential()
 
     async def start(self) -> None:
