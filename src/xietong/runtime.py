@@ -72,19 +72,20 @@ class Runtime:
         async def forget_everywhere() -> None:
             self.credentials.forget_all()
             await self.realtime.announce_credentials_changed(signal.user_id)
-            await self._end_dead_sockets(signal.user_id)
+            await self.end_dead_sockets(signal.user_id)
         uow.after_commit(forget_everywhere)
 
     def _heard_credentials_changed(self, user_id: int) -> None:
         """Another node changed someone's credentials."""
         self.credentials.forget_all()
-        check = asyncio.create_task(self._end_dead_sockets(user_id))
+        check = asyncio.create_task(self.end_dead_sockets(user_id))
         self._socket_checks.add(check)
         check.add_done_callback(self._socket_checks.discard)
 
-    async def _end_dead_sockets(self, user_id: int) -> None:
+    async def end_dead_sockets(self, user_id: int) -> None:
         """Close this node's sockets of `user_id` whose credential no longer lets them in
-        (logged out, revoked, expired, deactivated); a role change leaves them open."""
+        (logged out, revoked, deactivated, or expired by now); a role change leaves them
+        open. (A credential that merely expires, with no change, is not noticed here.)"""
         connections = list(self.realtime.hub.connections_of(user_id))
         token_ids = {c.token_id for c in connections if c.token_id is not None}
         if not token_ids:

@@ -268,8 +268,8 @@ def _established_per_process(pids: list[int], port: int) -> dict[int, int]:
 
 async def test_worker_processes_are_nodes_on_one_port(cluster: Cluster,
                                                        postgres_only: None) -> None:
-    """XIETONG_WORKERS=2: two processes accept on one port, and an event committed by
-    either reaches sockets held by both."""
+    """XIETONG_WORKERS=2: two processes accept on one port, and an event committed by one
+    of them reaches the sockets held by both (the other hears of it through Redis)."""
     cluster.env["XIETONG_WORKERS"] = "2"
     node = cluster.node()
     assert node.process is not None
@@ -337,6 +337,7 @@ async def test_ending_credentials_on_one_node_ends_them_on_every_node(
     a, b = cluster.node(), cluster.node()
     boss, lina, _channel_id = await setup_channel(a.url)
     socket_on_b = await Socket.open(b.url, lina)
+    assert socket_on_b.other[0]["type"] == "hello"
     async with bearer(b.url, lina) as on_b, bearer(a.url, boss) as admin_on_a:
         me = await on_b.get("/api/v1/users/me")
         assert me.status_code == 200  # now remembered by B

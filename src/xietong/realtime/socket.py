@@ -24,7 +24,6 @@ from starlette.websockets import WebSocketState
 
 from xietong.edge import actor_for_token, client_ip, presented_token
 from xietong.realtime.hub import Connection, ephemeral_frame
-from xietong.realtime.service import Realtime
 from xietong.runtime import Runtime
 
 log = logging.getLogger("xietong.socket")
@@ -70,6 +69,8 @@ async def events_socket(websocket: WebSocket) -> None:
     if token is None and presented is not None:
         token, from_cookie = presented
     await websocket.accept()
+    # A credential change from here until the socket is registered would miss it.
+    generation = runtime.credentials.generation
     actor = await actor_for_token(runtime, token, client_ip(websocket)) if token else None
     if actor is None:
         await _refuse(websocket, CLOSE_UNAUTHORIZED, "unauthorized", "Sign in first.")
@@ -86,7 +87,8 @@ async def events_socket(websocket: WebSocket) -> None:
             await _refuse(websocket, CLOSE_BAD_REQUEST, "bad_last_event_id",
                           "last_event_id must be an event id this server gave out.")
             return
-    await Session(websocket, realtime, actor.user_id, actor.token_id).run(last_event_id)
+    await Session(websocket, runtime, actor.user_id, actor.token_id).run(last_event_id,
+                                                                       generation)
 
 
 async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> None:
@@ -99,23 +101,30 @@ async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> 
 class Session:
     """One open socket: replay, then pump the hub's queue out and the client's frames in."""
 
-    def __init__(self, websocket: WebSocket, realtime: Realtime, user_id: int,
+    def __init__(self, websocket: WebSocket, runtime: Runtime, user_id: int,
                  token_id: int | None) -> None:
         self.websocket = websocket
-        self.realtime = realtime
+        self.runtime = runtime
+        self.realtime = runtime.realtime
         self.user_id = user_id
         self.token_id = token_id
         self.connection: Connection | None = None
         self.bad_frames = 0
         self.last_typing: dict[int, float] = {}
 
-    async def run(self, last_event_id: int | None) -> None:
+    async def run(self, last_event_id: int | None, signed_in_generation: int) -> None:
+        """`signed_in_generation`: the credential cache's generation before the sign-in was
+        checked; if it moved, credentials changed meanwhile and are checked again."""
         hub = self.realtime.hub
         channels = await self.realtime.readable_channel_ids(self.user_id)
         connection = self.connection = Connection(self.user_id, channels,
                                                   self.realtime.queue_limit, self.token_id)
         cursor = hub.register(connection)
         try:
+            if self.runtime.credentials.generation != signed_in_generation:
+                await self.runtime.end_dead_sockets(self.user_id)
+                if connection.is_cut_off:
+                    raise _Closed
             await self.realtime.set_presence(self.user_id, id(connection), "online")
             position = cursor if last_event_id is None else last_event_id
             await self.websocket.send_text(ephemeral_frame(
@@ -157,6 +166,8 @@ class Session:
             events = await self.realtime.replay(self.user_id, cursor,
                                                 self.connection.channel_ids, REPLAY_BATCH)
             for event in events:
+                if self.connection.is_cut_off:
+                    raise _Closed  # e.g. signed out meanwhile: not one event more
                 await self.websocket.send_text(event.frame)
                 cursor = event.id
             if len(events) < REPLAY_BATCH:
