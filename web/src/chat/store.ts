@@ -336,6 +336,8 @@ export function pendingIn(channelId: number, threadRootId: number | null): Pendi
 
 let flushing = false
 let retryTimer: number | undefined
+/** Bumped by stopChat: work begun for one signed-in user must not touch the next one's state. */
+let chatSession = 0
 
 function settle(clientMsgId: string, message: Message): void {
   pending.value = pending.value.filter((p) => p.client_msg_id !== clientMsgId)
@@ -343,14 +345,23 @@ function settle(clientMsgId: string, message: Message): void {
   receive(message)
 }
 
-/** Sends what is waiting, oldest first; stops at the first network failure and retries later. */
+/**
+ * Sends what is waiting, oldest first; stops at the first network failure and retries later.
+ * It works through the live outbox, so a message added (or retried) while a send is under way
+ * goes out in the same run instead of waiting for the next trigger.
+ */
 export async function flushOutbox(): Promise<void> {
   if (flushing) return
   flushing = true
   window.clearTimeout(retryTimer)
+  const session = chatSession
   try {
-    for (const item of [...pending.value]) {
-      if (item.error !== null) continue // refused by the server: only a manual retry
+    // Each turn either sends the item (settle removes it), marks it refused (error set) or
+    // stops the run, so the loop ends.
+    for (;;) {
+      if (session !== chatSession) return // signed out meanwhile: the outbox is another user's now
+      const item = pending.value.find((p) => p.error === null) // refused ones wait for a manual retry
+      if (!item) return
       item.status = 'sending'
       try {
         const message = await chatApi.sendMessage(item.channel_id, {
@@ -360,8 +371,10 @@ export async function flushOutbox(): Promise<void> {
           file_ids: item.file_ids,
           ack_required: item.ack_required,
         })
+        if (session !== chatSession) return
         settle(item.client_msg_id, message)
       } catch (error) {
+        if (session !== chatSession) return
         item.status = 'failed'
         if (error instanceof ApiError && error.status !== 0 && error.status < 500 && error.status !== 429) {
           item.error = errorText(error)
@@ -370,7 +383,7 @@ export async function flushOutbox(): Promise<void> {
         }
         // Offline or the server is restarting: try again soon, and at once when back online.
         retryTimer = window.setTimeout(() => void flushOutbox(), 3000)
-        break
+        return
       }
     }
   } finally {
@@ -643,6 +656,7 @@ export function startChat(): void {
 export function stopChat(): void {
   if (!started) return
   started = false
+  chatSession += 1
   for (const stop of stops.splice(0)) stop()
   stopSocket()
   channels.value = []
