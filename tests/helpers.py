@@ -60,6 +60,12 @@ class Cast:
             await person.api.aclose()
 
 
+def anonymous_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Another client on the same app with no credentials (`client` keeps the cast's
+    cookies)."""
+    return httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
+
+
 def client_with_token(client: httpx.AsyncClient, token: str) -> httpx.AsyncClient:
     """Another client on the same app, authenticated by a bearer token."""
     return httpx.AsyncClient(transport=client._transport, base_url=client.base_url,

@@ -22,7 +22,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.conftest import Backend
-from tests.helpers import Cast, Person, client_with_token, error_code
+from tests.helpers import Cast, Person, anonymous_client, client_with_token, error_code
 from xietong.app import create_app
 from xietong.chat.models import MessageFile
 from xietong.core.errors import PayloadTooLarge
@@ -149,7 +149,7 @@ async def send_with_file(runtime: Runtime, sender: Person, channel_id: int, file
 
 @pytest.fixture
 async def anonymous(client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=client._transport, base_url=client.base_url) as c:
+    async with anonymous_client(client) as c:
         yield c
 
 
