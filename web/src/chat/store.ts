@@ -606,6 +606,24 @@ function handle(event: LoggedEvent): void {
   }
 }
 
+const TYPING_SHOWN_MS = 4000
+const typingTimers = new Set<number>()
+
+/** Someone is typing: show it for a few seconds, or longer if they keep on. */
+function noteTyping(channelId: number, userId: number): void {
+  if (!typingUntil.has(channelId)) typingUntil.set(channelId, new Map())
+  // Read back through the reactive map: its proxy is what the view tracks (the plain Map is not).
+  typingUntil.get(channelId)!.set(userId, Date.now() + TYPING_SHOWN_MS)
+  const expire = window.setTimeout(() => {
+    typingTimers.delete(expire)
+    const channelTyping = typingUntil.get(channelId)
+    const until = channelTyping?.get(userId)
+    // A later frame moved the end further out: its own timer removes the entry then.
+    if (channelTyping && until !== undefined && until <= Date.now()) channelTyping.delete(userId)
+  }, TYPING_SHOWN_MS + 100)
+  typingTimers.add(expire)
+}
+
 let started = false
 const stops: (() => void)[] = []
 
@@ -634,10 +652,7 @@ export function startChat(): void {
   stops.push(
     onFrame((frame) => {
       if (frame.type === 'typing' && frame.channel_id !== null) {
-        const channelTyping = typingUntil.get(frame.channel_id) ?? new Map<number, number>()
-        channelTyping.set(Number(frame.data.user_id), Date.now() + 4000)
-        typingUntil.set(frame.channel_id, channelTyping)
-        window.setTimeout(() => channelTyping.delete(Number(frame.data.user_id)), 4100)
+        noteTyping(frame.channel_id, Number(frame.data.user_id))
       } else if (frame.type === 'presence') {
         presence.set(Number(frame.data.user_id), String(frame.data.status))
       }
