@@ -118,6 +118,23 @@ async def test_hammering_a_locked_account_does_not_grow_the_log_without_bound(
     assert [e["details"]["refused_so_far"] for e in entries] == [THROTTLED_AUDIT_EVERY, 1]
 
 
+async def test_hammering_from_one_address_does_not_grow_the_log_without_bound(
+        cast: Cast, runtime: Runtime) -> None:
+    """A guesser trying many different logins from one address is refused by the address
+    lockout: recorded once per window and then every hundredth refusal, with the count."""
+    start = utcnow()
+    address_lockout = runtime.settings.login_ip_lockout_after
+    async with anonymous(runtime) as client:
+        for n in range(address_lockout + THROTTLED_AUDIT_EVERY + 5):
+            response = await client.post(LOGIN, json={"login": f"nobody{n}",
+                                                      "password": "guess"})
+            # The failure that reaches the lockout is already answered with 429.
+            assert response.status_code == (429 if n >= address_lockout - 1 else 401), n
+    entries = await audit(cast.linxiaoyan, action="login.throttled", since=start.isoformat())
+    assert [e["details"]["refused_so_far"] for e in entries] == [THROTTLED_AUDIT_EVERY, 1]
+    assert {e["ip"] for e in entries} == {ADDRESS}
+
+
 async def test_role_changes_are_recorded(cast: Cast) -> None:
     start = utcnow()
     response = await cast.zhoujianguo.api.patch(f"/api/v1/users/{cast.lina.id}",

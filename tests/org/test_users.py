@@ -174,6 +174,27 @@ async def test_an_admin_manages_other_admins_members_and_guests(cast: Cast) -> N
             assert response.json()[field] == value
 
 
+async def test_a_new_role_holds_from_the_very_next_request(cast: Cast) -> None:
+    """Nodes remember who a token belongs to, role included; a demotion must not wait for
+    that memory to run out."""
+    assert (await cast.linxiaoyan.api.get("/api/v1/audit")).status_code == 200  # remembered
+    demoted = await cast.zhoujianguo.api.patch(f"{USERS}/{cast.linxiaoyan.id}",
+                                               json={"role": "member"})
+    assert demoted.status_code == 200, demoted.text
+    refused = await cast.linxiaoyan.api.get("/api/v1/audit")
+    assert refused.status_code == 403
+
+    channel = await cast.zhangwei.api.post("/api/v1/channels", json={"name": "公开讨论",
+                                                                     "kind": "public"})
+    assert channel.status_code == 201
+    history = f"/api/v1/channels/{channel.json()['id']}/messages"
+    assert (await cast.lina.api.get(history)).status_code == 200  # a visitor may read
+    made_guest = await cast.zhoujianguo.api.patch(f"{USERS}/{cast.lina.id}",
+                                                  json={"role": "guest"})
+    assert made_guest.status_code == 200, made_guest.text
+    assert (await cast.lina.api.get(history)).status_code == 404  # a guest may not
+
+
 async def test_the_last_active_owner_stays_an_owner(cast: Cast) -> None:
     owner = cast.zhoujianguo.api
     me = cast.zhoujianguo.id
