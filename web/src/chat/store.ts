@@ -53,6 +53,8 @@ const ackStatuses = reactive(new Map<number, AckStatus>())
 const typingUntil = reactive(new Map<number, Map<number, number>>())
 const presence = reactive(new Map<number, string>())
 export const pending = ref<PendingMessage[]>([])
+/** Bumped by stopChat: work begun for one signed-in user must not touch the next one's state. */
+let chatSession = 0
 
 const me = (): number => currentUser.value?.id ?? 0
 
@@ -119,16 +121,30 @@ export function prefetchChat(channelId: number | null): void {
   }
 }
 
-export async function loadChannels(): Promise<void> {
+let channelsLoad: Promise<void> | null = null
+
+/** Loads my channels. Calls made while a load is under way share it rather than fetch again. */
+export function loadChannels(): Promise<void> {
+  if (channelsLoad) return channelsLoad
+  const load = fetchChannels(chatSession).finally(() => {
+    if (channelsLoad === load) channelsLoad = null
+  })
+  channelsLoad = load
+  return load
+}
+
+async function fetchChannels(session: number): Promise<void> {
   try {
     const early = earlyChannels
     earlyChannels = null
-    channels.value = early ? await early.catch(() => chatApi.listMyChannels()) : await chatApi.listMyChannels()
+    const list = early ? await early.catch(() => chatApi.listMyChannels()) : await chatApi.listMyChannels()
+    if (session !== chatSession) return // signed out meanwhile
+    channels.value = list
     channelsError.value = null
     channelsLoaded.value = true
     watchPresence(channels.value.flatMap((c) => (c.kind === 'dm' ? dmPartners(c) : [])))
   } catch (error) {
-    channelsError.value = error
+    if (session === chatSession) channelsError.value = error
   }
 }
 
@@ -143,16 +159,35 @@ function upsert(list: Message[], message: Message): void {
   list.splice(index, 0, message)
 }
 
-function applyPage(channelId: number, page: MessagePage, direction: 'replace' | 'older' | 'newer'): void {
+/**
+ * Puts an older or newer page into the history it was fetched for. If that history has been
+ * replaced meanwhile (a jump to the latest messages, a search hit), the page belongs to
+ * nothing on screen and is dropped.
+ */
+function applyPage(channelId: number, page: MessagePage, direction: 'older' | 'newer', target: History): void {
   const current = histories.get(channelId)
-  if (direction === 'replace' || !current) {
-    histories.set(channelId, { items: page.items, older: page.before, newer: page.after, loading: false })
-    return
-  }
+  if (current !== target) return
   for (const message of page.items) upsert(current.items, message)
   if (direction === 'older') current.older = page.before
   else current.newer = page.after
-  current.loading = false
+}
+
+/**
+ * The newest page (around === null) or the page around a message becomes the channel's
+ * history. A newest page that overlaps what is loaded is merged into it instead, so the list
+ * on screen keeps its older pages, its scroll position and its "new messages" divider.
+ */
+function applyOpenedPage(channelId: number, page: MessagePage, around: number | null): void {
+  const current = histories.get(channelId)
+  const first = page.items[0]
+  const last = current?.items[current.items.length - 1]
+  if (around === null && current && first && last && first.id <= last.id) {
+    for (const message of page.items) upsert(current.items, message)
+    current.newer = null
+    return
+  }
+  // The newest page has nothing after it, whatever cursor the server offers for later.
+  histories.set(channelId, { items: page.items, older: page.before, newer: around === null ? null : page.after, loading: false })
 }
 
 /**
@@ -176,45 +211,46 @@ async function fetchAndApply<T>(fetch: () => Promise<T>, apply: (result: T) => v
   }
 }
 
-/** Opens a channel's history: the newest page, or the page around one message (a search hit). */
-export async function openHistory(channelId: number, around: number | null = null): Promise<void> {
+/**
+ * Opens a channel's history: the newest page, or the page around one message (a search hit).
+ * What is loaded stays on screen until the new page is there; `refresh` fetches the newest
+ * page even when it is loaded already, and `quiet` shows no loading state while it does.
+ */
+export async function openHistory(
+  channelId: number,
+  around: number | null = null,
+  { refresh = false, quiet = false }: { refresh?: boolean; quiet?: boolean } = {},
+): Promise<void> {
   const existing = histories.get(channelId)
-  if (existing && around === null && existing.newer === null) return
-  if (existing) existing.loading = true
+  if (existing && around === null && existing.newer === null && !refresh) return
   const early = around === null && earlyHistory?.channelId === channelId ? earlyHistory.page : null
   earlyHistory = null
-  await fetchAndApply(
-    () => (early ? early.catch(() => chatApi.listMessages(channelId, {})) : chatApi.listMessages(channelId, around === null ? {} : { around })),
-    // The newest page has nothing after it, whatever cursor the server offers for later.
-    (page) => applyPage(channelId, around === null ? { ...page, after: null } : page, 'replace'),
-  )
-}
-
-export async function loadOlder(channelId: number): Promise<boolean> {
-  const current = histories.get(channelId)
-  if (!current || current.loading || current.older === null) return false
-  current.loading = true
-  const before = current.older
+  const session = chatSession
+  const showLoading = existing && !quiet ? existing : null
+  if (showLoading) showLoading.loading = true
   try {
     await fetchAndApply(
-      () => chatApi.listMessages(channelId, { before }),
-      (page) => applyPage(channelId, page, 'older'),
+      () => (early ? early.catch(() => chatApi.listMessages(channelId, {})) : chatApi.listMessages(channelId, around === null ? {} : { around })),
+      (page) => {
+        if (session === chatSession) applyOpenedPage(channelId, page, around)
+      },
     )
-    return true
   } finally {
-    current.loading = false
+    if (showLoading) showLoading.loading = false
   }
 }
 
-export async function loadNewer(channelId: number): Promise<boolean> {
+/** Loads the next page before (older) or after (newer) what is loaded; false when there is none. */
+export async function loadMore(channelId: number, direction: 'older' | 'newer'): Promise<boolean> {
   const current = histories.get(channelId)
-  if (!current || current.loading || current.newer === null) return false
+  if (!current || current.loading) return false
+  const cursor = direction === 'older' ? current.older : current.newer
+  if (cursor === null) return false
   current.loading = true
-  const after = current.newer
   try {
     await fetchAndApply(
-      () => chatApi.listMessages(channelId, { after }),
-      (page) => applyPage(channelId, page, 'newer'),
+      () => chatApi.listMessages(channelId, direction === 'older' ? { before: cursor } : { after: cursor }),
+      (page) => applyPage(channelId, page, direction, current),
     )
     return true
   } finally {
@@ -223,9 +259,8 @@ export async function loadNewer(channelId: number): Promise<boolean> {
 }
 
 /** Back to the newest messages (after a jump into older history). */
-export async function jumpToLatest(channelId: number): Promise<void> {
-  histories.delete(channelId)
-  await openHistory(channelId)
+export function jumpToLatest(channelId: number): Promise<void> {
+  return openHistory(channelId, null, { refresh: true })
 }
 
 export async function loadThread(rootId: number): Promise<Message | null> {
@@ -336,8 +371,6 @@ export function pendingIn(channelId: number, threadRootId: number | null): Pendi
 
 let flushing = false
 let retryTimer: number | undefined
-/** Bumped by stopChat: work begun for one signed-in user must not touch the next one's state. */
-let chatSession = 0
 
 function settle(clientMsgId: string, message: Message): void {
   pending.value = pending.value.filter((p) => p.client_msg_id !== clientMsgId)
@@ -638,10 +671,12 @@ export function startChat(): void {
       // A fresh start (first connection, or the server lost our position): reload what the
       // socket did not replay. A resumed one got every missed event already.
       if (!resumed) {
+        // In place: what is on screen stays until the fresh copy is there.
         void loadChannels()
-        for (const id of [...histories.keys()]) {
-          if (id === activeChannelId.value) void jumpToLatest(id)
-          else histories.delete(id)
+        for (const [id, loaded] of [...histories.entries()]) {
+          if (id !== activeChannelId.value) histories.delete(id)
+          // An older stretch (a search hit) gets no live messages anyway; scrolling down loads them.
+          else if (loaded.newer === null) openHistory(id, null, { refresh: true, quiet: true }).catch(() => undefined)
         }
         // An open thread may have missed replies too.
         for (const rootId of [...threads.keys()]) loadThread(rootId).catch(() => undefined)
