@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import PASSWORD, Cast, error_code
+from tests.helpers import PASSWORD, Cast, anonymous_client, error_code
 from xietong.core.actor import Actor, Role
 from xietong.org import actions
 from xietong.runtime import Runtime
@@ -229,6 +229,53 @@ async def test_a_guest_sees_only_themselves(cast: Cast) -> None:
     # The org chart is closed to guests, so is searching by department.
     response = await guest.get(USERS, params={"department_id": cast.departments["销售部"]})
     assert response.status_code == 403
+
+
+# --- several people by id ----------------------------------------------------------------------
+
+LOOKUP = f"{USERS}/lookup"
+
+
+async def test_a_lookup_names_several_people_at_once(cast: Cast) -> None:
+    """What a chat screen needs to label authors: one request for many ids, former
+    colleagues included, unknown ids and repeats left out or answered once."""
+    gone = await cast.linxiaoyan.api.patch(f"{USERS}/{cast.wangfang.id}",
+                                           json={"active": False})
+    assert gone.status_code == 200
+    wanted = [cast.zhangwei.id, cast.lina.id, 999_999, cast.wangfang.id, cast.lina.id]
+    response = await cast.zhangwei.api.get(LOOKUP, params={"ids": wanted})
+    assert response.status_code == 200, response.text
+    people = response.json()
+    assert [u["id"] for u in people] == sorted({cast.zhangwei.id, cast.lina.id,
+                                                cast.wangfang.id})
+    assert {u["username"]: u["active"] for u in people} == {
+        "zhangwei": True, "lina": True, "wangfang": False}
+    one = (await cast.zhangwei.api.get(f"{USERS}/{cast.lina.id}")).json()
+    assert next(u for u in people if u["id"] == cast.lina.id) == one
+
+
+async def test_a_guest_looks_up_only_whom_they_may_see(cast: Cast) -> None:
+    everyone = [cast.people[name].id for name in CAST_IN_ORDER]
+    response = await cast.alex.api.get(LOOKUP, params={"ids": everyone})
+    assert response.status_code == 200
+    assert [u["username"] for u in response.json()] == ["alex"]
+    shared = await cast.zhangwei.api.post("/api/v1/channels", json={
+        "name": "顾问沟通", "kind": "private", "member_ids": [cast.alex.id]})
+    assert shared.status_code == 201
+    response = await cast.alex.api.get(LOOKUP, params={"ids": everyone})
+    assert {u["username"] for u in response.json()} == {"alex", "zhangwei"}
+
+
+async def test_bad_lookups_are_refused_clearly(cast: Cast) -> None:
+    for params in ({}, {"ids": "0"}, {"ids": "abc"}, {"ids": str(2**63)},
+                   {"ids": [str(n) for n in range(1, 202)]}):
+        response = await cast.zhangwei.api.get(LOOKUP, params=params)
+        assert response.status_code == 422, (params, response.text)
+        assert error_code(response) == "invalid"
+    allowed = await cast.zhangwei.api.get(LOOKUP, params={"ids": list(range(1, 201))})
+    assert allowed.status_code == 200
+    async with anonymous_client(cast.client) as nobody:
+        assert (await nobody.get(LOOKUP, params={"ids": 1})).status_code == 401
 
 
 # --- many people -------------------------------------------------------------------------------

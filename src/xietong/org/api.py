@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from xietong import policy
 from xietong.core.errors import BadRequest, Forbidden
@@ -77,6 +78,22 @@ async def search_users(
     last = users[limit - 1] if more else None
     return UserPage(items=items,
                     next_cursor=encode_cursor(last.sort_key, last.id) if last else None)
+
+
+# How many people one lookup may name: a channel's page of members at a time.
+LOOKUP_LIMIT = 200
+UserIds = Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+                    Query(min_length=1, max_length=LOOKUP_LIMIT)]
+
+
+@router.get("/users/lookup")
+async def lookup_users(ids: UserIds, actor: CurrentActor, rt: Rt) -> list[UserOut]:
+    """Several people by id in one request (`?ids=3&ids=7`), for labelling what a client
+    shows; people the caller may not see, or who do not exist, are left out (as with
+    `GET /users/{id}`, invisible and missing look alike)."""
+    async with rt.reader() as uow:
+        visible = await access.visible_user_ids(uow, actor)
+        return await views.users_out(uow, await queries.users_by_ids(uow, ids, visible))
 
 
 @router.post("/users", status_code=201)

@@ -24,6 +24,16 @@ async def get_user(uow: UnitOfWork, user_id: int) -> User | None:
     return await uow.session.get(User, user_id)
 
 
+async def users_by_ids(uow: UnitOfWork, user_ids: Iterable[int],
+                       visible_ids: set[int] | None) -> Sequence[User]:
+    """The people among `user_ids` (former ones too: their names still label what they
+    wrote) who are among `visible_ids` (None: everyone), by id."""
+    statement = select(User).where(User.id.in_(set(user_ids))).order_by(User.id)
+    if visible_ids is not None:
+        statement = statement.where(User.id.in_(visible_ids))
+    return (await uow.session.scalars(statement)).all()
+
+
 async def find_user_by_login(uow: UnitOfWork, login: str) -> User | None:
     """A user by username or (when `login` contains '@') email, case-insensitively."""
     login = login.strip().lower()
