@@ -6,9 +6,9 @@ import { forgetSession } from './auth/session'
 import { i18n } from './i18n'
 import './styles.css'
 
-// Any ordinary call answered 401 means the session ended (expired, signed out
-// elsewhere, password changed): drop local state and ask to sign in again,
-// coming back to the same page afterwards.
+// The session ended (an ordinary call answered 401, or the event socket was closed as signed
+// out: expired, signed out elsewhere, revoked, deactivated): drop local state (forgetSession
+// also stops the chat) and ask to sign in again, coming back to the same page afterwards.
 onUnauthorized(() => {
   forgetSession()
   const current = router.currentRoute.value

@@ -49,9 +49,17 @@ const CSRF_COOKIE = 'xietong_csrf'
 let unauthorizedHandler: (() => void) | null = null
 let requestLanguage = 'zh-CN'
 
-/** Called on a 401 from an ordinary call: the session expired or was ended elsewhere. */
+/**
+ * The one handler for "the session is gone" (expired, signed out elsewhere, revoked, the
+ * account deactivated): called on a 401 from an ordinary call, and by whoever learns it
+ * another way (the event socket closed with 4401) through `reportUnauthorized`.
+ */
 export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler
+}
+
+export function reportUnauthorized(): void {
+  unauthorizedHandler?.()
 }
 
 /** Sent as Accept-Language so server-side messages can follow the UI language. */
@@ -153,7 +161,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 
   if (!response.ok) {
     const error = await toApiError(response)
-    if (response.status === 401 && options.redirectOn401 !== false) unauthorizedHandler?.()
+    if (response.status === 401 && options.redirectOn401 !== false) reportUnauthorized()
     throw error
   }
   if (response.status === 204 || response.headers.get('Content-Length') === '0') {

@@ -9,6 +9,7 @@ import { fetchMe, login, logout } from './api'
 
 const user = shallowRef<User | null>(null)
 let loaded: Promise<User | null> | null = null
+const endListeners = new Set<() => void>()
 
 /** Read-only view for components; only this module changes who is signed in. */
 export const currentUser = computed(() => user.value)
@@ -38,7 +39,22 @@ export async function signIn(loginName: string, password: string): Promise<User>
   return response.user
 }
 
+/**
+ * Registers what must be dropped when the session ends, however it ends (the menu's sign-out,
+ * a 401, the event socket closed as signed out): the per-user state kept in memory.
+ */
+export function onSessionEnd(listener: () => void): () => void {
+  endListeners.add(listener)
+  return () => endListeners.delete(listener)
+}
+
+function dropUserState(): void {
+  for (const listener of [...endListeners]) listener()
+}
+
 export async function signOut(): Promise<void> {
+  // Before the server call, so the event socket closes as ours rather than as signed out.
+  dropUserState()
   try {
     await logout()
   } finally {
@@ -47,8 +63,9 @@ export async function signOut(): Promise<void> {
   }
 }
 
-/** Drops local state after the server said the session is gone (a 401). */
+/** Drops local state after the session ended: signed out here, or the server said it is gone. */
 export function forgetSession(): void {
+  dropUserState()
   user.value = null
   loaded = Promise.resolve(null)
 }

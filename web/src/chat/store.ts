@@ -8,16 +8,16 @@
  * the first message, so a retry never makes a duplicate.
  */
 import { computed, reactive, ref, shallowRef, watch } from 'vue'
-import { ApiError, request } from '../api/client'
+import { ApiError, reportUnauthorized, request } from '../api/client'
 import type { ItemList } from '../api/types'
-import { currentUser } from '../auth/session'
+import { currentUser, onSessionEnd } from '../auth/session'
 import { translate } from '../i18n'
 import { errorText } from '../ui/errors'
 import {
   onEvent,
   onFrame,
   onOpen,
-  reconnectNow,
+  onSocketUnauthorized,
   startSocket,
   stopSocket,
   watchPresence,
@@ -369,7 +369,8 @@ export function pendingIn(channelId: number, threadRootId: number | null): Pendi
   return pending.value.filter((p) => p.channel_id === channelId && p.thread_root_id === threadRootId)
 }
 
-let flushing = false
+/** The chatSession whose outbox is being flushed, if any. */
+let flushing: number | null = null
 let retryTimer: number | undefined
 
 function settle(clientMsgId: string, message: Message): void {
@@ -384,10 +385,10 @@ function settle(clientMsgId: string, message: Message): void {
  * goes out in the same run instead of waiting for the next trigger.
  */
 export async function flushOutbox(): Promise<void> {
-  if (flushing) return
-  flushing = true
-  window.clearTimeout(retryTimer)
   const session = chatSession
+  if (flushing === session) return
+  flushing = session
+  window.clearTimeout(retryTimer)
   try {
     // Each turn either sends the item (settle removes it), marks it refused (error set) or
     // stops the run, so the loop ends.
@@ -420,7 +421,7 @@ export async function flushOutbox(): Promise<void> {
       }
     }
   } finally {
-    flushing = false
+    if (flushing === session) flushing = null
   }
 }
 
@@ -693,29 +694,42 @@ export function startChat(): void {
       }
     }),
   )
-  const online = (): void => {
-    void flushOutbox()
-    reconnectNow()
-  }
+  // The socket closed as signed out: the same path as a 401 (stops the chat, asks to sign in).
+  stops.push(onSocketUnauthorized(reportUnauthorized))
+  // Back online: send what waits. (The socket module reconnects by itself on this event.)
+  const online = (): void => void flushOutbox()
   window.addEventListener('online', online)
   stops.push(() => window.removeEventListener('online', online))
   startSocket()
 }
 
-/** Forgets everything (sign-out). */
+/** Forgets everything of the signed-in user (the session ended, however it ended). */
 export function stopChat(): void {
-  if (!started) return
-  started = false
   chatSession += 1
+  earlyChannels = null
+  earlyHistory = null
+  channelsLoad = null
+  window.clearTimeout(retryTimer)
+  for (const timer of readTimers.values()) window.clearTimeout(timer)
+  readTimers.clear()
+  for (const timer of typingTimers) window.clearTimeout(timer)
+  typingTimers.clear()
+  started = false
   for (const stop of stops.splice(0)) stop()
   stopSocket()
   channels.value = []
   channelsLoaded.value = false
+  channelsError.value = null
+  activeChannelId.value = null
   histories.clear()
   threads.clear()
   reads.clear()
   ackStatuses.clear()
+  typingUntil.clear()
+  presence.clear()
+  recorders.clear()
   pending.value = []
 }
+onSessionEnd(stopChat)
 
 export const mentionTotal = computed(() => channels.value.reduce((sum, c) => sum + c.mention_count, 0))

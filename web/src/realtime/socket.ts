@@ -63,6 +63,7 @@ export function onOpen(handler: (resumed: boolean) => void): () => void {
   openHandlers.add(handler)
   return () => openHandlers.delete(handler)
 }
+/** The server closed the socket because the session is gone (4401): reconnecting cannot help. */
 export function onSocketUnauthorized(handler: () => void): () => void {
   unauthorizedHandlers.add(handler)
   return () => unauthorizedHandlers.delete(handler)
@@ -100,6 +101,8 @@ function connect(): void {
   const ws = new WebSocket(socketUrl())
   socket = ws
   let helloSeen = false
+  // The server says why before it closes a signed-out socket; kept in case a proxy loses the code.
+  let unauthorized = false
 
   ws.onmessage = (message: MessageEvent<string>) => {
     let frame: LoggedEvent | EphemeralFrame
@@ -131,6 +134,7 @@ function connect(): void {
       for (const handler of eventHandlers) handler(frame)
       return
     }
+    if (frame.type === 'error' && frame.data.code === 'unauthorized') unauthorized = true
     if (frame.type === 'error' && frame.data.code === 'bad_last_event_id') {
       // The server does not know our position (its log was reset): start afresh.
       lastEventId = null
@@ -139,12 +143,13 @@ function connect(): void {
   }
 
   ws.onclose = (event: CloseEvent) => {
-    if (socket === ws) socket = null
+    if (socket !== ws) return // stopped by stopSocket, which cleaned up already
+    socket = null
     clearTimers()
     state.value = 'closed'
-    if (FINAL_CLOSE_CODES.has(event.code)) {
+    if (unauthorized || FINAL_CLOSE_CODES.has(event.code)) {
       wanted = false
-      if (event.code === 4401) for (const handler of unauthorizedHandlers) handler()
+      if (unauthorized || event.code === 4401) for (const handler of [...unauthorizedHandlers]) handler()
       return
     }
     if (!helloSeen && event.code === 4400) lastEventId = null
@@ -188,6 +193,7 @@ export function stopSocket(): void {
   ws?.close(1000)
   state.value = 'closed'
   lastEventId = null
+  watched = []
 }
 
 export function sendTyping(channelId: number): void {
@@ -202,6 +208,7 @@ export function watchPresence(userIds: number[]): void {
   send({ type: 'watch_presence', user_ids: watched })
 }
 
+// The one place that reconnects on these (the chat store only flushes its outbox on 'online').
 window.addEventListener('online', reconnectNow)
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') reconnectNow()
