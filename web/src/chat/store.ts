@@ -28,7 +28,7 @@ import * as chatApi from './api'
 import { unreadTotal } from './badge'
 import { newClientId } from './ids'
 import { displayName } from './people'
-import type { AckStatus, Message, MessagePage, MyChannel, PendingMessage } from './types'
+import type { AckStatus, Channel, Message, MessagePage, MyChannel, PendingMessage } from './types'
 
 export interface History {
   items: Message[]
@@ -122,6 +122,7 @@ export function prefetchChat(channelId: number | null): void {
 }
 
 let channelsLoad: Promise<void> | null = null
+let channelsReload: Promise<void> | null = null
 
 /** Loads my channels. Calls made while a load is under way share it rather than fetch again. */
 export function loadChannels(): Promise<void> {
@@ -131,6 +132,21 @@ export function loadChannels(): Promise<void> {
   })
   channelsLoad = load
   return load
+}
+
+/**
+ * Loads my channels as they are now, after something changed them (I was added somewhere, a
+ * conversation was just made): a load already under way may have been read before the change,
+ * so this one waits for it and loads again. Calls meanwhile share that second load.
+ */
+export function reloadChannels(): Promise<void> {
+  if (!channelsLoad) return loadChannels()
+  const session = chatSession
+  channelsReload ??= channelsLoad.then(() => {
+    channelsReload = null
+    return session === chatSession ? loadChannels() : undefined
+  })
+  return channelsReload
 }
 
 async function fetchChannels(session: number): Promise<void> {
@@ -256,6 +272,17 @@ export async function loadMore(channelId: number, direction: 'older' | 'newer'):
   } finally {
     current.loading = false
   }
+}
+
+/**
+ * Opens (or reopens) the DM with these people and makes sure it is among my channels before
+ * the caller goes there: the server sends no event for it, and a conversation missing from
+ * the list shows as one I am not a member of.
+ */
+export async function startDm(userIds: number[]): Promise<Channel> {
+  const channel = await chatApi.openDm(userIds)
+  if (!channelById(channel.id)) await reloadChannels()
+  return channel
 }
 
 /** Back to the newest messages (after a jump into older history). */
@@ -504,7 +531,7 @@ function onMessageCreated(message: Message): void {
   const known = channelById(message.channel_id)
   receive(message)
   if (!known) {
-    void loadChannels() // a conversation I was just added to
+    void reloadChannels() // a conversation I was just added to
     return
   }
   if (message.sender_id === me()) {
@@ -610,7 +637,7 @@ function handle(event: LoggedEvent): void {
     case 'channel.member_added':
     case 'channel.member_removed': {
       const ids = (data.user_ids as number[]) ?? []
-      if (ids.includes(me())) void loadChannels()
+      if (ids.includes(me())) void reloadChannels()
       else if (event.channel_id !== null && reads.has(event.channel_id)) void loadReads(event.channel_id)
       break
     }
@@ -709,6 +736,7 @@ export function stopChat(): void {
   earlyChannels = null
   earlyHistory = null
   channelsLoad = null
+  channelsReload = null
   window.clearTimeout(retryTimer)
   for (const timer of readTimers.values()) window.clearTimeout(timer)
   readTimers.clear()
