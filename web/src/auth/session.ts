@@ -69,8 +69,3 @@ export function forgetSession(): void {
   user.value = null
   loaded = Promise.resolve(null)
 }
-
-/** Replaces the mirrored user after an edit of the own profile. */
-export function updateCurrentUser(updated: User): void {
-  if (user.value?.id === updated.id) user.value = updated
-}

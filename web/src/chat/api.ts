@@ -17,10 +17,6 @@ export async function listMyChannels(): Promise<MyChannel[]> {
   return (await api.get<ItemList<MyChannel>>('/api/v1/channels')).items
 }
 
-export function getChannel(id: number): Promise<Channel> {
-  return api.get<Channel>(`/api/v1/channels/${id}`)
-}
-
 export interface ChannelDraft {
   name: string
   kind: Exclude<ChannelKind, 'dm'>
@@ -40,10 +36,6 @@ export function openDm(userIds: number[]): Promise<Channel> {
 
 export async function listMembers(channelId: number): Promise<Member[]> {
   return (await api.get<ItemList<Member>>(`/api/v1/channels/${channelId}/members`)).items
-}
-
-export function addMembers(channelId: number, userIds: number[], departmentIds: number[] = []): Promise<ItemList<Member>> {
-  return api.post(`/api/v1/channels/${channelId}/members`, { user_ids: userIds, department_ids: departmentIds })
 }
 
 export function leaveChannel(channelId: number): Promise<void> {

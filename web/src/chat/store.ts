@@ -7,7 +7,7 @@
  * that retries after network failures; the server answers a repeated id with
  * the first message, so a retry never makes a duplicate.
  */
-import { computed, reactive, ref, shallowRef, watch } from 'vue'
+import { reactive, ref, shallowRef, watch } from 'vue'
 import { ApiError, reportUnauthorized, request } from '../api/client'
 import type { ItemList } from '../api/types'
 import { currentUser, onSessionEnd } from '../auth/session'
@@ -411,7 +411,7 @@ function settle(clientMsgId: string, message: Message): void {
  * It works through the live outbox, so a message added (or retried) while a send is under way
  * goes out in the same run instead of waiting for the next trigger.
  */
-export async function flushOutbox(): Promise<void> {
+async function flushOutbox(): Promise<void> {
   const session = chatSession
   if (flushing === session) return
   flushing = session
@@ -731,7 +731,7 @@ export function startChat(): void {
 }
 
 /** Forgets everything of the signed-in user (the session ended, however it ended). */
-export function stopChat(): void {
+function stopChat(): void {
   chatSession += 1
   earlyChannels = null
   earlyHistory = null
@@ -759,5 +759,3 @@ export function stopChat(): void {
   pending.value = []
 }
 onSessionEnd(stopChat)
-
-export const mentionTotal = computed(() => channels.value.reduce((sum, c) => sum + c.mention_count, 0))

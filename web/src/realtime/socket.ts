@@ -166,7 +166,7 @@ function ping(): void {
 }
 
 /** A nudge from outside (the browser is back online, the tab became visible). */
-export function reconnectNow(): void {
+function reconnectNow(): void {
   if (!wanted) return
   if (socket) {
     ping()
