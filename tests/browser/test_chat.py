@@ -8,7 +8,7 @@ import re
 from playwright.async_api import FilePayload, Locator, Page, Route, WebSocketRoute, expect
 
 from tests.browser.conftest import OpenPage, screenshot
-from tests.helpers import Cast, create_channel, post
+from tests.helpers import PASSWORD, Cast, client_with_token, create_channel, post
 
 
 def message(page: Page, text: str) -> Locator:
@@ -267,3 +267,63 @@ async def test_read_receipts_and_acknowledgements(cast: Cast, open_page: OpenPag
     await expect(dialog).to_contain_text("已确认 · 1")
 
 
+
+
+async def test_a_message_sent_while_another_is_on_its_way_is_sent_too(
+        cast: Cast, open_page: OpenPage) -> None:
+    """The second message is typed while the first one's request is still out: it must go in
+    the same run of the outbox, not wait (as 'sending') for something else to flush it."""
+    channel_id = await create_channel(cast.zhangwei, "发布会彩排", "private", cast.lina)
+    zhang = await open_page("zhangwei", f"/chat/{channel_id}")
+    await expect(zhang.get_by_test_id("composer")).to_be_visible()
+    first_out = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_first(route: Route) -> None:
+        if route.request.method == "POST" and not first_out.is_set():
+            first_out.set()
+            await release.wait()
+        await route.continue_()
+
+    await zhang.route(re.compile(rf"/api/v1/channels/{channel_id}/messages$"), slow_first)
+    await send(zhang, "彩排改到下午两点")
+    await asyncio.wait_for(first_out.wait(), 10)
+    await send(zhang, "请大家提前十分钟到场")
+    await expect(zhang.get_by_test_id("pending-message")).to_have_count(2)
+    release.set()
+
+    for text in ("彩排改到下午两点", "请大家提前十分钟到场"):
+        await expect(message(zhang, text)).to_have_count(1)
+    await expect(zhang.get_by_test_id("pending-message")).to_have_count(0)
+    page = (await cast.lina.api.get(f"/api/v1/channels/{channel_id}/messages")).json()
+    assert [m["text"] for m in page["items"]] == ["彩排改到下午两点", "请大家提前十分钟到场"]
+
+
+async def test_a_sign_in_ended_elsewhere_asks_to_sign_in_and_the_chat_starts_afresh(
+        cast: Cast, open_page: OpenPage) -> None:
+    """Nothing on the page asks the server anything: only the event socket, closed with 4401
+    when the same sign-in is logged out from another client, tells it the session is over.
+    Signed in again, the conversation is live (the chat state was stopped, not left half-on)."""
+    channel_id = await create_channel(cast.zhangwei, "华南区周会", "private", cast.lina)
+    await post(cast.zhangwei, channel_id, "本周例会改到周四")
+    lina = await open_page("lina", f"/chat/{channel_id}")
+    await expect(message(lina, "本周例会改到周四")).to_be_visible()
+    # Live (so the socket is up), and read: the page's last own request is answered.
+    async with lina.expect_response(re.compile(rf"/api/v1/channels/{channel_id}/read$")):
+        await post(cast.zhangwei, channel_id, "收到请回复")
+        await expect(message(lina, "收到请回复")).to_be_visible()
+
+    [token] = [c["value"] for c in await lina.context.cookies() if c["name"] == "xietong_session"]
+    async with client_with_token(cast.client, token) as same_sign_in:
+        response = await same_sign_in.post("/api/v1/auth/logout")
+        assert response.status_code == 204, response.text
+    await expect(lina).to_have_url(re.compile(r"/login\?next="))
+    await screenshot(lina, "signed-out-elsewhere")
+
+    await lina.locator("#login-name").fill("lina")
+    await lina.locator("#login-password").fill(PASSWORD)
+    await lina.locator("#login-password").press("Enter")
+    await expect(lina).to_have_url(re.compile(f"/chat/{channel_id}$"))
+    await expect(message(lina, "收到请回复")).to_be_visible()
+    await post(cast.zhangwei, channel_id, "重新登录后也能实时收到")
+    await expect(message(lina, "重新登录后也能实时收到")).to_be_visible()

@@ -92,3 +92,8 @@ async def test_a_search_hit_opens_the_conversation_at_an_older_message(
     await expect(lina).to_have_url(re.compile(f"/chat/{channel_id}\\?around="))
     await expect(target).to_be_visible()
     await expect(target).to_be_in_viewport()
+    # Highlighted for a moment, so the eye finds it among its neighbours.
+    await expect(target).to_have_class(re.compile(r"\bflash\b"))
+    animation = await target.evaluate("el => getComputedStyle(el).animationName")
+    assert animation.startswith("message-flash"), animation
+    await expect(target).not_to_have_class(re.compile(r"\bflash\b"), timeout=5000)
