@@ -7,7 +7,8 @@
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-export type QueryValue = string | number | boolean | null | undefined
+/** A list is sent as the key repeated (`ids=3&ids=7`). */
+export type QueryValue = string | number | boolean | null | undefined | readonly number[]
 export type Query = Record<string, QueryValue>
 
 export interface RequestOptions {
@@ -85,7 +86,8 @@ function buildUrl(path: string, query: Query | undefined): string {
   for (const [key, value] of Object.entries(query ?? {})) {
     // Empty filters are left out rather than sent as `q=`, so the server sees "no filter".
     if (value === undefined || value === null || value === '') continue
-    params.set(key, String(value))
+    if (Array.isArray(value)) for (const item of value) params.append(key, String(item))
+    else params.set(key, String(value))
   }
   const search = params.toString()
   return search ? `${path}?${search}` : path

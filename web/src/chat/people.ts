@@ -1,31 +1,29 @@
 /**
- * Everyone the chat screens name: looked up once by id, cached for the visit.
- * Lookups asked for in the same tick go out together, a few at a time.
+ * Everyone the screens name: looked up once by id, cached for the visit.
+ * Ids asked for in the same tick go out together in one lookup (up to the server's limit).
  */
 import { reactive } from 'vue'
 import type { User } from '../api/types'
-import { getUser } from '../org/api'
+import { LOOKUP_LIMIT, lookupUsers } from '../org/api'
 import { translate } from '../i18n'
 
 const known = reactive(new Map<number, User>())
 const asked = new Set<number>()
 let queue: number[] = []
 let scheduled = false
-const PARALLEL = 6
 
 async function drain(): Promise<void> {
   scheduled = false
   const ids = queue
   queue = []
-  for (let i = 0; i < ids.length; i += PARALLEL) {
-    await Promise.all(
-      ids.slice(i, i + PARALLEL).map((id) =>
-        getUser(id).then(
-          (user) => void known.set(id, user),
-          () => asked.delete(id), // asked again on the next render
-        ),
-      ),
-    )
+  for (let i = 0; i < ids.length; i += LOOKUP_LIMIT) {
+    const batch = ids.slice(i, i + LOOKUP_LIMIT)
+    try {
+      // Ids the answer leaves out (hidden or gone) stay asked: they would be left out again.
+      for (const user of await lookupUsers(batch)) known.set(user.id, user)
+    } catch {
+      for (const id of batch) asked.delete(id) // asked again on the next render
+    }
   }
 }
 
