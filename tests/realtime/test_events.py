@@ -429,8 +429,8 @@ async def test_typing_reaches_the_other_members_only(cast: Cast, live_server: st
             await socket.close()
 
 
-async def test_presence_of_watched_people(cast: Cast, live_server: str,
-                                          backend: Backend) -> None:
+async def test_presence_of_watched_people(cast: Cast, live_server: str, backend: Backend,
+                                          caplog: pytest.LogCaptureFixture) -> None:
     watcher = await Socket.open(live_server, cast.zhangwei.token)
     lina: Socket | None = None
     try:
@@ -478,6 +478,8 @@ async def test_presence_of_watched_people(cast: Cast, live_server: str,
         watcher.other.clear()
         lina = await Socket.open(live_server, cast.lina.token)
         assert [f for f in await watcher.quiet(0.4) if f["type"] == "presence"] == []
+        # Nothing above went wrong quietly (watching nobody once made Redis refuse a lookup).
+        assert "presence lookup failed" not in caplog.text
     finally:
         await watcher.close()
         if lina is not None:

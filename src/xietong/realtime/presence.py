@@ -92,6 +92,8 @@ class Presence:
             return mine
 
     async def statuses(self, user_ids: list[int]) -> dict[int, Status]:
+        if not user_ids:
+            return {}  # (Redis refuses an HMGET of no fields)
         if self._redis is None:
             return {u: self.local_status(u) for u in user_ids}
         try:
