@@ -149,11 +149,23 @@ export function reloadChannels(): Promise<void> {
   return channelsReload
 }
 
+/** Counts the socket's logged events; a channel list read while it moved may be stale. */
+let eventsSeen = 0
+/** A list read while events kept arriving is read again, at most this many times in all. */
+const CHANNEL_READS = 3
+
 async function fetchChannels(session: number): Promise<void> {
   try {
     const early = earlyChannels
     earlyChannels = null
-    const list = early ? await early.catch(() => chatApi.listMyChannels()) : await chatApi.listMyChannels()
+    let list: MyChannel[] = []
+    for (let read = 1; read <= CHANNEL_READS; read++) {
+      const before = eventsSeen
+      list = read === 1 && early ? await early.catch(() => chatApi.listMyChannels()) : await chatApi.listMyChannels()
+      // Events that arrived meanwhile were counted into the list on screen, and may not be in
+      // this copy (read before they were committed): replacing it would undo them.
+      if (eventsSeen === before) break
+    }
     if (session !== chatSession) return // signed out meanwhile
     channels.value = list
     channelsError.value = null
@@ -604,6 +616,7 @@ const MESSAGE_EVENTS = new Set([
 
 function handle(event: LoggedEvent): void {
   const data = event.data
+  eventsSeen += 1
   if (MESSAGE_EVENTS.has(event.type)) for (const seen of recorders) seen.push(event)
   switch (event.type) {
     case 'message.created':
