@@ -187,3 +187,44 @@ async def test_tokens_are_stored_only_as_digests(cast: Cast, runtime: Runtime) -
         assert secret not in stored
         assert secret.split("_", 1)[1] not in stored  # not even without its prefix
         assert hashlib.sha256(secret.encode()).hexdigest() in digests
+
+
+async def test_a_person_made_a_guest_loses_their_api_tokens_at_once(cast: Cast) -> None:
+    """Guests cannot make tokens, so a demotion to guest revokes the ones the person made as
+    a member: in the same change, audited, and refused from the very next request although
+    nodes remember credentials for a while."""
+    made = [(await cast.lina.api.post(TOKENS, json={"name": name})).json()
+            for name in ("研发机器人", "构建脚本")]
+    async with client_with_token(cast.client, made[0]["token"]) as bot:
+        assert (await bot.get(ME)).status_code == 200  # remembered by the credential cache
+        demoted = await cast.linxiaoyan.api.patch(f"/api/v1/users/{cast.lina.id}",
+                                                  json={"role": "guest"})
+        assert demoted.status_code == 200, demoted.text
+        refused = await bot.get(ME)
+        assert refused.status_code == 401
+        assert error_code(refused) == "unauthorized"
+    async with client_with_token(cast.client, made[1]["token"]) as other:
+        assert (await other.get(ME)).status_code == 401
+    # The person's sign-in session stays: they are still a guest who may work.
+    assert (await cast.lina.api.get(ME)).json()["role"] == "guest"
+    assert (await cast.lina.api.get(TOKENS)).json()["items"] == []
+
+    audit = (await cast.linxiaoyan.api.get("/api/v1/audit",
+                                           params={"action": "token.revoked"})).json()["items"]
+    assert sorted((e["target"], e["actor_id"], e["details"]["reason"]) for e in audit) == sorted(
+        (f"token:{t['id']}", cast.linxiaoyan.id, "demoted_to_guest") for t in made)
+    changed = (await cast.linxiaoyan.api.get("/api/v1/audit", params={
+        "action": "user.role_changed", "target": f"user:{cast.lina.id}"})).json()["items"]
+    assert [e["details"] for e in changed] == [
+        {"from": "member", "to": "guest", "api_tokens_revoked": sorted(t["id"] for t in made)}]
+
+
+async def test_a_demotion_short_of_guest_keeps_api_tokens(cast: Cast) -> None:
+    made = (await cast.linxiaoyan.api.post(TOKENS, json={"name": "审计导出"})).json()
+    async with client_with_token(cast.client, made["token"]) as bot:
+        demoted = await cast.zhoujianguo.api.patch(f"/api/v1/users/{cast.linxiaoyan.id}",
+                                                   json={"role": "member"})
+        assert demoted.status_code == 200, demoted.text
+        me = await bot.get(ME)
+        assert me.status_code == 200
+        assert me.json()["role"] == "member"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from xietong import policy
 from xietong.audit.actions import AuditAction, do_record, token_target, user_target
@@ -254,6 +254,27 @@ async def do_revoke_credentials(uow: UnitOfWork, user_id: int, *, kind: TokenKin
     result = await uow.session.execute(statement)
     await uow.signal(CredentialsChanged(user_id))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def do_revoke_api_tokens_of(uow: UnitOfWork, actor: Actor, user_id: int, *,
+                                  reason: str) -> list[int]:
+    """Revoke every live API token of the person, each audited as revoked by `actor` for
+    `reason`; return their ids. Every node forgets the credentials after the commit."""
+    token_ids = list((await uow.session.scalars(
+        select(AuthToken.id).where(AuthToken.user_id == user_id,
+                                   AuthToken.kind == TokenKind.API.value,
+                                   AuthToken.revoked_at.is_(None))
+        .order_by(AuthToken.id))).all())
+    if not token_ids:
+        return []
+    await uow.session.execute(update(AuthToken).where(AuthToken.id.in_(token_ids))
+                              .values(revoked_at=utcnow()))
+    await uow.signal(CredentialsChanged(user_id))
+    for token_id in token_ids:
+        await do_record(uow, AuditAction.TOKEN_REVOKED, actor_id=actor.user_id, ip=actor.ip,
+                        target=token_target(token_id),
+                        details={"owner_id": user_id, "reason": reason})
+    return token_ids
 
 
 async def do_create_api_token(uow: UnitOfWork, actor: Actor, name: str,

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from xietong import policy
 from xietong.audit.actions import AuditAction, department_target, do_record, user_target
-from xietong.auth.actions import do_revoke_credentials
+from xietong.auth.actions import do_revoke_api_tokens_of, do_revoke_credentials
 from xietong.core.actor import Actor, Role
 from xietong.core.errors import Conflict, Forbidden, Invalid
 from xietong.core.security import Passwords
@@ -107,9 +107,15 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
             await _keep_an_owner(uow)
         user.role = changes.role.value
         await uow.signal(CredentialsChanged(user.id))
+        role_details: dict[str, object] = {"from": target_role.value, "to": changes.role.value}
+        if changes.role == Role.GUEST:
+            # Guests cannot make API tokens, so a guest keeps none: a script running on a
+            # member's token must not go on with a member's reach after the demotion.
+            revoked = await do_revoke_api_tokens_of(uow, actor, user.id,
+                                                    reason="demoted_to_guest")
+            role_details["api_tokens_revoked"] = revoked
         await do_record(uow, AuditAction.USER_ROLE_CHANGED, actor_id=actor.user_id, ip=actor.ip,
-                        target=user_target(user.id),
-                        details={"from": target_role.value, "to": changes.role.value})
+                        target=user_target(user.id), details=role_details)
         if target_role == Role.OWNER:
             await uow.flush()
             await _check_owner_remains(uow)
