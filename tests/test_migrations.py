@@ -6,15 +6,31 @@ import warnings
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import SAWarning
 
 from tests.conftest import Backend
-from xietong.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from xietong.chat.models import (
+    Channel,
+    Message,
+    MessageEdit,
+    MessageMention,
+    Pin,
+    Reaction,
+    ThreadFollower,
+)
+from xietong.core.db import table_of
+from xietong.migrate import (
+    current_revision,
+    downgrade_to,
+    head_revision,
+    upgrade_to,
+    upgrade_to_head,
+)
 from xietong.models import Base
+from xietong.org.models import User
 from xietong.runtime import Runtime
 from xietong.search.models import include_name, include_object_for
 
@@ -29,12 +45,6 @@ def _schema_differences(connection: Connection) -> list[Any]:
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", SAWarning)
         return list(compare_metadata(context, Base.metadata))
-
-
-def _downgrade_to_base(connection: Connection) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.downgrade(config, "base")
 
 
 async def test_empty_database_migrates_to_models_and_back(backend: Backend) -> None:
@@ -52,8 +62,7 @@ async def test_empty_database_migrates_to_models_and_back(backend: Backend) -> N
 
         # Upgrading again is a no-op, so every node may run it on start.
         await upgrade_to_head(runtime)
-        async with runtime.engine.begin() as connection:
-            await connection.run_sync(_downgrade_to_base)
+        await downgrade_to(runtime, "base")
         async with runtime.engine.connect() as connection:
             left = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
         assert left <= {"alembic_version"}
@@ -71,3 +80,49 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(backend: Backend,
     async with runtime.engine.connect() as connection:
         assert (await connection.scalar(text("PRAGMA journal_mode"))).lower() == "wal"
         assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+async def test_rebuilding_the_messages_table_keeps_everything_that_refers_to_it(
+        backend: Backend) -> None:
+    """0005 rebuilds `messages` on SQLite (a constraint changes). Dropping the old table with
+    foreign keys enforced would cascade-delete replies, reactions, edits, pins and mentions;
+    every row must survive the upgrade, and the downgrade too."""
+    name = f"xietong_rebuild_{backend.run_id}"
+    await backend.create_database(name)
+    runtime = Runtime(backend.settings(database_url=backend.database_url(name)))
+    children = ("message_edits", "reactions", "pins", "message_mentions", "thread_followers")
+    try:
+        await upgrade_to(runtime, "0004")
+        # Through the models' tables (their defaults fill the other columns): 0005 changes
+        # no column, only a constraint.
+        rows: list[tuple[type[Base], list[dict[str, Any]]]] = [
+            (User, [{"id": 1, "username": "zhangwei", "display_name": "张伟"}]),
+            (Channel, [{"id": 1, "kind": "private", "name": "重建"}]),
+            (Message, [{"id": 1, "channel_id": 1, "sender_id": 1, "text": "根", "html": "",
+                        "reply_count": 1, "client_msg_id": "c-1"}]),
+            (Message, [{"id": 2, "channel_id": 1, "sender_id": 1, "text": "回复", "html": "",
+                        "thread_root_id": 1}]),
+            (MessageEdit, [{"message_id": 1, "text": "旧"}]),
+            (Reaction, [{"message_id": 1, "emoji": "👍", "user_id": 1}]),
+            (Pin, [{"channel_id": 1, "message_id": 1, "pinned_by": 1}]),
+            (MessageMention, [{"user_id": 1, "channel_id": 1, "message_id": 2}]),
+            (ThreadFollower, [{"root_id": 1, "user_id": 1}]),
+        ]
+        async with runtime.engine.begin() as connection:
+            for model, values in rows:
+                await connection.execute(insert(table_of(model)), values)
+
+        async def counts() -> dict[str, int]:
+            async with runtime.engine.connect() as connection:
+                return {table: await connection.scalar(text(f"SELECT count(*) FROM {table}"))
+                        for table in ("messages", *children)}
+
+        everything = {"messages": 2, **dict.fromkeys(children, 1)}
+        assert await counts() == everything
+        await upgrade_to_head(runtime)
+        assert await counts() == everything
+        await downgrade_to(runtime, "0004")
+        assert await counts() == everything
+    finally:
+        await runtime.close()
+        await backend.drop_database(name)

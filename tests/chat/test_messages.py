@@ -179,6 +179,49 @@ async def test_same_client_msg_id_returns_the_first_message(cast: Cast) -> None:
     assert texts == ["合同已寄出", "收到"]
 
 
+async def test_a_client_msg_id_is_its_senders_own_per_channel(cast: Cast) -> None:
+    """Clients key retries per conversation: the same id in another channel is a new message
+    there, not the first channel's message answered back."""
+    first_id = await create_channel(cast.zhangwei, "甲群", "private", cast.lina)
+    second_id = await create_channel(cast.zhangwei, "乙群", "private", cast.wangfang)
+    body = {"text": "同一个客户端编号", "client_msg_id": "outbox-7"}
+    first = await cast.zhangwei.api.post(f"{API}/channels/{first_id}/messages", json=body)
+    second = await cast.zhangwei.api.post(f"{API}/channels/{second_id}/messages",
+                                          json={**body, "text": "另一个群的消息"})
+    assert (first.status_code, second.status_code) == (201, 201), second.text
+    assert second.json()["channel_id"] == second_id
+    assert second.json()["text"] == "另一个群的消息"
+    assert [m["text"] for m in (await history(cast.wangfang, second_id))["items"]] == [
+        "另一个群的消息"]
+    # A retry in either channel still finds that channel's own message.
+    again = await cast.zhangwei.api.post(f"{API}/channels/{second_id}/messages", json=body)
+    assert again.status_code == 200
+    assert again.json()["id"] == second.json()["id"]
+
+
+async def test_a_removed_member_cannot_read_an_old_message_through_its_client_id(
+        cast: Cast) -> None:
+    private_id = await create_channel(cast.zhangwei, "机密", "private", cast.lina)
+    mine = await post(cast.lina, private_id, "我的旧消息", client_msg_id="lina-1")
+    await post(cast.zhangwei, private_id, "回复", thread_root_id=mine["id"])
+    await cast.zhangwei.api.put(f"{API}/messages/{mine['id']}/reactions/%F0%9F%91%8D")
+    await cast.zhangwei.api.put(f"{API}/messages/{mine['id']}/pin")
+    removed = await cast.zhangwei.api.delete(
+        f"{API}/channels/{private_id}/members/{cast.lina.id}")
+    assert removed.status_code == 204
+    open_id = await create_channel(cast.lina, "公开讨论", "public")
+    reused = await cast.lina.api.post(f"{API}/channels/{open_id}/messages",
+                                      json={"text": "新消息", "client_msg_id": "lina-1"})
+    assert reused.status_code == 201, reused.text
+    got = reused.json()
+    assert (got["channel_id"], got["text"], got["reactions"], got["pinned"],
+            got["reply_count"]) == (open_id, "新消息", {}, False, 0)
+    # And the old channel stays closed to the same id.
+    back = await cast.lina.api.post(f"{API}/channels/{private_id}/messages",
+                                    json={"text": "x", "client_msg_id": "lina-1"})
+    assert back.status_code == 404
+
+
 async def test_concurrent_retries_post_exactly_one_message(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "弱网", "private", cast.lina)
     url = f"{API}/channels/{channel_id}/messages"

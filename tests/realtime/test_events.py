@@ -297,7 +297,8 @@ async def test_event_payloads_say_what_changed(cast: Cast, live_server: str) -> 
         await cast.zhangwei.api.post(f"{API}/channels/{channel_id}/members",
                                      json={"user_ids": [cast.wangfang.id]})
         joined = await socket.wait_for("channel.member_added")
-        assert joined["data"] == {"user_ids": [cast.wangfang.id]}
+        channel = (await cast.lina.api.get(f"{API}/channels/{channel_id}")).json()
+        assert joined["data"] == {"user_ids": [cast.wangfang.id], "channel": channel}
         await cast.zhangwei.api.delete(f"{API}/messages/{mid}")
         deleted = await socket.wait_for("message.deleted")
         assert deleted["data"] == {"message_id": mid, "thread_root_id": None}
@@ -401,6 +402,93 @@ async def test_added_member_starts_receiving_at_once(cast: Cast, live_server: st
                                                         "message.created"]
     finally:
         await newcomer.close()
+
+
+async def _joined_then_message(socket: Socket, channel_id: int, text: str) -> Json:
+    """The socket is told it joined `channel_id` (with the conversation) before the message."""
+    joined = await socket.wait_for("channel.member_added")
+    assert joined["channel_id"] == channel_id
+    assert joined["data"]["channel"]["id"] == channel_id
+    created = await socket.wait_for("message.created")
+    assert created["data"]["message"]["text"] == text
+    assert created["id"] > joined["id"]
+    return joined
+
+
+async def test_a_new_dm_is_live_for_both_people_at_once(cast: Cast, live_server: str) -> None:
+    zhang, lina = cast.zhangwei, cast.lina
+    sockets = [await Socket.open(live_server, p.token) for p in (zhang, lina)]
+    try:
+        opened = await zhang.api.post(f"{API}/dms", json={"user_ids": [lina.id]})
+        assert opened.status_code == 201, opened.text
+        dm_id = opened.json()["id"]
+        await zhang.api.post(f"{API}/channels/{dm_id}/messages", json={"text": "在吗？"})
+        for socket in sockets:
+            joined = await _joined_then_message(socket, dm_id, "在吗？")
+            assert sorted(joined["data"]["user_ids"]) == sorted([zhang.id, lina.id])
+            assert joined["data"]["channel"]["kind"] == "dm"
+        # Opening it again finds the same conversation and announces nothing new.
+        again = await lina.api.post(f"{API}/dms", json={"user_ids": [zhang.id]})
+        assert again.status_code == 200
+        assert again.json()["id"] == dm_id
+        assert [e["type"] for e in await sockets[0].quiet()] == []
+    finally:
+        for socket in sockets:
+            await socket.close()
+
+
+async def test_a_group_dm_is_live_for_everyone_in_it(cast: Cast, live_server: str) -> None:
+    people = (cast.zhangwei, cast.lina, cast.wangfang)
+    outsider = await Socket.open(live_server, cast.liuyang.token)
+    sockets = [await Socket.open(live_server, p.token) for p in people]
+    try:
+        opened = await cast.lina.api.post(f"{API}/dms", json={
+            "user_ids": [cast.zhangwei.id, cast.wangfang.id]})
+        group_id = opened.json()["id"]
+        await cast.wangfang.api.post(f"{API}/channels/{group_id}/messages",
+                                     json={"text": "三方会议"})
+        for socket in sockets:
+            await _joined_then_message(socket, group_id, "三方会议")
+        assert await outsider.quiet() == []
+    finally:
+        for socket in [outsider, *sockets]:
+            await socket.close()
+
+
+async def test_a_new_channel_is_live_for_its_creator_and_members(cast: Cast,
+                                                                 live_server: str) -> None:
+    creator, member = cast.zhangwei, cast.lina
+    sockets = [await Socket.open(live_server, p.token) for p in (creator, member)]
+    try:
+        channel_id = await create_channel(creator, "新项目组", member)
+        await member.api.post(f"{API}/channels/{channel_id}/messages", json={"text": "开工"})
+        for socket in sockets:
+            joined = await _joined_then_message(socket, channel_id, "开工")
+            assert joined["data"]["channel"]["name"] == "新项目组"
+            assert sorted(joined["data"]["user_ids"]) == sorted([creator.id, member.id])
+    finally:
+        for socket in sockets:
+            await socket.close()
+
+
+async def test_moving_into_a_department_makes_its_channel_live(cast: Cast,
+                                                               live_server: str) -> None:
+    admin, mover = cast.linxiaoyan, cast.wangfang
+    rnd = cast.departments["研发部"]
+    made = await admin.api.post(f"{API}/channels", json={
+        "name": "研发部全员", "kind": "department", "department_id": rnd})
+    channel_id = made.json()["id"]
+    socket = await Socket.open(live_server, mover.token)
+    try:
+        moved = await admin.api.put(f"{API}/departments/{rnd}/members", json={
+            "user_ids": [cast.lina.id, mover.id]})
+        assert moved.status_code in (200, 204), moved.text
+        await cast.lina.api.post(f"{API}/channels/{channel_id}/messages",
+                                 json={"text": "欢迎王芳"})
+        joined = await _joined_then_message(socket, channel_id, "欢迎王芳")
+        assert joined["data"]["user_ids"] == [mover.id]
+    finally:
+        await socket.close()
 
 
 # --- typing and presence -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 import anyio.to_thread
 from sqlalchemy import bindparam, case, delete, or_, select, update
@@ -119,7 +120,9 @@ async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) 
     await uow.flush()
     uow.session.add(ChannelMember(channel_id=channel.id, user_id=actor.user_id,
                                   role=MemberRole.ADMIN.value))
-    await _add_members(uow, channel, people - {actor.user_id})
+    await uow.flush()
+    # The creator joins like everyone else: their open sockets must subscribe to it too.
+    await _add_members(uow, channel, people - {actor.user_id}, already_joined={actor.user_id})
     return channel
 
 
@@ -147,22 +150,34 @@ async def do_open_dm(uow: UnitOfWork, actor: Actor,
         return found, False
     uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u) for u in sorted(people))
     await uow.flush()
+    await _announce_joined(uow, channel, sorted(people), sorted(people))
     return channel, True
 
 
-async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int]) -> list[int]:
+async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
+                       already_joined: AbstractSet[int] = frozenset()) -> list[int]:
+    """Add the people not yet in `channel` and announce it. `already_joined` were added by
+    the caller in this transaction and are announced as joining too (a new channel's
+    creator)."""
     current = set(await queries.member_ids(uow, channel.id))
     joining = sorted(user_ids - current)
-    if not joining:
-        return []
     # New members start with everything before now counted as read.
     uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u,
                                       last_read_id=channel.last_message_id or 0)
                         for u in joining)
     await uow.flush()
-    uow.emit(MemberAdded(user_ids=joining),
-             Audience.users(current | set(joining), channel_id=channel.id))
+    announced = sorted(set(joining) | (already_joined & current))
+    if announced:
+        await _announce_joined(uow, channel, announced, current | set(joining))
     return joining
+
+
+async def _announce_joined(uow: UnitOfWork, channel: Channel, joined: list[int],
+                           members: Iterable[int]) -> None:
+    """Tell the members who joined, with the conversation itself. Named recipients, not the
+    channel: the hub resubscribes the joiners' sockets on this event, before delivering it."""
+    uow.emit(MemberAdded(user_ids=joined, channel=await channel_view(uow, channel)),
+             Audience.users(members, channel_id=channel.id))
 
 
 async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int]) -> list[int]:
@@ -247,14 +262,16 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                           client_msg_id: str | None, thread_root_id: int | None,
                           file_ids: list[int], ack_required: bool) -> tuple[Message, bool]:
     """Post a message; returns it and whether it is new. The same `client_msg_id` from the
-    same sender returns the first message instead of posting twice."""
+    same sender in the same channel returns the first message instead of posting twice
+    (the caller may post here, so may see it); in another channel it is a new message."""
+    channel = found.channel
     if client_msg_id is not None:
-        earlier = await queries.message_by_client_id(uow, actor.user_id, client_msg_id)
+        earlier = await queries.message_by_client_id(uow, actor.user_id, channel.id,
+                                                     client_msg_id)
         if earlier is not None:
             return earlier, False
     if not text.strip() and not file_ids:
         raise Invalid("A message needs text or a file.", code="empty_message")
-    channel = found.channel
     root = None
     if thread_root_id is not None:
         root = await uow.session.get(Message, thread_root_id)
@@ -284,7 +301,8 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                 uow.session.add(message)
                 await uow.session.flush()
         except IntegrityError:
-            earlier = await queries.message_by_client_id(uow, actor.user_id, client_msg_id)
+            earlier = await queries.message_by_client_id(uow, actor.user_id, channel.id,
+                                                         client_msg_id)
             if earlier is None:
                 raise
             return earlier, False

@@ -53,8 +53,13 @@ class ChannelUpdated(Event):
 
 
 class MemberAdded(Event):
+    """People joined a conversation, however it happened (created, DM opened, added, joined,
+    moved into the department). It carries the conversation itself, so a client that was
+    just added can show it without asking; its sockets are subscribed before it arrives."""
+
     type: Literal["channel.member_added"] = "channel.member_added"
     user_ids: list[int]
+    channel: ChannelOut
 
 
 class MemberRemoved(Event):

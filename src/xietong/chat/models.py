@@ -96,7 +96,9 @@ class Message(Base):
         # History pages walk this index backwards and forwards: no OFFSET, no sort.
         Index("ix_messages_channel_id_id", "channel_id", "id"),
         Index("ix_messages_thread_root_id_id", "thread_root_id", "id"),
-        UniqueConstraint("sender_id", "client_msg_id", name="uq_messages_sender_client_msg"),
+        # A client's retry key is unique per sender and conversation.
+        UniqueConstraint("sender_id", "channel_id", "client_msg_id",
+                         name="uq_messages_sender_channel_client_msg"),
     )
 
 

@@ -150,14 +150,16 @@ async def department_channels(uow: UnitOfWork) -> Sequence[Channel]:
                               Channel.department_id.is_not(None)))).all()
 
 
-async def message_by_client_id(uow: UnitOfWork, sender_id: int,
+async def message_by_client_id(uow: UnitOfWork, sender_id: int, channel_id: int,
                                client_msg_id: str) -> Message | None:
+    """The sender's earlier message in this channel with this client id (a retry)."""
     return await uow.session.scalar(_MESSAGE_BY_CLIENT_ID, {
-        "sender_id": sender_id, "client_msg_id": client_msg_id})
+        "sender_id": sender_id, "channel_id": channel_id, "client_msg_id": client_msg_id})
 
 
 _MESSAGE_BY_CLIENT_ID = select(Message).where(
     Message.sender_id == bindparam("sender_id"),
+    Message.channel_id == bindparam("channel_id"),
     Message.client_msg_id == bindparam("client_msg_id"))
 
 

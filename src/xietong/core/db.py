@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.engine import Dialect, make_url
@@ -53,21 +53,36 @@ class UTCDateTime(TypeDecorator[datetime]):
 WRITER_OPTION = "xietong_writer"
 
 
+# SQLite's `synchronous` pragma in WAL mode. FULL syncs the write-ahead log to disk at
+# every commit: an acknowledged write survives a power cut or an operating-system crash.
+# NORMAL syncs it only at checkpoints: a commit survives the process being killed, but the
+# last commits before a power cut can be lost (the database itself stays consistent).
+SqliteSynchronous = Literal["full", "normal"]
+_SYNCHRONOUS_LEVELS: dict[SqliteSynchronous, str] = {"full": "FULL", "normal": "NORMAL"}
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10,
+                  enforce_foreign_keys: bool = True,
+                  sqlite_synchronous: SqliteSynchronous = "full") -> AsyncEngine:
+    """`enforce_foreign_keys=False` is for SQLite migrations only: rebuilding a table there
+    drops the old one, and with foreign keys on that would cascade-delete its children.
+    `sqlite_synchronous` is SQLite's durability level (see `SqliteSynchronous`)."""
     if is_sqlite(url):
         engine = create_async_engine(make_url(url).set(drivername=sqlite_driver.DRIVER_NAME),
                                      echo=echo)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, enforce_foreign_keys, sqlite_synchronous)
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
                                pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, enforce_foreign_keys: bool,
+                      synchronous: SqliteSynchronous) -> None:
+    synchronous_pragma = f"PRAGMA synchronous={_SYNCHRONOUS_LEVELS[synchronous]}"
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -76,10 +91,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # NORMAL in WAL mode: a committed transaction survives the process being killed;
-        # only an operating-system crash can lose the last few commits.
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enforce_foreign_keys else 'OFF'}")
+        cursor.execute(synchronous_pragma)
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 

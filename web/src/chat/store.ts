@@ -288,8 +288,8 @@ export async function loadMore(channelId: number, direction: 'older' | 'newer'):
 
 /**
  * Opens (or reopens) the DM with these people and makes sure it is among my channels before
- * the caller goes there: the server sends no event for it, and a conversation missing from
- * the list shows as one I am not a member of.
+ * the caller goes there: the socket's channel.member_added for a new one may arrive after the
+ * reply, and a conversation missing from the list shows as one I am not a member of.
  */
 export async function startDm(userIds: number[]): Promise<Channel> {
   const channel = await chatApi.openDm(userIds)
