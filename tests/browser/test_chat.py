@@ -76,6 +76,24 @@ async def test_a_mention_raises_the_badge_in_the_other_sidebar(cast: Cast,
     await expect(lina).to_have_title("消息 · 协同")
 
 
+async def test_a_dm_someone_opens_appears_live_with_its_message(cast: Cast,
+                                                                 open_page: OpenPage) -> None:
+    somewhere = await create_channel(cast.lina, "研发日常", "private", cast.wangfang)
+    lina = await open_page("lina", f"/chat/{somewhere}")
+    await expect(lina.get_by_test_id("composer")).to_be_visible()
+    opened = await cast.zhangwei.api.post("/api/v1/dms", json={"user_ids": [cast.lina.id]})
+    assert opened.status_code == 201, opened.text
+    dm_id = opened.json()["id"]
+    await post(cast.zhangwei, dm_id, "李娜，客户那个需求方便聊一下吗？")
+    link = lina.locator(f'a.channel[data-channel-id="{dm_id}"]')
+    await expect(link).to_be_visible()
+    await expect(link).to_have_accessible_name(re.compile(r"^张伟, 1 条未读"))
+    await link.click()
+    await expect(message(lina, "客户那个需求")).to_have_count(1)
+    await send(lina, "可以，下午三点")
+    await expect(message(lina, "下午三点")).to_have_count(1)
+
+
 async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: OpenPage) -> None:
     channel_id = await create_channel(cast.wangfang, "客服与研发对接", "private", cast.lina)
     root = await post(cast.wangfang, channel_id, "客户反馈登录页白屏，谁来跟进？")
