@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+import websockets
 
 from tests.helpers import PASSWORD, Cast, client_with_token, post, sign_in
 from tests.realtime.wsclient import Socket
@@ -230,3 +234,178 @@ async def test_a_sign_in_ended_while_its_socket_opens_closes_it(
         assert socket.events == []
     finally:
         await socket.close()
+
+
+# --- client mistakes: answered, never a stack trace ---------------------------------------
+
+@pytest.fixture
+def server_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """`caplog`, also hearing uvicorn (whose loggers do not propagate to the root), where an
+    exception escaping the socket handler is logged ("Exception in ASGI application")."""
+    uvicorn_log = logging.getLogger("uvicorn")
+    uvicorn_log.addHandler(caplog.handler)
+    try:
+        yield caplog
+    finally:
+        uvicorn_log.removeHandler(caplog.handler)
+
+
+def _no_stack_traces(log: pytest.LogCaptureFixture) -> None:
+    bad = [f"{r.name}: {r.getMessage()}" for r in log.records
+           if r.levelno >= logging.ERROR or r.exc_info]
+    assert bad == [], bad
+
+
+@pytest.mark.parametrize("position", ["²", "١٢", "０", "𝟏", "1²", "+1", " 1", "1_0", "0x1", ""])
+async def test_a_position_that_is_not_ascii_digits_is_refused(
+        cast: Cast, live_server: str, server_log: pytest.LogCaptureFixture,
+        position: str) -> None:
+    """Only ASCII digits are an event id: Unicode digits ("²", "٣", full-width) are refused
+    with 4400 like any other bad position, not raised as a ValueError."""
+    url = (live_server.replace("http://", "ws://") + "/api/v1/events/ws?token="
+           + cast.lina.token + "&last_event_id=" + quote(position))
+    socket = Socket(await websockets.connect(url))
+    try:
+        refused = await socket.next_frame()
+        assert refused["type"] == "error"
+        assert refused["data"]["code"] == "bad_last_event_id"
+        assert await socket.closed_with() == 4400
+    finally:
+        await socket.close()
+    _no_stack_traces(server_log)
+
+
+async def test_a_deeply_nested_frame_is_a_policy_close(cast: Cast, live_server: str,
+                                                       server_log: pytest.LogCaptureFixture
+                                                       ) -> None:
+    """2,000 levels of nesting (inside the 4 KB frame limit) would exhaust the JSON parser's
+    recursion: the socket is closed with 1008, not 1012 (which asks the client to reconnect
+    and try again, forever), and the log holds no stack trace."""
+    frames = ["[" * 2000 + "]" * 2000,
+              '{"a":' * 600 + "1" + "}" * 600,
+              '{"type": "watch_presence", "user_ids": ' + "[" * 1900 + "]" * 1900 + "}",
+              '{"type": "ping", "x": ' + "[" * 40 + "]" * 40 + "}",
+              "[" * 3000]
+    for frame in frames:
+        socket = await Socket.open(live_server, cast.lina.token)
+        try:
+            await socket.connection.send(frame)
+            assert await socket.closed_with() == 1008, frame[:60]
+            assert socket.other[-1]["type"] == "error"
+            assert socket.other[-1]["data"]["code"] == "bad_frame"
+        finally:
+            await socket.close()
+    bystander = await Socket.open(live_server, cast.zhangwei.token)
+    try:
+        # Brackets inside strings are text, not nesting.
+        await bystander.send({"type": "ping", "note": "[{" * 1000})
+        await bystander.wait_for("pong")
+        await bystander.send({"type": "watch_presence", "user_ids": [cast.lina.id]})
+        await bystander.wait_for("presence", user_id=cast.lina.id)
+    finally:
+        await bystander.close()
+    _no_stack_traces(server_log)
+
+
+async def test_too_many_bad_frames_close_with_4429_cleanly(
+        cast: Cast, live_server: str, server_log: pytest.LogCaptureFixture) -> None:
+    """The twentieth mistake closes the socket with 4429, after its error frame; the
+    socket's writer, woken by that frame, does not then write to the closed socket."""
+    for _ in range(5):
+        socket = await Socket.open(live_server, cast.lina.token)
+        try:
+            for _ in range(20):
+                await socket.connection.send("not json{")
+            assert await socket.closed_with() == 4429
+            assert socket.other[-1]["type"] == "error"
+            assert socket.other[-1]["data"]["code"] == "too_many_errors"
+        finally:
+            await socket.close()
+    _no_stack_traces(server_log)
+
+
+# Every client frame of the protocol (API.md "WebSocket", realtime/socket.py) with each of
+# its fields wrong: the answer is an error frame, the socket stays usable.
+BAD_FRAMES: list[tuple[object, str]] = [
+    (None, "unknown_type"), (1, "unknown_type"), ("ping", "unknown_type"),
+    ([{"type": "ping"}], "unknown_type"), ({}, "unknown_type"),
+    ({"type": None}, "unknown_type"), ({"type": ["ping"]}, "unknown_type"),
+    ({"type": {"ping": 1}}, "unknown_type"), ({"type": "PING"}, "unknown_type"),
+    ({"type": "x" * 3000}, "unknown_type"),
+    ({"type": "typing"}, "bad_channel"), ({"type": "typing", "channel_id": None}, "bad_channel"),
+    ({"type": "typing", "channel_id": "1"}, "bad_channel"),
+    ({"type": "typing", "channel_id": "²"}, "bad_channel"),
+    ({"type": "typing", "channel_id": 1.0}, "bad_channel"),
+    ({"type": "typing", "channel_id": True}, "bad_channel"),
+    ({"type": "typing", "channel_id": -1}, "bad_channel"),
+    ({"type": "typing", "channel_id": 10**40}, "bad_channel"),
+    ({"type": "typing", "channel_id": [1]}, "bad_channel"),
+    ({"type": "typing", "channel_id": {"id": 1}}, "bad_channel"),
+    ({"type": "presence"}, "unknown_type"), ({"type": "presence", "status": None}, "unknown_type"),
+    ({"type": "presence", "status": "busy"}, "unknown_type"),
+    ({"type": "presence", "status": ["online"]}, "unknown_type"),
+    ({"type": "presence", "status": {"online": 1}}, "unknown_type"),
+    ({"type": "presence", "status": "ＯＮＬＩＮＥ"}, "unknown_type"),
+    ({"type": "watch_presence"}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": None}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": 1}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": "1,2"}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": {"1": 1}}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": ["1"]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": ["²"]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [True]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [1.5]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [None]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [[1]]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [0]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [-5]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [10**40]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": [2**63]}, "bad_frame"),
+    ({"type": "watch_presence", "user_ids": list(range(1, 1002))}, "bad_frame"),
+]
+
+
+async def test_every_frame_with_wrong_fields_gets_an_error_frame(
+        cast: Cast, live_server: str, server_log: pytest.LogCaptureFixture) -> None:
+    socket = await Socket.open(live_server, cast.lina.token)
+    sent = 0
+    try:
+        for frame, code in BAD_FRAMES:
+            if sent == 15:  # stay below the bad-frame limit: a fresh socket
+                await socket.close()
+                socket = await Socket.open(live_server, cast.lina.token)
+                sent = 0
+            socket.other.clear()
+            await socket.connection.send(json.dumps(frame))
+            sent += 1
+            error = await socket.wait_for("error")
+            assert error["data"]["code"] == code, frame
+        for raw in (b"\x00\x01binary", b'{"type": "ping"}', "NaN", "1e999", "\"\\ud800\"",
+                    '{"type": "ping", "type": "typing"}'):
+            socket.other.clear()
+            await socket.connection.send(raw)
+            assert (await socket.wait_for("error"))["data"]["code"] in (
+                "bad_frame", "unknown_type", "bad_channel"), raw
+        # Still usable: the mistakes were answered, not fatal.
+        await socket.send({"type": "ping"})
+        await socket.wait_for("pong")
+    finally:
+        await socket.close()
+    _no_stack_traces(server_log)
+
+
+async def test_a_malformed_origin_is_refused_not_raised(cast: Cast, live_server: str,
+                                                        server_log: pytest.LogCaptureFixture
+                                                        ) -> None:
+    """A cookie-signed socket must come from our own pages; an Origin that is not even a
+    URL ("http://[") is simply not ours (4403), not a ValueError."""
+    for origin in ("http://[", "http://[::1", "\u00ff://x", "null", ""):
+        socket = await Socket.open(live_server, "", Cookie=f"xietong_session={cast.lina.token}",
+                                   Origin=origin)
+        try:
+            assert socket.other[0]["type"] == "error", origin
+            assert socket.other[0]["data"]["code"] == "forbidden_origin"
+            assert await socket.closed_with() == 4403
+        finally:
+            await socket.close()
+    _no_stack_traces(server_log)

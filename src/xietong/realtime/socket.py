@@ -8,6 +8,10 @@ presence, pong, error). Client → server: `{"type": "ping"}`, `{"type": "typing
 
 Resuming: `?last_event_id=N` replays every event after N that the person may see, from
 the event log, then continues live; nothing is skipped or sent twice.
+
+A client's mistakes are answered, never raised: a bad frame gets an `error` frame (the
+twentieth closes the socket with 4429), a frame nested past MAX_FRAME_DEPTH closes it
+with 1008, a bad `last_event_id` with 4400.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import contextlib
 import json
 import logging
 import time
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from xietong.core.ids import MAX_ID
 from xietong.edge import actor_for_token, client_ip, presented_token
 from xietong.realtime.hub import Connection, ephemeral_frame
 from xietong.runtime import Runtime
@@ -42,6 +48,12 @@ CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_MANY_ERRORS = 4429
+# A frame no client of ours sends (nested deeper than MAX_FRAME_DEPTH): a standard
+# policy close, which clients do not retry as they would 1012.
+CLOSE_POLICY = 1008
+# Our frames nest two deep. Past this a frame is refused before parsing: the JSON parser
+# recurses once per level, and 2,000 levels fit in a 4 KB frame.
+MAX_FRAME_DEPTH = 32
 
 
 def _event_id(frame: str) -> int | None:
@@ -56,7 +68,49 @@ def _same_origin(websocket: WebSocket) -> bool:
     origin = websocket.headers.get("origin")
     if origin is None:
         return True  # not a browser: no ambient cookie risk
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # not a URL at all ("http://["): certainly not one of our pages
+        return False
+    return netloc.lower() == websocket.headers.get("host", "").lower()
+
+
+def _position(raw: str) -> int | None:
+    """An event id as a client gives it back: ASCII digits only (`str.isdigit` also takes
+    "²", "٣" and full-width digits, which `int` refuses or reads as another number)."""
+    if raw.isascii() and raw.isdigit() and len(raw) < 19:
+        return int(raw)
+    return None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the JSON `text` nests arrays and objects more than MAX_FRAME_DEPTH deep
+    (brackets inside strings do not count)."""
+    if text.count("[") + text.count("{") <= MAX_FRAME_DEPTH:
+        return False  # every frame a client of ours sends
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_FRAME_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _is_id(value: object) -> bool:
+    """A JSON integer that can be an id (not a bool, which Python counts as an int)."""
+    return type(value) is int and 1 <= value <= MAX_ID
 
 
 @router.websocket("/api/v1/events/ws")
@@ -82,8 +136,8 @@ async def events_socket(websocket: WebSocket) -> None:
     raw_last = websocket.query_params.get("last_event_id")
     last_event_id: int | None = None
     if raw_last is not None:
-        last_event_id = int(raw_last) if raw_last.isdigit() and len(raw_last) < 19 else -1
-        if last_event_id < 0 or last_event_id > await realtime.last_event_id():
+        last_event_id = _position(raw_last)
+        if last_event_id is None or last_event_id > await realtime.last_event_id():
             await _refuse(websocket, CLOSE_BAD_REQUEST, "bad_last_event_id",
                           "last_event_id must be an event id this server gave out.")
             return
@@ -111,6 +165,10 @@ class Session:
         self.connection: Connection | None = None
         self.bad_frames = 0
         self.last_typing: dict[int, float] = {}
+        # Set when the socket is ending over something the client did: (close code, error
+        # code, message), said and closed once the loops are down (not from inside one,
+        # while the other may still be writing).
+        self.closing: tuple[int, str, str] | None = None
 
     async def run(self, last_event_id: int | None, signed_in_generation: int) -> None:
         """`signed_in_generation`: the credential cache's generation before the sign-in was
@@ -153,7 +211,9 @@ class Session:
                 # frame, so don't wait on it for long.
                 with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
                     async with asyncio.timeout(CLOSE_TIMEOUT):
-                        if connection.credential_ended:
+                        if self.closing is not None:
+                            await _refuse(self.websocket, *self.closing)
+                        elif connection.credential_ended:
                             await _refuse(self.websocket, CLOSE_UNAUTHORIZED, "unauthorized",
                                           "The session has ended; sign in again.")
                         else:
@@ -192,6 +252,8 @@ class Session:
             if text is None or len(text) > MAX_CLIENT_FRAME:
                 await self._bad_frame("bad_frame", "Send JSON text frames of up to 4 KB.")
                 continue
+            if _too_deep(text):
+                self._close(CLOSE_POLICY, "bad_frame", "That frame is nested too deeply.")
             try:
                 frame = json.loads(text)
             except ValueError:
@@ -210,7 +272,7 @@ class Session:
                 await self._bad_frame("unknown_type", "Unknown frame type.")
 
     async def _typing(self, connection: Connection, channel_id: object) -> None:
-        if not isinstance(channel_id, int) or channel_id not in connection.channel_ids:
+        if not _is_id(channel_id) or channel_id not in connection.channel_ids:
             await self._bad_frame("bad_channel", "You can only type in your own channels.")
             return
         now = time.monotonic()
@@ -221,7 +283,7 @@ class Session:
 
     async def _watch_presence(self, connection: Connection, user_ids: object) -> None:
         if (not isinstance(user_ids, list) or len(user_ids) > MAX_WATCHED
-                or not all(isinstance(u, int) for u in user_ids)):
+                or not all(_is_id(u) for u in user_ids)):
             await self._bad_frame("bad_frame", f"user_ids: a list of at most {MAX_WATCHED} ids.")
             return
         self.realtime.hub.watch(connection, set(user_ids))
@@ -232,11 +294,17 @@ class Session:
 
     async def _bad_frame(self, code: str, message: str) -> None:
         self.bad_frames += 1
+        if self.bad_frames >= MAX_BAD_FRAMES:
+            self._close(CLOSE_TOO_MANY_ERRORS, "too_many_errors",
+                        f"{MAX_BAD_FRAMES} bad frames; closing.")
         assert self.connection is not None
         self.connection.offer(ephemeral_frame("error", None, {"code": code, "message": message}))
-        if self.bad_frames >= MAX_BAD_FRAMES:
-            await self.websocket.close(CLOSE_TOO_MANY_ERRORS)
-            raise _Closed
+
+    def _close(self, code: int, error: str, message: str) -> NoReturn:
+        """End the socket over a client's mistake: the error frame and the close are sent
+        after both loops have stopped."""
+        self.closing = (code, error, message)
+        raise _Closed
 
 
 class _Closed(Exception):
