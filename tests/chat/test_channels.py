@@ -168,6 +168,13 @@ async def test_my_channels_carry_read_state(cast: Cast) -> None:
     # The channel with news comes first.
     listed = (await cast.lina.api.get(f"{API}/channels")).json()["items"]
     assert [c["id"] for c in listed] == [busy["id"], quiet["id"]]
+    # In a DM every message is for me: each unread one counts as a mention.
+    dm = (await cast.zhangwei.api.post(f"{API}/dms", json={"user_ids": [cast.lina.id]})).json()
+    await post(cast.zhangwei, dm["id"], "在吗")
+    await post(cast.zhangwei, dm["id"], "有个客户问题")
+    mine = await my_channels(cast.lina)
+    assert (mine[dm["id"]]["unread_count"], mine[dm["id"]]["mention_count"]) == (2, 2)
+    assert (await my_channels(cast.zhangwei))[dm["id"]]["mention_count"] == 0
 
     # The sender has read their own messages.
     his = (await my_channels(cast.zhangwei))[busy["id"]]

@@ -50,7 +50,10 @@ async def list_my_channels(actor: CurrentActor, rt: Rt) -> ChannelList:
                       for channel, _ in rows if channel.kind == "dm"}
     items = [MyChannel(**views.channel_out(channel, counts.get(channel.id, 0)).model_dump(),
                        unread_count=unread.get(channel.id, 0),
-                       mention_count=mentions.get(channel.id, 0),
+                       # Every message of a DM is addressed to me: each counts as a
+                       # mention (the web client counts live ones the same way).
+                       mention_count=(unread.get(channel.id, 0) if channel.kind == "dm"
+                                      else mentions.get(channel.id, 0)),
                        last_read_id=member.last_read_id, role=member.role,
                        member_ids=dm_members.get(channel.id))
              for channel, member in rows]
