@@ -10,7 +10,7 @@ the CPU the server, PostgreSQL and the load generator used meanwhile.
 and Redis only).
 
 Run: .venv/bin/python -m bench.throughput [--seconds 30] [--senders 20] [--procs 2]
-     [--postgres [--workers 2]]
+     [--sqlite-synchronous full|normal] [--postgres [--workers 2]]
 Prints one JSON document.
 """
 
@@ -92,6 +92,9 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     add_database_options(parser)
+    parser.add_argument("--sqlite-synchronous", choices=("full", "normal"), default=None,
+                        help="SQLite durability (XIETONG_SQLITE_SYNCHRONOUS; default: the "
+                             "server's default, full)")
     args = parser.parse_args()
     if min(args.seconds, args.senders, args.procs, args.channels, args.workers) <= 0:
         parser.error("--seconds, --senders, --procs, --channels and --workers must be positive")
@@ -102,10 +105,13 @@ def main() -> None:
         "benchmark": "throughput", "machine": machine_info(),
         "database": "postgresql+redis" if args.postgres else "sqlite",
         "server_workers": args.workers,
+        "sqlite_synchronous": None if args.postgres else (args.sqlite_synchronous or "default"),
         "senders": args.senders, "load_processes": args.procs, "channels": args.channels,
         "seconds": args.seconds, "warmup_seconds": args.warmup, "argon2": FAST_ARGON2_NOTE}
-    with running_server({**FAST_ARGON2_ENV, "XIETONG_WORKERS": str(args.workers)},
-                        postgres=args.postgres) as server:
+    server_env = {**FAST_ARGON2_ENV, "XIETONG_WORKERS": str(args.workers)}
+    if args.sqlite_synchronous is not None:
+        server_env["XIETONG_SQLITE_SYNCHRONOUS"] = args.sqlite_synchronous
+    with running_server(server_env, postgres=args.postgres) as server:
         admin = Admin(server)
         try:
             people = admin.create_people("sender", args.senders)

@@ -33,7 +33,8 @@ from xietong.wiring import connect_domains
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.engine: AsyncEngine = create_engine(settings.database_url,
+                                                 sqlite_synchronous=settings.sqlite_synchronous)
         self._writer_sessions = async_sessionmaker(
             bind=self.engine.execution_options(**{WRITER_OPTION: True}),
             expire_on_commit=False, autoflush=False)

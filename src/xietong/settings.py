@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = ""  # empty: an SQLite file in data_dir
     redis_url: str | None = None
+    # SQLite's durability (ignored on PostgreSQL). `full`: every acknowledged write is on
+    # disk before the answer, and survives a power cut; `normal`: it survives the process
+    # being killed, but a power cut or kernel crash can lose the last moments' commits.
+    sqlite_synchronous: Literal["full", "normal"] = "full"
     # Prefix of every Redis key, so several installs (or test runs) can share one Redis.
     redis_prefix: str = "xietong:"
     secret_key: str | None = Field(default=None, min_length=32)
@@ -47,6 +51,15 @@ class Settings(BaseSettings):
     # pixels) that gets a thumbnail; bigger images are kept, just not decoded.
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
     max_image_pixels: int = Field(default=60_000_000, ge=1)
+    # The most pixels decoded in memory to make one thumbnail (about 4 bytes each). JPEG
+    # decodes at 1/2 to 1/8 scale, so far larger photos still get one; PNG, GIF and WebP
+    # decode at full size, so larger ones are stored without a thumbnail.
+    max_thumbnail_decoded_pixels: int = Field(default=24_000_000, ge=1)
+    # Uploads one person may start within the window (refused ones count) before 429.
+    upload_rate_limit: int = Field(default=30, ge=1)
+    upload_rate_window_seconds: int = Field(default=60, ge=1)
+    # The total size of the files one person has uploaded (0: no quota).
+    storage_quota_bytes: int = Field(default=10 * 1024**3, ge=0)
     session_ttl_days: int = Field(default=30, ge=1, le=3650)
 
     # Failed sign-ins within the window: from `slowdown_after` on each answer is delayed,
@@ -75,6 +88,11 @@ class Settings(BaseSettings):
         if value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
             return value
         raise ValueError("must be an sqlite:/// or postgresql:// URL")
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("redis_url")
     @classmethod

@@ -28,6 +28,8 @@ ZH_CN: dict[str, str] = {
     "file_required": "请选择要上传的文件。",
     "no_thumbnail": "该文件没有缩略图。",
     "file_missing": "文件内容已丢失。",
+    "too_many_uploads": "上传过于频繁，请稍后再试。",
+    "storage_quota_exceeded": "你的文件存储空间不足，无法上传这个文件。",
     "bad_file_ids": "只能附加你自己上传的文件。",
     "empty_message": "消息不能为空。",
     "not_a_member": "请先加入该频道。",

@@ -5,12 +5,18 @@ copied or images decoded: `store_upload` writes the bytes (and thumbnail) to sto
 then the edge opens a unit of work for `do_create_file`. If anything after the first
 step fails, including the commit, the edge calls `discard_upload`: a failed upload
 leaves no row and no file.
+
+Before either step the edge asks `check_upload_rate` (uploads per person per window) and
+`check_storage_quota` (a cheap early refusal, so a full quota costs no copying or
+decoding); `do_create_file` checks the quota again under a per-person lock, which is the
+check that holds when one person's uploads race.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import unicodedata
 from dataclasses import dataclass
 from typing import IO
@@ -18,12 +24,16 @@ from typing import IO
 import anyio
 
 from xietong.core.actor import Actor
-from xietong.core.errors import PayloadTooLarge
+from xietong.core.errors import PayloadTooLarge, TooManyRequests, Unavailable
+from xietong.core.ratelimit import FailureCounter
 from xietong.core.uow import UnitOfWork
+from xietong.files import queries
 from xietong.files.models import StoredFile
 from xietong.files.sniff import SNIFF_BYTES, TextDetector, sniff_content_type
 from xietong.files.storage import CHUNK_SIZE, Readable, Storage
-from xietong.files.thumbnails import inspect_image
+from xietong.files.thumbnails import DEFAULT_MAX_DECODED_PIXELS, inspect_image
+
+log = logging.getLogger("xietong.files")
 
 MAX_NAME_CHARS = 255
 DEFAULT_NAME = "file"
@@ -102,16 +112,54 @@ class _Intake:
         return chunk
 
 
+async def check_upload_rate(counter: FailureCounter, actor: Actor, *, limit: int,
+                            window_seconds: int) -> None:
+    """Count one upload by `actor`; raise `TooManyRequests` (with the seconds until the
+    window ends) past `limit` uploads in the window. Without the shared counter (Redis not
+    answering) uploads are let through: the quota and the bounded decoder still hold."""
+    key = f"upload:{actor.user_id}"
+    try:
+        count = await counter.hit(key, window_seconds)
+        if count <= limit:
+            return
+        _, wait = await counter.peek(key)
+    except Unavailable:
+        log.warning("upload rate limit not applied: the shared counter does not answer")
+        return
+    wait = max(wait, 1)
+    raise TooManyRequests(f"More than {limit} uploads in {window_seconds} seconds; try again "
+                          f"in {wait} seconds.", code="too_many_uploads", retry_after=wait,
+                          details={"limit": limit, "window_seconds": window_seconds,
+                                   "retry_after": wait})
+
+
+async def check_storage_quota(uow: UnitOfWork, actor: Actor, *, incoming: int,
+                              quota_bytes: int) -> None:
+    """Raise `PayloadTooLarge` (code `storage_quota_exceeded`) if `incoming` more bytes
+    would take `actor`'s uploads past `quota_bytes` (0: no quota)."""
+    if not quota_bytes:
+        return
+    used = await queries.storage_used_by(uow, actor.user_id)
+    if used + incoming > quota_bytes:
+        raise PayloadTooLarge(
+            f"This file ({incoming} bytes) does not fit in your storage quota: {used} of "
+            f"{quota_bytes} bytes are used.", code="storage_quota_exceeded",
+            details={"quota_bytes": quota_bytes, "used_bytes": used, "file_bytes": incoming})
+
+
 async def store_upload(storage: Storage, source: IO[bytes], *, max_bytes: int,
-                       max_image_pixels: int) -> Upload:
+                       max_image_pixels: int,
+                       max_decoded_pixels: int = DEFAULT_MAX_DECODED_PIXELS) -> Upload:
     """Copy `source` (seekable, read from its current position) into storage, sniff its
-    type and, for an image, record its size and store a thumbnail. Raises `PayloadTooLarge`
-    past `max_bytes`, leaving nothing behind."""
+    type and, for an image, record its size and store a thumbnail (see `inspect_image`
+    for the pixel limits). Raises `PayloadTooLarge` past `max_bytes`, leaving nothing
+    behind."""
     intake = _Intake(source, max_bytes)
     key = await storage.save(intake)
     try:
         content_type = sniff_content_type(intake.head, is_text=intake.text.is_text)
-        facts = await inspect_image(source, content_type, max_pixels=max_image_pixels)
+        facts = await inspect_image(source, content_type, max_pixels=max_image_pixels,
+                                    max_decoded_pixels=max_decoded_pixels)
         thumbnail_key = (await storage.save(io.BytesIO(facts.thumbnail))
                          if facts.thumbnail is not None else None)
     except BaseException:
@@ -132,9 +180,14 @@ async def discard_upload(storage: Storage, upload: Upload) -> None:
 
 
 async def do_create_file(uow: UnitOfWork, actor: Actor, *, name: str | None,
-                         upload: Upload) -> StoredFile:
+                         upload: Upload, quota_bytes: int = 0) -> StoredFile:
     """Record an upload by `actor` under the (cleaned) name the client gave it. The file
-    is the uploader's alone until a message carries it."""
+    is the uploader's alone until a message carries it. With a `quota_bytes`, raises
+    `PayloadTooLarge` if the file does not fit (checked holding the uploader's lock until
+    the commit, so two racing uploads cannot both squeeze into the last free bytes)."""
+    if quota_bytes:
+        await uow.lock(f"files:quota:{actor.user_id}")
+        await check_storage_quota(uow, actor, incoming=upload.size, quota_bytes=quota_bytes)
     row = StoredFile(uploader_id=actor.user_id, name=clean_file_name(name), size=upload.size,
                      content_type=upload.content_type, sha256=upload.sha256,
                      storage_key=upload.key, width=upload.width, height=upload.height,

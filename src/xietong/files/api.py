@@ -66,8 +66,13 @@ def storage_of(rt: Runtime) -> Storage:
 async def upload_file(request: Request, actor: CurrentActor, rt: Rt) -> FileOut:
     """Upload one file (multipart field `file`). Its type is sniffed from the bytes; images
     get their size recorded and a thumbnail. The file is private to the uploader until a
-    message carries it."""
-    limit = rt.settings.max_upload_bytes
+    message carries it. Each person may start `upload_rate_limit` uploads a window (429
+    with Retry-After past it) and keep `storage_quota_bytes` of files (413
+    `storage_quota_exceeded` for a file that does not fit)."""
+    settings = rt.settings
+    limit = settings.max_upload_bytes
+    await actions.check_upload_rate(rt.failures, actor, limit=settings.upload_rate_limit,
+                                    window_seconds=settings.upload_rate_window_seconds)
     async with request.form(max_files=1, max_fields=10) as form:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -76,13 +81,19 @@ async def upload_file(request: Request, actor: CurrentActor, rt: Rt) -> FileOut:
         if upload.size is not None and upload.size > limit:
             raise PayloadTooLarge(f"The file is larger than the limit of {limit} bytes.",
                                   details={"max_bytes": limit})
+        if upload.size is not None:
+            async with rt.reader() as uow:
+                await actions.check_storage_quota(uow, actor, incoming=upload.size,
+                                                  quota_bytes=settings.storage_quota_bytes)
         await upload.seek(0)
         storage = storage_of(rt)
-        stored = await actions.store_upload(storage, upload.file, max_bytes=limit,
-                                            max_image_pixels=rt.settings.max_image_pixels)
+        stored = await actions.store_upload(
+            storage, upload.file, max_bytes=limit, max_image_pixels=settings.max_image_pixels,
+            max_decoded_pixels=settings.max_thumbnail_decoded_pixels)
     try:
         async with rt.unit_of_work() as uow:
-            row = await actions.do_create_file(uow, actor, name=upload.filename, upload=stored)
+            row = await actions.do_create_file(uow, actor, name=upload.filename, upload=stored,
+                                               quota_bytes=settings.storage_quota_bytes)
     except BaseException:
         await actions.discard_upload(storage, stored)
         raise

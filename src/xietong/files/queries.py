@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from xietong.core.uow import UnitOfWork
 from xietong.files.models import StoredFile
@@ -34,3 +34,11 @@ async def attachable_file_ids(uow: UnitOfWork, user_id: int,
         select(StoredFile.id).where(StoredFile.id.in_(wanted),
                                     StoredFile.uploader_id == user_id))
     return set(found)
+
+
+async def storage_used_by(uow: UnitOfWork, user_id: int) -> int:
+    """The total size in bytes of the files this person has uploaded (their quota's use)."""
+    used = await uow.session.scalar(
+        select(func.coalesce(func.sum(StoredFile.size), 0))
+        .where(StoredFile.uploader_id == user_id))
+    return int(used or 0)
