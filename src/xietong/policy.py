@@ -34,6 +34,13 @@ def can_manage_department_members(actor: Actor, managed_chain: Collection[int]) 
     return actor.is_admin or bool(managed_chain)
 
 
+def can_put_guest_in_department(actor: Actor) -> bool:
+    """A guest who joins a department becomes an insider: the department's channel with its
+    history, and its people in their directory. Administrators decide that; a department's
+    manager, who may otherwise set its members, may not."""
+    return actor.is_admin
+
+
 def can_administer_user(actor: Actor, target_role: Role) -> bool:
     """Change another person's role, departments or active state, or reset their profile.
 

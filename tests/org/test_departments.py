@@ -514,3 +514,156 @@ async def test_concurrent_renames_to_one_name_leave_siblings_distinct(cast: Cast
     children = names(node(await tree(admin), "研发部")["children"])
     assert children.count("合并组") == 1
     assert len(children) == 2
+
+
+# --- guests: only administrators make a guest an insider ------------------------------------
+
+async def _department_channel_with_history(cast: Cast, department: str) -> int:
+    """The department's channel (made by an admin), with a message already in it."""
+    response = await cast.linxiaoyan.api.post("/api/v1/channels", json={
+        "name": f"{department}全员", "kind": "department",
+        "department_id": cast.departments[department]})
+    assert response.status_code == 201, response.text
+    channel_id: int = response.json()["id"]
+    sent = await cast.linxiaoyan.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                          json={"text": "本季度销售目标：内部数字"})
+    assert sent.status_code == 201, sent.text
+    return channel_id
+
+
+async def _guest_view(cast: Cast, channel_id: int) -> tuple[int, int, list[str]]:
+    """What the guest gets: the channel's history status, the people lookup of 张伟,
+    and the directory as the guest searches it."""
+    guest = cast.alex.api
+    history = await guest.get(f"/api/v1/channels/{channel_id}/messages")
+    colleague = await guest.get(f"/api/v1/users/{cast.zhangwei.id}")
+    directory = await guest.get("/api/v1/users")
+    assert directory.status_code == 200
+    return (history.status_code, colleague.status_code,
+            sorted(u["username"] for u in directory.json()["items"]))
+
+
+async def _guest_audit(cast: Cast) -> list[dict[str, Any]]:
+    response = await cast.linxiaoyan.api.get("/api/v1/audit",
+                                             params={"action": "guest.", "limit": 500})
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()["items"]
+    return entries
+
+
+async def test_a_manager_cannot_put_a_guest_into_their_department(cast: Cast,
+                                                                  runtime: Runtime) -> None:
+    """A department manager (a member) sets their department's people, but a guest among
+    the newcomers is refused (403, nothing changes): joining would hand the guest the
+    department channel with its history and everyone in it as visible colleagues."""
+    channel_id = await _department_channel_with_history(cast, "销售部")
+    sales, east = cast.departments["销售部"], cast.departments["华东区"]
+    before = await membership_rows(runtime)
+    for department_id, wanted in ((sales, [cast.zhangwei.id, cast.alex.id]),
+                                  (east, [cast.liuyang.id, cast.alex.id]),  # managed from above
+                                  (sales, [cast.alex.id])):
+        response = await put_members(cast.zhangwei.api, department_id, wanted)
+        assert response.status_code == 403, response.text
+        assert error_code(response) == "guest_needs_admin"
+    assert await membership_rows(runtime) == before
+    assert await _guest_view(cast, channel_id) == (404, 404, ["alex"])
+    assert await _guest_audit(cast) == []
+
+    # The same manager still sets members as before.
+    response = await put_members(cast.zhangwei.api, sales, [cast.zhangwei.id, cast.lina.id])
+    assert response.status_code == 200, response.text
+
+    # A guest an admin put in may stay when the manager sets the list again, and may be
+    # taken out: neither hands the guest anything new.
+    admitted = await put_members(cast.linxiaoyan.api, east, [cast.liuyang.id, cast.alex.id])
+    assert admitted.status_code == 200, admitted.text
+    kept = await put_members(cast.zhangwei.api, east, [cast.liuyang.id, cast.alex.id,
+                                                       cast.wangfang.id])
+    assert kept.status_code == 200, kept.text
+    assert len(await _guest_audit(cast)) == 1  # the admin's admission only
+    removed = await put_members(cast.zhangwei.api, east, [cast.liuyang.id])
+    assert removed.status_code == 200, removed.text
+    assert await members(cast.linxiaoyan.api, east) == [cast.liuyang.id]
+    assert (await _guest_view(cast, channel_id))[0] == 404
+    # ... and once out, the manager cannot bring the guest back.
+    again = await put_members(cast.zhangwei.api, east, [cast.liuyang.id, cast.alex.id])
+    assert again.status_code == 403
+    assert error_code(again) == "guest_needs_admin"
+
+
+async def test_an_admin_puts_a_guest_into_a_department_and_it_is_audited(cast: Cast) -> None:
+    """Admins may make a guest an insider, by any of the three ways a person joins a
+    department; each is recorded as `guest.admitted` with the departments it opened."""
+    channel_id = await _department_channel_with_history(cast, "销售部")
+    admin = cast.linxiaoyan
+    sales, rd, support = (cast.departments[d] for d in ("销售部", "研发部", "客服部"))
+
+    response = await put_members(admin.api, sales, [cast.zhangwei.id, cast.alex.id])
+    assert response.status_code == 200, response.text
+    status, colleague, directory = await _guest_view(cast, channel_id)
+    assert (status, colleague) == (200, 200)
+    assert "zhangwei" in directory
+    entries = await _guest_audit(cast)
+    assert [(e["action"], e["actor_id"], e["target"], e["details"]) for e in entries] == [
+        ("guest.admitted", admin.id, f"user:{cast.alex.id}",
+         {"department_ids": [sales], "via": "department_members"})]
+
+    # Through the person's own record: only the department that is new is recorded.
+    response = await admin.api.patch(f"/api/v1/users/{cast.alex.id}",
+                                     json={"department_ids": [sales, rd]})
+    assert response.status_code == 200, response.text
+    entries = await _guest_audit(cast)
+    assert len(entries) == 2
+    assert (entries[0]["target"], entries[0]["details"]) == (
+        f"user:{cast.alex.id}", {"department_ids": [rd], "via": "user_update"})
+
+    # A new guest created straight into a department.
+    created = await admin.api.post("/api/v1/users", json={
+        "username": "partner.bob", "display_name": "合作方 Bob", "password": "一个足够长的密码-42",
+        "role": "guest", "department_ids": [support]})
+    assert created.status_code == 201, created.text
+    entries = await _guest_audit(cast)
+    assert len(entries) == 3
+    assert (entries[0]["target"], entries[0]["details"]) == (
+        f"user:{created.json()['id']}", {"department_ids": [support], "via": "user_created"})
+
+    # Members joining departments are not guests being admitted: nothing more recorded.
+    response = await put_members(admin.api, rd, [cast.lina.id, cast.wangfang.id, cast.alex.id])
+    assert response.status_code == 200
+    response = await admin.api.patch(f"/api/v1/users/{cast.liuyang.id}",
+                                     json={"department_ids": [support]})
+    assert response.status_code == 200
+    # Nor is setting a guest's departments to ones they already have, or fewer.
+    response = await admin.api.patch(f"/api/v1/users/{cast.alex.id}",
+                                     json={"department_ids": [rd]})
+    assert response.status_code == 200
+    assert len(await _guest_audit(cast)) == 3
+
+    # A member made a guest keeps their departments: that, too, is a guest let in.
+    response = await admin.api.patch(f"/api/v1/users/{cast.liuyang.id}",
+                                     json={"role": "guest"})
+    assert response.status_code == 200, response.text
+    entries = await _guest_audit(cast)
+    assert len(entries) == 4
+    assert (entries[0]["target"], entries[0]["details"]) == (
+        f"user:{cast.liuyang.id}", {"department_ids": [support], "via": "user_update"})
+    # A guest made a member is no longer a guest: nothing to record as one.
+    response = await admin.api.patch(f"/api/v1/users/{cast.alex.id}",
+                                     json={"role": "member", "department_ids": [rd, sales]})
+    assert response.status_code == 200, response.text
+    assert len(await _guest_audit(cast)) == 4
+
+
+async def test_a_manager_cannot_move_a_guest_in_through_their_record(cast: Cast,
+                                                                     runtime: Runtime) -> None:
+    """The other ways into a department are closed to managers too: a person's record
+    (departments, primary department, role) is for administrators."""
+    sales = cast.departments["销售部"]
+    before = await membership_rows(runtime)
+    for body in ({"department_ids": [sales]}, {"primary_department_id": sales},
+                 {"role": "member"}):
+        response = await cast.zhangwei.api.patch(f"/api/v1/users/{cast.alex.id}", json=body)
+        assert response.status_code in (403, 404), response.text  # 404: unseen, or refused
+        assert error_code(response) in ("forbidden", "not_found")
+    assert await membership_rows(runtime) == before
+    assert await _guest_audit(cast) == []

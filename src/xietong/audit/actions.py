@@ -28,6 +28,8 @@ class AuditAction(StrEnum):
     DEPARTMENT_UPDATED = "department.updated"
     DEPARTMENT_DELETED = "department.deleted"
     DEPARTMENT_MEMBERS_SET = "department.members_set"
+    # A guest joined departments (made an insider); details name them and the way in.
+    GUEST_ADMITTED = "guest.admitted"
 
 
 def user_target(user_id: int) -> str:

@@ -73,6 +73,9 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
     await do_record(uow, AuditAction.USER_CREATED, actor_id=actor.user_id if actor else None,
                     ip=actor.ip if actor else ip, target=user_target(user.id),
                     details={"username": username, "role": role.value})
+    if role == Role.GUEST:
+        await do_admit_guests(uow, actor, {user.id: list(dict.fromkeys(department_ids))},
+                              via="user_created", ip=ip)
     return user
 
 
@@ -86,6 +89,10 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
         raise Forbidden("Only an administrator can change roles, departments or accounts.")
     if not policy.can_edit_profile(actor, user.id, target_role):
         raise Forbidden("You can only edit your own profile.")
+    # A guest's departments (a new role's or new departments) make them an insider.
+    may_open_departments = bool(given & {"role", "department_ids"})
+    departments_before = ((await queries.memberships_of(uow, [user.id]))[user.id].department_ids
+                          if may_open_departments else [])
 
     profile = {"display_name", "email", "phone", "title", "avatar_url"} & given
     if "display_name" in profile and changes.display_name is None:
@@ -132,6 +139,11 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
                         ip=actor.ip, target=user_target(user.id),
                         details={"department_ids": department_ids})
 
+    if may_open_departments and user.role == Role.GUEST.value:
+        after = (await queries.memberships_of(uow, [user.id]))[user.id].department_ids
+        opened = [d for d in after if target_role != Role.GUEST or d not in departments_before]
+        await do_admit_guests(uow, actor, {user.id: opened}, via="user_update")
+
 
 async def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -> None:
     if not active and user.id == actor.user_id:
@@ -159,6 +171,28 @@ async def _keep_an_owner(uow: UnitOfWork) -> None:
 async def _check_owner_remains(uow: UnitOfWork) -> None:
     if await queries.active_owner_count(uow) == 0:
         raise Invalid("The organisation must keep at least one active owner.", code="last_owner")
+
+
+async def do_admit_guests(uow: UnitOfWork, actor: Actor | None,
+                          departments_by_guest: dict[int, list[int]], *, via: str,
+                          ip: str | None = None) -> None:
+    """Let guests into departments (`departments_by_guest`: guest id to the departments
+    newly opened to them) or refuse: a department's channel, history and people are
+    insiders' (`policy.can_put_guest_in_department`). Each admission is audited. `actor`
+    None is the operator at the server's console. Call before or with the change, in its
+    unit of work."""
+    opened = {g: d for g, d in sorted(departments_by_guest.items()) if d}
+    if not opened:
+        return
+    if actor is not None and not policy.can_put_guest_in_department(actor):
+        raise Forbidden("Only administrators put a guest into a department: it opens the "
+                        "department's channel, history and people to them.",
+                        code="guest_needs_admin", details={"user_ids": sorted(opened)})
+    for guest_id, department_ids in opened.items():
+        await do_record(uow, AuditAction.GUEST_ADMITTED,
+                        actor_id=actor.user_id if actor else None,
+                        ip=actor.ip if actor else ip, target=user_target(guest_id),
+                        details={"department_ids": department_ids, "via": via})
 
 
 async def set_user_departments(uow: UnitOfWork, user_id: int, department_ids: list[int],
@@ -307,6 +341,10 @@ async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: D
     wanted = await _check_people_exist(uow, user_ids, "user_ids")
     current = set(await queries.member_ids(uow, department.id))
     leaving, joining = current - set(wanted), [u for u in wanted if u not in current]
+    # A manager keeps or removes a guest an admin let in, but cannot let one in.
+    await do_admit_guests(uow, actor, {g: [department.id]
+                                       for g in await queries.guest_ids(uow, joining)},
+                          via="department_members")
     if leaving:
         await uow.session.execute(delete(DepartmentMember).where(
             DepartmentMember.department_id == department.id,

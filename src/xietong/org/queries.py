@@ -56,6 +56,15 @@ async def existing_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int
     return set(found)
 
 
+async def guest_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
+    """The guests among `user_ids`."""
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    return set(await uow.session.scalars(
+        select(User.id).where(User.id.in_(wanted), User.role == "guest")))
+
+
 async def active_owner_count(uow: UnitOfWork) -> int:
     query = select(func.count()).select_from(User).where(User.role == "owner", User.active)
     return await uow.session.scalar(query) or 0
