@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import email.message
+import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+import re
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__
@@ -22,6 +27,7 @@ from xietong.auth.api import router as auth_router
 from xietong.chat.api import router as chat_router
 from xietong.core import errors
 from xietong.core.i18n import localise
+from xietong.core.text import control_character_in
 from xietong.files.api import router as files_router
 from xietong.files.api import upload_body_limit
 from xietong.ops.api import router as ops_router
@@ -196,6 +202,153 @@ def _is_plain_text(message: Message) -> bool:
                for name, value in message.get("headers", []))
 
 
+# Bytes that may spell a character text input may not carry (`core.text`): JSON escapes of
+# C0/C1 controls, DEL and surrogates, raw DEL, raw UTF-8 C1 (C2 80-9F); in a query string,
+# their percent-encodings and raw control or non-ASCII bytes. Only a hit costs a full parse.
+_BODY_HINT = re.compile(rb"\\u(?:00[0189]|[dD][89a-fA-F])|\\u007[fF]|\x7f|\xc2[\x80-\x9f]")
+_QUERY_HINT = re.compile(rb"%(?:[01][0-9a-fA-F]|7[fF]|[cC]2%[89][0-9a-fA-F])|[^\x20-\x7e]")
+_MAX_PROBLEMS = 20
+
+
+class ControlCharacters:
+    """One rule for all text input, at one place: no request reaches a route while its path,
+    its query string or its JSON body holds a character `core.text.control_character_in`
+    refuses. It answers 422 `control_characters`, with details naming each place (`loc`
+    like ["body", "text"], ["query", "action"] or ["path", "emoji"]) in the shape of
+    `invalid`'s details.
+
+    Before, each field had to remember the rule, and one that forgot met PostgreSQL's
+    refusal of NUL as a 500. Multipart uploads are not read here: the file name is display
+    text cleaned by `files.actions.clean_file_name`, and an upload has no other text.
+    WebSocket frames carry no free text (their string fields are compared with fixed
+    words), so sockets are left to `realtime.socket`.
+    """
+
+    def __init__(self, app: ASGIApp, route_paths: Iterable[str]) -> None:
+        self.app = app
+        # Only to name the parameter that holds the character, when one does.
+        self.route_patterns = [compile_path(path)[0] for path in route_paths]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problems = self.path_problems(scope) + _query_problems(scope["query_string"])
+        if not problems and _declares_json_body(scope):
+            body, receive = await _buffered(receive)
+            problems = _body_problems(body)
+        if problems:
+            reply = error_response(
+                Request(scope), 422, "control_characters",
+                "Text may not contain control characters (other than tab and line breaks) "
+                "or unpaired surrogates.", problems[:_MAX_PROBLEMS])
+            await reply(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def path_problems(self, scope: Scope) -> list[dict[str, Any]]:
+        path: str = scope["path"]
+        bad = control_character_in(path)
+        if bad is None:
+            return []
+        for pattern in self.route_patterns:
+            if matched := pattern.match(path):
+                named = [_problem(["path", name], found)
+                         for name, value in matched.groupdict().items()
+                         if (found := control_character_in(value))]
+                if named:
+                    return named
+        return [_problem(["path"], bad)]
+
+
+def _problem(loc: list[Any], bad: str) -> dict[str, Any]:
+    return {"loc": loc, "msg": f"must not contain control characters (U+{ord(bad):04X})",
+            "type": "control_characters"}
+
+
+def _shown(key: str) -> str:
+    """A key fit to name in a reply (a lone surrogate cannot even be encoded in one)."""
+    return "".join("\ufffd" if control_character_in(c) else c for c in key)
+
+
+def _query_problems(raw: bytes) -> list[dict[str, Any]]:
+    if not _QUERY_HINT.search(raw):
+        return []
+    problems = []
+    # Decoded exactly as Starlette decodes it for the routes.
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        bad = control_character_in(name) or control_character_in(value)
+        if bad is not None:
+            problems.append(_problem(["query", _shown(name)], bad))
+    return problems
+
+
+def _declares_json_body(scope: Scope) -> bool:
+    """Whether FastAPI would read this request's body as JSON (its rule, in its words)."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            content_type = value.decode("latin-1")
+            if content_type == "application/json":
+                return True
+            message = email.message.Message()
+            message["content-type"] = content_type
+            subtype = message.get_content_subtype()
+            return message.get_content_maintype() == "application" and (
+                subtype == "json" or subtype.endswith("+json"))
+    return False
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body (within the app's body limit, which `receive` enforces), and a
+    `receive` that hands it on to the app as if it were arriving now."""
+    chunks: list[bytes] = []
+    first: Message
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            first = message  # the client went away: pass that on
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            first = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return first
+        return await receive()
+
+    return body, replay
+
+
+def _body_problems(body: bytes) -> list[dict[str, Any]]:
+    if not _BODY_HINT.search(body):
+        return []
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return []  # not JSON: the route answers 400 bad_json
+    problems: list[dict[str, Any]] = []
+    stack: list[tuple[list[Any], Any]] = [(["body"], document)]
+    while stack and len(problems) < _MAX_PROBLEMS:
+        loc, value = stack.pop()
+        if isinstance(value, str):
+            if bad := control_character_in(value):
+                problems.append(_problem(loc, bad))
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if bad := control_character_in(key):
+                    problems.append(_problem([*loc, _shown(key)], bad))
+                stack.append(([*loc, _shown(key)], item))
+        elif isinstance(value, list):
+            stack.extend(([*loc, index], item) for index, item in reversed(list(enumerate(value))))
+    return problems
+
+
 class XietongApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside FastAPI's whole stack: the body limit sits there too.
@@ -224,12 +377,17 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
-    for router in (ops_router, auth_router, org_router, audit_router, chat_router,
-                   realtime_router, socket_router, search_router):
+    routers = (ops_router, auth_router, org_router, audit_router, chat_router,
+               realtime_router, socket_router, search_router)
+    for router in routers:
         app.include_router(router)
     # Uploads carry files: this router's own body limit replaces the app's JSON limit.
     app.include_router(files_router, max_body_size=upload_body_limit(runtime.settings))
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", HashedAssets(directory=STATIC_DIR / "assets"), name="assets")
+    # Inside SecurityHeaders (its refusals carry them) and inside the app's body limit.
+    app.add_middleware(ControlCharacters, route_paths=[
+        route.path for router in (*routers, files_router) for route in router.routes
+        if isinstance(route, APIRoute)])
     app.add_middleware(SecurityHeaders)
     return app

@@ -6,12 +6,15 @@ control characters, undecodable bytes, and a few hundred random strings.)"""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from tests.helpers import Cast, create_channel, error_code, post
 from tests.search.test_search_api import API, ids, search
 
 RESULT_KEYS = {"items", "total", "total_capped", "warnings"}
+# What no text input may hold (tests/test_control_characters.py): a 422, not a search.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 async def test_other_engines_syntax_is_searched_as_words(cast: Cast) -> None:
@@ -30,9 +33,13 @@ async def test_other_engines_syntax_is_searched_as_words(cast: Cast) -> None:
     assert ids(await search(cast.lina, "报价 -合同")) == [quote_only["id"]]
     assert ids(await search(cast.lina, "报价 NOT 合同")) == [quote_only["id"]]
     # Blank queries and queries of nothing searchable are empty answers, not errors.
-    for q in ("", " ", "\t\n\u3000", "!!!", "。，、", "***", '""', "--", "🙂🙂", "\x00\x01\x7f"):
+    for q in ("", " ", "\t\n\u3000", "!!!", "。，、", "***", '""', "--", "🙂🙂", "\t\r\n"):
         found = await search(cast.lina, q)
         assert (found["items"], found["total"]) == ([], 0), repr(q)
+    # Control characters are no query but a mistake, as in any other text input.
+    response = await cast.lina.api.get(f"{API}/search", params={"q": "\x00\x01\x7f"})
+    assert response.status_code == 422
+    assert error_code(response) == "control_characters"
 
 
 async def test_dates_out_of_any_calendar_are_handled(cast: Cast) -> None:
@@ -68,13 +75,16 @@ async def test_bad_parameters_are_clear_4xx_json(cast: Cast) -> None:
         response = await cast.lina.api.get(f"{API}/search", params={"q": "报价", **params})
         assert response.status_code == 422, params
         assert error_code(response) == "invalid"
-    # Bytes that are not UTF-8 (replaced, so nothing searchable is left), NULs, and a query
-    # given twice: answered, with nothing found.
-    for raw in ("q=%FF%FE%FD", "q=%ED%A0%80", "q=%E6%8A", "q=a&q=b", "q=%00%00"):
+    # Bytes that are not UTF-8 (replaced, so nothing searchable is left) and a query given
+    # twice: answered, with nothing found. NULs: refused, as in any text input.
+    for raw in ("q=%FF%FE%FD", "q=%ED%A0%80", "q=%E6%8A", "q=a&q=b"):
         response = await cast.lina.api.get(f"{API}/search?{raw}")
         assert response.status_code == 200, raw
         assert set(response.json()) == RESULT_KEYS, raw
         assert response.json()["items"] == [], raw
+    response = await cast.lina.api.get(f"{API}/search?q=%00%00")
+    assert response.status_code == 422
+    assert error_code(response) == "control_characters"
 
 
 # Pieces random queries are made of: syntax of this language and of FTS5 / tsquery / SQL,
@@ -108,6 +118,9 @@ async def test_random_queries_never_fail(cast: Cast) -> None:
         q = random_query(rng)
         response = await cast.lina.api.get(
             f"{API}/search", params={"q": q, "sort": rng.choice(["relevance", "date"])})
-        if response.status_code != 200 or set(response.json()) != RESULT_KEYS:
+        if CONTROL_CHARACTER.search(q):
+            if response.status_code != 422 or error_code(response) != "control_characters":
+                failures.append((q, response.status_code, response.text[:200]))
+        elif response.status_code != 200 or set(response.json()) != RESULT_KEYS:
             failures.append((q, response.status_code, response.text[:200]))
     assert failures == []

@@ -7,6 +7,7 @@ ZH_CN: dict[str, str] = {
     "bad_json": "请求体不是合法的 JSON。",
     "bad_cursor": "分页游标无效。",
     "invalid": "请求内容不符合要求。",
+    "control_characters": "文本中不能含有控制字符（制表符和换行除外）或残缺的 Unicode 字符。",
     "unauthorized": "请先登录。",
     "bad_credentials": "用户名或密码错误。",
     "csrf_failed": "缺少或无效的 CSRF 令牌，请刷新页面后重试。",

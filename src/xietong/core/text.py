@@ -16,6 +16,20 @@ from pydantic import AfterValidator, StringConstraints
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
+# What no text input may carry, in any field, path or query parameter (checked for every
+# request by `app.ControlCharacters`): C0 controls other than tab, line feed and carriage
+# return; DEL and the C1 controls; and surrogate code points, which JSON's "\ud800" decodes
+# to but which no UTF-8 text can hold. PostgreSQL refuses a NUL in text outright, the other
+# controls are invisible in every UI and terminal, and neither database can store a lone
+# surrogate. Emoji written as a JSON surrogate pair decode to one character and pass.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def control_character_in(value: str) -> str | None:
+    """The first character of `value` that text input may not carry, or None."""
+    found = _CONTROL_CHARACTER.search(value)
+    return found.group() if found else None
+
 
 def clean_name(value: str) -> str:
     """NFC-normalise and trim a name; refuse control and bidi-override characters."""
