@@ -255,6 +255,35 @@ async def test_dm_with_unknown_person_is_refused(cast: Cast) -> None:
 
 # --- managing ----------------------------------------------------------------------------
 
+BIDI_CONTROLS = ["\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067",
+                 "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"]
+
+
+async def test_topic_and_description_refuse_bidi_controls_as_names_do(cast: Cast) -> None:
+    """A topic "报价单\u202egpj.exe" would show as "报价单exe.jpg": refused on creation and on
+    change, and nothing is made or changed; right-to-left text itself is welcome."""
+    channel = await create_channel(cast.zhangwei, "华东区周会", "public")
+    channel_url = f"{API}/channels/{channel['id']}"
+    for control in BIDI_CONTROLS:
+        for field in ("topic", "description"):
+            value = f"报价单{control}gpj.exe"
+            created = await cast.zhangwei.api.post(f"{API}/channels", json={
+                "name": f"新频道 {field}", field: value})
+            changed = await cast.zhangwei.api.patch(channel_url, json={field: value})
+            for response in (created, changed):
+                assert response.status_code == 422, (field, repr(control), response.text)
+                assert error_code(response) == "invalid"
+                assert [(p["loc"], p["type"]) for p in response.json()["error"]["details"]] == [
+                    (["body", field], "bidi_control")]
+    assert set(await my_channels(cast.zhangwei)) == {channel["id"]}
+    seen = (await cast.zhangwei.api.get(channel_url)).json()
+    assert (seen["topic"], seen["description"]) == ("", "")
+    welcome = {"topic": "اجتماع أسبوعي · שבועי", "description": "第一行\n第二行 مرحبا"}
+    updated = await cast.zhangwei.api.patch(channel_url, json=welcome)
+    assert updated.status_code == 200, updated.text
+    assert {k: updated.json()[k] for k in welcome} == welcome
+
+
 async def test_channel_admin_renames_sets_topic_and_archives(cast: Cast) -> None:
     channel = await create_channel(cast.zhangwei, "华东区周会", "public",
                                    member_ids=[cast.liuyang.id])

@@ -93,9 +93,10 @@ async def test_concurrent_adds_of_one_username_make_one_person(cast: Cast,
                                                                runtime: Runtime) -> None:
     for attempt in range(3):
         username = f"racer{attempt}"
-        responses = await asyncio.gather(
-            cast.linxiaoyan.api.post(USERS, json=new_person(username)),
-            cast.zhoujianguo.api.post(USERS, json=new_person(username)))
+        # Each attempt's person has a name of their own (two active people may not share one).
+        body = new_person(username, display_name=f"赵敏{attempt}")
+        responses = await asyncio.gather(cast.linxiaoyan.api.post(USERS, json=body),
+                                         cast.zhoujianguo.api.post(USERS, json=body))
         assert sorted(r.status_code for r in responses) == [201, 409], \
             [r.text for r in responses]
         loser = next(r for r in responses if r.status_code == 409)
@@ -380,3 +381,137 @@ async def test_unknown_people_are_not_found(cast: Cast) -> None:
         response = await cast.linxiaoyan.api.request(method, f"{USERS}/999999", json=body)
         assert response.status_code == 404
         assert error_code(response) == "not_found"
+
+
+# --- names that deceive ------------------------------------------------------------------------
+
+def problem_types(response: httpx.Response) -> set[str]:
+    """The rule each refused field broke (`details[].type` of an `invalid` reply)."""
+    return {problem["type"] for problem in response.json()["error"]["details"]}
+
+
+async def test_a_display_name_copying_an_active_colleague_is_refused(cast: Cast,
+                                                                     runtime: Runtime) -> None:
+    """Under NFC, case folding and trimming (blank-looking fillers count as spaces) two names
+    are one: nobody may take a working colleague's, by being added, by renaming themselves,
+    or by an administrator renaming them."""
+    admin = cast.linxiaoyan.api
+    await admin.patch(f"{USERS}/{cast.liuyang.id}", json={"display_name": "Zhang Wei"})
+    before = await user_count(runtime)
+    for copy in ("张伟", " 张伟 ", "张伟\u3164", "ZHANG WEI", "zhang  wei", "\u2800Zhang Wei"):
+        response = await admin.post(USERS, json=new_person("zhangwei2", display_name=copy))
+        assert response.status_code == 422, (copy, response.text)
+        assert error_code(response) == "display_name_taken", copy
+    assert await user_count(runtime) == before
+
+    renamed = await cast.lina.api.patch(f"{USERS}/{cast.lina.id}", json={"display_name": "王芳"})
+    assert renamed.status_code == 422
+    assert error_code(renamed) == "display_name_taken"
+    by_admin = await admin.patch(f"{USERS}/{cast.alex.id}", json={"display_name": "林晓燕"})
+    assert by_admin.status_code == 422
+    assert error_code(by_admin) == "display_name_taken"
+    assert (await fetch(admin, cast.lina.id))["display_name"] == "李娜"
+    assert (await fetch(admin, cast.alex.id))["display_name"] == "外部顾问 Alex"
+    # The refusal names nobody: a guest must not learn who carries the name.
+    guest = await cast.alex.api.patch(f"{USERS}/{cast.alex.id}", json={"display_name": "李娜"})
+    assert error_code(guest) == "display_name_taken"
+    assert guest.json()["error"]["details"] is None
+
+    # NFC: "Cafe" + combining acute is the same name as the precomposed "Café".
+    assert (await admin.post(USERS, json=new_person("cafe1", display_name="Caf\u00e9"))
+            ).status_code == 201
+    decomposed = await admin.post(USERS, json=new_person("cafe2", display_name="CAFE\u0301"))
+    assert error_code(decomposed) == "display_name_taken"
+
+    # One's own name in another case is still one's own; a similar name is not a copy.
+    assert (await cast.liuyang.api.patch(f"{USERS}/{cast.liuyang.id}",
+                                         json={"display_name": "ZHANG WEI"})).status_code == 200
+    assert (await admin.post(USERS, json=new_person("zhangwei2", display_name="张伟 (华南)"))
+            ).status_code == 201
+    # A former colleague's name is free again.
+    assert (await admin.patch(f"{USERS}/{cast.wangfang.id}", json={"active": False})
+            ).status_code == 200
+    reused = await admin.post(USERS, json=new_person("wangfang2", display_name="王芳"))
+    assert reused.status_code == 201, reused.text
+
+
+async def test_two_people_taking_one_name_at_once_get_it_once(cast: Cast) -> None:
+    responses = await asyncio.gather(*(
+        cast.linxiaoyan.api.post(USERS, json=new_person(f"twin{n}", display_name="双胞胎"))
+        for n in range(2)))
+    assert sorted(r.status_code for r in responses) == [201, 422]
+
+
+# Invisible: zero-width and other format characters; blank: nothing a reader can see.
+DECEPTIVE_NAMES = {
+    "zero-width space": ("张\u200b伟", "invisible_characters"),
+    "zero-width non-joiner": ("王\u200c芳", "invisible_characters"),
+    "zero-width joiner between letters": ("李\u200d娜", "invisible_characters"),
+    "word joiner": ("\u2060刘洋", "invisible_characters"),
+    "byte order mark": ("赵敏\ufeff", "invisible_characters"),
+    "soft hyphen": ("Zhao\u00adMin", "invisible_characters"),
+    "Mongolian vowel separator": ("赵\u180e敏", "invisible_characters"),
+    "tag characters outside a flag": ("赵敏\U000e0041", "invisible_characters"),
+    "a joiner trailing an emoji": ("赵敏 👨\u200d", "invisible_characters"),
+    "Hangul filler": ("\u3164", "blank"),
+    "Hangul choseong and jungseong fillers": ("\u115f\u1160", "blank"),
+    "halfwidth Hangul filler": ("\uffa0\uffa0", "blank"),
+    "braille blank": ("\u2800\u2800\u2800", "blank"),
+    "ideographic and em spaces": ("\u3000\u2003\u00a0", "blank"),
+    "Arabic letter mark": ("\u061c赵敏", "bidi_control"),
+}
+
+
+async def test_invisible_and_blank_display_names_are_refused(cast: Cast,
+                                                             runtime: Runtime) -> None:
+    admin = cast.linxiaoyan.api
+    before = await user_count(runtime)
+    for label, (name, rule) in DECEPTIVE_NAMES.items():
+        for response in (
+                await admin.post(USERS, json=new_person("zhaomin", display_name=name)),
+                await cast.liuyang.api.patch(f"{USERS}/{cast.liuyang.id}",
+                                             json={"display_name": name}),
+                await admin.patch(f"{USERS}/{cast.lina.id}", json={"display_name": name})):
+            assert response.status_code == 422, (label, response.text)
+            assert error_code(response) == "invalid", label
+            assert problem_types(response) == {rule}, (label, response.text)
+    assert await user_count(runtime) == before
+    assert (await fetch(admin, cast.liuyang.id))["display_name"] == "刘洋"
+    assert (await fetch(admin, cast.lina.id))["display_name"] == "李娜"
+
+
+async def test_emoji_sequences_keep_their_joiners(cast: Cast) -> None:
+    """ZWJ is refused between letters but belongs inside emoji: 👨‍👩‍👧, 👩‍💻, the flag of
+    Scotland (tag characters), and a sequence Unicode does not list (shown side by side)."""
+    admin = cast.linxiaoyan.api
+    names = ["赵敏 👨\u200d👩\u200d👧", "👩\u200d💻 周工", "Ewan 🏴\U000e0067\U000e0062\U000e0073"
+             "\U000e0063\U000e0074\U000e007f", "厨师 👨\u200d🍳\u200d🔥", "❤\ufe0f 小美"]
+    for number, name in enumerate(names):
+        response = await admin.post(USERS, json=new_person(f"emoji{number}", display_name=name))
+        assert response.status_code == 201, (name, response.text)
+        assert response.json()["display_name"] == name
+    # Blank-looking characters at the ends are trimmed like spaces; a blank title clears it.
+    response = await admin.patch(f"{USERS}/{cast.lina.id}",
+                                 json={"display_name": "\u3164李娜 研发\u2800", "title": "\u3164"})
+    assert response.status_code == 200, response.text
+    assert (response.json()["display_name"], response.json()["title"]) == ("李娜 研发", None)
+
+
+async def test_other_names_and_titles_follow_the_same_rules(cast: Cast) -> None:
+    """Titles, department names, channel names and token names are names too."""
+    admin = cast.linxiaoyan.api
+    for name, rule in (("销售\u200b总监", "invisible_characters"), ("\u3164\u3164", "blank")):
+        for response in (
+                await cast.liuyang.api.patch(f"{USERS}/{cast.liuyang.id}", json={"title": name}),
+                await admin.post("/api/v1/departments", json={"name": name}),
+                await cast.zhangwei.api.post("/api/v1/channels", json={"name": name}),
+                await cast.zhangwei.api.post("/api/v1/tokens", json={"name": name})):
+            if rule == "blank" and response.request.url.path.endswith(str(cast.liuyang.id)):
+                assert response.status_code == 200  # a blank title clears it
+                continue
+            assert response.status_code == 422, (name, response.request.url, response.text)
+            assert problem_types(response) == {rule}, response.text
+    refused = await cast.liuyang.api.patch(f"{USERS}/{cast.liuyang.id}", json={
+        "avatar_url": "https://example.com/\u202egpj.exe"})
+    assert refused.status_code == 422
+    assert problem_types(refused) == {"invisible_characters"}

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from xietong.chat.models import ChannelKind
 from xietong.core.ids import Id
-from xietong.core.text import clean_name, fits
+from xietong.core.text import FreeText, clean_name, fits
 
 MAX_MESSAGE_CHARS = 16_000
 
@@ -25,8 +25,8 @@ class Strict(BaseModel):
 class ChannelCreate(Strict):
     name: ChannelName
     kind: ChannelKind = ChannelKind.PUBLIC
-    description: str = Field(default="", max_length=2000)
-    topic: str = Field(default="", max_length=250)
+    description: FreeText = Field(default="", max_length=2000)
+    topic: FreeText = Field(default="", max_length=250)
     member_ids: list[Id] = Field(default_factory=list, max_length=5000)
     department_ids: list[Id] = Field(default_factory=list, max_length=100)
     # For kind "department": the department whose subtree the channel follows.
@@ -35,8 +35,8 @@ class ChannelCreate(Strict):
 
 class ChannelUpdate(Strict):
     name: ChannelName | None = None
-    description: str | None = Field(default=None, max_length=2000)
-    topic: str | None = Field(default=None, max_length=250)
+    description: FreeText | None = Field(default=None, max_length=2000)
+    topic: FreeText | None = Field(default=None, max_length=250)
     archived: bool | None = None
 
 

@@ -1,8 +1,11 @@
 """Rules for human-entered text: names people see, identifiers people type.
 
-Names may be in any script and may carry emoji (王芳 🌸, أحمد); what they may not carry
-is invisible trickery: control characters and the bidirectional overrides/isolates
-that make "txt.exe" display as "exe.txt".
+Names may be in any script and may carry emoji (王芳 🌸, أحمد, 👨‍👩‍👧); what they may not
+carry is invisible trickery: control characters, the bidirectional overrides/isolates
+that make "txt.exe" display as "exe.txt", zero-width and other format characters that
+make two names look alike while they differ, and names that are only blank-looking
+characters. Free text (a channel's topic and description) may carry any script and line
+breaks but no bidirectional controls either.
 """
 
 from __future__ import annotations
@@ -12,9 +15,20 @@ import unicodedata
 from collections.abc import Callable
 from typing import Annotated
 
+import emoji
 from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+                           "\u061c")
+
+# Characters that draw nothing but blank space although Unicode calls them letters or
+# symbols: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and the blank braille pattern
+# (U+2800). With the space separators (Zs) they are what "visually blank" means: a name of
+# nothing else is refused, and they are trimmed from a name's ends like spaces.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_ZWJ = "\u200d"
+_TAGS = range(0xE0020, 0xE0080)  # tag characters: 🏴 + "gbsct" in tags + U+E007F is Scotland
 
 # What no text input may carry, in any field, path or query parameter (checked for every
 # request by `app.ControlCharacters`): C0 controls other than tab, line feed and carriage
@@ -31,23 +45,102 @@ def control_character_in(value: str) -> str | None:
     return found.group() if found else None
 
 
+def is_blank_looking(char: str) -> bool:
+    return char.isspace() or char in _BLANK_LOOKING or unicodedata.category(char) == "Zs"
+
+
+def _trim_blank(value: str) -> str:
+    start, end = 0, len(value)
+    while start < end and is_blank_looking(value[start]):
+        start += 1
+    while end > start and is_blank_looking(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
+def invisible_characters_in(value: str) -> list[str]:
+    """The format characters (Unicode category Cf: U+200B zero-width space, U+200C ZWNJ,
+    U+200D ZWJ, U+2060 word joiner, U+FEFF, U+00AD soft hyphen, tags …) in `value` that are
+    not part of an emoji.
+
+    The one legitimate use of them in a name is inside an emoji sequence: ZWJ joins
+    👨‍👩‍👧 and 👩‍💻, tag characters spell the flags of England or Scotland. So a ZWJ is
+    allowed where it is inside a known emoji, or stands between two emoji (a sequence
+    Unicode does not list, which displays as the emoji side by side); tags only inside a
+    known emoji. Everything else of the category is refused, ZWNJ too: Persian and Indic
+    spelling uses it between letters, but a name reads the same without it, and allowing it
+    would let "张伟" and "张\u200c伟" be two different people who look alike.
+    """
+    found: list[str] = []
+    spans: list[tuple[int, int]] | None = None
+    for index, char in enumerate(value):
+        if unicodedata.category(char) != "Cf":
+            continue
+        if char == _ZWJ or ord(char) in _TAGS:
+            if spans is None:
+                spans = [(m["match_start"], m["match_end"]) for m in emoji.emoji_list(value)]
+            if any(start < index < end for start, end in spans):
+                continue
+            if char == _ZWJ and any(end == index for _, end in spans) and any(
+                    start == index + 1 for start, _ in spans):
+                continue
+        found.append(char)
+    return found
+
+
 def clean_name(value: str) -> str:
-    """NFC-normalise and trim a name; refuse control and bidi-override characters."""
-    value = unicodedata.normalize("NFC", value).strip()
+    """NFC-normalise and trim a name (spaces and blank-looking characters at either end);
+    refuse control characters, bidi controls, format characters outside emoji
+    (`invisible_characters_in`) and names with nothing visible. Each refusal has its own
+    error type (`control_characters`, `bidi_control`, `invisible_characters`, `blank`)."""
+    value = _trim_blank(unicodedata.normalize("NFC", value))
     for char in value:
         if char in _BIDI_CONTROLS:
-            raise ValueError("must not contain bidirectional control characters")
+            raise PydanticCustomError(
+                "bidi_control", "must not contain bidirectional control characters")
         if unicodedata.category(char) in ("Cc", "Cs", "Co") or char in "\u2028\u2029":
-            raise ValueError("must not contain control characters")
-    if not value or not any(unicodedata.category(c)[0] in "LNS" for c in value):
-        raise ValueError("must contain a visible letter, digit or symbol")
+            raise PydanticCustomError("control_characters", "must not contain control characters")
+    if invisible_characters_in(value):
+        raise PydanticCustomError(
+            "invisible_characters",
+            "must not contain zero-width or other invisible format characters (outside an emoji)")
+    if not any(unicodedata.category(c)[0] in "LNS" and not is_blank_looking(c) for c in value):
+        raise PydanticCustomError("blank", "must contain a visible letter, digit or symbol")
+    return value
+
+
+def same_name_key(display_name: str) -> str:
+    """The form in which two display names are one name to a reader: NFC, case-folded,
+    every run of blank-looking characters one space, trimmed. "Zhang Wei", "zhang  wei" and
+    "ZHANG WEI\u3164" share a key; so do "Straße" and "STRASSE"."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", display_name).casefold())
+    spaced = "".join(" " if is_blank_looking(c) else c for c in folded)
+    return " ".join(part for part in spaced.split(" ") if part)
+
+
+def refuse_format_characters(value: str | None) -> str | None:
+    """For addresses (an avatar URL): no format character (Cf) has a place in one."""
+    if value is not None and any(unicodedata.category(char) == "Cf" for char in value):
+        raise PydanticCustomError(
+            "invisible_characters", "must not contain zero-width, bidi or other format characters")
+    return value
+
+
+def refuse_bidi_controls(value: str | None) -> str | None:
+    """Free text (a topic, a description) is kept as typed, in any script and with line
+    breaks, but may not carry the bidirectional controls names may not carry either: they
+    reorder what a reader sees ("txt.exe" shown as "exe.txt") far beyond the field."""
+    if value is not None and any(char in _BIDI_CONTROLS for char in value):
+        raise PydanticCustomError(
+            "bidi_control", "must not contain bidirectional control characters")
     return value
 
 
 def clean_optional(value: str | None) -> str | None:
+    """A name that may be left out: blank (spaces or blank-looking characters) means none."""
     if value is None:
         return None
-    value = value.strip()
+    value = _trim_blank(value)
     return clean_name(value) if value else None
 
 
@@ -98,6 +191,7 @@ ShortText = Annotated[str | None, StringConstraints(max_length=100),
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(clean_email),
                   AfterValidator(fits(254))]
 Phone = Annotated[str, StringConstraints(max_length=32, pattern=r"^\+?[0-9 ()-]{3,32}$")]
+FreeText = Annotated[str, AfterValidator(refuse_bidi_controls)]
 # Long enough for passphrases, short enough that hashing one cannot be used to burn CPU.
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 LoginName = Annotated[str, StringConstraints(min_length=1, max_length=254)]

@@ -13,6 +13,7 @@ from xietong.core.actor import Actor, Role
 from xietong.core.errors import Conflict, Forbidden, Invalid
 from xietong.core.security import Passwords
 from xietong.core.signals import CredentialsChanged, DepartmentMembershipChanged
+from xietong.core.text import same_name_key
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
@@ -48,6 +49,22 @@ async def check_unique_identity(uow: UnitOfWork, *, username: str | None, email:
             raise Conflict("That email address belongs to someone else.", code="email_taken")
 
 
+async def check_display_name_free(uow: UnitOfWork, display_name: str, *,
+                                  except_user_id: int | None = None) -> None:
+    """Refuse a display name that copies an active person's: the same once NFC-normalised,
+    case-folded and with blank runs as one space (`core.text.same_name_key`), so nobody can
+    pass for a colleague in a mention list or a DM. Former colleagues' names are free again.
+    Takes the identity lock until commit, so two people cannot take one name at once."""
+    await uow.lock(IDENTITY_LOCK)
+    wanted = same_name_key(display_name)
+    for user_id, name in await queries.active_display_names(uow):
+        if user_id != except_user_id and same_name_key(name) == wanted:
+            # No id in the answer: a guest renaming themselves must not learn who it is.
+            raise Invalid("Someone else is already called that; add something that tells "
+                          "you apart (a department, a middle name).",
+                          code="display_name_taken")
+
+
 async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
                          display_name: str, password: str, passwords: Passwords,
                          role: Role = Role.MEMBER, email: str | None = None,
@@ -64,6 +81,7 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
     # Hash before the first query: the transaction (and SQLite's write lock) starts there.
     password_hash = await passwords.hash(password)
     await check_unique_identity(uow, username=username, email=email)
+    await check_display_name_free(uow, display_name)
     user = User(username=username, display_name=display_name, email=email, phone=phone,
                 title=title, role=role.value, active=True, password_hash=password_hash)
     refresh_search_fields(user)
@@ -100,6 +118,8 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
     if "email" in profile:
         await check_unique_identity(uow, username=None, email=changes.email,
                                     except_user_id=user.id)
+    if "display_name" in profile and changes.display_name is not None:
+        await check_display_name_free(uow, changes.display_name, except_user_id=user.id)
     for field in sorted(profile):
         setattr(user, field, getattr(changes, field))
     if profile:

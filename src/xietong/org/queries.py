@@ -56,6 +56,14 @@ async def existing_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int
     return set(found)
 
 
+async def active_display_names(uow: UnitOfWork) -> Sequence[tuple[int, str]]:
+    """(id, display_name) of every active person: the names a new one must not copy.
+    One narrow column scan; it runs only when someone is added or renamed."""
+    rows = await uow.session.execute(
+        select(User.id, User.display_name).where(User.active.is_(True)))
+    return [(user_id, name) for user_id, name in rows]
+
+
 async def guest_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
     """The guests among `user_ids`."""
     wanted = set(user_ids)

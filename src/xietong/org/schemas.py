@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from xietong.core.actor import Role
 from xietong.core.ids import Id
@@ -17,6 +17,7 @@ from xietong.core.text import (
     Phone,
     ShortText,
     Username,
+    refuse_format_characters,
 )
 
 # Ids in a JSON body must be JSON integers: lax parsing would read `true` as department 1
@@ -68,8 +69,8 @@ class UserUpdate(Strict):
     email: Email | None = None
     phone: Phone | None = None
     title: ShortText = None
-    avatar_url: str | None = Field(default=None, max_length=500,
-                                   pattern=r"^(https?://|/)[^\s\x00-\x1f\x7f<>\"']*$")
+    avatar_url: Annotated[str | None, AfterValidator(refuse_format_characters)] = Field(
+        default=None, max_length=500, pattern=r"^(https?://|/)[^\s\x00-\x1f\x7f<>\"']*$")
     role: Role | None = None
     active: bool | None = None
     department_ids: _Ids | None = Field(default=None, max_length=50)
