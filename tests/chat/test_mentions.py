@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import pytest
 
+from tests.helpers import Cast, create_channel, post
 from xietong.chat.markdown import render_markdown
 from xietong.chat.mentions import (
     MAX_CANDIDATES,
@@ -281,3 +283,64 @@ def test_a_typed_mention_span_stays_text() -> None:
                            DIRECTORY.spans)
     assert "<span" not in html
     assert "&lt;span" in html
+
+
+# --- over the API: mentions resolve only to people the sender may see ----------------------
+
+def _marked_in(html: str) -> list[str]:
+    """What the rendered html marks as mentioned (`data-mention` values)."""
+    return re.findall(r'data-mention="([^"]*)"', html)
+
+
+async def test_a_guest_mentions_only_people_they_may_see(cast: Cast) -> None:
+    """A guest sees only the people they share a channel with: `@username` of anyone else
+    (or a department, which guests cannot browse) stays plain text, with no id in the
+    answer, exactly like a name nobody has."""
+    channel_id = await create_channel(cast.zhangwei, "顾问对接", "private", cast.alex)
+    text = ("@wangfang @lina @linxiaoyan @销售部 @研发部 @all 和 @nobody 以及 @zhangwei，"
+            "@张伟 @王芳 @外部顾问 Alex")
+    sent = await post(cast.alex, channel_id, text)
+    assert sent["mentions"] == {"user_ids": sorted([cast.zhangwei.id, cast.alex.id]),
+                                "department_ids": [], "all": True}
+    assert sorted(_marked_in(sent["html"])) == sorted(
+        ["all", f"user:{cast.zhangwei.id}", f"user:{cast.zhangwei.id}",
+         f"user:{cast.alex.id}"])
+    for hidden in (cast.wangfang, cast.lina, cast.linxiaoyan):
+        assert f"user:{hidden.id}" not in sent["html"]
+    # An unseen colleague's username reads exactly like a name nobody has.
+    assert "@wangfang @lina @linxiaoyan @销售部 @研发部" in sent["html"]
+    assert "和 @nobody 以及" in sent["html"]
+
+    # Editing resolves by the same rule.
+    edited = await cast.alex.api.patch(f"/api/v1/messages/{sent['id']}",
+                                       json={"text": "改为 @wangfang 和 @客服部 跟进"})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["mentions"] == {"user_ids": [], "department_ids": [], "all": False}
+    assert _marked_in(edited.json()["html"]) == []
+
+    # Once 王芳 is in a channel with the guest, she is someone they may see and mention.
+    added = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/members",
+                                         json={"user_ids": [cast.wangfang.id]})
+    assert added.status_code in (200, 201, 204), added.text
+    now = await post(cast.alex, channel_id, "@wangfang @王芳 请看 @lina")
+    assert now["mentions"]["user_ids"] == [cast.wangfang.id]
+    assert _marked_in(now["html"]) == [f"user:{cast.wangfang.id}"] * 2
+    channels = (await cast.wangfang.api.get("/api/v1/channels")).json()["items"]
+    assert next(c for c in channels if c["id"] == channel_id)["mention_count"] == 1
+
+
+async def test_members_still_mention_anyone_and_departments(cast: Cast) -> None:
+    """Members see the whole company: usernames resolve company-wide and departments by
+    name, as before."""
+    channel_id = await create_channel(cast.zhangwei, "销售周会", "private", cast.lina,
+                                      cast.alex)
+    sent: dict[str, Any] = await post(cast.zhangwei, channel_id,
+                                      "@wangfang @研发部 @alex 请看")
+    assert sent["mentions"] == {
+        "user_ids": sorted([cast.wangfang.id, cast.alex.id]),
+        "department_ids": [cast.departments["研发部"]], "all": False}
+    assert sorted(_marked_in(sent["html"])) == sorted([
+        f"user:{cast.wangfang.id}", f"department:{cast.departments['研发部']}",
+        f"user:{cast.alex.id}"])
+    channels = (await cast.lina.api.get("/api/v1/channels")).json()["items"]
+    assert next(c for c in channels if c["id"] == channel_id)["mention_count"] == 1

@@ -11,12 +11,14 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from xietong import policy
 from xietong.chat import queries
 from xietong.chat.access import ChannelAccess
 from xietong.chat.mentions import MentionDirectory, find_mentions, mention_candidates
 from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden
 from xietong.core.uow import UnitOfWork
+from xietong.org import access as org_access
 from xietong.org import queries as org_queries
 from xietong.org.models import Department, User
 
@@ -47,13 +49,18 @@ async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
     lowered = {c.lower() for c in candidates}
     members = set(await queries.member_ids(uow, found.channel.id))
     # Display names resolve among the channel's members (two 张伟 in the company, one here);
-    # usernames are unique and resolve company-wide.
+    # usernames are unique and resolve company-wide — among the people the sender may see:
+    # a guest's @username of anyone else stays text, and the answer names no id for it.
+    visible = await org_access.visible_user_ids(uow, actor)
     people = {row.id: (row.username, row.display_name) for row in await uow.session.execute(
         select(User.id, User.username, User.display_name).where(
             User.active, or_(User.username.in_(lowered),
-                             User.display_name.in_(candidates) & User.id.in_(members))))}
+                             User.display_name.in_(candidates) & User.id.in_(members))))
+        if visible is None or row.id in visible}
+    # Departments are the org chart's, which guests do not see.
     departments = {row.id: row.name for row in await uow.session.execute(
-        select(Department.id, Department.name).where(Department.name.in_(candidates)))}
+        select(Department.id, Department.name).where(Department.name.in_(candidates)))
+    } if policy.can_browse_departments(actor) else {}
     directory = MentionDirectory(people=people, departments=departments)
     found_mentions = find_mentions(text, directory)
     notified = set(found_mentions.user_ids) & members
