@@ -3,7 +3,9 @@
 Uploads a `--size`×`--size` PNG (7700×7700 RGB by default, about 0.25 MB on the wire,
 about 180 MB of pixels once decoded) to a real `xietong serve` process, once alone and
 then `--parallel` at the same moment (each by a different person, so the per-person upload
-rate limit is not what is measured); the same for a JPEG photo of that size. Each scenario
+rate limit is not what is measured); the same for a JPEG photo of that size, and for the
+worst case that still gets a thumbnail: a PNG of `--bound-side`×`--bound-side` (4800×4800,
+23 million pixels, just within the default XIETONG_MAX_THUMBNAIL_DECODED_PIXELS). Each scenario
 gets a freshly started server on the same scratch installation, so its high-water mark is
 its own. Reported per scenario and round: the server's resident memory before (VmRSS),
 its peak while the uploads ran and the growth between them (the peak is the larger of
@@ -24,6 +26,7 @@ import struct
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -152,12 +155,18 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=7700, help="image width and height")
     parser.add_argument("--parallel", type=int, default=4, help="uploads at the same moment")
     parser.add_argument("--rounds", type=int, default=2, help="times each scenario is run")
-    parser.add_argument("--formats", default="png,jpeg", help="png, jpeg or both")
+    parser.add_argument("--bound-side", type=int, default=4800,
+                        help="side of the png_bound image (the largest PNG thumbnailed)")
+    parser.add_argument("--formats", default="png,jpeg,png_bound",
+                        help="any of png, jpeg, png_bound")
     args = parser.parse_args()
-    images = {"png": large_png, "jpeg": large_jpeg}
+    images: dict[str, Callable[[int], bytes]] = {
+        "png": large_png, "jpeg": large_jpeg,
+        "png_bound": lambda _side: large_png(args.bound_side)}
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if any(f not in images for f in formats) or args.parallel < 1 or args.rounds < 1:
-        parser.error("--formats takes png and/or jpeg; --parallel and --rounds are positive")
+        parser.error("--formats takes png, jpeg, png_bound; --parallel and --rounds are "
+                     "positive")
     report: dict[str, Any] = {"benchmark": "thumbnails", "machine": machine_info(),
                               "database": "sqlite", "image_side": args.size,
                               "argon2": FAST_ARGON2_NOTE, "started_at": time.strftime(
@@ -176,7 +185,7 @@ def main() -> None:
                 runs = []
                 for _ in range(args.rounds):
                     with serving(environment) as server:
-                        runs.append(upload_at_once(server, who, f"large.{fmt}", data))
+                        runs.append(upload_at_once(server, who, f"large.{fmt[:4]}", data))
                 report["scenarios"][f"{fmt}_{label}"] = runs
     print_report(report)
 

@@ -54,7 +54,9 @@ class LocalStorage:
     """Objects as files under `root`, fanned out as `ab/cd/abcd…` so no directory grows huge.
 
     A new object is written to `root/tmp`, flushed to disk, then renamed into place: the
-    rename is atomic because both sit on the same file system.
+    rename is atomic because both sit on the same file system. The directory that received
+    it (and any directory made for it) is synced too, so that, like the row naming it
+    (SQLite's synchronous=FULL, PostgreSQL's commit), the object survives a power cut.
     """
 
     def __init__(self, root: Path) -> None:
@@ -80,8 +82,10 @@ class LocalStorage:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            final.parent.mkdir(parents=True, exist_ok=True)
+            made = _make_directories(final.parent)
             os.replace(temporary, final)
+            for directory in (final.parent, *made):
+                _sync_directory(directory)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -98,3 +102,23 @@ class LocalStorage:
     def local_path(self, key: str) -> Path | None:
         path = self.path_of(key)
         return path if path.is_file() else None
+
+
+def _make_directories(directory: Path) -> list[Path]:
+    """Create `directory` and missing parents; the parents of those created, deepest first
+    (the directories whose entries changed)."""
+    missing = []
+    while not directory.is_dir():
+        missing.append(directory)
+        directory = directory.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+    return [path.parent for path in missing]
+
+
+def _sync_directory(directory: Path) -> None:
+    handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
