@@ -397,15 +397,17 @@ async def test_reactions_are_idempotent(cast: Cast) -> None:
     for _ in range(2):
         assert (await cast.lina.api.put(reaction_url(mid, "👍"))).status_code == 204
     assert (await cast.wangfang.api.put(reaction_url(mid, "👍"))).status_code == 204
+    # "+1" is the shortcode of 👍: the same reaction, already there.
     assert (await cast.wangfang.api.put(reaction_url(mid, "+1"))).status_code == 204
     assert (await cast.lina.api.put(reaction_url(mid, "🎉"))).status_code == 204
+    assert (await cast.wangfang.api.put(reaction_url(mid, "🙏"))).status_code == 204
     reactions = (await get_message(cast.zhangwei, mid))["reactions"]
-    assert reactions == {"👍": [cast.lina.id, cast.wangfang.id], "+1": [cast.wangfang.id],
-                         "🎉": [cast.lina.id]}
+    assert reactions == {"👍": [cast.lina.id, cast.wangfang.id], "🎉": [cast.lina.id],
+                         "🙏": [cast.wangfang.id]}
 
     for _ in range(2):
         assert (await cast.lina.api.delete(reaction_url(mid, "👍"))).status_code == 204
-    assert (await cast.wangfang.api.delete(reaction_url(mid, "+1"))).status_code == 204
+    assert (await cast.wangfang.api.delete(reaction_url(mid, "🙏"))).status_code == 204
     # Removing what one never added is a no-op, not someone else's reaction gone.
     assert (await cast.zhangwei.api.delete(reaction_url(mid, "🎉"))).status_code == 204
     reactions = (await get_message(cast.zhangwei, mid))["reactions"]
@@ -415,12 +417,54 @@ async def test_reactions_are_idempotent(cast: Cast) -> None:
 async def test_double_clicked_reaction_is_one_reaction(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "连点", "private", cast.lina)
     sent = await post(cast.zhangwei, channel_id, "好消息")
-    for emoji in ("👍", "🎉", "+1"):
+    for emoji in ("👍", "🎉", "+1", ":thumbsup:"):
         responses = await asyncio.gather(*(cast.lina.api.put(reaction_url(sent["id"], emoji))
                                            for _ in range(6)))
         assert [r.status_code for r in responses] == [204] * 6, [r.text for r in responses]
     assert (await get_message(cast.zhangwei, sent["id"]))["reactions"] == {
-        "👍": [cast.lina.id], "🎉": [cast.lina.id], "+1": [cast.lina.id]}
+        "👍": [cast.lina.id], "🎉": [cast.lina.id]}
+
+
+NOT_EMOJI = ["a", "ok", "thumbsup", ":nope:", "👍👍", "👍 ok", "1", "×", "🏽", "🇿🇿",
+             "\u200d", ":thumbsup::heart:", "<b>", "%", "赞", "x" * 64]
+
+
+async def test_a_reaction_must_be_an_emoji_or_a_known_shortcode(cast: Cast) -> None:
+    """Reactions are emoji: words, several emoji, a skin-tone swatch alone or a flag of no
+    country are refused on adding and on removing, and nothing is stored or announced."""
+    channel_id = await create_channel(cast.zhangwei, "表情", "private", cast.lina)
+    sent = await post(cast.zhangwei, channel_id, "周五聚餐？")
+    for raw in NOT_EMOJI:
+        for method in ("PUT", "DELETE"):
+            response = await cast.lina.api.request(method, reaction_url(sent["id"], raw))
+            assert response.status_code == 422, (raw, method, response.text)
+            assert error_code(response) == "bad_emoji", raw
+    assert (await get_message(cast.zhangwei, sent["id"]))["reactions"] == {}
+
+
+async def test_shortcodes_become_their_emoji(cast: Cast) -> None:
+    """Whatever form a client sends, a reaction is kept (and announced) as the fully
+    qualified emoji: shortcodes, CLDR names, "❤" without its variation selector."""
+    channel_id = await create_channel(cast.zhangwei, "短代码", "private", cast.lina,
+                                      cast.wangfang)
+    mid = (await post(cast.zhangwei, channel_id, "新版本上线了"))["id"]
+    sent = [(cast.lina, [":thumbsup:", ":heart:", ":tada:", "👍🏽", "🇨🇳"]),
+            (cast.wangfang, [":+1:", "\u2764", ":thumbs_up:", "-1", "👨\u200d👩\u200d👧"])]
+    for person, forms in sent:
+        for raw in forms:
+            response = await person.api.put(reaction_url(mid, raw))
+            assert response.status_code == 204, (raw, response.text)
+    assert (await get_message(cast.zhangwei, mid))["reactions"] == {
+        "👍": [cast.lina.id, cast.wangfang.id], "❤\ufe0f": [cast.lina.id, cast.wangfang.id],
+        "🎉": [cast.lina.id], "👍🏽": [cast.lina.id], "🇨🇳": [cast.lina.id],
+        "👎": [cast.wangfang.id], "👨\u200d👩\u200d👧": [cast.wangfang.id]}
+    # Removed under any of its names.
+    for raw in ("+1", "❤\ufe0f"):
+        assert (await cast.wangfang.api.delete(reaction_url(mid, raw))).status_code == 204
+    assert (await cast.lina.api.delete(reaction_url(mid, ":thumbs_up:"))).status_code == 204
+    reactions = (await get_message(cast.zhangwei, mid))["reactions"]
+    assert "👍" not in reactions
+    assert reactions["❤\ufe0f"] == [cast.lina.id]
 
 
 async def test_pins_are_listed_newest_first(cast: Cast) -> None:

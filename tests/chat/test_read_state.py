@@ -287,6 +287,44 @@ async def test_no_reminders_about_a_deleted_notice(cast: Cast) -> None:
     assert error_code(response) == "no_ack_requested"
 
 
+async def test_reminders_go_out_once_per_interval_per_message(cast: Cast,
+                                                                live_server: str) -> None:
+    """Each reminder is a notification on everyone's screen: a second one about the same
+    message within the interval is a 429 (with Retry-After, in the JSON error shape) and
+    reaches nobody; another message is reminded about on its own count."""
+    channel_id = await create_channel(cast.zhangwei, "提醒", "private", cast.lina, cast.wangfang)
+    first = await post(cast.zhangwei, channel_id, "周六加班，请确认", ack_required=True)
+    second = await post(cast.zhangwei, channel_id, "周日也加班，请确认", ack_required=True)
+    socket = await Socket.open(live_server, cast.lina.token)
+    try:
+        assert (await cast.zhangwei.api.post(f"{API}/messages/{first['id']}/remind")
+                ).status_code == 200
+        await socket.wait_for("message.ack_reminder")
+        for _ in range(3):
+            again = await cast.zhangwei.api.post(f"{API}/messages/{first['id']}/remind")
+            assert again.status_code == 429, again.text
+            assert error_code(again) == "remind_too_soon"
+            assert 1 <= int(again.headers["retry-after"]) <= 600
+            assert again.json()["error"]["details"] == {"interval_seconds": 600}
+        other = await cast.zhangwei.api.post(f"{API}/messages/{second['id']}/remind")
+        assert other.status_code == 200, other.text
+        await socket.wait_for("message.ack_reminder", message_id=second["id"])
+        await socket.quiet(0.3)
+        reminded = [f["data"]["message_id"] for f in socket.events
+                    if f["type"] == "message.ack_reminder"]
+        assert reminded == [first["id"], second["id"]]
+    finally:
+        await socket.close()
+
+
+async def test_concurrent_reminders_about_one_message_send_one(cast: Cast) -> None:
+    channel_id = await create_channel(cast.zhangwei, "连点提醒", "private", cast.lina)
+    notice = await post(cast.zhangwei, channel_id, "请确认", ack_required=True)
+    responses = await asyncio.gather(*(
+        cast.zhangwei.api.post(f"{API}/messages/{notice['id']}/remind") for _ in range(5)))
+    assert sorted(r.status_code for r in responses) == [200] + [429] * 4
+
+
 async def test_the_sender_is_not_among_those_who_acknowledge(cast: Cast) -> None:
     channel_id = await create_channel(cast.zhangwei, "确认", "private", cast.lina, cast.wangfang)
     notice = await post(cast.zhangwei, channel_id, "请确认", ack_required=True)

@@ -46,8 +46,10 @@ from xietong.chat.views import channel_view, message_out, messages_out
 from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
 from xietong.core.db import table_of
-from xietong.core.errors import Forbidden, Invalid, NotFound
+from xietong.core.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from xietong.core.events import Audience
+from xietong.core.ratelimit import FailureCounter
+from xietong.core.text import reaction_emoji
 from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
@@ -404,9 +406,21 @@ def _check_can_respond(found: MessageAccess) -> None:
         raise Invalid("That message was deleted.")
 
 
+def check_reaction_emoji(raw: str) -> str:
+    """The emoji `raw` names, in the one form reactions are kept in (`core.text.reaction_emoji`:
+    a shortcode becomes its emoji), or `Invalid` (bad_emoji)."""
+    emoji = reaction_emoji(raw)
+    if emoji is None:
+        raise Invalid("A reaction is one emoji or a known shortcode such as :thumbsup:.",
+                      code="bad_emoji")
+    return emoji
+
+
 async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: str,
                    add: bool) -> None:
-    """Idempotent both ways: a double click adds one reaction, a second removal does nothing."""
+    """Idempotent both ways: a double click adds one reaction, a second removal does nothing.
+    `emoji` is what the client sent: an emoji or a shortcode, checked and normalised here."""
+    emoji = check_reaction_emoji(emoji)
     _check_can_respond(found)
     message = found.message
     if add:
@@ -502,8 +516,19 @@ async def do_acknowledge(uow: UnitOfWork, actor: Actor, found: MessageAccess) ->
     return True
 
 
-async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor,
-                                   found: MessageAccess) -> list[int]:
+# A reminder reaches everyone who has not acknowledged yet, as a notification: one per
+# message in this many seconds, however often the sender (or a script) asks.
+REMIND_INTERVAL_SECONDS = 10 * 60
+
+
+async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor, found: MessageAccess, *,
+                                   throttle: FailureCounter) -> list[int]:
+    """Remind the members who have not acknowledged; return who they are.
+
+    At most one reminder goes out per message per `REMIND_INTERVAL_SECONDS`, counted in
+    `throttle` (shared by every node when there are several): a second one within the
+    window is `TooManyRequests` (remind_too_soon) with the seconds left. Asking when nobody
+    is pending reminds nobody, so it is answered and not counted."""
     message = found.message
     if message.sender_id != actor.user_id:
         raise Forbidden("Only the sender sends reminders.")
@@ -512,6 +537,13 @@ async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor,
     pending = sorted(set(await queries.member_ids(uow, message.channel_id))
                      - await queries.acknowledged_ids(uow, message.id) - {message.sender_id})
     if pending:
+        key = f"remind:message:{message.id}"
+        if await throttle.hit(key, REMIND_INTERVAL_SECONDS) > 1:
+            _, wait = await throttle.peek(key)
+            raise TooManyRequests(
+                "A reminder about this message went out a moment ago; try again later.",
+                retry_after=max(wait, 1), code="remind_too_soon",
+                details={"interval_seconds": REMIND_INTERVAL_SECONDS})
         uow.emit(AckReminder(message_id=message.id, from_user_id=actor.user_id),
                  Audience.users(pending, channel_id=message.channel_id))
     return pending

@@ -34,7 +34,10 @@ from xietong.files.schemas import FileOut, file_out
 
 router = APIRouter(prefix="/api/v1", tags=["messaging"])
 
-EmojiPath = Annotated[str, Path(min_length=1, max_length=64)]
+EmojiPath = Annotated[str, Path(
+    min_length=1, max_length=64,
+    description="One emoji (👍, 👍🏽, 🇨🇳) or a known shortcode (:thumbsup:, :+1:, +1, "
+                ":thumbs_up:); a shortcode is stored and answered as its emoji.")]
 Cursor = Annotated[int | None, Query(ge=0, le=2**62)]
 
 
@@ -329,7 +332,8 @@ async def remind_unacknowledged(message_id: MessagePath, actor: CurrentActor,
                                 rt: Rt) -> AckStatus:
     async with rt.unit_of_work() as uow:
         found = await access.access_message(uow, actor, message_id)
-        pending = await actions.do_remind_unacknowledged(uow, actor, found)
+        pending = await actions.do_remind_unacknowledged(uow, actor, found,
+                                                         throttle=rt.failures)
         acked = await queries.acknowledged_ids(uow, found.message.id)
     return AckStatus(acknowledged=sorted(acked), pending=pending)
 

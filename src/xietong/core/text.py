@@ -197,6 +197,39 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 LoginName = Annotated[str, StringConstraints(min_length=1, max_length=254)]
 
 
+_BARE_SHORTCODES = frozenset({"+1", "-1"})
+
+
+def reaction_emoji(value: str) -> str | None:
+    """The emoji a reaction names, or None when it names none.
+
+    A reaction is one emoji (👍, 👍🏽, 🇨🇳, 👨‍👩‍👧, #️⃣) or a known shortcode in colons:
+    GitHub/Slack aliases (":thumbsup:", ":+1:", ":heart:") and Unicode CLDR names
+    (":thumbs_up:"); of bare words only "+1" and "-1", the old way to vote (a bare "a" or
+    "ok" is a word, not 🅰️ or 🆗). Both are answered as the fully qualified emoji, so that "+1",
+    ":thumbsup:" and "👍" are one reaction, and "❤" and "❤️" (with VS16) too, whichever a
+    client sends; a reaction is stored and announced only in that form. A lone skin-tone
+    modifier or regional-indicator letter is a component of emoji, not one.
+    """
+    value = unicodedata.normalize("NFC", value.strip())
+    if not emoji.is_emoji(value):
+        name = f":{value}:" if value in _BARE_SHORTCODES else value
+        if not (len(name) > 2 and name[0] == name[-1] == ":"):
+            return None
+        for language in ("alias", "en"):
+            found = emoji.emojize(name, language=language)
+            if found != name and emoji.is_emoji(found):
+                value = found
+                break
+        else:
+            return None
+    qualified = emoji.emojize(emoji.demojize(value))
+    data = emoji.EMOJI_DATA.get(qualified)
+    if data is None or data["status"] == emoji.STATUS["component"]:
+        return None
+    return qualified
+
+
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching `term` anywhere; its own % and _ are literal (ESCAPE '\\')."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
