@@ -86,8 +86,11 @@ class Runtime:
     async def end_dead_sockets(self, user_id: int) -> None:
         """Close this node's sockets of `user_id` whose credential no longer lets them in
         (logged out, revoked, deactivated, or expired by now); a role change leaves them
-        open. (A credential that merely expires, with no change, is not noticed here.)"""
+        open, watching only people the new role may see. (A credential that merely expires,
+        with no change, is not noticed here.)"""
         connections = list(self.realtime.hub.connections_of(user_id))
+        # A role change leaves the sockets open, but may narrow whom they may watch.
+        await self.realtime.hub.narrow_watches(connections, scoped_only=False)
         token_ids = {c.token_id for c in connections if c.token_id is not None}
         if not token_ids:
             return

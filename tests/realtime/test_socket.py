@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 import websockets
 
-from tests.helpers import PASSWORD, Cast, client_with_token, post, sign_in
+from tests.helpers import PASSWORD, Cast, Person, client_with_token, post, sign_in
 from tests.realtime.wsclient import Socket
 from xietong.runtime import Runtime
 
@@ -409,3 +409,116 @@ async def test_a_malformed_origin_is_refused_not_raised(cast: Cast, live_server:
         finally:
             await socket.close()
     _no_stack_traces(server_log)
+
+
+# --- presence within a guest's scope ----------------------------------------------------------
+
+async def _statuses(person: Person, *user_ids: int) -> dict[int, str]:
+    response = await person.api.get("/api/v1/presence",
+                                     params={"user_ids": ",".join(map(str, user_ids))})
+    assert response.status_code == 200, response.text
+    return {int(k): v for k, v in response.json()["statuses"].items()}
+
+
+async def _presence_frames(socket: Socket, seconds: float = 0.4) -> list[dict[str, Any]]:
+    return [f["data"] for f in await socket.quiet(seconds) if f["type"] == "presence"]
+
+
+async def test_a_guest_learns_presence_only_of_people_they_may_see(cast: Cast,
+                                                                   live_server: str) -> None:
+    """Guests see the people they share a channel with (and themselves); presence, over
+    HTTP and the socket, answers for those only. Anyone else — a colleague or an id that
+    does not exist — is left out alike, so the answer says nothing of who exists."""
+    await _channel(cast, "顾问对接", "private", "alex")  # 张伟 and Alex share it
+    online = {name: await Socket.open(live_server, cast.people[name].token)
+              for name in ("zhangwei", "wangfang")}
+    guest = await Socket.open(live_server, cast.alex.token)
+    try:
+        asked = (cast.zhangwei.id, cast.wangfang.id, cast.lina.id, cast.alex.id, 999999)
+        assert await _statuses(cast.alex, *asked) == {cast.zhangwei.id: "online",
+                                                      cast.alex.id: "online"}
+        # A member sees everyone (an unknown id is simply offline, as before).
+        assert await _statuses(cast.lina, *asked) == {
+            cast.zhangwei.id: "online", cast.wangfang.id: "online", cast.lina.id: "offline",
+            cast.alex.id: "online", 999999: "offline"}
+
+        await guest.send({"type": "watch_presence", "user_ids": list(asked)})
+        assert sorted(await _presence_frames(guest), key=lambda d: d["user_id"]) == [
+            {"user_id": cast.zhangwei.id, "status": "online"},
+            {"user_id": cast.alex.id, "status": "online"}]
+        # Changes of someone unseen never reach the guest; of someone seen, they do.
+        await online["wangfang"].send({"type": "presence", "status": "away"})
+        await online["zhangwei"].send({"type": "presence", "status": "away"})
+        await guest.wait_for("presence", user_id=cast.zhangwei.id, status="away")
+        await online["wangfang"].close()
+        assert await _presence_frames(guest) == []
+        assert [f for f in guest.other if f["type"] == "presence"
+                and f["data"]["user_id"] != cast.zhangwei.id
+                and f["data"]["user_id"] != cast.alex.id] == []
+    finally:
+        for socket in (*online.values(), guest):
+            await socket.close()
+
+
+async def test_a_guests_presence_scope_follows_their_channels(cast: Cast,
+                                                              live_server: str) -> None:
+    """Someone who joins a channel with the guest may be watched from then on; once they
+    leave it, their presence stops reaching the guest's socket, without a new watch."""
+    channel_id = await _channel(cast, "顾问对接", "private", "alex")
+    guest = await Socket.open(live_server, cast.alex.token)
+    wangfang: Socket | None = None
+    try:
+        await guest.send({"type": "watch_presence", "user_ids": [cast.wangfang.id]})
+        assert await _presence_frames(guest) == []
+
+        added = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/members",
+                                             json={"user_ids": [cast.wangfang.id]})
+        assert added.status_code in (200, 201, 204), added.text
+        assert await _statuses(cast.alex, cast.wangfang.id) == {cast.wangfang.id: "offline"}
+        await guest.send({"type": "watch_presence", "user_ids": [cast.wangfang.id]})
+        await guest.wait_for("presence", user_id=cast.wangfang.id, status="offline")
+        wangfang = await Socket.open(live_server, cast.wangfang.token)
+        await guest.wait_for("presence", user_id=cast.wangfang.id, status="online")
+
+        removed = await cast.zhangwei.api.delete(
+            f"/api/v1/channels/{channel_id}/members/{cast.wangfang.id}")
+        assert removed.status_code == 204, removed.text
+        await guest.wait_for("channel.member_removed")
+        await guest.quiet(0.3)
+        guest.other.clear()
+        await wangfang.send({"type": "presence", "status": "away"})
+        await wangfang.close()
+        wangfang = None
+        assert await _presence_frames(guest, 0.6) == []
+        assert await _statuses(cast.alex, cast.wangfang.id) == {}
+    finally:
+        await guest.close()
+        if wangfang is not None:
+            await wangfang.close()
+
+
+async def test_a_member_made_a_guest_stops_learning_presence_at_once(
+        cast: Cast, live_server: str) -> None:
+    """A role change leaves the socket open, but narrows whom it may watch."""
+    demoted = await Socket.open(live_server, cast.liuyang.token)
+    wangfang: Socket | None = None
+    try:
+        await demoted.send({"type": "watch_presence", "user_ids": [cast.wangfang.id]})
+        await demoted.wait_for("presence", user_id=cast.wangfang.id, status="offline")
+        response = await cast.linxiaoyan.api.patch(f"/api/v1/users/{cast.liuyang.id}",
+                                                   json={"role": "guest"})
+        assert response.status_code == 200, response.text
+        await demoted.send({"type": "ping"})
+        await demoted.wait_for("pong")  # still open
+        demoted.other.clear()
+        wangfang = await Socket.open(live_server, cast.wangfang.token)
+        assert await _presence_frames(demoted, 0.6) == []
+        async with client_with_token(cast.client, cast.liuyang.token) as api:
+            response = await api.get("/api/v1/presence",
+                                     params={"user_ids": str(cast.wangfang.id)})
+            assert response.status_code == 200
+            assert response.json()["statuses"] == {}
+    finally:
+        await demoted.close()
+        if wangfang is not None:
+            await wangfang.close()

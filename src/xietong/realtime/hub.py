@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from xietong.core.uow import UnitOfWork
@@ -32,9 +32,13 @@ QUEUE_LIMIT = 2000
 
 
 class AudienceResolver(Protocol):
-    """What the hub must ask the domains: who reads which channel."""
+    """What the hub must ask the domains: who reads which channel, who sees whom."""
 
     async def readable_channel_ids(self, uow: UnitOfWork, user_id: int) -> set[int]: ...
+
+    async def visible_people(self, uow: UnitOfWork, user_id: int) -> set[int] | None:
+        """The people `user_id` may see (whose presence they may learn); None: everyone."""
+        ...
 
     def membership_changes(self, event: LoggedEvent) -> set[int]:
         """People whose readable channels this event changes (joins, removals)."""
@@ -60,6 +64,7 @@ class Connection:
         "sent_up_to",
         "token_id",
         "user_id",
+        "watch_scoped",
         "watching",
     )
 
@@ -83,6 +88,8 @@ class Connection:
         self.sent_up_to = 0
         # People whose presence this client shows (it asks; presence is never broadcast).
         self.watching: set[int] = set()
+        # Its user may see only some people (a guest): membership changes narrow `watching`.
+        self.watch_scoped = False
 
     def cut_off(self) -> None:
         self.is_cut_off = True
@@ -237,6 +244,33 @@ class Hub:
             self._watchers[user_id].add(connection)
         connection.watching = set(user_ids)
 
+    async def watch_visible(self, connection: Connection, user_ids: set[int]) -> set[int]:
+        """Watch those of `user_ids` whom the connection's user may see; return them."""
+        async with self._reader() as uow:
+            visible = await self._resolver.visible_people(uow, connection.user_id)
+        allowed = user_ids if visible is None else user_ids & visible
+        connection.watch_scoped = visible is not None
+        self.watch(connection, allowed)
+        return allowed
+
+    async def narrow_watches(self, connections: Iterable[Connection], *,
+                             scoped_only: bool = True) -> None:
+        """Stop `connections` watching people their users may no longer see: after a
+        membership change (only connections whose users see some people: `scoped_only`),
+        or a role change (all of them)."""
+        chosen = [c for c in connections if c.watching and (c.watch_scoped or not scoped_only)]
+        if not chosen:
+            return
+        visible: dict[int, set[int] | None] = {}
+        async with self._reader() as uow:
+            for user_id in {c.user_id for c in chosen}:
+                visible[user_id] = await self._resolver.visible_people(uow, user_id)
+        for connection in chosen:
+            seen = visible[connection.user_id]
+            connection.watch_scoped = seen is not None
+            if seen is not None:
+                self.watch(connection, connection.watching & seen)
+
     def send_to_watchers(self, user_id: int, frame: str) -> None:
         for connection in list(self._watchers.get(user_id, ())):
             connection.offer(frame)
@@ -284,6 +318,9 @@ class Hub:
         changed = self._resolver.membership_changes(event)
         if changed:
             await self._refresh(changed)
+            # Whom a guest may see follows the channels they share: whoever receives a
+            # membership change is who it may narrow.
+            await self.narrow_watches(self._receivers(event))
         frame = event.frame
         if event.recipients is None:
             if event.channel_id is not None:
@@ -293,6 +330,12 @@ class Hub:
         for user_id in event.recipients:
             for connection in list(self._by_user.get(user_id, ())):
                 connection.offer(frame)
+
+    def _receivers(self, event: LoggedEvent) -> list[Connection]:
+        if event.recipients is None:
+            return list(self._by_channel.get(event.channel_id, ())
+                        if event.channel_id is not None else ())
+        return [c for u in event.recipients for c in self._by_user.get(u, ())]
 
     async def _refresh(self, user_ids: set[int]) -> None:
         local = [u for u in user_ids if u in self._by_user]

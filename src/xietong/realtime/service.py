@@ -75,6 +75,15 @@ class Realtime:
     async def statuses(self, user_ids: list[int]) -> dict[int, Status]:
         return await self.presence.statuses(user_ids)
 
+    async def statuses_seen_by(self, viewer_id: int, user_ids: list[int]) -> dict[int, Status]:
+        """The statuses of those of `user_ids` whom `viewer_id` may see; the others are left
+        out, whether or not they exist."""
+        async with self._reader() as uow:
+            visible = await self._resolver.visible_people(uow, viewer_id)
+        if visible is not None:
+            user_ids = [u for u in user_ids if u in visible]
+        return await self.presence.statuses(user_ids)
+
     async def announce_credentials_changed(self, user_id: int) -> None:
         await self.bus.publish({"kind": "credentials_changed", "node": self.node_id,
                                 "user_id": user_id})

@@ -286,9 +286,11 @@ class Session:
                 or not all(_is_id(u) for u in user_ids)):
             await self._bad_frame("bad_frame", f"user_ids: a list of at most {MAX_WATCHED} ids.")
             return
-        self.realtime.hub.watch(connection, set(user_ids))
+        # Only people this user may see (a guest: those sharing a channel); the rest are
+        # not watched and not answered, alike whether they exist or not.
+        watched = await self.realtime.hub.watch_visible(connection, set(user_ids))
         # Answer with the current statuses, so the client starts from the truth.
-        for user_id, status in (await self.realtime.statuses(sorted(set(user_ids)))).items():
+        for user_id, status in (await self.realtime.statuses(sorted(watched))).items():
             connection.offer(ephemeral_frame("presence", None,
                                              {"user_id": user_id, "status": status}))
 
