@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.message
+import functools
 import json
 import logging
 import re
@@ -30,6 +31,7 @@ from xietong.core.i18n import localise
 from xietong.core.text import control_character_in
 from xietong.files.api import router as files_router
 from xietong.files.api import upload_body_limit
+from xietong.openapi import declare_errors
 from xietong.ops.api import router as ops_router
 from xietong.org.api import router as org_router
 from xietong.realtime.api import router as realtime_router
@@ -98,9 +100,11 @@ async def on_http_error(request: Request, error: Exception) -> Response:
             return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
         return error_response(request, 404, "route_not_found", "There is no such endpoint.")
     if error.status_code == 405:
-        # The Allow header (required with a 405) says which methods would have worked.
+        # The Allow header (required with a 405) says which methods would have worked: all
+        # the routes of this path, where Starlette's names only the first one it matched.
         return error_response(request, 405, "method_not_allowed",
-                              "This endpoint does not accept that method.", headers=error.headers)
+                              "This endpoint does not accept that method.",
+                              headers={"Allow": ", ".join(allowed_methods(request))})
     if error.status_code == 413:
         return error_response(request, 413, "payload_too_large", "The request body is too large.")
     if error.status_code == 400 and _declares_json(request):
@@ -109,6 +113,22 @@ async def on_http_error(request: Request, error: Exception) -> Response:
         return error_response(request, 400, "bad_json", "The body is not valid JSON.")
     return error_response(request, error.status_code, "http_error", str(error.detail),
                           headers=error.headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path accepts, read from the OpenAPI document: it lists
+    every operation of every path, whichever router holds it. (FastAPI's GET routes do not
+    answer HEAD, so HEAD is not among them.)"""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if _path_pattern(template).match(request.scope["path"]):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
+@functools.cache
+def _path_pattern(template: str) -> re.Pattern[str]:
+    return compile_path(template)[0]
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> Response:
@@ -353,6 +373,11 @@ class XietongApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside FastAPI's whole stack: the body limit sits there too.
         return JsonBodyLimit(super().build_middleware_stack())
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = declare_errors(super().openapi())
+        return self.openapi_schema
 
 
 def _operation_id(route: APIRoute) -> str:

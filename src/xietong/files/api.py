@@ -48,8 +48,19 @@ _UPLOAD_BODY: dict[str, Any] = {
         }}},
     },
 }
-_BYTES_REPLY: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}},
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# A download is sent as the type sniffed from its bytes at upload (`files.sniff`): the
+# images shown inline, text/plain for UTF-8 text, application/octet-stream when unknown,
+# and any other format recognised by its magic number (application/pdf, audio/*, …).
+_FILE_REPLY: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file's bytes, as the type sniffed from them at upload.",
+          "content": {**{media_type: _BINARY for media_type in sorted(INLINE_TYPES)},
+                      "text/plain": _BINARY, "application/octet-stream": _BINARY,
+                      "application/*": _BINARY, "audio/*": _BINARY, "video/*": _BINARY,
+                      "image/*": _BINARY, "font/*": _BINARY}},
+}
+_THUMBNAIL_REPLY: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A WebP preview.", "content": {THUMBNAIL_TYPE: _BINARY}},
 }
 
 
@@ -100,7 +111,7 @@ async def upload_file(request: Request, actor: CurrentActor, rt: Rt) -> FileOut:
     return file_out(row)
 
 
-@router.get("/files/{file_id}", responses=_BYTES_REPLY)
+@router.get("/files/{file_id}", responses=_FILE_REPLY, response_class=Response)
 async def download_file(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
     """The file's bytes: for its uploader and whoever may read a message carrying it."""
     async with rt.reader() as uow:
@@ -110,7 +121,8 @@ async def download_file(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Respons
                  inline=found.content_type in INLINE_TYPES)
 
 
-@router.get("/files/{file_id}/thumbnail", responses=_BYTES_REPLY)
+@router.get("/files/{file_id}/thumbnail", responses=_THUMBNAIL_REPLY,
+            response_class=Response)
 async def download_thumbnail(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
     """A WebP preview of an image, at most 400×400; 404 when the file has none."""
     async with rt.reader() as uow:

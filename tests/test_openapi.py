@@ -1,0 +1,72 @@
+"""The OpenAPI document tells the truth: every operation declares the errors the server
+may answer with, in the one error shape; downloads declare their real content types; and a
+405 names every method the path accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.helpers import Cast, create_channel, error_code, post
+
+ERRORS = {"400", "401", "403", "404", "409", "413", "422", "429"}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorReply"}
+
+
+async def document(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/api/openapi.json")
+    assert response.status_code == 200
+    found: dict[str, Any] = response.json()
+    return found
+
+
+async def test_every_operation_declares_the_error_replies(client: httpx.AsyncClient) -> None:
+    doc = await document(client)
+    operations = [(path, method, operation) for path, methods in doc["paths"].items()
+                  for method, operation in methods.items()]
+    assert len(operations) > 40
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert set(responses) >= ERRORS, (method, path, sorted(responses))
+        for status in ERRORS:
+            assert responses[status]["content"] == {"application/json": {"schema": ERROR_REF}}
+        assert "Retry-After" in responses["429"]["headers"]
+    error = doc["components"]["schemas"]["ErrorReply"]
+    assert error["required"] == ["error"]
+    assert error["properties"]["error"]["required"] == ["code", "message", "details"]
+    # FastAPI's own {"detail": …} 422 shape is never sent, so it is not described.
+    assert "HTTPValidationError" not in doc["components"]["schemas"]
+
+
+async def test_downloads_declare_their_content_types(client: httpx.AsyncClient,
+                                                     cast: Cast) -> None:
+    doc = await document(client)
+    download = doc["paths"]["/api/v1/files/{file_id}"]["get"]["responses"]["200"]["content"]
+    thumbnail = doc["paths"]["/api/v1/files/{file_id}/thumbnail"]["get"]["responses"]["200"]
+    assert "application/json" not in download
+    assert {"image/png", "image/jpeg", "text/plain", "application/octet-stream"} <= set(download)
+    assert set(thumbnail["content"]) == {"image/webp"}
+    # What a real download is sent as is among them.
+    upload = await cast.zhangwei.api.post("/api/v1/files", files={
+        "file": ("纪要.txt", "会议纪要\n".encode(), "application/octet-stream")})
+    assert upload.status_code == 201, upload.text
+    got = await cast.zhangwei.api.get(f"/api/v1/files/{upload.json()['id']}")
+    assert got.status_code == 200
+    assert got.headers["content-type"].split(";")[0] in download
+
+
+async def test_a_405_allows_every_method_of_the_path(cast: Cast) -> None:
+    channel_id = await create_channel(cast.zhangwei, "方法", "private")
+    message = await post(cast.zhangwei, channel_id, "你好")
+    api = cast.zhangwei.api
+    for method, path, allowed in (
+            ("PATCH", f"/api/v1/messages/{message['id']}/reactions/👍", "DELETE, PUT"),
+            ("POST", f"/api/v1/channels/{channel_id}", "GET, PATCH"),
+            ("DELETE", "/api/v1/users", "GET, POST"),
+            ("GET", f"/api/v1/messages/{message['id']}/pin", "DELETE, PUT"),
+            ("PUT", "/api/v1/tokens", "GET, POST")):
+        response = await api.request(method, path)
+        assert response.status_code == 405, (method, path, response.text)
+        assert error_code(response) == "method_not_allowed"
+        assert response.headers["allow"] == allowed, (method, path)
