@@ -33,7 +33,7 @@ class ApiTokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: TokenName
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, strict=True)
 
 
 class ApiTokenOut(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from xietong.chat.models import ChannelKind
-from xietong.core.ids import Id
+from xietong.core.ids import Flag, Id
 from xietong.core.text import FreeText, clean_name, fits
 
 MAX_MESSAGE_CHARS = 16_000
@@ -37,7 +37,7 @@ class ChannelUpdate(Strict):
     name: ChannelName | None = None
     description: FreeText | None = Field(default=None, max_length=2000)
     topic: FreeText | None = Field(default=None, max_length=250)
-    archived: bool | None = None
+    archived: Flag | None = None
 
 
 class ChannelOut(BaseModel):
@@ -90,7 +90,7 @@ class MessageCreate(Strict):
     client_msg_id: str | None = Field(default=None, min_length=1, max_length=64)
     thread_root_id: Id | None = None
     file_ids: list[Id] = Field(default_factory=list, max_length=20)
-    ack_required: bool = False
+    ack_required: Flag = False
 
 
 class MessageEditIn(Strict):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from xietong.core.actor import Role
-from xietong.core.ids import Id
+from xietong.core.ids import Flag, Id
 from xietong.core.text import (
     DepartmentName,
     DisplayName,
@@ -72,7 +72,7 @@ class UserUpdate(Strict):
     avatar_url: Annotated[str | None, AfterValidator(refuse_format_characters)] = Field(
         default=None, max_length=500, pattern=r"^(https?://|/)[^\s\x00-\x1f\x7f<>\"']*$")
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
     department_ids: _Ids | None = Field(default=None, max_length=50)
     primary_department_id: BodyId | None = None
 
