@@ -41,6 +41,13 @@ def can_put_guest_in_department(actor: Actor) -> bool:
     return actor.is_admin
 
 
+def can_add_guest_to_announcements(actor: Actor) -> bool:
+    """Announcement channels are the company's own (often everyone is in one): a guest in
+    one reads every announcement and sees everyone there. Administrators decide that; the
+    channel's other members, who may add colleagues, may not."""
+    return actor.is_admin
+
+
 def can_administer_user(actor: Actor, target_role: Role) -> bool:
     """Change another person's role, departments or active state, or reset their profile.
 

@@ -226,3 +226,49 @@ async def test_nobody_edits_someone_elses_message(cast: Cast) -> None:
     # A guest cannot delete others' words either.
     by_guest = await cast.alex.api.delete(f"{API}/messages/{sent['id']}")
     assert by_guest.status_code == 403
+
+
+async def test_only_an_admin_brings_a_guest_into_an_announcement_channel(cast: Cast) -> None:
+    """Announcement channels are the company's own (often everyone in it): a guest added
+    would read every announcement and see everyone in it. A member of the channel may add
+    colleagues, but a guest — by name or inside a department — only an admin may add."""
+    made = await cast.linxiaoyan.api.post(f"{API}/channels", json={
+        "name": "全员公告", "kind": "announcement",
+        "member_ids": [cast.zhangwei.id, cast.lina.id, cast.wangfang.id]})
+    assert made.status_code == 201, made.text
+    channel_id = made.json()["id"]
+    await post(cast.linxiaoyan, channel_id, "下季度组织调整（内部）")
+    members_url = f"{API}/channels/{channel_id}/members"
+    refused = await cast.zhangwei.api.post(members_url, json={"user_ids": [cast.alex.id]})
+    assert refused.status_code == 403, refused.text
+    assert error_code(refused) == "guest_needs_admin"
+    # Nor inside a department (an admin put the guest in 客服部).
+    response = await cast.linxiaoyan.api.put(
+        f"{API}/departments/{cast.departments['客服部']}/members",
+        json={"user_ids": [cast.wangfang.id, cast.alex.id]})
+    assert response.status_code == 200, response.text
+    refused = await cast.zhangwei.api.post(members_url, json={
+        "user_ids": [cast.liuyang.id], "department_ids": [cast.departments["客服部"]]})
+    assert refused.status_code == 403, refused.text
+    assert error_code(refused) == "guest_needs_admin"
+    assert (await cast.alex.api.get(f"{API}/channels/{channel_id}/messages")).status_code == 404
+    listed = (await cast.zhangwei.api.get(members_url)).json()["items"]
+    assert {m["user_id"] for m in listed} == {
+        cast.linxiaoyan.id, cast.zhangwei.id, cast.lina.id, cast.wangfang.id}
+
+    # Colleagues, yes.
+    added = await cast.zhangwei.api.post(members_url, json={"user_ids": [cast.liuyang.id]})
+    assert added.status_code < 300, added.text
+    # An admin may bring the guest in.
+    added = await cast.linxiaoyan.api.post(members_url, json={"user_ids": [cast.alex.id]})
+    assert added.status_code < 300, added.text
+    history = await cast.alex.api.get(f"{API}/channels/{channel_id}/messages")
+    assert history.status_code == 200
+    audit = await cast.linxiaoyan.api.get(f"{API}/audit", params={"action": "guest.admitted"})
+    newest = audit.json()["items"][0]
+    assert (newest["actor_id"], newest["target"], newest["details"]) == (
+        cast.linxiaoyan.id, f"user:{cast.alex.id}",
+        {"channel_id": channel_id, "via": "announcement_channel"})
+    # A member re-adding people who are all in already brings no guest in.
+    again = await cast.zhangwei.api.post(members_url, json={"user_ids": [cast.alex.id]})
+    assert again.status_code < 300, again.text

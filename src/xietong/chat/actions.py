@@ -9,6 +9,8 @@ import anyio.to_thread
 from sqlalchemy import bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from xietong import policy
+from xietong.audit.actions import AuditAction, do_record, user_target
 from xietong.chat import queries
 from xietong.chat.access import ChannelAccess, MessageAccess
 from xietong.chat.events import (
@@ -207,7 +209,25 @@ async def do_add_members(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
         raise Forbidden("Guests cannot add people.")
     people = await _check_people(uow, user_ids) | await _people_of_departments(uow,
                                                                                department_ids)
+    if channel.kind == ChannelKind.ANNOUNCEMENT.value:
+        await _admit_guests_to_announcements(uow, actor, channel, people)
     return await _add_members(uow, channel, people)
+
+
+async def _admit_guests_to_announcements(uow: UnitOfWork, actor: Actor, channel: Channel,
+                                         people: set[int]) -> None:
+    """Guests joining an announcement channel: administrators only, and audited."""
+    guests = sorted(await org_queries.guest_ids(
+        uow, people - set(await queries.member_ids(uow, channel.id))))
+    if not guests:
+        return
+    if not policy.can_add_guest_to_announcements(actor):
+        raise Forbidden("Only administrators add a guest to an announcement channel.",
+                        code="guest_needs_admin", details={"user_ids": guests})
+    for guest_id in guests:
+        await do_record(uow, AuditAction.GUEST_ADMITTED, actor_id=actor.user_id, ip=actor.ip,
+                        target=user_target(guest_id),
+                        details={"channel_id": channel.id, "via": "announcement_channel"})
 
 
 async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ChannelAccess,

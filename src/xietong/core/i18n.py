@@ -24,7 +24,7 @@ ZH_CN: dict[str, str] = {
     "bad_emoji": "表情无效：请使用表情符号或已知的短代码（如 :thumbsup:）。",
     "department_cycle": "不能把部门移动到它自己或它的下级部门之下。",
     "department_not_empty": "部门下还有子部门或成员，不能删除。",
-    "guest_needs_admin": "只有管理员可以把访客加入部门（会向其开放部门频道、历史和成员）。",
+    "guest_needs_admin": "只有管理员可以把访客加入部门或公告频道（会向其开放历史消息和成员）。",
     "last_owner": "系统至少需要保留一位启用的所有者。",
     "wrong_password": "当前密码不正确。",
     "payload_too_large": "请求体过大。",
