@@ -70,3 +70,13 @@ async def test_a_405_allows_every_method_of_the_path(cast: Cast) -> None:
         assert response.status_code == 405, (method, path, response.text)
         assert error_code(response) == "method_not_allowed"
         assert response.headers["allow"] == allowed, (method, path)
+
+
+async def test_operations_declare_each_success_status_they_answer_with(
+        client: httpx.AsyncClient) -> None:
+    """Found by schemathesis (bench/contract.py): POST /dms answers 201 when it opens a
+    conversation and 200 when it exists; a retried message is a 200, a new one a 201."""
+    paths = (await document(client))["paths"]
+    assert {"200", "201"} <= set(paths["/api/v1/dms"]["post"]["responses"])
+    assert {"200", "201"} <= set(
+        paths["/api/v1/channels/{channel_id}/messages"]["post"]["responses"])

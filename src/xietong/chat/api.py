@@ -70,7 +70,8 @@ async def create_channel(body: ChannelCreate, actor: CurrentActor, rt: Rt) -> Ch
         return await views.channel_view(uow, channel)
 
 
-@router.post("/dms")
+@router.post("/dms", responses={201: {"model": ChannelOut,
+                                      "description": "A new conversation was opened."}})
 async def open_dm(body: DirectCreate, actor: CurrentActor, rt: Rt,
                   response: Response) -> ChannelOut:
     async with rt.unit_of_work() as uow:
@@ -138,7 +139,9 @@ async def leave_channel(channel_id: IdPath, actor: CurrentActor, rt: Rt) -> None
         await actions.do_remove_member(uow, actor, found, actor.user_id)
 
 
-@router.post("/channels/{channel_id}/messages", status_code=201)
+@router.post("/channels/{channel_id}/messages", status_code=201, responses={
+    200: {"model": MessageOut, "description": "A retry with a used client_msg_id: the message "
+          "sent the first time."}})
 async def post_message(channel_id: IdPath, body: MessageCreate, actor: CurrentActor, rt: Rt,
                        response: Response) -> MessageOut:
     async with rt.unit_of_work() as uow:
