@@ -15,7 +15,7 @@ schemathesis's own output and report under --report-dir.
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import subprocess
 import sys
 import time
@@ -40,36 +40,24 @@ def seed(admin: Admin) -> None:
                json={"user_ids": [people[0].user_id]})
 
 
-def summarise(report_path: Path) -> dict[str, Any]:
-    """Figures from schemathesis's NDJSON event stream."""
-    operations: set[str] = set()
-    cases = 0
-    failures: dict[str, int] = {}
-    examples: dict[str, list[str]] = {}
-    for line in report_path.read_text().splitlines():
-        event = json.loads(line)
-        (kind, data), = event.items() if len(event) == 1 else (("", {}),)
-        if kind != "ScenarioFinished":
-            continue
-        recorder = data.get("recorder", {})
-        label = recorder.get("label", "")
-        operations.add(label)
-        cases += len(recorder.get("cases", {}))
-        for check_list in recorder.get("checks", {}).values():
-            for check in check_list:
-                if check.get("status") == "FAILURE":
-                    name = check.get("name", "?")
-                    failures[name] = failures.get(name, 0) + 1
-                    examples.setdefault(name, [])
-                    if label not in examples[name] and len(examples[name]) < 10:
-                        examples[name].append(label)
-    return {"operations": len(operations), "cases": cases,
-            "failed_checks": dict(sorted(failures.items())),
-            "operations_by_failed_check": examples}
+_FAILURE_LINE = re.compile(r"^\s*❌ (ST\d+ [^:]+): (\d+)$", re.MULTILINE)
+_CASES_LINE = re.compile(r"^\s*(\d+) generated", re.MULTILINE)
+_OPERATIONS_LINE = re.compile(r"^\s*Tested: (\d+)", re.MULTILINE)
+
+
+def summarise(output: str) -> dict[str, Any]:
+    """Figures from schemathesis's summary: operations tested, cases generated, and the
+    unique failures found per kind (ST1xx response conformance, ST2xx validation)."""
+    cases = _CASES_LINE.search(output)
+    operations = _OPERATIONS_LINE.search(output)
+    return {"operations": int(operations.group(1)) if operations else None,
+            "cases": int(cases.group(1)) if cases else None,
+            "unique_failures": {name: int(count)
+                                for name, count in _FAILURE_LINE.findall(output)}}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    report_dir = Path(args.report_dir) / ("postgresql" if args.postgres else "sqlite")
+    report_dir = (Path(args.report_dir) / ("postgresql" if args.postgres else "sqlite")).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     ndjson = report_dir / "events.ndjson"
     with running_server(postgres=args.postgres) as server:
@@ -90,14 +78,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "--exclude-path-regex", "^/api/v1/auth/(logout|password)$",
         ]
         started = time.monotonic()
-        finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        # In the report dir: schemathesis leaves a .schemathesis/ cache where it runs.
+        finished = subprocess.run(command, capture_output=True, text=True, check=False,
+                                  cwd=report_dir)
         seconds = time.monotonic() - started
         healthy = httpx.get(server.base_url + "/healthz", timeout=5).status_code == 200
     (report_dir / "output.txt").write_text(finished.stdout + finished.stderr)
     return {"database": "postgresql" if args.postgres else "sqlite",
             "schemathesis_exit_code": finished.returncode, "seconds": round(seconds, 1),
             "max_examples": args.max_examples, "server_healthy_after": healthy,
-            **summarise(ndjson), "output": str(report_dir / "output.txt")}
+            **summarise(finished.stdout), "output": str(report_dir / "output.txt"),
+            "events": str(ndjson)}
 
 
 def main() -> None:
