@@ -265,6 +265,27 @@ async def test_raw_del_and_c1_bytes_in_a_body_are_refused(world: World,
                 400, "bad_json")
 
 
+async def test_json_in_utf16_or_utf32_is_checked_too(world: World,
+                                                     unchanged: Unchanged) -> None:
+    """JSON parsing (and so the routes) reads UTF-16 and UTF-32 bodies as well as UTF-8; a
+    quick look for UTF-8 bytes alone would let their escapes through."""
+    messages = f"{API}/channels/{world.ids['channel_id']}/messages"
+    async with unchanged:
+        for encoding in ("utf-16", "utf-16-le", "utf-32", "utf-32-be"):
+            for text in ("a\x00b", "a\x85b", "\x7f"):
+                for ascii_only in (True, False):
+                    body = json.dumps({"text": text}, ensure_ascii=ascii_only).encode(encoding)
+                    control_refusal(await world.api.post(messages, content=body, headers=JSON),
+                                    ["body", "text"])
+            refused(await world.api.post(messages, content=(
+                b'{"text": "\\ud800"}'.decode().encode(encoding)), headers=JSON),
+                422, "control_characters")
+    sent = await world.api.post(messages, content=json.dumps(
+        {"text": "好 🌸"}, ensure_ascii=False).encode("utf-16"), headers=JSON)
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["text"] == "好 🌸"
+
+
 async def test_bodies_that_are_not_json_are_left_to_the_route(world: World) -> None:
     api = world.api
     messages = f"{API}/channels/{world.ids['channel_id']}/messages"

@@ -348,8 +348,10 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
 
 def _may_hold_control_characters(body: bytes) -> bool:
     """A look at the bytes that plain text passes in about a microsecond: a one-byte `in`
-    runs at memchr speed, and each pattern only runs when its first byte is there at all."""
-    return (b"\x7f" in body
+    runs at memchr speed, and each pattern only runs when its first byte is there at all.
+    A zero byte never occurs in UTF-8 JSON, but in every UTF-16 or UTF-32 one (which
+    `json.loads`, and so FastAPI, reads as well): those are always parsed."""
+    return (b"\x7f" in body or b"\x00" in body
             or (b"\xc2" in body and _BODY_C1_HINT.search(body) is not None)
             or (b"\\" in body and _BODY_ESCAPE_HINT.search(body) is not None))
 
@@ -362,6 +364,8 @@ def _body_problems(body: bytes) -> list[dict[str, Any]]:
     except (ValueError, RecursionError):
         return []  # not JSON: the route answers 400 bad_json
     problems: list[dict[str, Any]] = []
+    # Depth first in document order, without recursion (a body may nest deeply). A key is
+    # checked as a string of its own, named by its place.
     stack: list[tuple[list[Any], Any]] = [(["body"], document)]
     while stack and len(problems) < _MAX_PROBLEMS:
         loc, value = stack.pop()
@@ -370,9 +374,8 @@ def _body_problems(body: bytes) -> list[dict[str, Any]]:
                 problems.append(_problem(loc, bad))
         elif isinstance(value, dict):
             for key, item in reversed(value.items()):
-                if bad := control_character_in(key):
-                    problems.append(_problem([*loc, _shown(key)], bad))
                 stack.append(([*loc, _shown(key)], item))
+                stack.append(([*loc, _shown(key)], key))
         elif isinstance(value, list):
             stack.extend(([*loc, index], item) for index, item in reversed(list(enumerate(value))))
     return problems
