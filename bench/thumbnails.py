@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from PIL import Image
+from tests.files.images import banded_png
 
 from bench.common import (
     FAST_ARGON2_ENV,
@@ -47,30 +46,8 @@ from bench.common import (
 )
 
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-
 def large_png(size: int) -> bytes:
-    """An 8-bit RGB PNG of size×size: bands of colour that compress about 700:1, written
-    row by row so that making it never holds the pixels in memory."""
-    compressor = zlib.compressobj(9)
-    rows = []
-    for band in range(8):
-        pixel = bytes(((band * 37) % 256, (band * 91) % 256, 200))
-        row = b"\x00" + pixel * size
-        rows.append(row)
-    body = bytearray()
-    for y in range(size):
-        row = rows[(y * 8) // size]
-        if y % 97 == 0:  # a little detail, so the file is not all repetition
-            row = b"\x00" + bytes((y * 7 + x) % 256 for x in range(size * 3))
-        body += compressor.compress(row)
-    body += compressor.flush()
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", bytes(body))
-            + _png_chunk(b"IEND", b""))
+    return banded_png(size, size)
 
 
 def large_jpeg(size: int) -> bytes:

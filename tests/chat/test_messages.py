@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.helpers import PASSWORD, Cast, Person, create_channel, error_code, post
+from xietong.chat.models import Reaction
 from xietong.org import actions as org_actions
 
 API = "/api/v1"
@@ -465,6 +466,24 @@ async def test_shortcodes_become_their_emoji(cast: Cast) -> None:
     reactions = (await get_message(cast.zhangwei, mid))["reactions"]
     assert "👍" not in reactions
     assert reactions["❤\ufe0f"] == [cast.lina.id]
+
+
+async def test_a_reaction_kept_before_the_emoji_rule_can_still_be_taken_back(
+        cast: Cast) -> None:
+    """Reactions stored as text before reactions had to be emoji ("ok", an unqualified
+    "❤") are removed by their exact text, and the removal is announced as it was kept."""
+    channel_id = await create_channel(cast.zhangwei, "旧表情", "private", cast.lina)
+    mid = (await post(cast.zhangwei, channel_id, "老消息"))["id"]
+    async with cast.runtime.unit_of_work() as uow:
+        for emoji in ("ok", "\u2764"):
+            uow.session.add(Reaction(message_id=mid, emoji=emoji, user_id=cast.lina.id))
+    assert set((await get_message(cast.zhangwei, mid))["reactions"]) == {"ok", "\u2764"}
+    for emoji in ("ok", "\u2764"):
+        response = await cast.lina.api.delete(reaction_url(mid, emoji))
+        assert response.status_code == 204, (emoji, response.text)
+    assert (await get_message(cast.zhangwei, mid))["reactions"] == {}
+    # Nothing left under that text: a word is a bad emoji again.
+    assert error_code(await cast.lina.api.delete(reaction_url(mid, "ok"))) == "bad_emoji"
 
 
 async def test_pins_are_listed_newest_first(cast: Cast) -> None:

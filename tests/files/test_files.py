@@ -22,6 +22,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.conftest import Backend
+from tests.files.images import png_chunk
 from tests.helpers import Cast, Person, anonymous_client, client_with_token, error_code
 from xietong.app import create_app
 from xietong.chat.models import MessageFile
@@ -104,11 +105,6 @@ def image_bytes(size: tuple[int, int], fmt: str, *, mode: str = "RGB",
     else:
         image.save(out, fmt)
     return out.getvalue()
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
 def png_declaring(width: int, height: int, pixel_data: bytes) -> bytes:

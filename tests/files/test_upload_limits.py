@@ -12,10 +12,8 @@ import asyncio
 import hashlib
 import io
 import json
-import struct
 import subprocess
 import sys
-import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -25,10 +23,10 @@ import pytest
 from PIL import Image
 
 from tests.conftest import Backend
+from tests.files.images import banded_png
 from tests.files.test_files import (
     file_rows,
     image_bytes,
-    png_chunk,
     staging_leftovers,
     stored_objects,
     upload,
@@ -43,24 +41,6 @@ LimitedApp = Callable[..., AbstractAsyncContextManager[Callable[[Person], httpx.
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def banded_png(width: int, height: int) -> bytes:
-    """An 8-bit RGB PNG of width×height that compresses about 1000:1 (bands of colour with
-    a detailed row now and then), written row by row so that making it never holds the
-    pixels: a 7700×7700 one, 60 million pixels, is about 0.2 MB."""
-    compressor = zlib.compressobj(9)
-    bands = [b"\x00" + bytes(((b * 37) % 256, (b * 91) % 256, 200)) * width for b in range(8)]
-    body = bytearray()
-    for y in range(height):
-        row = bands[(y * 8) // height]
-        if y % 97 == 0:
-            row = b"\x00" + bytes((y * 7 + x) % 256 for x in range(width * 3))
-        body += compressor.compress(row)
-    body += compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", bytes(body))
-            + png_chunk(b"IEND", b""))
-
 
 def noise_png(side: int, seed: int) -> bytes:
     """A small PNG of incompressible pixels: its size in bytes is predictable."""

@@ -439,24 +439,30 @@ def check_reaction_emoji(raw: str) -> str:
 async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: str,
                    add: bool) -> None:
     """Idempotent both ways: a double click adds one reaction, a second removal does nothing.
-    `emoji` is what the client sent: an emoji or a shortcode, checked and normalised here."""
-    emoji = check_reaction_emoji(emoji)
+    `emoji` is what the client sent: an emoji or a shortcode, checked and normalised here.
+    Removal also takes the exact text of a reaction kept before that rule (`+1`, an
+    unqualified `❤`), so nobody is stuck with a reaction they can no longer take back."""
     _check_can_respond(found)
     message = found.message
     if add:
+        emoji = check_reaction_emoji(emoji)
         changed = await uow.insert_ignoring_duplicates(Reaction, [{
             "message_id": message.id, "emoji": emoji, "user_id": actor.user_id,
             "created_at": utcnow()}])
-        event: ReactionAdded | ReactionRemoved = ReactionAdded(
-            message_id=message.id, emoji=emoji, user_id=actor.user_id)
-    else:
-        result = await uow.session.execute(delete(Reaction).where(
-            Reaction.message_id == message.id, Reaction.emoji == emoji,
-            Reaction.user_id == actor.user_id))
-        changed = int(getattr(result, "rowcount", 0) or 0)
-        event = ReactionRemoved(message_id=message.id, emoji=emoji, user_id=actor.user_id)
-    if changed:
-        uow.emit(event, Audience.channel(message.channel_id))
+        if changed:
+            uow.emit(ReactionAdded(message_id=message.id, emoji=emoji, user_id=actor.user_id),
+                     Audience.channel(message.channel_id))
+        return
+    normalised = reaction_emoji(emoji)
+    removed = (await uow.session.scalars(delete(Reaction).where(
+        Reaction.message_id == message.id, Reaction.user_id == actor.user_id,
+        Reaction.emoji.in_({emoji} | ({normalised} if normalised else set())))
+        .returning(Reaction.emoji))).all()
+    if not removed and normalised is None:
+        check_reaction_emoji(emoji)  # neither an emoji nor a reaction of old: say so
+    for gone in sorted(removed):
+        uow.emit(ReactionRemoved(message_id=message.id, emoji=gone, user_id=actor.user_id),
+                 Audience.channel(message.channel_id))
 
 
 async def do_pin(uow: UnitOfWork, actor: Actor, found: MessageAccess, pinned: bool) -> None:
