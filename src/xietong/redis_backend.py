@@ -46,8 +46,10 @@ class RedisCounter:
 
 @asynccontextmanager
 async def _answering() -> AsyncIterator[None]:
-    """Without its shared counters, sign-in fails closed with a clear 503, not a 500."""
+    """Without the shared counters, what they guard (sign-in, reminders) fails closed with a
+    clear 503, not a 500; uploads catch it and go ahead."""
     try:
         yield
     except (RedisError, OSError) as error:
-        raise Unavailable("Sign-in is briefly unavailable (Redis does not answer).") from error
+        raise Unavailable("The shared counters are briefly unavailable (Redis does not "
+                          "answer); try again shortly.") from error

@@ -64,6 +64,8 @@ async def test_by_chinese_name(cast: Cast) -> None:
     assert await found(api, "张伟") == ["zhangwei"]
     assert await found(api, "晓燕") == ["linxiaoyan"]
     assert await found(api, "张三") == []
+    # A tab pasted in with the name is text like any other, not a refused request.
+    assert await found(api, "\t张伟") == ["zhangwei"]
 
 
 async def test_by_pinyin_initials_and_username(cast: Cast) -> None:

@@ -20,10 +20,7 @@ from xietong.core.text import (
     refuse_format_characters,
 )
 
-# Ids in a JSON body must be JSON integers: lax parsing would read `true` as department 1
-# and `"7"` as 7, so a client's mistake would quietly land on a real row.
-BodyId = Annotated[Id, Field(strict=True)]
-_Ids = list[BodyId]
+_Ids = list[Id]
 
 
 class Strict(BaseModel):
@@ -59,7 +56,7 @@ class UserCreate(Strict):
     title: ShortText = None
     role: Role = Role.MEMBER
     department_ids: _Ids = Field(default_factory=list, max_length=50)
-    primary_department_id: BodyId | None = None
+    primary_department_id: Id | None = None
 
 
 class UserUpdate(Strict):
@@ -74,7 +71,7 @@ class UserUpdate(Strict):
     role: Role | None = None
     active: Flag | None = None
     department_ids: _Ids | None = Field(default=None, max_length=50)
-    primary_department_id: BodyId | None = None
+    primary_department_id: Id | None = None
 
 
 class DepartmentNode(BaseModel):
@@ -104,7 +101,7 @@ class DepartmentOut(BaseModel):
 
 class DepartmentCreate(Strict):
     name: DepartmentName
-    parent_id: BodyId | None = None
+    parent_id: Id | None = None
     manager_ids: _Ids = Field(default_factory=list, max_length=50)
     position: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
 
@@ -113,7 +110,7 @@ class DepartmentUpdate(Strict):
     """Fields left out stay; `parent_id: null` moves the department to the top level."""
 
     name: DepartmentName | None = None
-    parent_id: BodyId | None = None
+    parent_id: Id | None = None
     manager_ids: _Ids | None = Field(default=None, max_length=50)
     position: int | None = Field(default=None, ge=0, le=1_000_000, strict=True)
 
