@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from xietong import policy
 from xietong.audit import queries
 from xietong.audit.schemas import AuditEntryOut, AuditPage
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.edge import CurrentActor, Rt
+from xietong.policy import audit as audit_policy
+from xietong.policy import require
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
@@ -27,7 +28,7 @@ async def list_audit_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     """Newest first. `action=login.` matches every login action."""
-    policy.require(policy.can_read_audit_log(actor), "Only administrators read the audit log.")
+    require(audit_policy.can_read_audit_log(actor), "Only administrators read the audit log.")
     before_id = decode_cursor(cursor, int)[0] if cursor else None
     async with rt.reader() as uow:
         entries = await queries.list_audit_entries(

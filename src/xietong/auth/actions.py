@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from xietong import policy
 from xietong.audit.actions import AuditAction, do_record, token_target, user_target
 from xietong.auth.models import AuthToken, TokenKind
 from xietong.core.actor import Actor, Origin
@@ -25,6 +24,8 @@ from xietong.core.signals import CredentialsChanged
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 from xietong.org.models import User
+from xietong.policy import auth as auth_policy
+from xietong.policy import require
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +281,7 @@ async def do_revoke_api_tokens_of(uow: UnitOfWork, actor: Actor, user_id: int, *
 async def do_create_api_token(uow: UnitOfWork, actor: Actor, name: str,
                               expires_in_days: int | None) -> tuple[AuthToken, str]:
     """A long-lived token for scripts and bots. The secret is returned once, never stored."""
-    policy.require(policy.can_create_api_token(actor), "Guests cannot create API tokens.")
+    require(auth_policy.can_create_api_token(actor), "Guests cannot create API tokens.")
     secret = new_token(API_TOKEN_PREFIX)
     token = AuthToken(user_id=actor.user_id, kind=TokenKind.API.value, name=name,
                       digest=token_digest(secret), created_at=utcnow(),
@@ -297,7 +298,7 @@ async def do_revoke_api_token(uow: UnitOfWork, actor: Actor, token_id: int) -> N
     token = await uow.session.get(AuthToken, token_id)
     if token is None or token.kind != TokenKind.API.value or token.revoked_at is not None:
         raise NotFound("No such token.")
-    if not policy.can_revoke_token(actor, token.user_id):
+    if not auth_policy.can_revoke_token(actor, token.user_id):
         # Someone else's token: as good as absent, so ids reveal nothing.
         raise NotFound("No such token.")
     token.revoked_at = utcnow()

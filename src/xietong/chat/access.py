@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, SQLColumnExpression
 
 from xietong.chat import queries
-from xietong.chat.models import Channel, ChannelKind, ChannelMember, MemberRole, Message
-from xietong.core.actor import Actor, Role
+from xietong.chat.models import Channel, ChannelMember, Message
+from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden, NotFound
 from xietong.core.uow import UnitOfWork
+from xietong.policy import chat as chat_policy
+from xietong.policy import require
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,25 +24,12 @@ class ChannelAccess:
     channel: Channel
     member: ChannelMember | None
 
-    @property
-    def is_channel_admin(self) -> bool:
-        return self.member is not None and self.member.role == MemberRole.ADMIN.value
-
-
-def can_preview_public_channels(actor: Actor) -> bool:
-    """Non-members may read public channels (to decide whether to join); guests may not."""
-    return actor.role != Role.GUEST
-
-
-def can_preview(actor: Actor, channel: Channel) -> bool:
-    return channel.kind == ChannelKind.PUBLIC.value and can_preview_public_channels(actor)
-
 
 def readable_now(actor: Actor, channel_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """SQL condition: the actor may read channel `channel_id` now (the rule of
     `access_channel`, for queries over many channels at once: search, file access)."""
-    return queries.is_readable_channel(channel_id, actor.user_id,
-                                       include_public=can_preview_public_channels(actor))
+    return queries.is_readable_channel(
+        channel_id, actor.user_id, include_public=chat_policy.can_preview_public_channels(actor))
 
 
 async def readable_channel_ids_named(uow: UnitOfWork, actor: Actor, name: str) -> set[int]:
@@ -55,7 +44,7 @@ async def access_channel(uow: UnitOfWork, actor: Actor, channel_id: int) -> Chan
     if found is None:
         raise NotFound("No such channel.")
     channel, member = found
-    if member is None and not can_preview(actor, channel):
+    if member is None and not chat_policy.can_preview(actor, channel):
         raise NotFound("No such channel.")
     return ChannelAccess(channel, member)
 
@@ -73,10 +62,8 @@ async def access_channel_for_posting(uow: UnitOfWork, actor: Actor,
     found = await access_channel_as_member(uow, actor, channel_id)
     if found.channel.archived_at is not None:
         raise Forbidden("The channel is archived; it is read-only.", code="channel_archived")
-    if (found.channel.kind == ChannelKind.ANNOUNCEMENT.value and not found.is_channel_admin
-            and not actor.is_admin):
-        raise Forbidden("Only the channel's admins post announcements.",
-                        code="announcement_only")
+    require(chat_policy.can_post_in(actor, found.channel, found.member),
+            "Only the channel's admins post announcements.", code="announcement_only")
     return found
 
 
@@ -84,8 +71,8 @@ async def access_channel_for_managing(uow: UnitOfWork, actor: Actor,
                                       channel_id: int) -> ChannelAccess:
     """Rename, archive, remove others: channel admins, and the organisation's admins."""
     found = await access_channel(uow, actor, channel_id)
-    if not (found.is_channel_admin or actor.is_admin):
-        raise Forbidden("Only the channel's admins can do that.")
+    require(chat_policy.can_manage_channel(actor, found.member),
+            "Only the channel's admins can do that.")
     return found
 
 

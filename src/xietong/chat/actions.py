@@ -9,7 +9,6 @@ import anyio.to_thread
 from sqlalchemy import bindparam, case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from xietong import policy
 from xietong.audit.actions import AuditAction, do_record, user_target
 from xietong.chat import queries
 from xietong.chat.access import ChannelAccess, MessageAccess
@@ -45,7 +44,7 @@ from xietong.chat.models import (
 )
 from xietong.chat.schemas import ChannelCreate, ChannelUpdate
 from xietong.chat.views import channel_view, message_out, messages_out
-from xietong.core.actor import Actor, Role
+from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.db import table_of
 from xietong.core.errors import Forbidden, Invalid, NotFound, TooManyRequests
@@ -55,6 +54,8 @@ from xietong.core.text import reaction_emoji
 from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
+from xietong.policy import chat as chat_policy
+from xietong.policy import require
 from xietong.search.indexing import do_index_message, do_unindex_message
 
 # Read markers go to the whole channel (so senders see "n unread" fall) only while the
@@ -103,12 +104,11 @@ async def _check_people(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
 
 async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) -> Channel:
     kind = ChannelKind(data.kind)
-    if actor.role == Role.GUEST:
-        raise Forbidden("Guests cannot create channels.")
+    require(chat_policy.can_create_channels(actor), "Guests cannot create channels.")
     if kind == ChannelKind.DM:
         raise Invalid("Open direct conversations with POST /api/v1/dms.")
-    if kind in (ChannelKind.DEPARTMENT, ChannelKind.ANNOUNCEMENT) and not actor.is_admin:
-        raise Forbidden("Only administrators create department and announcement channels.")
+    require(chat_policy.can_create_channel_of_kind(actor, kind),
+            "Only administrators create department and announcement channels.")
     people = await _check_people(uow, data.member_ids)
     people |= await _people_of_departments(uow, data.department_ids)
     department_id = None
@@ -134,7 +134,7 @@ async def do_open_dm(uow: UnitOfWork, actor: Actor,
                      user_ids: Iterable[int]) -> tuple[Channel, bool]:
     """The conversation with exactly these people (and the actor): found, or made."""
     people = await _check_people(uow, set(user_ids) | {actor.user_id})
-    if actor.role == Role.GUEST:
+    if not chat_policy.can_message_anyone(actor):
         visible = await queries.people_sharing_a_channel_with(uow, actor.user_id)
         if people - visible:
             raise NotFound("No such person.")
@@ -198,15 +198,14 @@ async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int])
 async def do_add_members(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
                          user_ids: Iterable[int], department_ids: Iterable[int]) -> list[int]:
     channel = found.channel
-    if found.member is None and not actor.is_admin:
-        raise Forbidden("Only members add people to a channel.")
+    require(chat_policy.can_add_people_to(actor, found.member),
+            "Only members add people to a channel.")
     if channel.kind in (ChannelKind.DM.value, ChannelKind.DEPARTMENT.value):
         raise Invalid("This conversation's members are fixed (DMs) or follow the organisation "
                       "(department channels).")
     if channel.archived_at is not None:
         raise Forbidden("The channel is archived.", code="channel_archived")
-    if actor.role == Role.GUEST:
-        raise Forbidden("Guests cannot add people.")
+    require(chat_policy.can_add_people(actor), "Guests cannot add people.")
     people = await _check_people(uow, user_ids) | await _people_of_departments(uow,
                                                                                department_ids)
     if channel.kind == ChannelKind.ANNOUNCEMENT.value:
@@ -221,9 +220,9 @@ async def _admit_guests_to_announcements(uow: UnitOfWork, actor: Actor, channel:
         uow, people - set(await queries.member_ids(uow, channel.id))))
     if not guests:
         return
-    if not policy.can_add_guest_to_announcements(actor):
-        raise Forbidden("Only administrators add a guest to an announcement channel.",
-                        code="guest_needs_admin", details={"user_ids": guests})
+    require(chat_policy.can_add_guest_to_announcements(actor),
+            "Only administrators add a guest to an announcement channel.",
+            code="guest_needs_admin", details={"user_ids": guests})
     for guest_id in guests:
         await do_record(uow, AuditAction.GUEST_ADMITTED, actor_id=actor.user_id, ip=actor.ip,
                         target=user_target(guest_id),
@@ -234,8 +233,8 @@ async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
                            user_id: int) -> None:
     """Channel admins remove anyone; everyone may remove themselves (leave)."""
     channel = found.channel
-    if user_id != actor.user_id and not (found.is_channel_admin or actor.is_admin):
-        raise Forbidden("Only the channel's admins remove others.")
+    require(chat_policy.can_remove_from(actor, found.member, user_id),
+            "Only the channel's admins remove others.")
     if channel.kind in (ChannelKind.DM.value, ChannelKind.DEPARTMENT.value):
         raise Invalid("You cannot leave a direct conversation or a department channel.")
     if not await _remove_members(uow, channel, {user_id}):
@@ -243,8 +242,7 @@ async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
 
 
 async def do_join(uow: UnitOfWork, actor: Actor, found: ChannelAccess) -> None:
-    if found.channel.kind != ChannelKind.PUBLIC.value:
-        raise Forbidden("Only public channels can be joined freely.")
+    require(chat_policy.can_join(found.channel), "Only public channels can be joined freely.")
     if found.channel.archived_at is not None:
         raise Forbidden("The channel is archived.", code="channel_archived")
     await _add_members(uow, found.channel, {actor.user_id})
@@ -402,9 +400,8 @@ async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess)
     message = found.message
     if message.deleted_at is not None:
         return
-    if message.sender_id != actor.user_id and not (found.access.is_channel_admin
-                                                   or actor.is_admin):
-        raise Forbidden("Only the author or an admin can delete a message.")
+    require(chat_policy.can_delete_message(actor, message.sender_id, found.access.member),
+            "Only the author or an admin can delete a message.")
     message.text, message.html, message.mentions, message.file_ids = "", "", {}, []
     message.deleted_at = utcnow()
     for table in (MessageEdit, Reaction, MessageMention, Acknowledgement, MessageFile):

@@ -11,6 +11,7 @@ from xietong.chat.schemas import ChannelCreate
 from xietong.core.actor import Actor, Role
 from xietong.core.uow import UnitOfWork
 from xietong.org.models import Department, User
+from xietong.policy import org as org_policy
 
 # (sender username, text, reply to the n-th message of this channel or None)
 PROJECT_TALK: list[tuple[str, str, int | None]] = [
@@ -49,7 +50,7 @@ async def seed_demo_conversations(uow: UnitOfWork) -> int:
             name=department.name, kind=ChannelKind.DEPARTMENT, department_id=department.id,
             description=f"{department.name}全员群，成员随组织架构自动同步"))
         made += 1
-    everyone = [u.id for u in users.values() if u.role != Role.GUEST.value]
+    everyone = [u.id for u in users.values() if not org_policy.is_guest(Role(u.role))]
     announcement = await actions.do_create_channel(uow, boss, ChannelCreate(
         name="公司公告", kind=ChannelKind.ANNOUNCEMENT, member_ids=everyone,
         description="全员公告，仅管理员发布"))

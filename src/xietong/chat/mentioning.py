@@ -11,19 +11,20 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from xietong import policy
 from xietong.chat import queries
 from xietong.chat.access import ChannelAccess
 from xietong.chat.mentions import MentionDirectory, find_mentions, mention_candidates
 from xietong.core.actor import Actor
-from xietong.core.errors import Forbidden
 from xietong.core.uow import UnitOfWork
 from xietong.org import access as org_access
 from xietong.org import queries as org_queries
 from xietong.org.models import Department, User
+from xietong.policy import chat as chat_policy
+from xietong.policy import org as org_policy
+from xietong.policy import require
 
 # @all in a channel larger than this is for its admins only: it pages everyone.
-MENTION_ALL_OPEN_LIMIT = 50
+MENTION_ALL_OPEN_LIMIT = chat_policy.MENTION_ALL_OPEN_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
     # Departments are the org chart's, which guests do not see.
     departments = {row.id: row.name for row in await uow.session.execute(
         select(Department.id, Department.name).where(Department.name.in_(candidates)))
-    } if policy.can_browse_departments(actor) else {}
+    } if org_policy.can_browse_departments(actor) else {}
     directory = MentionDirectory(people=people, departments=departments)
     found_mentions = find_mentions(text, directory)
     notified = set(found_mentions.user_ids) & members
@@ -71,11 +72,9 @@ async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
             subtree |= org_queries.descendants_and_self(parents, department_id)
         notified |= await org_queries.active_member_ids_of_departments(uow, subtree) & members
     if found_mentions.all:
-        if len(members) > MENTION_ALL_OPEN_LIMIT and not (found.is_channel_admin
-                                                          or actor.is_admin):
-            raise Forbidden(f"Only channel admins may notify everyone in a channel of more "
-                            f"than {MENTION_ALL_OPEN_LIMIT} people.",
-                            code="mention_all_forbidden")
+        require(chat_policy.can_mention_all_in(actor, found.member, len(members)),
+                f"Only channel admins may notify everyone in a channel of more than "
+                f"{MENTION_ALL_OPEN_LIMIT} people.", code="mention_all_forbidden")
         notified |= members
     notified.discard(actor.user_id)
     return ResolvedMentions(tuple(found_mentions.user_ids), tuple(found_mentions.department_ids),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from xietong import policy
 from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden, NotFound
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
 from xietong.org.models import Department, User
+from xietong.policy import org as org_policy
 
 CoMembers = Callable[[UnitOfWork, int], Awaitable[set[int]]]
 
@@ -31,7 +31,7 @@ def connect_co_members(provider: CoMembers) -> None:
 async def visible_user_ids(uow: UnitOfWork, actor: Actor) -> set[int] | None:
     """The people the actor may see, or None for everyone. Guests see only the people
     they share a channel with (and themselves)."""
-    if policy.directory_scope(actor) is policy.DirectoryScope.EVERYONE:
+    if org_policy.directory_scope(actor) is org_policy.DirectoryScope.EVERYONE:
         return None
     return await _co_members(uow, actor.user_id) | {actor.user_id}
 
@@ -46,7 +46,7 @@ async def access_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
 
 
 async def access_department(uow: UnitOfWork, actor: Actor, department_id: int) -> Department:
-    if not policy.can_browse_departments(actor):
+    if not org_policy.can_browse_departments(actor):
         raise Forbidden("Guests cannot browse the organisation.")
     department = await uow.session.get(Department, department_id)
     if department is None:

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
 
-from xietong import policy
 from xietong.audit.actions import AuditAction, department_target, do_record, user_target
 from xietong.auth.actions import do_revoke_api_tokens_of, do_revoke_credentials
 from xietong.core.actor import Actor, Role
@@ -19,6 +18,9 @@ from xietong.org import queries
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.org.names import search_text_for, sort_key_for
 from xietong.org.schemas import DepartmentUpdate, UserUpdate
+from xietong.policy import auth as auth_policy
+from xietong.policy import org as org_policy
+from xietong.policy import require
 
 TREE_LOCK = "org:department-tree"
 # Usernames and email addresses: held from the uniqueness check to the commit, so of two
@@ -74,8 +76,8 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
                          ip: str | None = None) -> User:
     """Create a person. `actor` None means the operator at the server's console (CLI)."""
     if actor is not None:
-        policy.require(policy.can_manage_org(actor), "Only administrators add people.")
-        policy.require(policy.can_grant_role(actor, role), "Only an owner can make an owner.")
+        require(org_policy.can_manage_org(actor), "Only administrators add people.")
+        require(org_policy.can_grant_role(actor, role), "Only an owner can make an owner.")
     if password.lower() == username:
         raise Invalid("The password must not be the username.")
     # Hash before the first query: the transaction (and SQLite's write lock) starts there.
@@ -91,7 +93,7 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
     await do_record(uow, AuditAction.USER_CREATED, actor_id=actor.user_id if actor else None,
                     ip=actor.ip if actor else ip, target=user_target(user.id),
                     details={"username": username, "role": role.value})
-    if role == Role.GUEST:
+    if org_policy.is_guest(role):
         await do_admit_guests(uow, actor, {user.id: list(dict.fromkeys(department_ids))},
                               via="user_created", ip=ip)
     return user
@@ -101,11 +103,11 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
     """Apply the fields present in `changes`, each under its own permission rule."""
     given = changes.model_fields_set
     target_role = Role(user.role)
-    administers = policy.can_administer_user(actor, target_role) and actor.is_admin
+    administers = org_policy.can_administer_user(actor, target_role)
     admin_fields = {"role", "active", "department_ids", "primary_department_id"}
     if given & admin_fields and not administers:
         raise Forbidden("Only an administrator can change roles, departments or accounts.")
-    if not policy.can_edit_profile(actor, user.id, target_role):
+    if not org_policy.can_edit_profile(actor, user.id, target_role):
         raise Forbidden("You can only edit your own profile.")
     # A guest's departments (a new role's or new departments) make them an insider.
     may_open_departments = bool(given & {"role", "department_ids"})
@@ -128,14 +130,14 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
                         target=user_target(user.id), details={"fields": sorted(profile)})
 
     if "role" in given and changes.role is not None and changes.role != target_role:
-        policy.require(policy.can_grant_role(actor, changes.role),
-                       "Only an owner can make an owner.")
-        if target_role == Role.OWNER:
+        require(org_policy.can_grant_role(actor, changes.role),
+                "Only an owner can make an owner.")
+        if org_policy.is_owner(target_role):
             await _keep_an_owner(uow)
         user.role = changes.role.value
         await uow.signal(CredentialsChanged(user.id))
         role_details: dict[str, object] = {"from": target_role.value, "to": changes.role.value}
-        if changes.role == Role.GUEST:
+        if not auth_policy.can_hold_api_tokens(changes.role):
             # Guests cannot make API tokens, so a guest keeps none: a script running on a
             # member's token must not go on with a member's reach after the demotion.
             revoked = await do_revoke_api_tokens_of(uow, actor, user.id,
@@ -143,7 +145,7 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
             role_details["api_tokens_revoked"] = revoked
         await do_record(uow, AuditAction.USER_ROLE_CHANGED, actor_id=actor.user_id, ip=actor.ip,
                         target=user_target(user.id), details=role_details)
-        if target_role == Role.OWNER:
+        if org_policy.is_owner(target_role):
             await uow.flush()
             await _check_owner_remains(uow)
 
@@ -159,9 +161,10 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
                         ip=actor.ip, target=user_target(user.id),
                         details={"department_ids": department_ids})
 
-    if may_open_departments and user.role == Role.GUEST.value:
+    if may_open_departments and org_policy.is_guest(Role(user.role)):
         after = (await queries.memberships_of(uow, [user.id]))[user.id].department_ids
-        opened = [d for d in after if target_role != Role.GUEST or d not in departments_before]
+        opened = [d for d in after
+                  if not org_policy.is_guest(target_role) or d not in departments_before]
         await do_admit_guests(uow, actor, {user.id: opened}, via="user_update")
 
 
@@ -173,7 +176,7 @@ async def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -
         await do_record(uow, AuditAction.USER_REACTIVATED, actor_id=actor.user_id, ip=actor.ip,
                         target=user_target(user.id))
         return
-    if user.role == Role.OWNER.value:
+    if org_policy.is_owner(Role(user.role)):
         await _keep_an_owner(uow)
         await uow.flush()
         await _check_owner_remains(uow)
@@ -198,13 +201,13 @@ async def do_admit_guests(uow: UnitOfWork, actor: Actor | None,
                           ip: str | None = None) -> None:
     """Let guests into departments (`departments_by_guest`: guest id to the departments
     newly opened to them) or refuse: a department's channel, history and people are
-    insiders' (`policy.can_put_guest_in_department`). Each admission is audited. `actor`
+    insiders' (`policy.org.can_put_guest_in_department`). Each admission is audited. `actor`
     None is the operator at the server's console. Call before or with the change, in its
     unit of work."""
     opened = {g: d for g, d in sorted(departments_by_guest.items()) if d}
     if not opened:
         return
-    if actor is not None and not policy.can_put_guest_in_department(actor):
+    if actor is not None and not org_policy.can_put_guest_in_department(actor):
         raise Forbidden("Only administrators put a guest into a department: it opens the "
                         "department's channel, history and people to them.",
                         code="guest_needs_admin", details={"user_ids": sorted(opened)})
@@ -274,7 +277,7 @@ async def _set_managers(uow: UnitOfWork, department_id: int, manager_ids: list[i
 async def do_create_department(uow: UnitOfWork, actor: Actor, *, name: str,
                                parent_id: int | None, manager_ids: Iterable[int] = (),
                                position: int | None = None) -> Department:
-    policy.require(policy.can_manage_org(actor), "Only administrators create departments.")
+    require(org_policy.can_manage_org(actor), "Only administrators create departments.")
     await uow.lock(TREE_LOCK)
     if parent_id is not None and not await queries.department_exists(uow, [parent_id]):
         raise Invalid("The parent department does not exist.", details={"parent_id": parent_id})
@@ -298,7 +301,7 @@ async def do_create_department(uow: UnitOfWork, actor: Actor, *, name: str,
 async def do_update_department(uow: UnitOfWork, actor: Actor, department: Department,
                                changes: DepartmentUpdate) -> None:
     """Rename, move, reorder or change managers. A move under its own subtree is refused."""
-    policy.require(policy.can_manage_org(actor), "Only administrators change departments.")
+    require(org_policy.can_manage_org(actor), "Only administrators change departments.")
     await uow.lock(TREE_LOCK)
     given = changes.model_fields_set
     record: dict[str, object] = {}
@@ -336,7 +339,7 @@ async def do_update_department(uow: UnitOfWork, actor: Actor, department: Depart
 
 
 async def do_delete_department(uow: UnitOfWork, actor: Actor, department: Department) -> None:
-    policy.require(policy.can_manage_org(actor), "Only administrators delete departments.")
+    require(org_policy.can_manage_org(actor), "Only administrators delete departments.")
     await uow.lock(TREE_LOCK)
     has_child = await uow.session.scalar(
         select(Department.id).where(Department.parent_id == department.id).limit(1))
@@ -356,8 +359,8 @@ async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: D
     parents = queries.parent_map(await queries.all_departments(uow))
     managed = await queries.departments_managed_by(uow, actor.user_id)
     chain = set(queries.ancestors_and_self(parents, department.id)) & managed
-    policy.require(policy.can_manage_department_members(actor, chain),
-                   "Only administrators and this department's managers set its members.")
+    require(org_policy.can_manage_department_members(actor, chain),
+            "Only administrators and this department's managers set its members.")
     wanted = await _check_people_exist(uow, user_ids, "user_ids")
     current = set(await queries.member_ids(uow, department.id))
     leaving, joining = current - set(wanted), [u for u in wanted if u not in current]

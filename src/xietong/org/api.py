@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from xietong import policy
 from xietong.core.errors import BadRequest, Forbidden
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
@@ -25,6 +24,7 @@ from xietong.org.schemas import (
     UserPage,
     UserUpdate,
 )
+from xietong.policy import org as org_policy
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
 
@@ -66,7 +66,8 @@ async def search_users(
                                   department_id))
         users = await queries.search_directory(
             uow, query=q, department_ids=department_ids, visible_ids=visible,
-            include_inactive=include_inactive and actor.is_admin,
+            include_inactive=(include_inactive
+                              and org_policy.can_see_deactivated_people(actor)),
             after=after, limit=limit + 1)
         items = await views.users_out(uow, users[:limit])
     more = len(users) > limit
@@ -118,7 +119,7 @@ async def update_user(user_id: IdPath, body: UserUpdate, actor: CurrentActor, rt
 
 @router.get("/departments")
 async def department_tree(actor: CurrentActor, rt: Rt) -> DepartmentTree:
-    if not policy.can_browse_departments(actor):
+    if not org_policy.can_browse_departments(actor):
         raise Forbidden("Guests cannot browse the organisation.")
     async with rt.reader() as uow:
         return DepartmentTree(items=await views.department_tree(uow))

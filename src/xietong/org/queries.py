@@ -12,6 +12,7 @@ from xietong.core.text import like_pattern
 from xietong.core.uow import UnitOfWork
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.org.names import search_term
+from xietong.policy import org as org_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +71,12 @@ async def guest_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
     if not wanted:
         return set()
     return set(await uow.session.scalars(
-        select(User.id).where(User.id.in_(wanted), User.role == "guest")))
+        select(User.id).where(User.id.in_(wanted), org_policy.is_guest_sql(User.role))))
 
 
 async def active_owner_count(uow: UnitOfWork) -> int:
-    query = select(func.count()).select_from(User).where(User.role == "owner", User.active)
+    query = select(func.count()).select_from(User).where(org_policy.is_owner_sql(User.role),
+                                                          User.active)
     return await uow.session.scalar(query) or 0
 
 

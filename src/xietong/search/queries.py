@@ -47,6 +47,7 @@ from xietong.core.db import UTCDateTime
 from xietong.core.uow import UnitOfWork
 from xietong.org import access as org_access
 from xietong.org import queries as org_queries
+from xietong.policy import chat as chat_policy
 from xietong.search import fts_postgres, fts_sqlite
 from xietong.search.indexing import (
     FILE_TAG,
@@ -197,7 +198,7 @@ async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort,
         await uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     ranked = sort == "relevance" and bool(criteria.must)
     must = [*criteria.must, *_tag_filters(criteria)]
-    if not chat_access.can_preview_public_channels(actor):
+    if not chat_policy.can_preview_public_channels(actor):
         # Only member channels are readable (a guest): few, so let the index look only there.
         readable = await chat_queries.member_channel_ids(uow, actor.user_id)
         if not readable:

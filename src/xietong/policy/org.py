@@ -1,22 +1,37 @@
-"""Who may do what: the one place permission rules live.
-
-Every rule is a small pure function of the actor and the facts the caller already
-fetched, so services ask here instead of comparing roles inline, and a rule change is
-one edit. `require` turns a refusal into `Forbidden`.
-"""
+"""Rules of the organisation: the directory, departments, people and their roles."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from enum import Enum
 
+from sqlalchemy import ColumnElement, SQLColumnExpression
+
 from xietong.core.actor import Actor, Role
-from xietong.core.errors import Forbidden
+
+# --- what a role is -----------------------------------------------------------------------
+# Facts about a role that other rules and invariants turn on, asked here so that no other
+# module compares roles.
+
+def is_guest(role: Role) -> bool:
+    """Someone from outside the company: sees only the people they share a channel with,
+    and needs an administrator to let them into departments or announcement channels."""
+    return role == Role.GUEST
 
 
-def require(allowed: bool, message: str = "You are not allowed to do that.") -> None:
-    if not allowed:
-        raise Forbidden(message)
+def is_owner(role: Role) -> bool:
+    """The company must keep at least one active owner."""
+    return role == Role.OWNER
+
+
+def is_guest_sql(role: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """SQL condition: the stored role in column `role` is a guest's (`is_guest`)."""
+    return role == Role.GUEST.value
+
+
+def is_owner_sql(role: SQLColumnExpression[str]) -> ColumnElement[bool]:
+    """SQL condition: the stored role in column `role` is an owner's (`is_owner`)."""
+    return role == Role.OWNER.value
 
 
 # --- organisation -------------------------------------------------------------------------
@@ -41,12 +56,7 @@ def can_put_guest_in_department(actor: Actor) -> bool:
     return actor.is_admin
 
 
-def can_add_guest_to_announcements(actor: Actor) -> bool:
-    """Announcement channels are the company's own (often everyone is in one): a guest in
-    one reads every announcement and sees everyone there. Administrators decide that; the
-    channel's other members, who may add colleagues, may not."""
-    return actor.is_admin
-
+# --- people -------------------------------------------------------------------------------
 
 def can_administer_user(actor: Actor, target_role: Role) -> bool:
     """Change another person's role, departments or active state, or reset their profile.
@@ -68,6 +78,14 @@ def can_edit_profile(actor: Actor, target_user_id: int, target_role: Role) -> bo
     return actor.user_id == target_user_id or can_administer_user(actor, target_role)
 
 
+def can_see_deactivated_people(actor: Actor) -> bool:
+    """Former colleagues in directory searches (`include_inactive`): administrators, who
+    may reactivate them; everyone else finds only active people."""
+    return actor.is_admin
+
+
+# --- the directory ------------------------------------------------------------------------
+
 class DirectoryScope(Enum):
     EVERYONE = "everyone"
     # Guests see only the people they share a channel with (and themselves).
@@ -75,23 +93,10 @@ class DirectoryScope(Enum):
 
 
 def directory_scope(actor: Actor) -> DirectoryScope:
-    return DirectoryScope.SHARED_CHANNELS if actor.role == Role.GUEST else DirectoryScope.EVERYONE
+    return (DirectoryScope.SHARED_CHANNELS if is_guest(actor.role)
+            else DirectoryScope.EVERYONE)
 
 
 def can_browse_departments(actor: Actor) -> bool:
     """The org chart is internal: members and up see it, guests do not."""
     return actor.role != Role.GUEST
-
-
-# --- credentials and audit ----------------------------------------------------------------
-
-def can_create_api_token(actor: Actor) -> bool:
-    return actor.role != Role.GUEST
-
-
-def can_revoke_token(actor: Actor, token_owner_id: int) -> bool:
-    return actor.user_id == token_owner_id or actor.is_admin
-
-
-def can_read_audit_log(actor: Actor) -> bool:
-    return actor.is_admin
