@@ -44,6 +44,7 @@ $(BROWSER_STAMP): $(STAMP)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 test: lint web browser
 	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest

@@ -1,43 +1,73 @@
-"""What every HTTP route shares: the runtime, the caller's identity, the client address.
+"""What every HTTP route shares: the services, the caller's identity, the client address.
 
 Routes declare `actor: CurrentActor` and `rt: Rt`; authentication (bearer token or
 session cookie + CSRF header) happens here, once, before the route body runs.
+
+`Rt` is the small `Services` protocol, not `xietong.runtime.Runtime`: the runtime imports
+every domain, so a route that imported it would tie its domain into one import cycle
+with all the others. This module imports nothing of xietong but `core` and `settings`;
+a route that needs more of the runtime names it in a protocol of its own domain.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Path, Request
 from starlette.requests import HTTPConnection
 
-from xietong.auth.actions import do_touch_credential
-from xietong.auth.cache import KnownCredential
-from xietong.auth.queries import live_credential
-from xietong.core.actor import Actor, Origin, Role
-from xietong.core.clock import utcnow
+from xietong.core.actor import Actor, Origin
 from xietong.core.errors import Forbidden, Unauthorized
 from xietong.core.ids import MAX_ID
-from xietong.core.security import csrf_matches, token_digest
-from xietong.runtime import Runtime
+from xietong.core.ratelimit import FailureCounter
+from xietong.core.security import Passwords, csrf_matches
+from xietong.core.uow import UnitOfWork
+from xietong.settings import Settings
 
 SESSION_COOKIE = "xietong_session"
 CSRF_COOKIE = "xietong_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Writing "last used" on every request would turn reads into writes; a few minutes is enough.
-TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+class Services(Protocol):
+    """What every route may use of the runtime (`xietong.runtime.Runtime` provides it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def secret_key(self) -> str: ...
+    @property
+    def passwords(self) -> Passwords: ...
+    @property
+    def failures(self) -> FailureCounter: ...
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A write transaction: `async with rt.unit_of_work() as uow:`."""
+        ...
+
+    def reader(self) -> UnitOfWork:
+        """A read transaction; actions must not be called on it."""
+        ...
+
+    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None:
+        """The person a live credential belongs to, or None when it is unknown or dead."""
+        ...
+
+
+def services_of(connection: HTTPConnection) -> Any:
+    """The runtime `create_app` installed; callers annotate it with the protocol they need."""
+    return connection.app.state.runtime
 
 
 # Dependencies are `async def` even when they never await: FastAPI runs a plain `def`
 # dependency in a worker thread, a thread round trip on every request.
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+async def get_services(request: Request) -> Services:
+    services: Services = services_of(request)
+    return services
 
 
-Rt = Annotated[Runtime, Depends(get_runtime)]
+Rt = Annotated[Services, Depends(get_services)]
 
 
 def client_ip(connection: HTTPConnection) -> str | None:
@@ -62,30 +92,7 @@ def presented_token(connection: HTTPConnection) -> tuple[str, bool] | None:
     return (cookie, True) if cookie else None
 
 
-async def actor_for_token(runtime: Runtime, token: str, ip: str | None) -> Actor | None:
-    """The person a live credential belongs to, or None when it is unknown or dead."""
-    now = utcnow()
-    digest = token_digest(token)
-    known = runtime.credentials.get(digest, now)
-    if known is None:
-        generation = runtime.credentials.generation
-        async with runtime.reader() as uow:
-            found = await live_credential(uow, digest)
-        if found is None:
-            return None
-        credential, user = found
-        known = KnownCredential(user_id=user.id, role=Role(user.role), token_id=credential.id,
-                                expires_at=credential.expires_at,
-                                last_used_at=credential.last_used_at)
-        runtime.credentials.put(digest, known, generation)
-    if known.last_used_at is None or now - known.last_used_at > TOUCH_INTERVAL:
-        async with runtime.unit_of_work() as uow:
-            await do_touch_credential(uow, known.token_id, ip)
-        runtime.credentials.touched(digest, now)
-    return Actor(user_id=known.user_id, role=known.role, ip=ip, token_id=known.token_id)
-
-
-async def authenticate(request: Request, runtime: Runtime) -> Actor:
+async def authenticate(request: Request, services: Services) -> Actor:
     presented = presented_token(request)
     if presented is None:
         raise Unauthorized("Sign in first.")
@@ -93,16 +100,16 @@ async def authenticate(request: Request, runtime: Runtime) -> Actor:
     # A cookie rides along on requests other sites trigger; a bearer header never does.
     # So only cookie-authenticated writes must prove they come from our own pages.
     if from_cookie and request.method not in SAFE_METHODS and not csrf_matches(
-            runtime.secret_key, token, request.headers.get(CSRF_HEADER)):
+            services.secret_key, token, request.headers.get(CSRF_HEADER)):
         raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
-    actor = await actor_for_token(runtime, token, client_ip(request))
+    actor = await services.actor_for_token(token, client_ip(request))
     if actor is None:
         raise Unauthorized("The session has ended; sign in again.")
     return actor
 
 
 async def current_actor(request: Request) -> Actor:
-    return await authenticate(request, await get_runtime(request))
+    return await authenticate(request, await get_services(request))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -15,19 +15,29 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from xietong.auth.actions import LoginPolicy
-from xietong.auth.cache import CredentialCache
-from xietong.auth.queries import live_token_ids
+from xietong.auth.actions import LoginPolicy, do_touch_credential
+from xietong.auth.cache import CredentialCache, KnownCredential
+from xietong.auth.queries import live_credential, live_token_ids
 from xietong.chat.audience import ChannelAudience
+from xietong.core.actor import Actor, Role
+from xietong.core.clock import utcnow
 from xietong.core.db import WRITER_OPTION, create_engine
 from xietong.core.ratelimit import FailureCounter, MemoryCounter
-from xietong.core.security import Argon2Cost, Passwords, load_or_create_secret_key
+from xietong.core.security import (
+    Argon2Cost,
+    Passwords,
+    load_or_create_secret_key,
+    token_digest,
+)
 from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
 from xietong.wiring import connect_domains
+
+# Writing "last used" on every request would turn reads into writes; a few minutes is enough.
+TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 class Runtime:
@@ -100,6 +110,28 @@ class Runtime:
             if connection.token_id is not None and connection.token_id not in live:
                 connection.end_credential()
 
+    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None:
+        """The person a live credential belongs to, or None when it is unknown or dead."""
+        now = utcnow()
+        digest = token_digest(token)
+        known = self.credentials.get(digest, now)
+        if known is None:
+            generation = self.credentials.generation
+            async with self.reader() as uow:
+                found = await live_credential(uow, digest)
+            if found is None:
+                return None
+            credential, user = found
+            known = KnownCredential(user_id=user.id, role=Role(user.role),
+                                    token_id=credential.id, expires_at=credential.expires_at,
+                                    last_used_at=credential.last_used_at)
+            self.credentials.put(digest, known, generation)
+        if known.last_used_at is None or now - known.last_used_at > TOUCH_INTERVAL:
+            async with self.unit_of_work() as uow:
+                await do_touch_credential(uow, known.token_id, ip)
+            self.credentials.touched(digest, now)
+        return Actor(user_id=known.user_id, role=known.role, ip=ip, token_id=known.token_id)
+
     async def start(self) -> None:
         """Start the background work of a serving node (event delivery, presence)."""
         await self.realtime.start()
@@ -115,7 +147,9 @@ class Runtime:
 
         Leaving it commits nothing (there is nothing to commit); actions must not be called on it.
         """
-        return UnitOfWork(self._reader_sessions(), is_postgres=self.settings.is_postgres)
+        # With the signals, so a question such as `FileReadable` is answered on a read too.
+        return UnitOfWork(self._reader_sessions(), is_postgres=self.settings.is_postgres,
+                          signals=self.signals)
 
     async def check_database(self) -> None:
         async with self.engine.connect() as connection:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from xietong.auth import actions, queries
-from xietong.auth.actions import LoginRefused
+from xietong.auth.actions import LoginPolicy, LoginRefused
 from xietong.auth.models import AuthToken
 from xietong.auth.schemas import (
     ApiTokenCreate,
@@ -20,7 +21,16 @@ from xietong.auth.schemas import (
 )
 from xietong.core.errors import TooManyRequests, Unauthorized
 from xietong.core.security import csrf_token_for
-from xietong.edge import CSRF_COOKIE, SESSION_COOKIE, ClientOrigin, CurrentActor, IdPath, Rt
+from xietong.edge import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    ClientOrigin,
+    CurrentActor,
+    IdPath,
+    Rt,
+    Services,
+    services_of,
+)
 from xietong.org.views import user_out
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -31,8 +41,21 @@ REFUSALS = {
 }
 
 
+class AuthServices(Services, Protocol):
+    """What signing in uses of the runtime beyond `Services` (`Runtime` provides it)."""
+
+    @property
+    def login_policy(self) -> LoginPolicy: ...
+
+
+async def get_auth_services(request: Request) -> AuthServices:
+    services: AuthServices = services_of(request)
+    return services
+
+
 @router.post("/auth/login")
-async def login(body: LoginIn, request: Request, response: Response, rt: Rt,
+async def login(body: LoginIn, request: Request, response: Response,
+                rt: Annotated[AuthServices, Depends(get_auth_services)],
                 origin: ClientOrigin) -> LoginOut:
     async with rt.reader() as uow:
         verdict = await actions.check_login(uow, origin, body.login, body.password,

@@ -50,13 +50,13 @@ from xietong.core.db import table_of
 from xietong.core.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from xietong.core.events import Audience
 from xietong.core.ratelimit import FailureCounter
+from xietong.core.signals import MessageRemoved, MessageWritten
 from xietong.core.text import reaction_emoji
 from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
 from xietong.policy import chat as chat_policy
 from xietong.policy import require
-from xietong.search.indexing import do_index_message, do_unindex_message
 
 # Read markers go to the whole channel (so senders see "n unread" fall) only while the
 # channel is small enough for that to stay cheap; above it, to the reader alone.
@@ -333,7 +333,7 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
                         for u in mentions.notified_user_ids if u != actor.user_id)
     uow.session.add_all(MessageFile(message_id=message.id, file_id=f, channel_id=channel.id)
                         for f in file_ids)
-    await do_index_message(uow, message)
+    await uow.signal(MessageWritten(message.id))  # search indexes it
     if root is None:
         await _advance_read(uow, channel.id, actor.user_id, message.id)
         # Only top-level messages move the channel's "latest" marker; only forward, as a
@@ -389,7 +389,7 @@ async def do_edit_message(uow: UnitOfWork, actor: Actor, found: MessageAccess,
     message.mentions = mentions.as_json()
     message.edited_at = utcnow()
     await uow.flush()
-    await do_index_message(uow, message)
+    await uow.signal(MessageWritten(message.id))  # search indexes it
     uow.emit(MessageUpdated(message=(await messages_out(uow, [message]))[0]),
              Audience.channel(message.channel_id))
     return message
@@ -408,7 +408,7 @@ async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess)
         await uow.session.execute(delete(table).where(table.message_id == message.id))
     await uow.session.execute(delete(Pin).where(Pin.message_id == message.id))
     await uow.flush()
-    await do_unindex_message(uow, message.id)
+    await uow.signal(MessageRemoved(message.id))
     uow.emit(MessageDeleted(message_id=message.id, thread_root_id=message.thread_root_id),
              Audience.channel(message.channel_id))
 

@@ -226,12 +226,10 @@ async def edits_of(uow: UnitOfWork, message_id: int) -> list[MessageEdit]:
         .order_by(MessageEdit.id))).all())
 
 
-async def file_visible_to(uow: UnitOfWork, user_id: int, file_id: int,
-                          *, may_preview_public: bool) -> bool:
+async def file_visible_to(uow: UnitOfWork, file_id: int,
+                          readable: ColumnElement[bool]) -> bool:
     """Whether a live (undeleted) message carrying `file_id` sits in a channel the person
-    reads: one they belong to, or a public one when they may preview public channels."""
-    readable = is_readable_channel(MessageFile.channel_id, user_id,
-                                   include_public=may_preview_public)
+    reads: `readable` is that rule over `MessageFile.channel_id` (`access.readable_now`)."""
     found = await uow.session.scalar(
         select(MessageFile.message_id)
         .join(Message, Message.id == MessageFile.message_id)

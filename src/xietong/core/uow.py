@@ -76,10 +76,11 @@ class UnitOfWork:
         """Queue `event` for `audience`; it is logged with this transaction's commit."""
         self._events.append((event, audience))
 
-    async def signal(self, signal: Signal) -> None:
-        """Let other domains react to `signal` inside this same transaction."""
-        if self._signals is not None:
-            await self._signals.send(self, signal)
+    async def signal(self, signal: Signal) -> list[Any]:
+        """Let other domains react to `signal` inside this same transaction; their answers."""
+        if self._signals is None:
+            return []
+        return await self._signals.send(self, signal)
 
     def after_commit(self, hook: AfterCommit) -> None:
         self._after_commit.append(hook)

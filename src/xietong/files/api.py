@@ -20,13 +20,12 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from xietong.core.errors import Invalid, NotFound, PayloadTooLarge
-from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.edge import CurrentActor, IdPath, Rt, Services
 from xietong.files import access, actions
 from xietong.files.schemas import FileOut, file_out
 from xietong.files.sniff import INLINE_TYPES
 from xietong.files.storage import LocalStorage, Storage
 from xietong.files.thumbnails import THUMBNAIL_TYPE
-from xietong.runtime import Runtime
 from xietong.settings import Settings
 
 log = logging.getLogger("xietong.files")
@@ -69,7 +68,7 @@ def upload_body_limit(settings: Settings) -> int:
     return settings.max_upload_bytes + MULTIPART_ALLOWANCE
 
 
-def storage_of(rt: Runtime) -> Storage:
+def storage_of(rt: Services) -> Storage:
     return LocalStorage(rt.settings.data_dir / "files")
 
 

@@ -1,14 +1,36 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from xietong.edge import Rt
+from xietong.edge import services_of
 
 router = APIRouter(tags=["ops"])
 log = logging.getLogger("xietong.ops")
+
+
+class OpsServices(Protocol):
+    """What the health checks use of the runtime (`xietong.runtime.Runtime` provides it)."""
+
+    @property
+    def redis(self) -> object | None:
+        """The Redis client, when one is configured."""
+        ...
+
+    async def check_database(self) -> None: ...
+
+    async def check_redis(self) -> None: ...
+
+
+async def get_services(request: Request) -> OpsServices:
+    services: OpsServices = services_of(request)
+    return services
+
+
+Rt = Annotated[OpsServices, Depends(get_services)]
 
 
 @router.get("/healthz")

@@ -7,11 +7,15 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, select
 
 from xietong.audit.actions import AuditAction, department_target, do_record, user_target
-from xietong.auth.actions import do_revoke_api_tokens_of, do_revoke_credentials
 from xietong.core.actor import Actor, Role
 from xietong.core.errors import Conflict, Forbidden, Invalid
 from xietong.core.security import Passwords
-from xietong.core.signals import CredentialsChanged, DepartmentMembershipChanged
+from xietong.core.signals import (
+    CredentialsChanged,
+    DepartmentMembershipChanged,
+    UserDeactivated,
+    UserDemotedToGuest,
+)
 from xietong.core.text import same_name_key
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
@@ -140,8 +144,9 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
         if not auth_policy.can_hold_api_tokens(changes.role):
             # Guests cannot make API tokens, so a guest keeps none: a script running on a
             # member's token must not go on with a member's reach after the demotion.
-            revoked = await do_revoke_api_tokens_of(uow, actor, user.id,
-                                                    reason="demoted_to_guest")
+            # (auth revokes them: it imports org, so org asks it through a signal.)
+            revoked = [token_id for answer in await uow.signal(UserDemotedToGuest(actor, user.id))
+                       for token_id in answer]
             role_details["api_tokens_revoked"] = revoked
         await do_record(uow, AuditAction.USER_ROLE_CHANGED, actor_id=actor.user_id, ip=actor.ip,
                         target=user_target(user.id), details=role_details)
@@ -181,7 +186,7 @@ async def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -
         await uow.flush()
         await _check_owner_remains(uow)
     # A deactivated person's sessions and tokens die with the account, at once.
-    ended = await do_revoke_credentials(uow, user.id)
+    ended = sum(await uow.signal(UserDeactivated(user.id)))
     await do_record(uow, AuditAction.USER_DEACTIVATED, actor_id=actor.user_id, ip=actor.ip,
                     target=user_target(user.id), details={"credentials_revoked": ended})
 

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from xietong.core.errors import BadRequest
-from xietong.edge import CurrentActor, Rt
+from xietong.edge import CurrentActor, services_of
 from xietong.realtime.presence import Status
+from xietong.realtime.service import Realtime
 
 router = APIRouter(prefix="/api/v1", tags=["realtime"])
 
 
 class PresenceOut(BaseModel):
     statuses: dict[int, Status]
+
+
+class RealtimeServices(Protocol):
+    """What these routes use of the runtime (`xietong.runtime.Runtime` provides it)."""
+
+    @property
+    def realtime(self) -> Realtime: ...
+
+
+async def get_services(request: Request) -> RealtimeServices:
+    services: RealtimeServices = services_of(request)
+    return services
+
+
+Rt = Annotated[RealtimeServices, Depends(get_services)]
 
 
 @router.get("/presence")

@@ -21,16 +21,17 @@ import contextlib
 import json
 import logging
 import time
-from typing import NoReturn
+from typing import NoReturn, Protocol
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from xietong.core.actor import Actor
 from xietong.core.ids import MAX_ID
-from xietong.edge import actor_for_token, client_ip, presented_token
+from xietong.edge import client_ip, presented_token, services_of
 from xietong.realtime.hub import Connection, ephemeral_frame
-from xietong.runtime import Runtime
+from xietong.realtime.service import Realtime
 
 log = logging.getLogger("xietong.socket")
 router = APIRouter()
@@ -113,9 +114,30 @@ def _is_id(value: object) -> bool:
     return type(value) is int and 1 <= value <= MAX_ID
 
 
+class CredentialGeneration(Protocol):
+    @property
+    def generation(self) -> int:
+        """Moves on whenever anyone's credentials change."""
+        ...
+
+
+class SocketServices(Protocol):
+    """What the socket uses of the runtime (`xietong.runtime.Runtime` provides it); the
+    runtime itself imports every domain, and realtime knows none."""
+
+    @property
+    def realtime(self) -> Realtime: ...
+    @property
+    def credentials(self) -> CredentialGeneration: ...
+
+    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None: ...
+
+    async def end_dead_sockets(self, user_id: int) -> None: ...
+
+
 @router.websocket("/api/v1/events/ws")
 async def events_socket(websocket: WebSocket) -> None:
-    runtime: Runtime = websocket.app.state.runtime
+    runtime: SocketServices = services_of(websocket)
     realtime = runtime.realtime
     presented = presented_token(websocket)
     token = websocket.query_params.get("token")
@@ -125,7 +147,7 @@ async def events_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     # A credential change from here until the socket is registered would miss it.
     generation = runtime.credentials.generation
-    actor = await actor_for_token(runtime, token, client_ip(websocket)) if token else None
+    actor = await runtime.actor_for_token(token, client_ip(websocket)) if token else None
     if actor is None:
         await _refuse(websocket, CLOSE_UNAUTHORIZED, "unauthorized", "Sign in first.")
         return
@@ -155,7 +177,7 @@ async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> 
 class Session:
     """One open socket: replay, then pump the hub's queue out and the client's frames in."""
 
-    def __init__(self, websocket: WebSocket, runtime: Runtime, user_id: int,
+    def __init__(self, websocket: WebSocket, runtime: SocketServices, user_id: int,
                  token_id: int | None) -> None:
         self.websocket = websocket
         self.runtime = runtime

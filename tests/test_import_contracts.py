@@ -1,0 +1,114 @@
+"""The import contracts in pyproject.toml (run by `lint-imports` in `make lint`) hold on the
+real package and fail on a copy of it with one violation planted: a check that cannot
+fail would prove nothing.
+
+Each case copies `src/xietong` (Python files only) into a temporary directory, adds one
+import, and runs `lint-imports` there with the copy first on the path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xietong.auth.api import AuthServices
+from xietong.edge import Services
+from xietong.ops.api import OpsServices
+from xietong.realtime.api import RealtimeServices
+from xietong.realtime.socket import SocketServices
+from xietong.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "xietong"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def runtime_serves(runtime: Runtime) -> tuple[Services, AuthServices, SocketServices,
+                                               RealtimeServices, OpsServices]:
+    """Routes get the runtime as these protocols; mypy checks here that it provides them."""
+    return runtime, runtime, runtime, runtime, runtime
+
+
+def lint_imports(config: Path, source: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
+    selected = [arg for contract in contracts for arg in ("--contract", contract)]
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", *selected, str(config)],
+        cwd=config.parent, env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the package and of pyproject.toml (the contracts); returns its `src`."""
+    source = tmp_path / "src"
+    shutil.copytree(PACKAGE, source / "xietong",
+                    ignore=shutil.ignore_patterns("static", "__pycache__", "*.pyc"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return source
+
+
+def plant(source: Path, module: str, line: str) -> None:
+    path = source / "xietong" / module
+    path.write_text(path.read_text() + "\n" + line + "\n")
+
+
+def test_the_package_keeps_the_contracts() -> None:
+    result = lint_imports(ROOT / "pyproject.toml", ROOT / "src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_untouched_copy_keeps_them(copy: Path) -> None:
+    """The control: the cases below fail because of what they plant, not of the copying."""
+    result = lint_imports(copy.parent / "pyproject.toml", copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+VIOLATIONS = {
+    # chat imports files (attachments): files importing chat back closes a cycle.
+    "domain_cycle": ("files/access.py", "from xietong.chat import queries as _chat_queries",
+                     {"acyclic", "layers"}),
+    # Inside a function counts as much as at the top: org is below search.
+    "cycle_inside_a_function": ("org/access.py",
+                                "def _planted() -> None:\n    from xietong.search import queries",
+                                {"acyclic", "layers"}),
+    # A route importing the runtime (which imports every domain) instead of `edge.Services`.
+    "route_imports_runtime": ("chat/api.py", "from xietong.runtime import Runtime as _Runtime",
+                              {"acyclic", "layers"}),
+    # core imports nothing else of xietong.
+    "core_imports_a_domain": ("core/clock.py", "import xietong.org.models", {"acyclic", "layers"}),
+    # realtime knows no domain.
+    "realtime_imports_a_domain": ("realtime/hub.py", "import xietong.chat.models",
+                                  {"acyclic", "layers"}),
+    # Lower in the layers but no cycle: audit must not reach up into files.
+    "reaching_up_without_a_cycle": ("audit/queries.py", "import xietong.files.models",
+                                    {"layers"}),
+    # Siblings in one layer stay independent: auth and chat.
+    "independent_siblings": ("auth/queries.py", "import xietong.chat.models", {"layers"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIOLATIONS))
+def test_a_planted_violation_breaks_the_contracts(copy: Path, case: str) -> None:
+    module, line, broken = VIOLATIONS[case]
+    plant(copy, module, line)
+    config = copy.parent / "pyproject.toml"
+    for contract in ("acyclic", "layers"):
+        result = lint_imports(config, copy, contract)
+        expected = 1 if contract in broken else 0
+        assert result.returncode == expected, (contract, result.stdout + result.stderr)
+        if expected:
+            assert "BROKEN" in result.stdout
+
+
+def test_a_new_top_level_package_must_be_placed_in_the_layers(copy: Path) -> None:
+    (copy / "xietong" / "unplaced").mkdir()
+    (copy / "xietong" / "unplaced" / "__init__.py").write_text("")
+    result = lint_imports(copy.parent / "pyproject.toml", copy, "layers")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "xietong.unplaced" in result.stdout
