@@ -7,11 +7,14 @@ swept without anyone remembering to list it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from tests.helpers import PASSWORD, Cast, create_channel, post
+from xietong.core.clock import utcnow
+from xietong.jobs.probe import KIND as PROBE_JOB
 
 Schema = dict[str, Any]
 
@@ -140,9 +143,14 @@ async def build_world(cast: Cast, document: Schema) -> World:
     assert upload.status_code == 201, upload.text
     token = await owner.api.post("/api/v1/tokens", json={"name": "脚本"})
     assert token.status_code == 201, token.text
+    async with cast.runtime.unit_of_work() as uow:
+        # Queued for an hour from now: the suite's runtime runs no jobs anyway.
+        job_id = await uow.enqueue(PROBE_JOB, {}, run_at=utcnow() + timedelta(hours=1))
+    assert job_id is not None
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
-                     user_id=cast.liuyang.id, department_id=cast.departments["华东区"])
+                     user_id=cast.liuyang.id, department_id=cast.departments["华东区"],
+                     job_id=job_id)
     return world
 
 

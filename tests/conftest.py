@@ -71,6 +71,10 @@ class Backend:
             # hundreds of passwords. Production defaults are measured in bench/.
             "argon2_time_cost": 2, "argon2_memory_kib": 19456, "argon2_parallelism": 1,
             "login_slowdown_seconds": 0.05,
+            # The suite's in-process runtime runs no job runner: tests of jobs start one
+            # (or call `run_due` on a clock of their own) so that nothing else claims
+            # their jobs. Real server processes (tests/servers.py) run theirs.
+            "run_jobs": False,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

@@ -31,6 +31,8 @@ from xietong.core.security import (
 )
 from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
+from xietong.jobs.runner import RunnerOptions
+from xietong.jobs.service import Jobs
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
@@ -78,6 +80,14 @@ class Runtime:
         self.signals.connect(CredentialsChanged, self._credentials_changed)
         self.realtime.on_credentials_changed = self._heard_credentials_changed
         self._socket_checks: set[asyncio.Task[None]] = set()
+        self.jobs = Jobs(
+            writer=self.unit_of_work, reader=self.reader, is_postgres=settings.is_postgres,
+            zone=settings.zone,
+            options=RunnerOptions(poll_seconds=settings.job_poll_seconds,
+                                  lease=timedelta(seconds=settings.job_lease_seconds),
+                                  retry_base=timedelta(seconds=settings.job_retry_base_seconds)),
+            handler_modules=tuple(m.strip() for m in settings.job_handler_modules.split(",")
+                                  if m.strip()))
 
     async def _credentials_changed(self, uow: UnitOfWork, signal: CredentialsChanged) -> None:
         async def forget_everywhere() -> None:
@@ -133,14 +143,16 @@ class Runtime:
         return Actor(user_id=known.user_id, role=known.role, ip=ip, token_id=known.token_id)
 
     async def start(self) -> None:
-        """Start the background work of a serving node (event delivery, presence)."""
+        """Start the background work of a serving node (event delivery, presence, jobs)."""
         await self.realtime.start()
+        if self.settings.run_jobs:
+            self.jobs.start()
 
     def unit_of_work(self) -> UnitOfWork:
         """A write transaction. Use as `async with runtime.unit_of_work() as uow:`."""
         return UnitOfWork(self._writer_sessions(), is_postgres=self.settings.is_postgres,
                           events=self.realtime.log, signals=self.signals,
-                          writer_lock=self._sqlite_writer)
+                          writer_lock=self._sqlite_writer, jobs=self.jobs)
 
     def reader(self) -> UnitOfWork:
         """A read transaction: never takes SQLite's write lock, so reads don't queue behind writes.
@@ -160,6 +172,7 @@ class Runtime:
             await self.redis.ping()
 
     async def close(self) -> None:
+        await self.jobs.stop()
         await self.realtime.stop()
         await self.engine.dispose()
         if self.redis is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -62,6 +63,21 @@ class Settings(BaseSettings):
     storage_quota_bytes: int = Field(default=10 * 1024**3, ge=0)
     session_ttl_days: int = Field(default=30, ge=1, le=3650)
 
+    # The company's time zone: recurring jobs (and later SLAs and reminders) are computed
+    # in it; everything stored stays UTC.
+    time_zone: str = "Asia/Shanghai"
+    # Durable jobs (`xietong.jobs`): whether this node runs them (every serving node
+    # should; the test suite's in-process runtime starts its runner only when a test asks),
+    # how often it looks for jobs other nodes enqueued, how long a claimed job stays
+    # this node's before another may take it over, and the first retry's delay (doubling).
+    run_jobs: bool = True
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    job_lease_seconds: float = Field(default=300, gt=0)
+    job_retry_base_seconds: float = Field(default=10, gt=0)
+    # Modules with `register_job_handlers(registry)` to load besides the domains' own
+    # handlers, comma-separated (extensions; `xietong.jobs.probe` for tests and bench).
+    job_handler_modules: str = ""
+
     # Failed sign-ins within the window: from `slowdown_after` on each answer is delayed,
     # from `lockout_after` on the account (or address) is refused with 429.
     login_window_seconds: int = Field(default=900, ge=1)
@@ -94,6 +110,15 @@ class Settings(BaseSettings):
     def _lower_case(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from error
+        return value
+
     @field_validator("redis_url")
     @classmethod
     def _known_redis(cls, value: str | None) -> str | None:
@@ -113,6 +138,10 @@ class Settings(BaseSettings):
             raise ValueError("XIETONG_WORKERS above 1 needs PostgreSQL and XIETONG_REDIS_URL: "
                              "worker processes share events through Redis, like nodes")
         return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def is_postgres(self) -> bool:

@@ -3,16 +3,18 @@
 Actions receive a `UnitOfWork` and never commit; the edge leaves the `async with`
 block to commit, or raises to roll back. Events emitted with `emit` are written to the
 event log just before the commit, in the same transaction, and announced after it; work
-that must wait until the change is durable is registered with `after_commit`.
+that must wait until the change is durable is registered with `after_commit`. Jobs
+enqueued with `enqueue` are rows of this same transaction: a rolled-back change leaves none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -27,15 +29,26 @@ from xietong.core.signals import Signal, Signals
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+class JobQueue(Protocol):
+    """Durable jobs as the unit of work sees them (`xietong.jobs` implements it)."""
+
+    async def enqueue(self, uow: UnitOfWork, kind: str, payload: Mapping[str, object], *,
+                      run_at: datetime | None, key: str | None, max_attempts: int | None,
+                      every: str | None) -> int | None: ...
+
+    async def cancel(self, uow: UnitOfWork, key: str) -> bool: ...
+
+
 class UnitOfWork:
     def __init__(self, session: AsyncSession, *, is_postgres: bool,
                  events: EventSink | None = None, signals: Signals | None = None,
-                 writer_lock: asyncio.Lock | None = None) -> None:
+                 writer_lock: asyncio.Lock | None = None, jobs: JobQueue | None = None) -> None:
         self.session = session
         self.is_postgres = is_postgres
         self._writer_lock = writer_lock
         self._sink = events
         self._signals = signals
+        self._jobs = jobs
         self._events: list[tuple[Event, Audience]] = []
         self._after_commit: list[AfterCommit] = []
 
@@ -75,6 +88,22 @@ class UnitOfWork:
     def emit(self, event: Event, audience: Audience) -> None:
         """Queue `event` for `audience`; it is logged with this transaction's commit."""
         self._events.append((event, audience))
+
+    async def enqueue(self, kind: str, payload: Mapping[str, object], *,
+                      run_at: datetime | None = None, key: str | None = None,
+                      max_attempts: int | None = None, every: str | None = None) -> int | None:
+        """Queue a job of `kind` (a registered handler) in this transaction, due at `run_at`
+        (default: now) or, with `every` (`jobs.schedule`), recurring. A `key` names the job:
+        enqueueing an existing key does nothing and answers None; otherwise the new id."""
+        assert self._jobs is not None, "this unit of work cannot enqueue jobs"
+        return await self._jobs.enqueue(self, kind, payload, run_at=run_at, key=key,
+                                        max_attempts=max_attempts, every=every)
+
+    async def cancel_job(self, key: str) -> bool:
+        """Cancel the queued or running job named `key` with this transaction; a running
+        one's handler then rolls back. Whether there was such a job to cancel."""
+        assert self._jobs is not None, "this unit of work cannot cancel jobs"
+        return await self._jobs.cancel(self, key)
 
     async def signal(self, signal: Signal) -> list[Any]:
         """Let other domains react to `signal` inside this same transaction; their answers."""

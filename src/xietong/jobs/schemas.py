@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from xietong.jobs.models import JobState
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    kind: str
+    state: JobState
+    run_at: datetime
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    key: str | None
+    recurrence: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class JobPage(BaseModel):
+    items: list[JobOut]
+    next_cursor: str | None
