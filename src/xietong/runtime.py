@@ -33,6 +33,8 @@ from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
 from xietong.jobs.runner import RunnerOptions
 from xietong.jobs.service import Jobs
+from xietong.realtime.retention import KIND as PRUNE_EVENTS
+from xietong.realtime.retention import EventRetention
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
@@ -88,6 +90,8 @@ class Runtime:
                                   retry_base=timedelta(seconds=settings.job_retry_base_seconds)),
             handler_modules=tuple(m.strip() for m in settings.job_handler_modules.split(",")
                                   if m.strip()))
+        self.event_retention = EventRetention(settings.event_retention_days)
+        self.jobs.registry.register(PRUNE_EVENTS, self.event_retention)
 
     async def _credentials_changed(self, uow: UnitOfWork, signal: CredentialsChanged) -> None:
         async def forget_everywhere() -> None:
@@ -146,7 +150,14 @@ class Runtime:
         """Start the background work of a serving node (event delivery, presence, jobs)."""
         await self.realtime.start()
         if self.settings.run_jobs:
+            await self.schedule_recurring_jobs()
             self.jobs.start()
+
+    async def schedule_recurring_jobs(self) -> None:
+        """The installation's own recurring jobs, enqueued by key: the first node to start
+        creates each, every later start (of any node) finds it and does nothing."""
+        async with self.unit_of_work() as uow:
+            await self.event_retention.schedule(uow)
 
     def unit_of_work(self) -> UnitOfWork:
         """A write transaction. Use as `async with runtime.unit_of_work() as uow:`."""

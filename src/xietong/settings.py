@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # handlers, comma-separated (extensions; `xietong.jobs.probe` for tests and bench).
     job_handler_modules: str = ""
 
+    # Events older than this are pruned from the event log by a daily job (04:00 in
+    # `time_zone`); a client resuming from a pruned position is told to resync.
+    event_retention_days: int = Field(default=30, ge=1, le=36500)
+
     # Failed sign-ins within the window: from `slowdown_after` on each answer is delayed,
     # from `lockout_after` on the account (or address) is refused with 429.
     login_window_seconds: int = Field(default=900, ge=1)

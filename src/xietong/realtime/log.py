@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.core.db import table_of
 from xietong.core.events import Audience, Event
-from xietong.realtime.models import EventRecipient, EventRecord
+from xietong.realtime.models import EventLogHorizon, EventRecipient, EventRecord
 
 # Any fixed 64-bit number; it names the one lock that orders event appends.
 EVENT_LOG_LOCK = 0x58494554_4F4E4701
@@ -89,7 +89,14 @@ class EventLog:
             await self._on_commit(receipt)
 
     async def last_id(self, session: AsyncSession) -> int:
-        return int(await session.scalar(select(func.max(EventRecord.id))) or 0)
+        newest = int(await session.scalar(select(func.max(EventRecord.id))) or 0)
+        # Pruning keeps the newest event, but an id handed out is never "unknown" again.
+        return max(newest, await self.pruned_through(session))
+
+    async def pruned_through(self, session: AsyncSession) -> int:
+        """Events with ids up to this may have been pruned; all later ones are kept."""
+        return int(await session.scalar(
+            select(EventLogHorizon.pruned_through).where(EventLogHorizon.id == 1)) or 0)
 
     async def after(self, session: AsyncSession, cursor: int, limit: int) -> list[LoggedEvent]:
         """Every event after `cursor` in id order, with the recipients of personal ones."""

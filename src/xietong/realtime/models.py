@@ -38,3 +38,23 @@ class EventRecipient(Base):
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(
         EventId, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+
+    # Pruning deletes recipients by event id (the primary key leads with the user).
+    __table_args__ = (Index("ix_event_recipients_event_id", "event_id"),)
+
+
+class EventLogHorizon(Base):
+    """How far the event log has been pruned: one row (id 1), written by the pruning job in
+    the transaction of each batch it deletes.
+
+    Every event with an id up to `pruned_through` may be gone; every event after it is
+    kept. A client resuming from an id below it may have missed events and must resync.
+    (Not `min(id)`: ids have gaps — rolled-back transactions on PostgreSQL — so the oldest
+    kept id says nothing about whether the ids before it ever existed.)
+    """
+
+    __tablename__ = "event_log_horizon"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    pruned_through: Mapped[int] = mapped_column(EventId, default=0)
+    pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

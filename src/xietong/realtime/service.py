@@ -52,6 +52,11 @@ class Realtime:
         async with self._reader() as uow:
             return await self.log.last_id(uow.session)
 
+    async def pruned_through(self) -> int:
+        """A client resuming from an event id below this may have missed pruned events."""
+        async with self._reader() as uow:
+            return await self.log.pruned_through(uow.session)
+
     async def readable_channel_ids(self, user_id: int) -> set[int]:
         async with self._reader() as uow:
             return await self._resolver.readable_channel_ids(uow, user_id)

@@ -11,7 +11,9 @@ the event log, then continues live; nothing is skipped or sent twice.
 
 A client's mistakes are answered, never raised: a bad frame gets an `error` frame (the
 twentieth closes the socket with 4429), a frame nested past MAX_FRAME_DEPTH closes it
-with 1008, a bad `last_event_id` with 4400.
+with 1008, a bad `last_event_id` with 4400. A `last_event_id` older than the pruned part
+of the log (see `retention`) gets a `resync_required` error frame and 4410: the client
+drops its position, reconnects without one and reloads its state.
 """
 
 from __future__ import annotations
@@ -43,12 +45,18 @@ TYPING_INTERVAL = 2.0
 MAX_WATCHED = 1000
 CLOSE_TIMEOUT = 2.0
 
-# Close codes (4000-4999 are ours): clients reconnect on 4008 and 1012, not on 4401/4403.
+# Close codes (4000-4999 are ours): clients reconnect on 4008 and 1012, not on 4401/4403;
+# on 4410 they reconnect without a last_event_id and reload.
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_MANY_ERRORS = 4429
+# The client's last_event_id lies before the pruned part of the event log (retention): it
+# may have missed events nobody can replay, so it must drop its position and reload.
+CLOSE_RESYNC = 4410
+RESYNC_MESSAGE = ("Events after last_event_id have been pruned; reload your state and "
+                  "connect without last_event_id.")
 # A frame no client of ours sends (nested deeper than MAX_FRAME_DEPTH): a standard
 # policy close, which clients do not retry as they would 1012.
 CLOSE_POLICY = 1008
@@ -163,6 +171,9 @@ async def events_socket(websocket: WebSocket) -> None:
             await _refuse(websocket, CLOSE_BAD_REQUEST, "bad_last_event_id",
                           "last_event_id must be an event id this server gave out.")
             return
+        if last_event_id < await realtime.pruned_through():
+            await _refuse(websocket, CLOSE_RESYNC, "resync_required", RESYNC_MESSAGE)
+            return
     await Session(websocket, runtime, actor.user_id, actor.token_id).run(last_event_id,
                                                                        generation)
 
@@ -212,6 +223,10 @@ class Session:
                                 "last_event_id": position}))
             connection.sent_up_to = (cursor if last_event_id is None
                                      else await self._replay(last_event_id))
+            if (last_event_id is not None
+                    and last_event_id < await self.realtime.pruned_through()):
+                # Pruned while it was replayed: what it read may have had holes.
+                self._close(CLOSE_RESYNC, "resync_required", RESYNC_MESSAGE)
             async with asyncio.TaskGroup() as group:
                 sender = group.create_task(self._send_loop(connection))
                 receiver = group.create_task(self._receive_loop(connection))

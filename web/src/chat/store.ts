@@ -709,8 +709,8 @@ export function startChat(): void {
   stops.push(onEvent(handle))
   stops.push(
     onOpen((resumed) => {
-      // A fresh start (first connection, or the server lost our position): reload what the
-      // socket did not replay. A resumed one got every missed event already.
+      // A fresh start (first connection, or the server lost our position or pruned the events
+      // after it): reload what the socket did not replay. A resumed one got every missed event.
       if (!resumed) {
         // In place: what is on screen stays until the fresh copy is there.
         void loadChannels()

@@ -5,6 +5,9 @@
  * server is not hit by every client at once) and resumes from the id of the last
  * event it handled: the server replays whatever was missed, once and in order.
  * Ephemeral frames (typing, presence, pong) carry no id and are never replayed.
+ * When the events after its position were pruned from the server's log (4410
+ * `resync_required`), it drops the position and reconnects afresh; the hello then says
+ * "not resumed" and the stores reload their state.
  */
 import { readonly, ref } from 'vue'
 
@@ -31,6 +34,9 @@ const PONG_WITHIN_MS = 10_000
 const MAX_BACKOFF_MS = 15_000
 // Close codes after which reconnecting cannot help (API: 4401 signed out, 4403 wrong origin).
 const FINAL_CLOSE_CODES = new Set([4401, 4403])
+// The events after our position were pruned from the server's log (API: 4410): reconnect
+// without a position, so the hello says "not resumed" and the state is reloaded.
+const RESYNC_CLOSE_CODE = 4410
 
 const state = ref<SocketState>('closed')
 /** Whether the socket is up; the UI shows "reconnecting…" while it is not. */
@@ -135,8 +141,10 @@ function connect(): void {
       return
     }
     if (frame.type === 'error' && frame.data.code === 'unauthorized') unauthorized = true
-    if (frame.type === 'error' && frame.data.code === 'bad_last_event_id') {
-      // The server does not know our position (its log was reset): start afresh.
+    const code = frame.type === 'error' ? frame.data.code : undefined
+    if (code === 'bad_last_event_id' || code === 'resync_required') {
+      // The server does not know our position (its log was reset), or pruned the events
+      // after it: start afresh.
       lastEventId = null
     }
     for (const handler of frameHandlers) handler(frame)
@@ -153,6 +161,10 @@ function connect(): void {
       return
     }
     if (!helloSeen && event.code === 4400) lastEventId = null
+    if (event.code === RESYNC_CLOSE_CODE) {
+      lastEventId = null
+      attempts = 0 // not a failing server: come back at once and reload
+    }
     scheduleReconnect()
   }
 }
