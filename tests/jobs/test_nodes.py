@@ -78,9 +78,14 @@ async def test_kill_9_with_1000_due_jobs_loses_none_and_runs_none_twice(
         node = await asyncio.to_thread(Node(dict(env)).start)
         try:
             deadline = time.monotonic() + 60
-            while len(await probe_runs(runtime)) < 100:
+            # Killed mid-batch where we can: some jobs then sit on leases the dead node
+            # never gives back, which the restarted node must take over (a batch boundary
+            # can still fall between this look and the kill; the property below holds
+            # either way, and lease takeover has its own test in test_runner.py).
+            while (len(await probe_runs(runtime)) < 100
+                   or (await jobs_by_state(runtime)).get("running", 0) == 0):
                 assert time.monotonic() < deadline, "the node ran no jobs"
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.01)
             await asyncio.to_thread(node.kill)
         finally:
             node.stop()
@@ -88,7 +93,6 @@ async def test_kill_9_with_1000_due_jobs_loses_none_and_runs_none_twice(
         states = await jobs_by_state(runtime)
         assert ran_before < 1000, "the node finished before it was killed: a weaker test"
         assert states.get("done", 0) == ran_before
-        assert states.get("running", 0) > 0  # claimed on leases the dead node never gave back
 
         restarted = await asyncio.to_thread(Node(dict(env)).start)
         try:
