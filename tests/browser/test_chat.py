@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
 from playwright.async_api import FilePayload, Locator, Page, Route, WebSocketRoute, expect
 
 from tests.browser.conftest import OpenPage, screenshot
@@ -76,11 +77,16 @@ async def test_a_mention_raises_the_badge_in_the_other_sidebar(cast: Cast,
     await expect(lina).to_have_title("消息 · 协同")
 
 
-async def test_a_dm_someone_opens_appears_live_with_its_message(cast: Cast,
-                                                                 open_page: OpenPage) -> None:
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+async def test_a_dm_someone_opens_appears_live_with_its_message(cast: Cast, open_page: OpenPage,
+                                                                 screen: str) -> None:
+    phone = screen == "phone"
     somewhere = await create_channel(cast.lina, "研发日常", "private", cast.wangfang)
-    lina = await open_page("lina", f"/chat/{somewhere}")
-    await expect(lina.get_by_test_id("composer")).to_be_visible()
+    # On a phone with no conversation chosen the list (the drawer) is what shows.
+    lina = await open_page("lina", "/chat" if phone else f"/chat/{somewhere}",
+                           viewport={"width": 390, "height": 844} if phone else None)
+    link_to_somewhere = lina.locator(f'a.channel[data-channel-id="{somewhere}"]')
+    await expect(link_to_somewhere).to_be_visible()
     opened = await cast.zhangwei.api.post("/api/v1/dms", json={"user_ids": [cast.lina.id]})
     assert opened.status_code == 201, opened.text
     dm_id = opened.json()["id"]
@@ -89,10 +95,13 @@ async def test_a_dm_someone_opens_appears_live_with_its_message(cast: Cast,
     await expect(link).to_be_visible()
     await expect(link).to_contain_text("张伟")
     await expect(link.get_by_test_id("mention-badge")).to_have_text("1")
+    await screenshot(lina, f"dm-appears-live-{screen}")
     await link.click()
     await expect(message(lina, "客户那个需求")).to_have_count(1)
     await send(lina, "可以，下午三点")
     await expect(message(lina, "下午三点")).to_have_count(1)
+    if phone:
+        assert await lina.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: OpenPage) -> None:
