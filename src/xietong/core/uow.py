@@ -130,10 +130,20 @@ class UnitOfWork:
         """
         if not rows:
             return 0
-        dialect_insert = postgresql_insert if self.is_postgres else sqlite_insert
-        statement = dialect_insert(table).values(rows).on_conflict_do_nothing()
-        result = await self.session.execute(statement)
+        result = await self.session.execute(self._insert_ignoring(table).values(rows))
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def insert_if_absent(self, table: type[Any], row: Mapping[str, Any]) -> int | None:
+        """Insert one row into `table` (a model with an integer `id`) unless one of its
+        unique keys is taken: the new row's id, or None when it was skipped."""
+        result = await self.session.execute(
+            self._insert_ignoring(table).values(dict(row)).returning(table.id))
+        inserted: int | None = result.scalar_one_or_none()
+        return inserted
+
+    def _insert_ignoring(self, table: type[Any]) -> Any:
+        dialect_insert = postgresql_insert if self.is_postgres else sqlite_insert
+        return dialect_insert(table).on_conflict_do_nothing()
 
     async def lock(self, name: str) -> None:
         """Serialise transactions that touch `name` (e.g. the department tree) until commit.

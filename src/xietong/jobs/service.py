@@ -12,15 +12,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from xietong.core.clock import utcnow
 from xietong.core.errors import Invalid
 from xietong.core.uow import UnitOfWork
 from xietong.jobs import queries
-from xietong.jobs.models import JobState
+from xietong.jobs.models import Job, JobState
 from xietong.jobs.registry import JobRegistry
 from xietong.jobs.runner import JobRunner, RunnerOptions
 from xietong.jobs.schedule import BadSchedule, next_run
@@ -64,14 +60,8 @@ class Jobs:
                   "run_at": run_at, "attempts": 0,
                   "max_attempts": max_attempts or DEFAULT_MAX_ATTEMPTS,
                   "key": key, "recurrence": every, "created_at": now}
-        if key is None:
-            statement = insert(queries.jobs).values(values)
-        else:
-            dialect_insert = postgresql_insert if uow.is_postgres else sqlite_insert
-            statement = dialect_insert(queries.jobs).values(values).on_conflict_do_nothing(
-                index_elements=["key"])
-        result = await uow.session.execute(statement.returning(queries.jobs.c.id))
-        job_id: int | None = result.scalar_one_or_none()
+        # A job with a key that exists is skipped (the key is the one unique column).
+        job_id = await uow.insert_if_absent(Job, values)
         if job_id is not None and run_at <= now + WAKE_HORIZON:
             uow.after_commit(self._wake)
         return job_id
