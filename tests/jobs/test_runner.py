@@ -244,23 +244,30 @@ async def test_a_job_of_an_unknown_kind_is_dead_lettered(
 
 
 async def test_the_runtime_runner_wakes_at_once_for_a_job_enqueued_on_its_node(
-        runtime: Runtime) -> None:
-    """Polling every 30 s here, so only the wake after the commit can run it in time."""
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polling every 30 s here, and the job enqueued only once the runner has looked and
+    found nothing: only the wake after the commit can run it within the 5 s allowed."""
     ran = asyncio.Event()
 
     async def handler(uow: UnitOfWork, payload: dict[str, Any]) -> None:
         ran.set()
 
+    runner = runtime.jobs.runner
     runtime.jobs.registry.register("test.wake", handler)
-    saved = runtime.jobs.runner.options
-    runtime.jobs.runner.options = type(saved)(poll_seconds=30)
+    monkeypatch.setattr(runner, "options", type(runner.options)(poll_seconds=30))
+    looked = asyncio.Event()
+    run_due = runner.run_due
+
+    async def run_due_then_say_so() -> int:
+        claimed = await run_due()
+        looked.set()
+        return claimed
+
+    monkeypatch.setattr(runner, "run_due", run_due_then_say_so)
     runtime.jobs.start()
     try:
-        await asyncio.sleep(0.2)  # the runner has looked once and sleeps
-        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(looked.wait(), 5)  # its first pass found nothing; it sleeps
         await enqueue(runtime, "test.wake", {})
         await asyncio.wait_for(ran.wait(), 5)
-        assert asyncio.get_running_loop().time() - started < 1
     finally:
         await runtime.jobs.stop()
-        runtime.jobs.runner.options = saved
