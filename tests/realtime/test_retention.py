@@ -279,3 +279,15 @@ async def test_the_horizon_row_is_written_with_each_batch(cast: Cast, runtime: R
         await prune_then_fail()
     assert await _event_ids(runtime) == first
     assert await _horizon(runtime) == horizon
+
+
+async def test_an_empty_log_prunes_nothing_and_chains_nothing(runtime: Runtime) -> None:
+    """A fresh installation's first 04:00 run: no events, so no horizon moves, and no next
+    batch is queued; resuming positions stay as they were."""
+    assert await _event_ids(runtime) == []
+    async with runtime.unit_of_work() as uow:
+        await runtime.event_retention(uow, {})
+    assert await _event_ids(runtime) == []
+    assert await _horizon(runtime) == 0
+    assert await runtime.realtime.last_event_id() == 0
+    assert await _jobs(runtime) == []
