@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 
 from xietong.core.db import table_of
 from xietong.core.uow import UnitOfWork
@@ -80,9 +80,3 @@ async def requeue_failed(uow: UnitOfWork, job_id: int, now: datetime) -> bool:
         update(jobs).where(jobs.c.id == job_id, jobs.c.state == JobState.FAILED)
         .values(state=JobState.QUEUED, run_at=now, attempts=0, finished_at=None))
     return bool(getattr(result, "rowcount", 0))
-
-
-async def count_by_state(uow: UnitOfWork) -> dict[str, int]:
-    rows = await uow.session.execute(
-        select(jobs.c.state, func.count()).group_by(jobs.c.state))
-    return {state: count for state, count in rows.tuples()}

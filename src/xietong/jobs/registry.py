@@ -25,7 +25,3 @@ class JobRegistry:
 
     def handler_for(self, kind: str) -> Handler | None:
         return self._handlers.get(kind)
-
-    @property
-    def kinds(self) -> frozenset[str]:
-        return frozenset(self._handlers)

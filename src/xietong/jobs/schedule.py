@@ -69,7 +69,7 @@ def parse_schedule(spec: str) -> Schedule:
         if match[1] == "weekdays":
             return Schedule(at=at, weekdays=frozenset(range(5)))
         names = match[2].split(",")
-        if not names or any(name not in DAYS for name in names):
+        if any(name not in DAYS for name in names):
             raise BadSchedule(f"{spec!r}: days are written mon,tue,wed,thu,fri,sat,sun")
         return Schedule(at=at, weekdays=frozenset(DAYS.index(name) for name in names))
     raise BadSchedule(f"{spec!r} is not a schedule: try 'every 15m', 'daily 09:00', "
