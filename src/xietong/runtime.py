@@ -88,8 +88,7 @@ class Runtime:
             options=RunnerOptions(poll_seconds=settings.job_poll_seconds,
                                   lease=timedelta(seconds=settings.job_lease_seconds),
                                   retry_base=timedelta(seconds=settings.job_retry_base_seconds)),
-            handler_modules=tuple(m.strip() for m in settings.job_handler_modules.split(",")
-                                  if m.strip()))
+            handler_modules=settings.job_handler_module_names)
         self.event_retention = EventRetention(settings.event_retention_days)
         self.jobs.registry.register(PRUNE_EVENTS, self.event_retention)
 

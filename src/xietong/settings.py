@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -123,6 +124,18 @@ class Settings(BaseSettings):
             raise ValueError("must be an IANA time zone such as Asia/Shanghai") from error
         return value
 
+    @field_validator("job_handler_modules")
+    @classmethod
+    def _importable_modules(cls, value: str) -> str:
+        for name in _module_names(value):
+            try:
+                found = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                found = None
+            if found is None:
+                raise ValueError(f"there is no module {name!r} to import")
+        return value
+
     @field_validator("redis_url")
     @classmethod
     def _known_redis(cls, value: str | None) -> str | None:
@@ -142,6 +155,10 @@ class Settings(BaseSettings):
             raise ValueError("XIETONG_WORKERS above 1 needs PostgreSQL and XIETONG_REDIS_URL: "
                              "worker processes share events through Redis, like nodes")
         return self
+
+    @property
+    def job_handler_module_names(self) -> tuple[str, ...]:
+        return _module_names(self.job_handler_modules)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -165,6 +182,11 @@ class Settings(BaseSettings):
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
         return tuple(sources)
+
+
+def _module_names(value: str) -> tuple[str, ...]:
+    """`a.b, c` -> ("a.b", "c")."""
+    return tuple(name for name in (part.strip() for part in value.split(",")) if name)
 
 
 def load_settings(**overrides: Any) -> Settings:
