@@ -2,7 +2,11 @@
 for each. Sweeps over all endpoints (tests/test_control_characters.py,
 tests/test_strict_numbers.py) vary one input at a time and keep the others right, so that
 the varied one is the only thing that can be refused, and an endpoint added tomorrow is
-swept without anyone remembering to list it."""
+swept without anyone remembering to list it.
+
+Also what a refused request must leave as it was (`Unchanged`, `snapshot`), and how a
+refusal looks (`refused`), for those sweeps and tests/test_bad_input.py. The `unchanged` and
+`world` fixtures (tests/conftest.py) build on them."""
 
 from __future__ import annotations
 
@@ -11,10 +15,18 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
-from tests.helpers import PASSWORD, Cast, create_channel, post
+from tests.helpers import PASSWORD, Cast, create_channel, error_code, post
 from xietong.core.clock import utcnow
 from xietong.jobs.probe import KIND as PROBE_JOB
+from xietong.models import Base
+from xietong.runtime import Runtime
+
+API = "/api/v1"
+USERS = f"{API}/users"
+DEPARTMENTS = f"{API}/departments"
+JSON = {"content-type": "application/json"}
 
 Schema = dict[str, Any]
 
@@ -134,14 +146,16 @@ VALID_TEXT = {"login": "zhangwei", "password": PASSWORD, "old_password": PASSWOR
               "email": "zm@example.com", "phone": "13800000000", "avatar_url": "/a.png"}
 
 
-async def build_world(cast: Cast, document: Schema) -> World:
+async def build_world(cast: Cast) -> World:
     owner = cast.zhoujianguo
-    world = World(cast, document)
+    document = await cast.client.get("/api/openapi.json")
+    assert document.status_code == 200, document.text
+    world = World(cast, document.json())
     channel_id = await create_channel(owner, "全员群", "public", cast.lina, cast.zhangwei)
     message = await post(owner, channel_id, "大家好", ack_required=True)
-    upload = await owner.api.post("/api/v1/files", files={"file": ("a.txt", b"hello")})
+    upload = await owner.api.post(f"{API}/files", files={"file": ("a.txt", b"hello")})
     assert upload.status_code == 201, upload.text
-    token = await owner.api.post("/api/v1/tokens", json={"name": "脚本"})
+    token = await owner.api.post(f"{API}/tokens", json={"name": "脚本"})
     assert token.status_code == 201, token.text
     async with cast.runtime.unit_of_work() as uow:
         # Queued for an hour from now: the suite's runtime runs no jobs anyway.
@@ -159,3 +173,55 @@ def problem_locs(response: httpx.Response) -> list[list[Any]]:
     details = response.json()["error"]["details"]
     assert isinstance(details, list), response.text
     return [problem["loc"] for problem in details]
+
+
+# --- what a refusal must leave as it was -------------------------------------------------------
+
+async def row_counts(runtime: Runtime) -> dict[str, int]:
+    """Rows per table: a refused request must leave every count as it was."""
+    counts = {}
+    async with runtime.reader() as uow:
+        for table in Base.metadata.sorted_tables:
+            counts[table.name] = await uow.session.scalar(
+                select(func.count()).select_from(table)) or 0
+    return counts
+
+
+class Unchanged:
+    """Snapshot the rows and what the cast's people and departments look like, and compare."""
+
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+        self.before: tuple[dict[str, int], Any, Any] | None = None
+
+    async def take(self) -> tuple[dict[str, int], Any, Any]:
+        admin = self.cast.linxiaoyan.api
+        people = (await admin.get(USERS, params={"include_inactive": "true", "limit": 200})).json()
+        tree = (await admin.get(DEPARTMENTS)).json()
+        return await row_counts(self.cast.runtime), people, tree
+
+    async def __aenter__(self) -> Unchanged:
+        self.before = await self.take()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            assert await self.take() == self.before
+
+
+async def snapshot(world: World) -> list[Any]:
+    """What a refused request could have changed without adding a row: the channel, its
+    message, the owner's tokens (`Unchanged` covers row counts, people and departments)."""
+    api = world.api
+    return [(await api.get(f"{API}/channels/{world.ids['channel_id']}")).json(),
+            (await api.get(f"{API}/messages/{world.ids['message_id']}")).json(),
+            (await api.get(f"{API}/tokens")).json()]
+
+
+def refused(response: httpx.Response, status: int, code: str | None = None) -> None:
+    assert response.status_code == status, (response.status_code, response.text)
+    found = error_code(response)
+    assert isinstance(response.json()["error"]["message"], str)
+    assert response.json()["error"]["message"]
+    if code is not None:
+        assert found == code, response.text

@@ -22,6 +22,7 @@ import redis.asyncio as aioredis
 import uvicorn
 from sqlalchemy import text
 
+from tests.api_inputs import Unchanged, World, build_world
 from tests.helpers import Cast, build_cast
 from tests.servers import operator_env, run_cli
 from xietong.app import WS_MAX_SIZE, create_app
@@ -219,6 +220,19 @@ async def cast(runtime: Runtime, client: httpx.AsyncClient) -> AsyncIterator[Cas
     built = await build_cast(runtime, client)
     yield built
     await built.close()
+
+
+@pytest.fixture
+def unchanged(cast: Cast) -> Unchanged:
+    """`async with unchanged:` asserts that what it wraps left the rows, people and
+    departments as they were (tests/api_inputs.py)."""
+    return Unchanged(cast)
+
+
+@pytest.fixture
+async def world(cast: Cast) -> World:
+    """A row for every kind of id the API takes, and the API's own OpenAPI document."""
+    return await build_world(cast)
 
 
 @asynccontextmanager

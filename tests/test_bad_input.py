@@ -8,63 +8,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import func, select
 
-from tests.helpers import PASSWORD, Cast, error_code
-from xietong.models import Base
+from tests.api_inputs import DEPARTMENTS, JSON, USERS, Unchanged, refused, row_counts
+from tests.helpers import PASSWORD, Cast
 from xietong.runtime import Runtime
-
-USERS = "/api/v1/users"
-DEPARTMENTS = "/api/v1/departments"
-JSON = {"content-type": "application/json"}
-
-
-async def row_counts(runtime: Runtime) -> dict[str, int]:
-    """Rows per table: a refused request must leave every count as it was."""
-    counts = {}
-    async with runtime.reader() as uow:
-        for table in Base.metadata.sorted_tables:
-            counts[table.name] = await uow.session.scalar(
-                select(func.count()).select_from(table)) or 0
-    return counts
-
-
-class Unchanged:
-    """Snapshot the rows and what the cast's people and departments look like, and compare."""
-
-    def __init__(self, cast: Cast) -> None:
-        self.cast = cast
-        self.before: tuple[dict[str, int], Any, Any] | None = None
-
-    async def take(self) -> tuple[dict[str, int], Any, Any]:
-        admin = self.cast.linxiaoyan.api
-        people = (await admin.get(USERS, params={"include_inactive": "true", "limit": 200})).json()
-        tree = (await admin.get(DEPARTMENTS)).json()
-        return await row_counts(self.cast.runtime), people, tree
-
-    async def __aenter__(self) -> Unchanged:
-        self.before = await self.take()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            assert await self.take() == self.before
-
-
-@pytest.fixture
-def unchanged(cast: Cast) -> Unchanged:
-    return Unchanged(cast)
-
-
-def refused(response: httpx.Response, status: int, code: str | None = None) -> None:
-    assert response.status_code == status, (response.status_code, response.text)
-    found = error_code(response)
-    assert isinstance(response.json()["error"]["message"], str)
-    assert response.json()["error"]["message"]
-    if code is not None:
-        assert found == code, response.text
 
 
 def person(username: str = "zhaomin", display_name: str = "赵敏", **extra: Any) -> dict[str, Any]:

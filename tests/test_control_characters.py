@@ -11,21 +11,21 @@ import json
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.api_inputs import (
+    JSON,
     Operation,
+    Unchanged,
     World,
-    build_world,
     kind,
     operations,
     problem_locs,
+    refused,
     resolved,
+    snapshot,
 )
 from tests.helpers import Cast, create_channel, post
 from tests.realtime.wsclient import Socket
-from tests.test_bad_input import JSON, Unchanged, refused
-from xietong.app import create_app
 
 API = "/api/v1"
 NUL = "\u0000"
@@ -35,25 +35,6 @@ def control_refusal(response: httpx.Response, *locs: list[Any]) -> None:
     """A 422 `control_characters` naming exactly `locs`."""
     refused(response, 422, "control_characters")
     assert problem_locs(response) == list(locs), response.text
-
-
-@pytest.fixture
-def unchanged(cast: Cast) -> Unchanged:
-    return Unchanged(cast)
-
-
-@pytest.fixture
-async def world(cast: Cast) -> World:
-    return await build_world(cast, create_app(cast.runtime).openapi())
-
-
-async def snapshot(world: World) -> list[Any]:
-    """What a refused request could have changed without adding a row: the channel, its
-    message, the owner's tokens (`Unchanged` covers row counts, people and departments)."""
-    api = world.api
-    return [(await api.get(f"{API}/channels/{world.ids['channel_id']}")).json(),
-            (await api.get(f"{API}/messages/{world.ids['message_id']}")).json(),
-            (await api.get(f"{API}/tokens")).json()]
 
 
 # --- the sweep: every endpoint, every input --------------------------------------------------

@@ -8,28 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.api_inputs import World, build_world, kind, operations, problem_locs, resolved
+from tests.api_inputs import (
+    Unchanged,
+    World,
+    kind,
+    operations,
+    problem_locs,
+    refused,
+    resolved,
+    snapshot,
+)
 from tests.helpers import Cast
-from tests.test_bad_input import Unchanged, refused
-from tests.test_control_characters import snapshot
-from xietong.app import create_app
 
 API = "/api/v1"
 # What each JSON type must not be taken for.
 NOT_AN_INTEGER: list[Any] = [True, False, "1", 1.0, "1.0"]
 NOT_A_BOOLEAN: list[Any] = ["true", "false", 1, 0, 1.0, "1"]
-
-
-@pytest.fixture
-def unchanged(cast: Cast) -> Unchanged:
-    return Unchanged(cast)
-
-
-@pytest.fixture
-async def world(cast: Cast) -> World:
-    return await build_world(cast, create_app(cast.runtime).openapi())
 
 
 async def test_every_number_and_flag_in_every_body_is_strict(world: World,
