@@ -103,9 +103,10 @@ async def on_http_error(request: Request, error: Exception) -> Response:
     if error.status_code == 405:
         # The Allow header (required with a 405) says which methods would have worked: all
         # the routes of this path, where Starlette's names only the first one it matched.
+        named = (error.headers or {}).get("Allow", "")
         return error_response(request, 405, "method_not_allowed",
                               "This endpoint does not accept that method.",
-                              headers={"Allow": ", ".join(allowed_methods(request))})
+                              headers={"Allow": ", ".join(allowed_methods(request, named))})
     if error.status_code == 413:
         return error_response(request, 413, "payload_too_large", "The request body is too large.")
     if error.status_code == 400 and _declares_json(request):
@@ -116,11 +117,13 @@ async def on_http_error(request: Request, error: Exception) -> Response:
                           headers=error.headers)
 
 
-def allowed_methods(request: Request) -> list[str]:
+def allowed_methods(request: Request, named: str = "") -> list[str]:
     """Every method the request's path accepts, read from the OpenAPI document: it lists
     every operation of every path, whichever router holds it. (FastAPI's GET routes do not
-    answer HEAD, so HEAD is not among them.)"""
-    methods: set[str] = set()
+    answer HEAD, so HEAD is not among them.) `named` is the Allow header Starlette gave
+    its 405, which keeps the methods of the routes the document leaves out (the document
+    itself, the docs page)."""
+    methods = {method.strip() for method in named.split(",") if method.strip()}
     for template, operations in request.app.openapi()["paths"].items():
         if _path_pattern(template).match(request.scope["path"]):
             methods |= {method.upper() for method in operations}
