@@ -12,14 +12,15 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.conftest import Backend
 from tests.files.images import png_chunk
@@ -75,6 +76,24 @@ def staging_leftovers(runtime: Runtime) -> list[Path]:
 async def file_rows(runtime: Runtime) -> int:
     async with runtime.reader() as uow:
         return await uow.session.scalar(select(func.count()).select_from(StoredFile)) or 0
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    """The SQL statements the runtime's engine runs inside the block, but transaction
+    control (SQLite's BEGIN) and PostgreSQL's advisory locks (SQLite has no such call)."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if not statement.startswith(("BEGIN", "SELECT pg_advisory_xact_lock")):
+            seen.append(" ".join(statement.split()[:4]))
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def xlsx_bytes() -> bytes:
@@ -505,6 +524,25 @@ async def test_a_message_shares_its_file_with_the_channel(cast: Cast, runtime: R
     assert deleted.status_code in (200, 204), deleted.text
     assert (await cast.liuyang.api.get(f"/api/v1/files/{body['id']}")).status_code == 404
     assert (await cast.zhangwei.api.get(f"/api/v1/files/{body['id']}")).status_code == 200
+
+
+async def test_queries_per_upload_and_download(cast: Cast, runtime: Runtime) -> None:
+    """An upload sums the uploader's files (the quota) and inserts its row; a download
+    reads the row and, for anyone but the uploader, asks once whether a message they may
+    read carries it."""
+    for person in (cast.zhangwei, cast.liuyang, cast.lina):  # their tokens now remembered
+        assert (await person.api.get("/api/v1/users/me")).status_code == 200
+    with statements(runtime) as upload_statements:
+        body = await uploaded(cast.zhangwei, "报价单.txt", "报价".encode())
+    assert [s.split()[0] for s in upload_statements] == ["SELECT", "INSERT"], upload_statements
+    channel_id = await private_channel(cast.zhangwei, cast.liuyang)
+    await send_with_file(runtime, cast.zhangwei, channel_id, int(str(body["id"])))
+    for person, status, expected in ((cast.zhangwei, 200, 1), (cast.liuyang, 200, 2),
+                                     (cast.lina, 404, 2)):
+        with statements(runtime) as download_statements:
+            response = await person.api.get(f"/api/v1/files/{body['id']}")
+        assert response.status_code == status
+        assert len(download_statements) == expected, (person.username, download_statements)
 
 
 async def test_only_ones_own_uploads_can_be_attached(cast: Cast) -> None:

@@ -6,10 +6,12 @@ then the edge opens a unit of work for `do_create_file`. If anything after the f
 step fails, including the commit, the edge calls `discard_upload`: a failed upload
 leaves no row and no file.
 
-Before either step the edge asks `check_upload_rate` (uploads per person per window) and
-`check_storage_quota` (a cheap early refusal, so a full quota costs no copying or
-decoding); `do_create_file` checks the quota again under a per-person lock, which is the
-check that holds when one person's uploads race.
+Before either step the edge asks `check_upload_rate` (uploads per person per window).
+The storage quota is checked once, by `do_create_file` under a per-person lock: the one
+place where two racing uploads of one person cannot both fit. (A second, early check
+before copying would cost every upload another transaction and sum over the person's
+files, only to spare a refused upload, already bounded by the rate limit, a copy and one
+bounded decode.)
 """
 
 from __future__ import annotations

@@ -91,10 +91,6 @@ async def upload_file(request: Request, actor: CurrentActor, rt: Rt) -> FileOut:
         if upload.size is not None and upload.size > limit:
             raise PayloadTooLarge(f"The file is larger than the limit of {limit} bytes.",
                                   details={"max_bytes": limit})
-        if upload.size is not None:
-            async with rt.reader() as uow:
-                await actions.check_storage_quota(uow, actor, incoming=upload.size,
-                                                  quota_bytes=settings.storage_quota_bytes)
         await upload.seek(0)
         storage = storage_of(rt)
         stored = await actions.store_upload(
