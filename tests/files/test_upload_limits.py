@@ -9,6 +9,7 @@ after.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import io
 import json
@@ -34,6 +35,8 @@ from tests.files.test_files import (
 )
 from tests.helpers import Cast, Person, client_with_token, error_code
 from xietong.app import create_app
+from xietong.core.uow import UnitOfWork
+from xietong.files import queries as files_queries
 from xietong.runtime import Runtime
 
 # `limited_app(**settings)`: a second app on the same database, with those settings.
@@ -260,9 +263,28 @@ async def test_an_upload_past_the_quota_is_refused_and_leaves_nothing(
 
 
 async def test_racing_uploads_cannot_both_take_the_last_free_bytes(
-        cast: Cast, runtime: Runtime, limited_app: LimitedApp) -> None:
-    """Both uploads may pass the early check; the check made under the uploader's lock in
-    the transaction lets one in, and the other's stored bytes are removed again."""
+        cast: Cast, runtime: Runtime, limited_app: LimitedApp,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two uploads of 张伟 that fit one at a time but not together reach the quota check at
+    the same moment. Whoever sums first waits there for the other: were the check not made
+    under the uploader's lock, the other would sum the same total and both would be let in.
+    With it, the other waits for the first's commit, sees its file and is refused, and the
+    refused upload's stored bytes are removed again."""
+    summing = files_queries.storage_used_by
+    summed = 0
+    both_summed = asyncio.Event()
+
+    async def racing_sum(uow: UnitOfWork, user_id: int) -> int:
+        nonlocal summed
+        used = await summing(uow, user_id)
+        summed += 1
+        if summed == 2:
+            both_summed.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both_summed.wait(), 1.0)
+        return used
+
+    monkeypatch.setattr(files_queries, "storage_used_by", racing_sum)
     async with limited_app(storage_quota_bytes=1000) as client_of:
         rows, before = await file_rows(runtime), stored_objects(runtime)
         images = [noise_png(14, seed) for seed in range(2)]
@@ -270,6 +292,7 @@ async def test_racing_uploads_cannot_both_take_the_last_free_bytes(
         answers = await asyncio.gather(*(upload(client_of(cast.zhangwei), f"{index}.png", image)
                                          for index, image in enumerate(images)))
         assert sorted(a.status_code for a in answers) == [201, 413], [a.text for a in answers]
+        assert summed == 2
         assert await file_rows(runtime) == rows + 1
         # The accepted file and its thumbnail; nothing of the refused one.
         assert len(stored_objects(runtime) - before) == 2
