@@ -35,8 +35,13 @@ from tests.files.test_files import (
 )
 from tests.helpers import Cast, Person, client_with_token, error_code
 from xietong.app import create_app
+from xietong.core.actor import Actor, Role
+from xietong.core.errors import TooManyRequests
+from xietong.core.ratelimit import MemoryCounter
 from xietong.core.uow import UnitOfWork
 from xietong.files import queries as files_queries
+from xietong.files.actions import check_upload_rate
+from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.runtime import Runtime
 
 # `limited_app(**settings)`: a second app on the same database, with those settings.
@@ -236,6 +241,26 @@ async def test_uploads_past_the_rate_limit_get_429_with_retry_after(
         assert chinese.json()["error"]["message"] == "上传过于频繁，请稍后再试。"
         assert (await upload(client_of(cast.lina), "设计.txt", b"ok")).status_code == 201
 
+
+
+async def test_uploads_go_ahead_when_the_shared_counter_does_not_answer(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Redis down: the upload rate limit is skipped (and logged), not a refusal; the same
+    limit on a counter that answers refuses the second upload."""
+    zhangwei = Actor(user_id=1, role=Role.MEMBER)
+    answering = MemoryCounter()
+    await check_upload_rate(answering, zhangwei, limit=1, window_seconds=60)
+    with pytest.raises(TooManyRequests):
+        await check_upload_rate(answering, zhangwei, limit=1, window_seconds=60)
+
+    redis = connect_redis("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        for _ in range(3):
+            await check_upload_rate(RedisCounter(redis, "xietong_test:"), zhangwei, limit=1,
+                                    window_seconds=60)
+    finally:
+        await redis.aclose()
+    assert caplog.text.count("upload rate limit not applied") == 3
 
 # --- quota --------------------------------------------------------------------------------
 
