@@ -43,7 +43,7 @@ from xietong.chat.models import (
     ThreadFollower,
 )
 from xietong.chat.schemas import ChannelCreate, ChannelUpdate
-from xietong.chat.views import channel_view, message_out, messages_out
+from xietong.chat.views import channel_out, channel_view, message_out, messages_out
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.db import table_of
@@ -154,7 +154,7 @@ async def do_open_dm(uow: UnitOfWork, actor: Actor,
         return found, False
     uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u) for u in sorted(people))
     await uow.flush()
-    await _announce_joined(uow, channel, sorted(people), sorted(people))
+    await _announce_joined(uow, channel, sorted(people), people)
     return channel, True
 
 
@@ -177,10 +177,12 @@ async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
 
 
 async def _announce_joined(uow: UnitOfWork, channel: Channel, joined: list[int],
-                           members: Iterable[int]) -> None:
+                           members: AbstractSet[int]) -> None:
     """Tell the members who joined, with the conversation itself. Named recipients, not the
     channel: the hub resubscribes the joiners' sockets on this event, before delivering it."""
-    uow.emit(MemberAdded(user_ids=joined, channel=await channel_view(uow, channel)),
+    # The member count is the recipients', not a query: this runs for every join,
+    # department-channel sync included.
+    uow.emit(MemberAdded(user_ids=joined, channel=channel_out(channel, len(members))),
              Audience.users(members, channel_id=channel.id))
 
 
