@@ -3,6 +3,7 @@ department below it) are in its channel, people who leave are out, and moves cou
 
 from __future__ import annotations
 
+from tests.chat.querycount import counted_statements
 from tests.helpers import Cast
 
 
@@ -46,3 +47,33 @@ async def test_department_channel_follows_membership_and_moves(cast: Cast) -> No
     refused = await cast.linxiaoyan.api.post(f"/api/v1/channels/{channel_id}/members",
                                              json={"user_ids": [cast.lina.id]})
     assert refused.status_code == 422
+
+
+async def test_a_membership_change_costs_the_same_however_many_department_channels(
+        cast: Cast) -> None:
+    """Syncing department channels reads the tree, the departments' people and the channels'
+    members once for all of them: an unchanged channel costs no statement, a changed one
+    only its writes."""
+    async def statements_for_a_move(user_ids: list[int]) -> int:
+        east = cast.departments["华东区"]
+        with counted_statements(cast.runtime) as seen:
+            moved = await cast.linxiaoyan.api.put(f"/api/v1/departments/{east}/members",
+                                                  json={"user_ids": user_ids})
+            assert moved.status_code == 200, moved.text
+        return len(seen)
+
+    async def department_channel(name: str, department: str) -> None:
+        created = await cast.linxiaoyan.api.post("/api/v1/channels", json={
+            "name": name, "kind": "department", "department_id": cast.departments[department]})
+        assert created.status_code == 201, created.text
+
+    # 王芳 joins 华东区, so the 销售部 channel: with one department channel, then with seven.
+    await department_channel("销售部全员", "销售部")
+    await statements_for_a_move([cast.liuyang.id])  # the first request signs in: not counted
+    few = await statements_for_a_move([cast.liuyang.id, cast.wangfang.id])
+    await statements_for_a_move([cast.liuyang.id])
+    for name in ("总经办", "研发部", "客服部"):
+        for n in range(2):
+            await department_channel(f"{name}{n}", name)
+    many = await statements_for_a_move([cast.liuyang.id, cast.wangfang.id])
+    assert many == few, (few, many)

@@ -159,11 +159,13 @@ async def do_open_dm(uow: UnitOfWork, actor: Actor,
 
 
 async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
-                       already_joined: AbstractSet[int] = frozenset()) -> list[int]:
+                       already_joined: AbstractSet[int] = frozenset(),
+                       current: AbstractSet[int] | None = None) -> list[int]:
     """Add the people not yet in `channel` and announce it. `already_joined` were added by
     the caller in this transaction and are announced as joining too (a new channel's
-    creator)."""
-    current = set(await queries.member_ids(uow, channel.id))
+    creator). `current`: its members now, when the caller already read them."""
+    if current is None:
+        current = set(await queries.member_ids(uow, channel.id))
     joining = sorted(user_ids - current)
     # New members start with everything before now counted as read.
     uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u,
@@ -186,8 +188,12 @@ async def _announce_joined(uow: UnitOfWork, channel: Channel, joined: list[int],
              Audience.users(members, channel_id=channel.id))
 
 
-async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int]) -> list[int]:
-    current = set(await queries.member_ids(uow, channel.id))
+async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
+                          current: AbstractSet[int] | None = None) -> list[int]:
+    """Remove those of `user_ids` in `channel` and announce it. `current`: its members now,
+    when the caller already read them."""
+    if current is None:
+        current = set(await queries.member_ids(uow, channel.id))
     leaving = sorted(user_ids & current)
     if not leaving:
         return []
@@ -267,15 +273,29 @@ async def do_update_channel(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
 
 
 async def sync_department_channels(uow: UnitOfWork) -> None:
-    """Make every department channel's members exactly its department subtree's people."""
-    for channel in await queries.department_channels(uow):
-        assert channel.department_id is not None
-        wanted = await _people_of_departments(uow, [channel.department_id])
-        current = set(await queries.member_ids(uow, channel.id))
-        await _add_members(uow, channel, wanted - current)
+    """Make every department channel's members exactly its department subtree's people.
+
+    Runs on every department membership change, so it reads the tree, the departments'
+    people and the channels' members once for all channels; only channels whose members
+    change cost more."""
+    channels = await queries.department_channels(uow)
+    if not channels:
+        return
+    parents = org_queries.parent_map(await org_queries.all_departments(uow))
+    people_in = await org_queries.active_member_ids_by_department(uow)
+    members_of = await queries.member_ids_by_channel(uow, [c.id for c in channels])
+    for channel in channels:
+        if channel.department_id not in parents:
+            continue  # its department was deleted in this transaction (the FK nulls it)
+        wanted: set[int] = set()
+        for department_id in org_queries.descendants_and_self(parents, channel.department_id):
+            wanted |= people_in.get(department_id, set())
+        current = members_of.get(channel.id, set())
+        joined = await _add_members(uow, channel, wanted - current, current=current)
         # The channel's creator stays as its admin even outside the department.
         keep = {channel.created_by} if channel.created_by is not None else set()
-        await _remove_members(uow, channel, current - wanted - keep)
+        await _remove_members(uow, channel, current - wanted - keep,
+                              current=current | set(joined))
 
 
 # --- messages -----------------------------------------------------------------------------

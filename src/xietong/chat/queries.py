@@ -88,6 +88,20 @@ async def member_ids(uow: UnitOfWork, channel_id: int) -> list[int]:
         .order_by(ChannelMember.user_id)))
 
 
+async def member_ids_by_channel(uow: UnitOfWork,
+                                channel_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each channel's member ids (channels with none are left out)."""
+    wanted = list(set(channel_ids))
+    found: dict[int, set[int]] = {}
+    if not wanted:
+        return found
+    for channel_id, user_id in await uow.session.execute(
+            select(ChannelMember.channel_id, ChannelMember.user_id)
+            .where(ChannelMember.channel_id.in_(wanted))):
+        found.setdefault(channel_id, set()).add(user_id)
+    return found
+
+
 async def members(uow: UnitOfWork, channel_id: int) -> Sequence[ChannelMember]:
     return (await uow.session.scalars(
         select(ChannelMember).where(ChannelMember.channel_id == channel_id)

@@ -201,6 +201,16 @@ async def active_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
         select(User.id).where(User.id.in_(wanted), User.active)))
 
 
+async def active_member_ids_by_department(uow: UnitOfWork) -> dict[int, set[int]]:
+    """Every department's active direct members (departments with none are left out)."""
+    found: dict[int, set[int]] = {}
+    for department_id, user_id in await uow.session.execute(
+            select(DepartmentMember.department_id, DepartmentMember.user_id)
+            .join(User, User.id == DepartmentMember.user_id).where(User.active)):
+        found.setdefault(department_id, set()).add(user_id)
+    return found
+
+
 async def active_member_ids_of_departments(uow: UnitOfWork,
                                            department_ids: Iterable[int]) -> set[int]:
     """Active people directly in any of the departments (callers pass whole subtrees)."""
