@@ -62,6 +62,14 @@ class Socket:
             except websockets.ConnectionClosed as closed:
                 return closed.rcvd.code if closed.rcvd else None
 
+    async def refused_with(self, timeout: float = 5) -> tuple[str | None, int | None]:
+        """Read until the server closes the socket: the code of the last error frame it
+        sent (None if none) and the close code."""
+        closed = await self.closed_with(timeout)
+        last = self.other[-1] if self.other else None
+        error = last["data"]["code"] if last is not None and last["type"] == "error" else None
+        return error, closed
+
     async def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
         """Collect whatever arrives within `seconds`."""
         got: list[dict[str, Any]] = []
