@@ -107,17 +107,15 @@ async def test_bad_frames_get_errors_and_ping_gets_pong(cast: Cast, live_server:
 
 
 async def test_bad_credentials_and_positions_are_refused(cast: Cast, live_server: str) -> None:
-    for token, last in (("xts_forged", None), (cast.lina.token, -1),
-                        (cast.lina.token, 10**12)):
-        socket = await Socket.open(live_server, token,
-                                   last_event_id=last if last is None or last >= 0 else None)
-        if last == -1:
-            await socket.close()
-            continue
-        error = socket.other[0]
-        assert error["type"] == "error"
-        assert error["data"]["code"] in ("unauthorized", "bad_last_event_id")
-        await socket.close()
+    """A forged token, a negative position and one past the log's end are each refused with
+    their own error frame and close code (before, the negative one was opened without a
+    position and nothing about it was checked)."""
+    cases = [("xts_forged", None, ("unauthorized", 4401)),
+             (cast.lina.token, -1, ("bad_last_event_id", 4400)),
+             (cast.lina.token, 10**12, ("bad_last_event_id", 4400))]
+    for token, last, expected in cases:
+        socket = await Socket.open(live_server, token, last_event_id=last)
+        assert await socket.refused_with() == expected, (token, last)
 
 
 async def test_huge_frames_close_the_socket_without_harm(cast: Cast, live_server: str) -> None:
