@@ -109,7 +109,7 @@ async def on_http_error(request: Request, error: Exception) -> Response:
                               headers={"Allow": ", ".join(allowed_methods(request, named))})
     if error.status_code == 413:
         return error_response(request, 413, "payload_too_large", "The request body is too large.")
-    if error.status_code == 400 and _declares_json(request):
+    if error.status_code == 400 and _declares_json(request.scope):
         # FastAPI's own parse failures that are not JSON syntax errors: bytes that are not
         # UTF-8, nesting too deep to decode. To the client, all of it is a body that is not JSON.
         return error_response(request, 400, "bad_json", "The body is not valid JSON.")
@@ -138,11 +138,6 @@ def _path_pattern(template: str) -> re.Pattern[str]:
 async def on_unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500, "internal", "An internal error occurred.")
-
-
-def _declares_json(request: Request) -> bool:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _wants_web_client(request: Request) -> bool:
@@ -259,7 +254,7 @@ class ControlCharacters:
             await self.app(scope, receive, send)
             return
         problems = self.path_problems(scope) + _query_problems(scope["query_string"])
-        if not problems and _declares_json_body(scope):
+        if not problems and _declares_json(scope):
             body, receive = await _buffered(receive)
             problems = _body_problems(body)
         if problems:
@@ -308,8 +303,8 @@ def _query_problems(raw: bytes) -> list[dict[str, Any]]:
     return problems
 
 
-def _declares_json_body(scope: Scope) -> bool:
-    """Whether FastAPI would read this request's body as JSON (its rule, in its words)."""
+def _declares_json(scope: Scope) -> bool:
+    """Whether FastAPI reads this request's body as JSON (its rule, in its words)."""
     for name, value in scope["headers"]:
         if name == b"content-type":
             content_type = value.decode("latin-1")
@@ -327,17 +322,16 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
     """The whole body (within the app's body limit, which `receive` enforces), and a
     `receive` that hands it on to the app as if it were arriving now."""
     chunks: list[bytes] = []
-    first: Message
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            first = message  # the client went away: pass that on
-            break
+            break  # the client went away: pass that on
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            first = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
             break
     body = b"".join(chunks)
+    first = ({"type": "http.request", "body": body, "more_body": False}
+             if message["type"] == "http.request" else message)
     replayed = False
 
     async def replay() -> Message:
