@@ -114,8 +114,7 @@ def same_name_key(display_name: str) -> str:
     every run of blank-looking characters one space, trimmed. "Zhang Wei", "zhang  wei" and
     "ZHANG WEI\u3164" share a key; so do "Straße" and "STRASSE"."""
     folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", display_name).casefold())
-    spaced = "".join(" " if is_blank_looking(c) else c for c in folded)
-    return " ".join(part for part in spaced.split(" ") if part)
+    return " ".join("".join(" " if is_blank_looking(c) else c for c in folded).split())
 
 
 def refuse_format_characters(value: str | None) -> str | None:
@@ -126,11 +125,11 @@ def refuse_format_characters(value: str | None) -> str | None:
     return value
 
 
-def refuse_bidi_controls(value: str | None) -> str | None:
+def refuse_bidi_controls(value: str) -> str:
     """Free text (a topic, a description) is kept as typed, in any script and with line
     breaks, but may not carry the bidirectional controls names may not carry either: they
     reorder what a reader sees ("txt.exe" shown as "exe.txt") far beyond the field."""
-    if value is not None and any(char in _BIDI_CONTROLS for char in value):
+    if any(char in _BIDI_CONTROLS for char in value):
         raise PydanticCustomError(
             "bidi_control", "must not contain bidirectional control characters")
     return value
