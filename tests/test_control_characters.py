@@ -105,6 +105,9 @@ async def test_message_text_and_client_msg_id_with_nul_are_refused(world: World,
         # Every place is named, not just the first.
         control_refusal(await api.post(messages, json={"text": "\x00", "client_msg_id": "\x00"}),
                         ["body", "text"], ["body", "client_msg_id"])
+        # In document order, up to 20 of them (a reply does not grow with the body).
+        control_refusal(await api.post(f"{API}/dms", json={"user_ids": ["\x00"] * 25}),
+                        *[["body", "user_ids", index] for index in range(20)])
     assert await snapshot(world) == before
     assert (await api.get(f"{message}/history")).json()["items"] == []
 
