@@ -62,9 +62,11 @@ def services_of(connection: HTTPConnection) -> Any:
 
 # Dependencies are `async def` even when they never await: FastAPI runs a plain `def`
 # dependency in a worker thread, a thread round trip on every request.
-async def get_services(request: Request) -> Services:
-    services: Services = services_of(request)
-    return services
+async def get_services(request: Request) -> Any:
+    """The runtime as a route dependency, under the protocol its alias names: `Rt` below,
+    or a domain's own (`Annotated[OpsServices, Depends(get_services)]`). What checks that
+    the runtime provides each protocol is mypy, in tests/test_import_contracts.py."""
+    return services_of(request)
 
 
 Rt = Annotated[Services, Depends(get_services)]
@@ -109,7 +111,7 @@ async def authenticate(request: Request, services: Services) -> Actor:
 
 
 async def current_actor(request: Request) -> Actor:
-    return await authenticate(request, await get_services(request))
+    return await authenticate(request, services_of(request))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

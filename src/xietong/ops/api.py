@@ -3,10 +3,10 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from xietong.edge import services_of
+from xietong.edge import get_services
 
 router = APIRouter(tags=["ops"])
 log = logging.getLogger("xietong.ops")
@@ -23,11 +23,6 @@ class OpsServices(Protocol):
     async def check_database(self) -> None: ...
 
     async def check_redis(self) -> None: ...
-
-
-async def get_services(request: Request) -> OpsServices:
-    services: OpsServices = services_of(request)
-    return services
 
 
 Rt = Annotated[OpsServices, Depends(get_services)]
