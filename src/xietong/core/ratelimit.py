@@ -1,4 +1,5 @@
-"""Counting failures per key in a time window (failed sign-ins per account and address).
+"""Counting hits per key in a time window: failed sign-ins per account and address
+(`login:…`), reminders per message (`remind:…`), uploads per person (`upload:…`).
 
 One process keeps counts in memory; several nodes share them in Redis
 (`xietong.redis_backend.RedisCounter`). Both follow `FailureCounter`.
@@ -13,11 +14,12 @@ from typing import Protocol
 
 class FailureCounter(Protocol):
     async def hit(self, key: str, window_seconds: int) -> int:
-        """Count one failure; return the failures in the current window."""
+        """Count one hit (a failure, a reminder, an upload); return the hits in the current
+        window."""
         ...
 
     async def peek(self, key: str) -> tuple[int, int]:
-        """(failures in the current window, seconds until it ends)."""
+        """(hits in the current window, seconds until it ends)."""
         ...
 
     async def reset(self, key: str) -> None: ...
