@@ -21,15 +21,13 @@ Prints one JSON document.
 from __future__ import annotations
 
 import argparse
-import io
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-from PIL import Image
-from tests.files.images import banded_png
+from tests.files.images import banded_png, photo_jpeg
 
 from bench.common import (
     FAST_ARGON2_ENV,
@@ -44,19 +42,6 @@ from bench.common import (
     scratch_environment,
     serving,
 )
-
-
-def large_png(size: int) -> bytes:
-    return banded_png(size, size)
-
-
-def large_jpeg(size: int) -> bytes:
-    """A JPEG photo of size×size (made from a small gradient scaled up)."""
-    small = Image.linear_gradient("L").convert("RGB").resize((size // 8, size // 8))
-    big = small.resize((size, size))
-    out = io.BytesIO()
-    big.save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 def _status_field(pid: int, name: str) -> int:
@@ -138,8 +123,8 @@ def main() -> None:
                         help="any of png, jpeg, png_bound")
     args = parser.parse_args()
     images: dict[str, Callable[[int], bytes]] = {
-        "png": large_png, "jpeg": large_jpeg,
-        "png_bound": lambda _side: large_png(args.bound_side)}
+        "png": lambda side: banded_png(side, side), "jpeg": lambda side: photo_jpeg(side, side),
+        "png_bound": lambda _side: banded_png(args.bound_side, args.bound_side)}
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     if any(f not in images for f in formats) or args.parallel < 1 or args.rounds < 1:
         parser.error("--formats takes png, jpeg, png_bound; --parallel and --rounds are "

@@ -3,8 +3,11 @@ point is a file Pillow would not write (a bomb, a huge image that compresses to 
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
+
+from PIL import Image
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -28,3 +31,13 @@ def banded_png(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", bytes(body))
             + png_chunk(b"IEND", b""))
+
+
+def photo_jpeg(width: int, height: int) -> bytes:
+    """A JPEG 'photo' of width×height: a gradient scaled up eightfold, as a camera would save
+    it (quality 85); 7700×7700 is about 1.1 MB."""
+    small = Image.linear_gradient("L").convert("RGB").resize((max(1, width // 8),
+                                                              max(1, height // 8)))
+    out = io.BytesIO()
+    small.resize((width, height)).save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import Backend
-from tests.files.images import banded_png
+from tests.files.images import banded_png, photo_jpeg
 from tests.files.test_files import (
     file_rows,
     image_bytes,
@@ -56,15 +56,6 @@ def noise_png(side: int, seed: int) -> bytes:
                       for i in range(side * side * 3 // 32 + 1))[:side * side * 3]
     out = io.BytesIO()
     Image.frombytes("RGB", (side, side), pixels).save(out, "PNG")
-    return out.getvalue()
-
-
-def photo_jpeg(width: int, height: int) -> bytes:
-    """A JPEG 'photo': a gradient with some detail, as a camera would save it."""
-    small = Image.linear_gradient("L").convert("RGB").resize((max(1, width // 16),
-                                                              max(1, height // 16)))
-    out = io.BytesIO()
-    small.resize((width, height)).save(out, "JPEG", quality=85)
     return out.getvalue()
 
 
