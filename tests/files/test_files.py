@@ -378,7 +378,7 @@ async def test_the_limit_is_enforced_while_copying(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "files")
     with pytest.raises(PayloadTooLarge):
         await store_upload(storage, io.BytesIO(b"x" * 5000), max_bytes=4096,
-                           max_image_pixels=1000)
+                           max_image_pixels=1000, max_decoded_pixels=1000)
     assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
 
 
@@ -394,7 +394,7 @@ async def test_a_large_file_is_copied_in_chunks(tmp_path: Path) -> None:
 
     data = bytes(range(256)) * 8192  # 2 MiB
     stored = await store_upload(storage, CountingSource(data), max_bytes=10 * 2**20,
-                                max_image_pixels=1000)
+                                max_image_pixels=1000, max_decoded_pixels=1000)
     assert stored.size == len(data)
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert max(reads) <= 256 * 1024
@@ -407,7 +407,8 @@ async def test_a_large_file_is_copied_in_chunks(tmp_path: Path) -> None:
 async def test_discard_removes_the_file_and_its_thumbnail(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "files")
     stored: Upload = await store_upload(storage, io.BytesIO(image_bytes((50, 50), "PNG")),
-                                        max_bytes=2**20, max_image_pixels=10**6)
+                                        max_bytes=2**20, max_image_pixels=10**6,
+                                        max_decoded_pixels=10**6)
     assert stored.thumbnail_key is not None
     await discard_upload(storage, stored)
     assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
@@ -466,10 +467,10 @@ async def test_decompression_bomb_is_stored_without_thumbnail(cast: Cast) -> Non
 
 async def test_images_past_the_pixel_limit_keep_their_size_but_get_no_thumbnail() -> None:
     facts = await inspect_image(io.BytesIO(image_bytes((200, 100), "PNG")), "image/png",
-                                max_pixels=19_999)
+                                max_pixels=19_999, max_decoded_pixels=10**6)
     assert (facts.width, facts.height, facts.thumbnail) == (200, 100, None)
     facts = await inspect_image(io.BytesIO(image_bytes((200, 100), "PNG")), "image/png",
-                                max_pixels=20_000)
+                                max_pixels=20_000, max_decoded_pixels=10**6)
     assert facts.thumbnail is not None
 
 

@@ -33,7 +33,7 @@ from xietong.files import queries
 from xietong.files.models import StoredFile
 from xietong.files.sniff import SNIFF_BYTES, TextDetector, sniff_content_type
 from xietong.files.storage import CHUNK_SIZE, Readable, Storage
-from xietong.files.thumbnails import DEFAULT_MAX_DECODED_PIXELS, inspect_image
+from xietong.files.thumbnails import inspect_image
 
 log = logging.getLogger("xietong.files")
 
@@ -150,8 +150,7 @@ async def check_storage_quota(uow: UnitOfWork, actor: Actor, *, incoming: int,
 
 
 async def store_upload(storage: Storage, source: IO[bytes], *, max_bytes: int,
-                       max_image_pixels: int,
-                       max_decoded_pixels: int = DEFAULT_MAX_DECODED_PIXELS) -> Upload:
+                       max_image_pixels: int, max_decoded_pixels: int) -> Upload:
     """Copy `source` (seekable, read from its current position) into storage, sniff its
     type and, for an image, record its size and store a thumbnail (see `inspect_image`
     for the pixel limits). Raises `PayloadTooLarge` past `max_bytes`, leaving nothing

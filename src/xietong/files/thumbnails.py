@@ -13,7 +13,9 @@ million pixels, about 240 MB once decoded, as Pillow keeps RGB at four bytes a p
   thumbnail, so a 48-megapixel photo costs about 3 megapixels;
 - PNG, GIF and WebP cannot be reduced while decoding, so they are thumbnailed only when
   the pixels actually decoded stay within `max_decoded_pixels`; larger ones are stored and
-  downloadable, with their size recorded, but get no thumbnail;
+  downloadable, with their size recorded, but get no thumbnail (the default,
+  XIETONG_MAX_THUMBNAIL_DECODED_PIXELS, 24 million pixels or about 96 MB, fits every
+  screenshot up to a 6K display and long phone screenshots);
 - the decoded image is shrunk in place and only the small result is rotated and converted,
   so no second full-size copy is ever made;
 - one image is decoded at a time in this process (a node), so parallel uploads queue
@@ -45,9 +47,6 @@ _QUARTER_TURNS = frozenset({5, 6, 7, 8})
 # peak at one image's worth, however many uploads arrive together. (Queued uploads wait a
 # fraction of a second each: a bounded decode takes at most a few hundred milliseconds.)
 _DECODERS = anyio.CapacityLimiter(1)
-# The default bound on decoded pixels (about 96 MB): every screenshot up to a 6K display
-# and long phone screenshots fit; photos, being JPEG, are reduced long before this.
-DEFAULT_MAX_DECODED_PIXELS = 24_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ class ImageFacts:
 
 
 async def inspect_image(source: IO[bytes], content_type: str, *, max_pixels: int,
-                        max_decoded_pixels: int = DEFAULT_MAX_DECODED_PIXELS) -> ImageFacts:
+                        max_decoded_pixels: int) -> ImageFacts:
     """Dimensions and thumbnail of the image in `source` (seekable; read from the start).
     Types other than JPEG, PNG, GIF and WebP yield empty facts. Images declaring more than
     `max_pixels`, or needing more than `max_decoded_pixels` decoded (after JPEG's reduced
