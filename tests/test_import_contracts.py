@@ -18,6 +18,7 @@ import pytest
 
 from xietong.auth.api import AuthServices
 from xietong.edge import Services
+from xietong.jobs.api import JobServices
 from xietong.ops.api import OpsServices
 from xietong.realtime.api import RealtimeServices
 from xietong.realtime.socket import SocketServices
@@ -29,9 +30,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def runtime_serves(runtime: Runtime) -> tuple[Services, AuthServices, SocketServices,
-                                               RealtimeServices, OpsServices]:
+                                               RealtimeServices, OpsServices, JobServices]:
     """Routes get the runtime as these protocols; mypy checks here that it provides them."""
-    return runtime, runtime, runtime, runtime, runtime
+    return runtime, runtime, runtime, runtime, runtime, runtime
 
 
 def lint_imports(config: Path, source: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
