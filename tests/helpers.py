@@ -3,10 +3,13 @@ each with a signed-in API client (bearer token from the real login endpoint)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from xietong.core.actor import Actor, Role
 from xietong.org import actions
@@ -138,3 +141,24 @@ async def build_cast(runtime: Runtime, client: httpx.AsyncClient) -> Cast:
                 uow, founder, department_row,
                 DepartmentUpdate(manager_ids=[cast.people[manager].id]))
     return cast
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    """The SQL statements the runtime's engine runs inside the block (each cut to its first
+    four words), for tests that hold a path's query count: transaction control (SQLite's
+    BEGIN), PostgreSQL's advisory locks (SQLite has no such call) and the node's reads of
+    the event log (its delivery loop runs alongside any request) are left out."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if not (statement.startswith(("BEGIN", "SELECT pg_advisory_xact_lock"))
+                or " FROM events" in " ".join(statement.split())):
+            seen.append(" ".join(statement.split()[:4]))
+
+    engine = runtime.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

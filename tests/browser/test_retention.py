@@ -56,11 +56,23 @@ async def test_a_page_whose_position_was_pruned_resyncs_and_shows_the_gap(
         server.on_message(from_server)
         server.on_close(server_closed)
 
+    async def until_a_frame(has: Any) -> None:
+        """Wait until the server has sent a frame through the route for which `has` holds."""
+        for _ in range(200):
+            if any(has(f) for f in server_frames):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no such frame came through the socket: {server_frames}")
+
     await page.route_web_socket("**/api/v1/events/ws*", route)
     await page.reload()
     await expect(message(page, "断线前的消息")).to_be_visible()
+    # Post only once the socket is up, so the message comes as an event frame (not in the
+    # page's first load of the channel).
+    await until_a_frame(lambda f: f.get("type") == "hello")
     await post(cast.zhangwei, channel_id, "在线时的消息")
     await expect(message(page, "在线时的消息")).to_be_visible()
+    await until_a_frame(lambda f: "id" in f)
     position = max(int(str(f["id"])) for f in server_frames if "id" in f)
 
     # The network drops; meanwhile a message is sent, and retention prunes everything up to

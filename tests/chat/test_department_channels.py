@@ -3,8 +3,7 @@ department below it) are in its channel, people who leave are out, and moves cou
 
 from __future__ import annotations
 
-from tests.chat.querycount import counted_statements
-from tests.helpers import Cast
+from tests.helpers import Cast, statements
 
 
 async def _members(cast: Cast, channel_id: int) -> set[int]:
@@ -56,7 +55,7 @@ async def test_a_membership_change_costs_the_same_however_many_department_channe
     only its writes."""
     async def statements_for_a_move(user_ids: list[int]) -> int:
         east = cast.departments["华东区"]
-        with counted_statements(cast.runtime) as seen:
+        with statements(cast.runtime) as seen:
             moved = await cast.linxiaoyan.api.put(f"/api/v1/departments/{east}/members",
                                                   json={"user_ids": user_ids})
             assert moved.status_code == 200, moved.text

@@ -12,19 +12,18 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.conftest import Backend
 from tests.files.images import png_chunk
-from tests.helpers import Cast, Person, anonymous_client, client_with_token, error_code
+from tests.helpers import Cast, Person, anonymous_client, client_with_token, error_code, statements
 from xietong.app import create_app
 from xietong.chat.models import MessageFile
 from xietong.core.errors import PayloadTooLarge
@@ -76,26 +75,6 @@ def staging_leftovers(runtime: Runtime) -> list[Path]:
 async def file_rows(runtime: Runtime) -> int:
     async with runtime.reader() as uow:
         return await uow.session.scalar(select(func.count()).select_from(StoredFile)) or 0
-
-
-@contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    """The SQL statements the runtime's engine runs inside the block, but transaction
-    control (SQLite's BEGIN), PostgreSQL's advisory locks (SQLite has no such call) and
-    the node's reads of the event log (its delivery loop runs alongside any request)."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
-        if not (statement.startswith(("BEGIN", "SELECT pg_advisory_xact_lock"))
-                or " FROM events" in " ".join(statement.split())):
-            seen.append(" ".join(statement.split()[:4]))
-
-    engine = runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def xlsx_bytes() -> bytes:

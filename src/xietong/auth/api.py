@@ -29,7 +29,7 @@ from xietong.edge import (
     IdPath,
     Rt,
     Services,
-    services_of,
+    get_services,
 )
 from xietong.org.views import user_out
 
@@ -48,14 +48,9 @@ class AuthServices(Services, Protocol):
     def login_policy(self) -> LoginPolicy: ...
 
 
-async def get_auth_services(request: Request) -> AuthServices:
-    services: AuthServices = services_of(request)
-    return services
-
-
 @router.post("/auth/login")
 async def login(body: LoginIn, request: Request, response: Response,
-                rt: Annotated[AuthServices, Depends(get_auth_services)],
+                rt: Annotated[AuthServices, Depends(get_services)],
                 origin: ClientOrigin) -> LoginOut:
     async with rt.reader() as uow:
         verdict = await actions.check_login(uow, origin, body.login, body.password,

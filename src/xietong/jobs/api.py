@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
-from xietong.edge import CurrentActor, IdPath
+from xietong.edge import CurrentActor, IdPath, get_services
 from xietong.jobs import actions, queries
 from xietong.jobs.models import Job, JobState
 from xietong.jobs.schemas import JobOut, JobPage
@@ -30,12 +30,7 @@ class JobServices(Protocol):
     def reader(self) -> UnitOfWork: ...
 
 
-async def get_job_services(request: Request) -> JobServices:
-    services: JobServices = request.app.state.runtime
-    return services
-
-
-Rt = Annotated[JobServices, Depends(get_job_services)]
+Rt = Annotated[JobServices, Depends(get_services)]
 
 
 def job_out(job: Job) -> JobOut:

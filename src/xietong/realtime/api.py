@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from xietong.core.errors import BadRequest
-from xietong.edge import CurrentActor, services_of
+from xietong.edge import CurrentActor, get_services
 from xietong.realtime.presence import Status
 from xietong.realtime.service import Realtime
 
@@ -24,11 +24,6 @@ class RealtimeServices(Protocol):
 
     @property
     def realtime(self) -> Realtime: ...
-
-
-async def get_services(request: Request) -> RealtimeServices:
-    services: RealtimeServices = services_of(request)
-    return services
 
 
 Rt = Annotated[RealtimeServices, Depends(get_services)]
