@@ -76,6 +76,7 @@ class Backend:
             # (or call `run_due` on a clock of their own) so that nothing else claims
             # their jobs. Real server processes (tests/servers.py) run theirs.
             "run_jobs": False,
+            "run_consumers": False,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

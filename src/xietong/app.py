@@ -32,6 +32,7 @@ from xietong.core.text import control_character_in
 from xietong.files.api import router as files_router
 from xietong.files.api import upload_body_limit
 from xietong.jobs.api import router as jobs_router
+from xietong.notifications.api import router as notifications_router
 from xietong.openapi import declare_errors
 from xietong.ops.api import router as ops_router
 from xietong.org.api import router as org_router
@@ -413,7 +414,7 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
     routers = (ops_router, auth_router, org_router, audit_router, chat_router,
-               realtime_router, socket_router, search_router, jobs_router)
+               realtime_router, socket_router, search_router, jobs_router, notifications_router)
     for router in routers:
         app.include_router(router)
     # Uploads carry files: this router's own body limit replaces the app's JSON limit.

@@ -16,11 +16,18 @@ from xietong.chat.models import (
 from xietong.core.db import Base
 from xietong.files.models import StoredFile
 from xietong.jobs.models import Job
+from xietong.notifications.models import Notification, NotificationPreferences
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
-from xietong.realtime.models import EventLogHorizon, EventRecipient, EventRecord
+from xietong.realtime.models import (
+    ConsumerPosition,
+    EventLogHorizon,
+    EventRecipient,
+    EventRecord,
+)
 from xietong.search.models import SearchItem
 
 __all__ = ["Acknowledgement", "AuditEntry", "AuthToken", "Base", "Channel", "ChannelMember",
-           "Department", "DepartmentManager", "DepartmentMember", "EventLogHorizon",
-           "EventRecipient", "EventRecord", "Job", "Message", "MessageEdit", "MessageMention",
-           "Pin", "Reaction", "SearchItem", "StoredFile", "ThreadFollower", "User"]
+           "ConsumerPosition", "Department", "DepartmentManager", "DepartmentMember",
+           "EventLogHorizon", "EventRecipient", "EventRecord", "Job", "Message", "MessageEdit",
+           "MessageMention", "Notification", "NotificationPreferences", "Pin", "Reaction",
+           "SearchItem", "StoredFile", "ThreadFollower", "User"]

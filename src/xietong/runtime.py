@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from xietong.auth.actions import LoginPolicy, do_touch_credential
 from xietong.auth.cache import CredentialCache, KnownCredential
 from xietong.auth.queries import live_credential, live_token_ids
-from xietong.chat.audience import ChannelAudience
 from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
 from xietong.core.db import WRITER_OPTION, create_engine
@@ -33,12 +32,14 @@ from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
 from xietong.jobs.runner import RunnerOptions
 from xietong.jobs.service import Jobs
+from xietong.realtime.consumers import Consumers
 from xietong.realtime.retention import KIND as PRUNE_EVENTS
 from xietong.realtime.retention import EventRetention
+from xietong.realtime.scopes import Scopes
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
-from xietong.wiring import connect_domains
+from xietong.wiring import connect_domains, event_consumers, scope_resolvers
 
 # Writing "last used" on every request would turn reads into writes; a few minutes is enough.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -76,7 +77,7 @@ class Runtime:
         connect_domains(self.signals)
         self.realtime = Realtime(is_postgres=settings.is_postgres, redis=self.redis,
                                  redis_prefix=settings.redis_prefix, reader=self.reader,
-                                 resolver=ChannelAudience(),
+                                 resolver=Scopes(scope_resolvers()),
                                  queue_limit=settings.ws_queue_limit)
         self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.signals.connect(CredentialsChanged, self._credentials_changed)
@@ -89,6 +90,10 @@ class Runtime:
                                   lease=timedelta(seconds=settings.job_lease_seconds),
                                   retry_base=timedelta(seconds=settings.job_retry_base_seconds)),
             handler_modules=settings.job_handler_module_names)
+        self.consumers = Consumers(
+            event_log=self.realtime.log, writer=self.unit_of_work,
+            consumers=event_consumers(statuses=self.realtime.statuses, zone=settings.zone))
+        self.realtime.hub.commit_listeners.append(self.consumers.wake)
         self.event_retention = EventRetention(settings.event_retention_days)
         self.jobs.registry.register(PRUNE_EVENTS, self.event_retention)
 
@@ -148,6 +153,8 @@ class Runtime:
     async def start(self) -> None:
         """Start the background work of a serving node (event delivery, presence, jobs)."""
         await self.realtime.start()
+        if self.settings.run_consumers:
+            await self.consumers.start()
         if self.settings.run_jobs:
             await self.schedule_recurring_jobs()
             self.jobs.start()
@@ -182,6 +189,7 @@ class Runtime:
             await self.redis.ping()
 
     async def close(self) -> None:
+        await self.consumers.stop()
         await self.jobs.stop()
         await self.realtime.stop()
         await self.engine.dispose()

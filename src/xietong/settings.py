@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     # handlers, comma-separated (extensions; `xietong.jobs.probe` for tests and bench).
     job_handler_modules: str = ""
 
+    # Whether this node follows the event log for the consumers (notifications …): every
+    # serving node should (each consumer runs on one node at a time); the test suite's
+    # in-process runtime starts them only when a test asks, as with jobs.
+    run_consumers: bool = True
+
     # Events older than this are pruned from the event log by a daily job (04:00 in
     # `time_zone`); a client resuming from a pruned position is told to resync.
     event_retention_days: int = Field(default=30, ge=1, le=36500)

@@ -8,10 +8,12 @@ domains free of import cycles (the contracts in pyproject.toml, run by `make lin
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from xietong.auth.actions import do_revoke_api_tokens_of, do_revoke_credentials
 from xietong.chat.access import readable_now
 from xietong.chat.actions import sync_department_channels
+from xietong.chat.audience import ChannelScopes
 from xietong.chat.models import Message, MessageFile
 from xietong.chat.queries import file_visible_to, people_sharing_a_channel_with
 from xietong.core.signals import (
@@ -24,7 +26,11 @@ from xietong.core.signals import (
     UserDemotedToGuest,
 )
 from xietong.core.uow import UnitOfWork
+from xietong.notifications.consumer import NotificationConsumer, Statuses
 from xietong.org.access import connect_co_members
+from xietong.org.scopes import DepartmentScopes, PeopleScopes
+from xietong.realtime.consumers import Consumer
+from xietong.realtime.scopes import ScopeResolver
 from xietong.search.indexing import do_index_message, do_unindex_message
 
 
@@ -67,3 +73,13 @@ def connect_domains(signals: Signals) -> None:
     signals.connect(FileReadable, _file_in_a_readable_message)
     # Guests see the people they share a channel with.
     connect_co_members(people_sharing_a_channel_with)
+
+
+def scope_resolvers() -> list[ScopeResolver]:
+    """Who sees each kind of scope, one resolver per kind (see `realtime.scopes`)."""
+    return [ChannelScopes(), DepartmentScopes(), PeopleScopes()]
+
+
+def event_consumers(*, statuses: Statuses, zone: ZoneInfo) -> list[Consumer]:
+    """The domains' followers of the event log (see `realtime.consumers`)."""
+    return [NotificationConsumer(statuses=statuses, zone=zone)]

@@ -380,14 +380,19 @@ def _best_ms(text: str, runs: int = 5) -> float:
     return best * 1000
 
 
-def test_a_long_message_renders_quickly() -> None:
+def test_a_long_message_renders_in_time_linear_in_its_length() -> None:
+    """Ten times the text costs about ten times as much (a backtracking pattern would cost
+    a hundred): compared on the same machine in the same moment, so a busy machine cannot
+    fail it; `bench/` has the absolute figures."""
     line = ("张伟，请看一下 **这个** 问题 https://example.com/issues/42?tab=1 和 `code` 以及"
             " ~~旧的~~ 方案 @李娜 [链接](https://example.org/a_b) 😀\n")
     text = (line * 200)[:16000]
-    assert _best_ms(text) < 50
+    tenth = text[:1600]
+    assert _best_ms(text) < 30 * _best_ms(tenth)
 
 
 @pytest.mark.parametrize("pattern", ["[", "![", "*a", "**_~~", "<a ", "`a``", "- x\n> y\n"])
 def test_hostile_long_messages_stay_bounded(pattern: str) -> None:
-    # markdown-it-py's own cost on these is 50-200 ms; this guards against a blow-up.
-    assert _best_ms((pattern * 16000)[:16000], runs=1) < 1500
+    # markdown-it-py's own cost on these is 50-200 ms on an idle machine (1.5 s seen on a
+    # busy one); a backtracking blow-up costs minutes. The bound is a guard, not a figure.
+    assert _best_ms((pattern * 16000)[:16000], runs=1) < 6000

@@ -299,7 +299,8 @@ async def test_event_payloads_say_what_changed(cast: Cast, live_server: str) -> 
                                      json={"user_ids": [cast.wangfang.id]})
         joined = await socket.wait_for("channel.member_added")
         channel = (await cast.lina.api.get(f"{API}/channels/{channel_id}")).json()
-        assert joined["data"] == {"user_ids": [cast.wangfang.id], "channel": channel}
+        assert joined["data"] == {"user_ids": [cast.wangfang.id], "channel": channel,
+                                  "added_by": cast.zhangwei.id}
         await cast.zhangwei.api.delete(f"{API}/messages/{mid}")
         deleted = await socket.wait_for("message.deleted")
         assert deleted["data"] == {"message_id": mid, "thread_root_id": None}
@@ -588,7 +589,7 @@ async def test_events_written_elsewhere_are_not_skipped_by_local_delivery(
     try:
         async with cast.runtime.engine.begin() as connection:
             await connection.execute(insert(EventRecord).values(
-                type="channel.updated", channel_id=channel_id, personal=False,
+                type="channel.updated", scope_kind="channel", scope_id=channel_id, personal=False,
                 data='{"written_by":"another process"}'))
         started = time.monotonic()
         sent = await cast.zhangwei.api.post(f"{API}/channels/{channel_id}/messages",

@@ -201,7 +201,7 @@ async def test_a_new_password_closes_other_sessions_sockets_and_revoking_a_token
             await socket.close()
 
 
-@pytest.mark.parametrize("held", ["readable_channel_ids", "replay"])
+@pytest.mark.parametrize("held", ["readable", "replay"])
 async def test_a_sign_in_ended_while_its_socket_opens_closes_it(
         cast: Cast, live_server: str, runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
         held: str) -> None:

@@ -25,6 +25,8 @@ from xietong.chat.events import (
     MessageUpdated,
     ReactionAdded,
     ReactionRemoved,
+    channel_readers,
+    channel_scope,
 )
 from xietong.chat.markdown import render_markdown
 from xietong.chat.mentioning import ResolvedMentions, resolve_mentions
@@ -126,7 +128,8 @@ async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) 
                                   role=MemberRole.ADMIN.value))
     await uow.flush()
     # The creator joins like everyone else: their open sockets must subscribe to it too.
-    await _add_members(uow, channel, people - {actor.user_id}, already_joined={actor.user_id})
+    await _add_members(uow, channel, people - {actor.user_id}, by=actor.user_id,
+                       already_joined={actor.user_id})
     return channel
 
 
@@ -154,12 +157,12 @@ async def do_open_dm(uow: UnitOfWork, actor: Actor,
         return found, False
     uow.session.add_all(ChannelMember(channel_id=channel.id, user_id=u) for u in sorted(people))
     await uow.flush()
-    await _announce_joined(uow, channel, sorted(people), people)
+    await _announce_joined(uow, channel, sorted(people), people, actor.user_id)
     return channel, True
 
 
 async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
-                       already_joined: AbstractSet[int] = frozenset(),
+                       by: int | None, already_joined: AbstractSet[int] = frozenset(),
                        current: AbstractSet[int] | None = None) -> list[int]:
     """Add the people not yet in `channel` and announce it. `already_joined` were added by
     the caller in this transaction and are announced as joining too (a new channel's
@@ -174,18 +177,19 @@ async def _add_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
     await uow.flush()
     announced = sorted(set(joining) | (already_joined & current))
     if announced:
-        await _announce_joined(uow, channel, announced, current | set(joining))
+        await _announce_joined(uow, channel, announced, current | set(joining), by)
     return joining
 
 
 async def _announce_joined(uow: UnitOfWork, channel: Channel, joined: list[int],
-                           members: AbstractSet[int]) -> None:
+                           members: AbstractSet[int], by: int | None) -> None:
     """Tell the members who joined, with the conversation itself. Named recipients, not the
     channel: the hub resubscribes the joiners' sockets on this event, before delivering it."""
     # The member count is the recipients', not a query: this runs for every join,
     # department-channel sync included.
-    uow.emit(MemberAdded(user_ids=joined, channel=channel_out(channel, len(members))),
-             Audience.users(members, channel_id=channel.id))
+    uow.emit(MemberAdded(user_ids=joined, channel=channel_out(channel, len(members)),
+                         added_by=by),
+             Audience.users(members, scope=channel_scope(channel.id)))
 
 
 async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int], *,
@@ -199,7 +203,8 @@ async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int],
         return []
     await uow.session.execute(delete(ChannelMember).where(
         ChannelMember.channel_id == channel.id, ChannelMember.user_id.in_(leaving)))
-    uow.emit(MemberRemoved(user_ids=leaving), Audience.users(current, channel_id=channel.id))
+    uow.emit(MemberRemoved(user_ids=leaving),
+             Audience.users(current, scope=channel_scope(channel.id)))
     return leaving
 
 
@@ -218,7 +223,7 @@ async def do_add_members(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
                                                                                department_ids)
     if channel.kind == ChannelKind.ANNOUNCEMENT.value:
         await _admit_guests_to_announcements(uow, actor, channel, people)
-    return await _add_members(uow, channel, people)
+    return await _add_members(uow, channel, people, by=actor.user_id)
 
 
 async def _admit_guests_to_announcements(uow: UnitOfWork, actor: Actor, channel: Channel,
@@ -253,7 +258,7 @@ async def do_join(uow: UnitOfWork, actor: Actor, found: ChannelAccess) -> None:
     require(chat_policy.can_join(found.channel), "Only public channels can be joined freely.")
     if found.channel.archived_at is not None:
         raise Forbidden("The channel is archived.", code="channel_archived")
-    await _add_members(uow, found.channel, {actor.user_id})
+    await _add_members(uow, found.channel, {actor.user_id}, by=actor.user_id)
 
 
 async def do_update_channel(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
@@ -269,7 +274,7 @@ async def do_update_channel(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
         channel.archived_at = utcnow() if changes.archived else None
     await uow.flush()
     uow.emit(ChannelUpdated(channel=await channel_view(uow, channel)),
-             Audience.channel(channel.id))
+             channel_readers(channel.id))
 
 
 async def sync_department_channels(uow: UnitOfWork) -> None:
@@ -291,7 +296,7 @@ async def sync_department_channels(uow: UnitOfWork) -> None:
         for department_id in org_queries.descendants_and_self(parents, channel.department_id):
             wanted |= people_in.get(department_id, set())
         current = members_of.get(channel.id, set())
-        joined = await _add_members(uow, channel, wanted - current, current=current)
+        joined = await _add_members(uow, channel, wanted - current, by=None, current=current)
         # The channel's creator stays as its admin even outside the department.
         keep = {channel.created_by} if channel.created_by is not None else set()
         await _remove_members(uow, channel, current - wanted - keep,
@@ -373,11 +378,11 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
         await _follow(uow, root.id, {root.sender_id, actor.user_id,
                                      *mentions.notified_user_ids})
     await uow.flush()
-    uow.emit(MessageCreated(message=message_out(message)), Audience.channel(channel.id))
+    uow.emit(MessageCreated(message=message_out(message)), channel_readers(channel.id))
     if root is not None:
         await uow.session.refresh(root)
         uow.emit(MessageUpdated(message=(await messages_out(uow, [root]))[0]),
-                 Audience.channel(channel.id))
+                 channel_readers(channel.id))
     return message, True
 
 
@@ -413,7 +418,7 @@ async def do_edit_message(uow: UnitOfWork, actor: Actor, found: MessageAccess,
     await uow.flush()
     await uow.signal(MessageWritten(message.id))  # search indexes it
     uow.emit(MessageUpdated(message=(await messages_out(uow, [message]))[0]),
-             Audience.channel(message.channel_id))
+             channel_readers(message.channel_id))
     return message
 
 
@@ -432,7 +437,7 @@ async def do_delete_message(uow: UnitOfWork, actor: Actor, found: MessageAccess)
     await uow.flush()
     await uow.signal(MessageRemoved(message.id))
     uow.emit(MessageDeleted(message_id=message.id, thread_root_id=message.thread_root_id),
-             Audience.channel(message.channel_id))
+             channel_readers(message.channel_id))
 
 
 def _check_can_respond(found: MessageAccess) -> None:
@@ -470,7 +475,7 @@ async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: s
             "created_at": utcnow()}])
         if changed:
             uow.emit(ReactionAdded(message_id=message.id, emoji=emoji, user_id=actor.user_id),
-                     Audience.channel(message.channel_id))
+                     channel_readers(message.channel_id))
         return
     normalised = reaction_emoji(emoji)
     removed = (await uow.session.scalars(delete(Reaction).where(
@@ -481,7 +486,7 @@ async def do_react(uow: UnitOfWork, actor: Actor, found: MessageAccess, emoji: s
         check_reaction_emoji(emoji)  # neither an emoji nor a reaction of old: say so
     for gone in sorted(removed):
         uow.emit(ReactionRemoved(message_id=message.id, emoji=gone, user_id=actor.user_id),
-                 Audience.channel(message.channel_id))
+                 channel_readers(message.channel_id))
 
 
 async def do_pin(uow: UnitOfWork, actor: Actor, found: MessageAccess, pinned: bool) -> None:
@@ -497,7 +502,7 @@ async def do_pin(uow: UnitOfWork, actor: Actor, found: MessageAccess, pinned: bo
         changed = int(getattr(result, "rowcount", 0) or 0)
     if changed:
         uow.emit(MessagePinned(message_id=message.id, pinned=pinned, user_id=actor.user_id),
-                 Audience.channel(message.channel_id))
+                 channel_readers(message.channel_id))
 
 
 # --- read state and acknowledgements -------------------------------------------------------
@@ -538,9 +543,9 @@ async def do_mark_read(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
     event = ChannelRead(user_id=actor.user_id, last_read_id=message_id)
     counts = await queries.member_counts(uow, [channel.id])
     if counts.get(channel.id, 0) <= READ_BROADCAST_LIMIT:
-        uow.emit(event, Audience.channel(channel.id))
+        uow.emit(event, channel_readers(channel.id))
     else:
-        uow.emit(event, Audience.users([actor.user_id], channel_id=channel.id))
+        uow.emit(event, Audience.users([actor.user_id], scope=channel_scope(channel.id)))
 
 
 async def do_acknowledge(uow: UnitOfWork, actor: Actor, found: MessageAccess) -> bool:
@@ -557,7 +562,7 @@ async def do_acknowledge(uow: UnitOfWork, actor: Actor, found: MessageAccess) ->
         return False
     await _advance_read(uow, message.channel_id, actor.user_id, message.id)
     uow.emit(MessageAcknowledged(message_id=message.id, user_id=actor.user_id),
-             Audience.channel(message.channel_id))
+             channel_readers(message.channel_id))
     return True
 
 
@@ -590,5 +595,5 @@ async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor, found: Message
                 retry_after=max(wait, 1), code="remind_too_soon",
                 details={"interval_seconds": REMIND_INTERVAL_SECONDS})
         uow.emit(AckReminder(message_id=message.id, from_user_id=actor.user_id),
-                 Audience.users(pending, channel_id=message.channel_id))
+                 Audience.users(pending, scope=channel_scope(message.channel_id)))
     return pending

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from xietong.chat.schemas import ChannelOut, MessageOut
-from xietong.core.events import Event
+from xietong.core.events import CHANNEL, Audience, Event, Scope
+
+
+def channel_scope(channel_id: int) -> Scope:
+    return Scope(CHANNEL, channel_id)
+
+
+def channel_readers(channel_id: int) -> Audience:
+    """Whoever may read the channel when the event is delivered."""
+    return Audience.readers_of(channel_scope(channel_id))
 
 
 class MessageCreated(Event):
@@ -60,6 +69,9 @@ class MemberAdded(Event):
     type: Literal["channel.member_added"] = "channel.member_added"
     user_ids: list[int]
     channel: ChannelOut
+    # Who added them: one of them if they joined by themselves; None if the organisation
+    # put them there (a department channel following its department).
+    added_by: int | None = None
 
 
 class MemberRemoved(Event):

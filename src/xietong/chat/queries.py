@@ -257,3 +257,26 @@ async def people_sharing_a_channel_with(uow: UnitOfWork, user_id: int) -> set[in
     mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
     return set(await uow.session.scalars(
         select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine)).distinct()))
+
+
+async def notified_by_mentions(uow: UnitOfWork, message_ids: Iterable[int]
+                               ) -> dict[int, set[int]]:
+    """Whom each message's mentions notify (people, departments and @all resolved when it
+    was sent; never the sender), by message id."""
+    found: dict[int, set[int]] = defaultdict(set)
+    wanted = list(set(message_ids))
+    if wanted:
+        for message_id, user_id in await uow.session.execute(
+                select(MessageMention.message_id, MessageMention.user_id)
+                .where(MessageMention.message_id.in_(wanted))):
+            found[message_id].add(user_id)
+    return found
+
+
+async def channel_with_members(uow: UnitOfWork, channel_id: int
+                               ) -> tuple[Channel, set[int]] | None:
+    """A channel and its member ids now, or None when it is gone."""
+    channel = await uow.session.get(Channel, channel_id)
+    if channel is None:
+        return None
+    return channel, set(await member_ids(uow, channel_id))

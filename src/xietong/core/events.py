@@ -23,25 +23,52 @@ class Event(BaseModel):
     type: str
 
 
+# The scope kinds the platform itself relies on: typing frames are about conversations,
+# presence is about people. Every other kind is named by the domain that owns it.
+CHANNEL = "channel"
+USER = "user"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Scope:
+    """What an event (or later a search item) belongs to: a kind and an id, written
+    `channel:12`, `department:4`, `user:9`, `task:7`. The domain that owns a kind registers
+    the resolver that says who sees its scopes (see `realtime.scopes`)."""
+
+    kind: str
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Scope:
+        kind, _, number = text.partition(":")
+        if not kind or not number.isdigit():
+            raise ValueError(f"not a scope: {text!r}")
+        return cls(kind, int(number))
+
+
 @dataclass(frozen=True, slots=True)
 class Audience:
     """Who may receive an event.
 
-    `user_ids` None means "whoever may read `channel_id` when it is delivered" — membership
-    is checked at delivery and at replay, so a person removed from a channel stops
-    receiving its events at once. Otherwise exactly the listed people receive it.
+    `user_ids` None means "whoever may see `scope` when it is delivered" — the scope's
+    resolver is asked at delivery and at replay, so a person removed from a channel stops
+    receiving its events at once. Otherwise exactly the listed people receive it (the
+    scope then only says what the event is about).
     """
 
-    channel_id: int | None
+    scope: Scope | None
     user_ids: tuple[int, ...] | None
 
     @classmethod
-    def channel(cls, channel_id: int) -> Audience:
-        return cls(channel_id, None)
+    def readers_of(cls, scope: Scope) -> Audience:
+        return cls(scope, None)
 
     @classmethod
-    def users(cls, user_ids: Iterable[int], channel_id: int | None = None) -> Audience:
-        return cls(channel_id, tuple(sorted(set(user_ids))))
+    def users(cls, user_ids: Iterable[int], scope: Scope | None = None) -> Audience:
+        return cls(scope, tuple(sorted(set(user_ids))))
 
 
 class EventSink(Protocol):

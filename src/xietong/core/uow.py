@@ -133,6 +133,15 @@ class UnitOfWork:
         result = await self.session.execute(self._insert_ignoring(table).values(rows))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def insert_new(self, table: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rows into `table` (a model with an integer `id`), skipping those whose
+        unique key is taken: the ids of the rows that went in, in one statement."""
+        if not rows:
+            return []
+        result = await self.session.execute(
+            self._insert_ignoring(table).values(rows).returning(table.id))
+        return list(result.scalars())
+
     async def insert_if_absent(self, table: type[Any], row: Mapping[str, Any]) -> int | None:
         """Insert one row into `table` (a model with an integer `id`) unless one of its
         unique keys is taken: the new row's id, or None when it was skipped."""

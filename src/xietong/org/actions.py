@@ -19,9 +19,20 @@ from xietong.core.signals import (
 from xietong.core.text import same_name_key
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
+from xietong.org.events import (
+    DepartmentCreated,
+    DepartmentDeleted,
+    DepartmentMembersChanged,
+    DepartmentUpdated,
+    UserCreated,
+    UserUpdated,
+    department_readers,
+    person_readers,
+)
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.org.names import search_text_for, sort_key_for
 from xietong.org.schemas import DepartmentUpdate, UserUpdate
+from xietong.org.views import department_out, user_out
 from xietong.policy import auth as auth_policy
 from xietong.policy import org as org_policy
 from xietong.policy import require
@@ -100,6 +111,7 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
     if org_policy.is_guest(role):
         await do_admit_guests(uow, actor, {user.id: list(dict.fromkeys(department_ids))},
                               via="user_created", ip=ip)
+    uow.emit(UserCreated(user=await user_out(uow, user)), person_readers(user.id))
     return user
 
 
@@ -126,6 +138,7 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
                                     except_user_id=user.id)
     if "display_name" in profile and changes.display_name is not None:
         await check_display_name_free(uow, changes.display_name, except_user_id=user.id)
+    changed = [f for f in sorted(profile) if getattr(user, f) != getattr(changes, f)]
     for field in sorted(profile):
         setattr(user, field, getattr(changes, field))
     if profile:
@@ -139,6 +152,7 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
         if org_policy.is_owner(target_role):
             await _keep_an_owner(uow)
         user.role = changes.role.value
+        changed.append("role")
         await uow.signal(CredentialsChanged(user.id))
         role_details: dict[str, object] = {"from": target_role.value, "to": changes.role.value}
         if not auth_policy.can_hold_api_tokens(changes.role):
@@ -156,12 +170,14 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
 
     if "active" in given and changes.active is not None and changes.active != user.active:
         await _set_active(uow, actor, user, changes.active)
+        changed.append("active")
 
     if given & {"department_ids", "primary_department_id"}:
         current = (await queries.memberships_of(uow, [user.id]))[user.id]
         department_ids = (changes.department_ids if changes.department_ids is not None
                           else current.department_ids)
         await set_user_departments(uow, user.id, department_ids, changes.primary_department_id)
+        changed += ["department_ids", "primary_department_id"]
         await do_record(uow, AuditAction.USER_DEPARTMENTS_CHANGED, actor_id=actor.user_id,
                         ip=actor.ip, target=user_target(user.id),
                         details={"department_ids": department_ids})
@@ -171,6 +187,9 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
         opened = [d for d in after
                   if not org_policy.is_guest(target_role) or d not in departments_before]
         await do_admit_guests(uow, actor, {user.id: opened}, via="user_update")
+    if changed:
+        uow.emit(UserUpdated(user=await user_out(uow, user), changed=changed),
+                 person_readers(user.id))
 
 
 async def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -> None:
@@ -233,12 +252,19 @@ async def set_user_departments(uow: UnitOfWork, user_id: int, department_ids: li
         raise Invalid("The primary department must be one of the person's departments.")
     primary = primary_department_id if primary_department_id is not None else (
         wanted[0] if wanted else None)
+    before = (await queries.memberships_of(uow, [user_id]))[user_id].department_ids
     await uow.session.execute(delete(DepartmentMember).where(DepartmentMember.user_id == user_id))
     await uow.flush()
     uow.session.add_all(DepartmentMember(department_id=d, user_id=user_id, is_primary=d == primary)
                         for d in wanted)
     await uow.flush()
     await uow.signal(DepartmentMembershipChanged(user_ids=(user_id,)))
+    for department_id in sorted(set(before) ^ set(wanted)):
+        joined = department_id in wanted
+        uow.emit(DepartmentMembersChanged(department_id=department_id,
+                                          added=[user_id] if joined else [],
+                                          removed=[] if joined else [user_id]),
+                 department_readers(department_id))
 
 
 async def ensure_first_owner(uow: UnitOfWork, *, username: str, display_name: str,
@@ -300,6 +326,8 @@ async def do_create_department(uow: UnitOfWork, actor: Actor, *, name: str,
     await do_record(uow, AuditAction.DEPARTMENT_CREATED, actor_id=actor.user_id, ip=actor.ip,
                     target=department_target(department.id),
                     details={"name": name, "parent_id": parent_id, "manager_ids": managers})
+    uow.emit(DepartmentCreated(department=await department_out(uow, department)),
+             department_readers(department.id))
     return department
 
 
@@ -341,6 +369,9 @@ async def do_update_department(uow: UnitOfWork, actor: Actor, department: Depart
             await uow.signal(DepartmentMembershipChanged(user_ids=()))
         await do_record(uow, AuditAction.DEPARTMENT_UPDATED, actor_id=actor.user_id, ip=actor.ip,
                         target=department_target(department.id), details=record)
+        uow.emit(DepartmentUpdated(department=await department_out(uow, department),
+                                   changed=sorted(record)),
+                 department_readers(department.id))
 
 
 async def do_delete_department(uow: UnitOfWork, actor: Actor, department: Department) -> None:
@@ -353,8 +384,10 @@ async def do_delete_department(uow: UnitOfWork, actor: Actor, department: Depart
                        code="department_not_empty")
     await do_record(uow, AuditAction.DEPARTMENT_DELETED, actor_id=actor.user_id, ip=actor.ip,
                     target=department_target(department.id), details={"name": department.name})
+    department_id = department.id
     await uow.session.delete(department)
     await uow.flush()
+    uow.emit(DepartmentDeleted(department_id=department_id), department_readers(department_id))
 
 
 async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: Department,
@@ -395,4 +428,8 @@ async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: D
                     target=department_target(department.id),
                     details={"added": joining, "removed": sorted(leaving)})
     await uow.signal(DepartmentMembershipChanged(user_ids=tuple(sorted({*joining, *leaving}))))
+    if joining or leaving:
+        uow.emit(DepartmentMembersChanged(department_id=department.id, added=joining,
+                                          removed=sorted(leaving)),
+                 department_readers(department.id))
     return wanted

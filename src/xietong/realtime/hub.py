@@ -18,11 +18,13 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import TypeVar
 
+from xietong.core.events import Scope
 from xietong.core.uow import UnitOfWork
 from xietong.realtime.bus import Bus, BusMessage
 from xietong.realtime.log import EventLog, LoggedEvent
+from xietong.realtime.scopes import Scopes, Subscriptions
 
 log = logging.getLogger("xietong.hub")
 
@@ -30,23 +32,11 @@ POLL_SECONDS = 1.0
 BATCH = 500
 QUEUE_LIMIT = 2000
 
-
-class AudienceResolver(Protocol):
-    """What the hub must ask the domains: who reads which channel, who sees whom."""
-
-    async def readable_channel_ids(self, uow: UnitOfWork, user_id: int) -> set[int]: ...
-
-    async def visible_people(self, uow: UnitOfWork, user_id: int) -> set[int] | None:
-        """The people `user_id` may see (whose presence they may learn); None: everyone."""
-        ...
-
-    def membership_changes(self, event: LoggedEvent) -> set[int]:
-        """People whose readable channels this event changes (joins, removals)."""
-        ...
+_Key = TypeVar("_Key", Scope, str)
 
 
 class Connection:
-    """One WebSocket as the hub sees it: a user, their channels, an outgoing queue.
+    """One WebSocket as the hub sees it: a user, the scopes they read, an outgoing queue.
 
     The queue is a plain list and one future to wake the writer: an `asyncio.Queue` costs
     four deques (about 3 KB) per socket, and a node holds ten thousand sockets.
@@ -56,25 +46,25 @@ class Connection:
         "_pending",
         "_ready",
         "_stop",
-        "channel_ids",
         "credential_ended",
         "is_cut_off",
         "overflowed",
         "queue_limit",
         "sent_up_to",
+        "subscriptions",
         "token_id",
         "user_id",
         "watch_scoped",
         "watching",
     )
 
-    def __init__(self, user_id: int, channel_ids: set[int],
+    def __init__(self, user_id: int, subscriptions: Subscriptions,
                  queue_limit: int = QUEUE_LIMIT, token_id: int | None = None) -> None:
         self.user_id = user_id
         # The credential the socket signed in with; when it ends, so does the socket.
         self.token_id = token_id
         self.credential_ended = False
-        self.channel_ids = channel_ids
+        self.subscriptions = subscriptions
         self.queue_limit = queue_limit
         self._pending: list[str] = []
         self._ready: asyncio.Future[None] | None = None
@@ -136,7 +126,7 @@ class Connection:
 
 class Hub:
     def __init__(self, *, event_log: EventLog, reader: Callable[[], UnitOfWork], bus: Bus,
-                 resolver: AudienceResolver, node_id: str) -> None:
+                 resolver: Scopes, node_id: str) -> None:
         self._log = event_log
         self._reader = reader
         self._bus = bus
@@ -148,11 +138,16 @@ class Hub:
         # Events committed on this node, in commit order, waiting for the tailer.
         self._handed: list[LoggedEvent] = []
         self._by_user: dict[int, set[Connection]] = defaultdict(set)
-        self._by_channel: dict[int, set[Connection]] = defaultdict(set)
+        # Who reads one scope, and who reads every scope of a kind.
+        self._by_scope: dict[Scope, set[Connection]] = defaultdict(set)
+        self._by_kind: dict[str, set[Connection]] = defaultdict(set)
         self._watchers: dict[int, set[Connection]] = defaultdict(set)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.ephemeral_handlers: list[Callable[[BusMessage], None]] = []
+        # Told whenever events were committed (here or, through the bus, elsewhere): the
+        # event-log consumers look at once instead of at their next poll.
+        self.commit_listeners: list[Callable[[], None]] = []
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -182,6 +177,8 @@ class Hub:
     def _announce(self, event_id: int) -> None:
         self._announced = max(self._announced, event_id)
         self._wake.set()
+        for listener in self.commit_listeners:
+            listener()
 
     async def _on_bus(self, message: BusMessage) -> None:
         if message.get("kind") == "wake":
@@ -202,8 +199,7 @@ class Hub:
     def register(self, connection: Connection) -> int:
         """Start routing live events to `connection`; returns the cursor at this moment."""
         self._by_user[connection.user_id].add(connection)
-        for channel_id in connection.channel_ids:
-            self._by_channel[channel_id].add(connection)
+        self._subscribe(connection, connection.subscriptions)
         return self.cursor
 
     def unregister(self, connection: Connection) -> None:
@@ -211,24 +207,37 @@ class Hub:
         self._by_user[connection.user_id].discard(connection)
         if not self._by_user[connection.user_id]:
             del self._by_user[connection.user_id]
-        for channel_id in connection.channel_ids:
-            members = self._by_channel.get(channel_id)
-            if members is not None:
-                members.discard(connection)
-                if not members:
-                    del self._by_channel[channel_id]
+        self._unsubscribe(connection, connection.subscriptions)
 
-    def _resubscribe(self, connection: Connection, channel_ids: set[int]) -> None:
-        for gone in connection.channel_ids - channel_ids:
-            self._by_channel[gone].discard(connection)
-        for added in channel_ids - connection.channel_ids:
-            self._by_channel[added].add(connection)
-        connection.channel_ids = channel_ids
+    def _subscribe(self, connection: Connection, reads: Subscriptions) -> None:
+        for scope in reads.scopes():
+            self._by_scope[scope].add(connection)
+        for kind in reads.whole:
+            self._by_kind[kind].add(connection)
 
-    def send_to_channel(self, channel_id: int, frame: str, *, except_user: int | None = None
-                        ) -> None:
-        """Ephemeral delivery to this node's readers of a channel."""
-        for connection in list(self._by_channel.get(channel_id, ())):
+    def _unsubscribe(self, connection: Connection, reads: Subscriptions) -> None:
+        for scope in reads.scopes():
+            _discard(self._by_scope, scope, connection)
+        for kind in reads.whole:
+            _discard(self._by_kind, kind, connection)
+
+    def _resubscribe(self, connection: Connection, reads: Subscriptions) -> None:
+        self._unsubscribe(connection, connection.subscriptions)
+        connection.subscriptions = reads
+        self._subscribe(connection, reads)
+
+    def readers(self, scope: Scope) -> set[Connection]:
+        """This node's connections whose users read `scope`."""
+        one = self._by_scope.get(scope)
+        whole = self._by_kind.get(scope.kind)
+        if whole is None:
+            return set(one) if one else set()
+        return whole | one if one else set(whole)
+
+    def send_to_scope(self, scope: Scope, frame: str, *, except_user: int | None = None
+                      ) -> None:
+        """Ephemeral delivery to this node's readers of a scope."""
+        for connection in self.readers(scope):
             if connection.user_id != except_user:
                 connection.offer(frame)
 
@@ -322,19 +331,12 @@ class Hub:
             # membership change is who it may narrow.
             await self.narrow_watches(self._receivers(event))
         frame = event.frame
-        if event.recipients is None:
-            if event.channel_id is not None:
-                for connection in list(self._by_channel.get(event.channel_id, ())):
-                    connection.offer(frame)
-            return
-        for user_id in event.recipients:
-            for connection in list(self._by_user.get(user_id, ())):
-                connection.offer(frame)
+        for connection in self._receivers(event):
+            connection.offer(frame)
 
     def _receivers(self, event: LoggedEvent) -> list[Connection]:
         if event.recipients is None:
-            return list(self._by_channel.get(event.channel_id, ())
-                        if event.channel_id is not None else ())
+            return list(self.readers(event.scope)) if event.scope is not None else []
         return [c for u in event.recipients for c in self._by_user.get(u, ())]
 
     async def _refresh(self, user_ids: set[int]) -> None:
@@ -343,12 +345,20 @@ class Hub:
             return
         async with self._reader() as uow:
             for user_id in local:
-                channels = await self._resolver.readable_channel_ids(uow, user_id)
+                reads = await self._resolver.readable(uow, user_id)
                 for connection in list(self._by_user.get(user_id, ())):
-                    self._resubscribe(connection, set(channels))
+                    self._resubscribe(connection, reads)
 
     async def refresh_user(self, user_id: int) -> None:
         await self._refresh({user_id})
+
+
+def _discard(index: dict[_Key, set[Connection]], key: _Key, connection: Connection) -> None:
+    readers = index.get(key)
+    if readers is not None:
+        readers.discard(connection)
+        if not readers:
+            del index[key]
 
 
 def ephemeral_frame(kind: str, channel_id: int | None, data: dict[str, object]) -> str:

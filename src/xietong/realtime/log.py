@@ -11,15 +11,16 @@ SQLite needs nothing: its writers are already serialised.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.core.db import table_of
-from xietong.core.events import Audience, Event
+from xietong.core.events import CHANNEL, Audience, Event, Scope
 from xietong.realtime.models import EventLogHorizon, EventRecipient, EventRecord
+from xietong.realtime.scopes import Subscriptions
 
 # Any fixed 64-bit number; it names the one lock that orders event appends.
 EVENT_LOG_LOCK = 0x58494554_4F4E4701
@@ -29,16 +30,22 @@ EVENT_LOG_LOCK = 0x58494554_4F4E4701
 class LoggedEvent:
     id: int
     type: str
-    channel_id: int | None
-    # None: the channel's readers; otherwise exactly these people.
+    scope: Scope | None
+    # None: whoever sees the scope; otherwise exactly these people.
     recipients: frozenset[int] | None
     data: str
 
     @property
+    def channel_id(self) -> int | None:
+        """Chat events keep naming their conversation in the frame (API.md)."""
+        return self.scope.id if self.scope is not None and self.scope.kind == CHANNEL else None
+
+    @property
     def frame(self) -> str:
         """The WebSocket text frame, built from the stored data without re-serialising it."""
+        scope = "null" if self.scope is None else f'"{self.scope}"'
         channel = "null" if self.channel_id is None else str(self.channel_id)
-        return (f'{{"id":{self.id},"type":{json.dumps(self.type)},'
+        return (f'{{"id":{self.id},"type":{json.dumps(self.type)},"scope":{scope},'
                 f'"channel_id":{channel},"data":{self.data}}}')
 
     @property
@@ -71,15 +78,16 @@ class EventLog:
         logged = []
         for event, audience in events:
             data = event.model_dump_json(exclude={"type"})
+            scope = audience.scope
             event_id: int = (await session.execute(_INSERT_EVENT, {
-                "type": event.type, "channel_id": audience.channel_id,
+                "type": event.type, "scope_kind": scope.kind if scope else None,
+                "scope_id": scope.id if scope else None,
                 "personal": audience.user_ids is not None, "data": data})).scalar_one()
             if audience.user_ids:
                 await session.execute(insert(EventRecipient), [
                     {"event_id": event_id, "user_id": user_id} for user_id in audience.user_ids])
             recipients = None if audience.user_ids is None else frozenset(audience.user_ids)
-            logged.append(LoggedEvent(event_id, event.type, audience.channel_id, recipients,
-                                      data))
+            logged.append(LoggedEvent(event_id, event.type, scope, recipients, data))
         return logged
 
     async def committed(self, receipt: object) -> None:
@@ -101,8 +109,8 @@ class EventLog:
     async def after(self, session: AsyncSession, cursor: int, limit: int) -> list[LoggedEvent]:
         """Every event after `cursor` in id order, with the recipients of personal ones."""
         rows = (await session.execute(
-            select(EventRecord.id, EventRecord.type, EventRecord.channel_id,
-                   EventRecord.personal, EventRecord.data)
+            select(EventRecord.id, EventRecord.type, EventRecord.scope_kind,
+                   EventRecord.scope_id, EventRecord.personal, EventRecord.data)
             .where(EventRecord.id > cursor).order_by(EventRecord.id).limit(limit))).all()
         personal_ids = [row.id for row in rows if row.personal]
         recipients: dict[int, set[int]] = {event_id: set() for event_id in personal_ids}
@@ -111,22 +119,30 @@ class EventLog:
                     select(EventRecipient.event_id, EventRecipient.user_id)
                     .where(EventRecipient.event_id.in_(personal_ids))):
                 recipients[event_id].add(user_id)
-        return [LoggedEvent(row.id, row.type, row.channel_id,
+        return [LoggedEvent(row.id, row.type, _scope(row.scope_kind, row.scope_id),
                             frozenset(recipients[row.id]) if row.personal else None, row.data)
                 for row in rows]
 
     async def replay(self, session: AsyncSession, user_id: int, cursor: int,
-                     channel_ids: Sequence[int], limit: int) -> list[LoggedEvent]:
-        """What `user_id` may see after `cursor`: events of the channels they read now,
-        and personal events addressed to them."""
+                     reads: Subscriptions, limit: int) -> list[LoggedEvent]:
+        """What `user_id` may see after `cursor`: events of the scopes they read now, and
+        personal events addressed to them."""
         mine = select(EventRecipient.event_id).where(EventRecipient.user_id == user_id,
                                                      EventRecipient.event_id > cursor)
-        visible: ColumnElement[bool] = EventRecord.id.in_(mine)
-        if channel_ids:
-            visible = or_(visible, (EventRecord.personal.is_(False))
-                          & EventRecord.channel_id.in_(list(channel_ids)))
+        read: list[ColumnElement[bool]] = [EventRecord.scope_kind == kind
+                                           for kind in sorted(reads.whole)]
+        read += [and_(EventRecord.scope_kind == kind, EventRecord.scope_id.in_(sorted(ids)))
+                 for kind, ids in sorted(reads.ids.items()) if ids]
+        visible = or_(EventRecord.id.in_(mine),
+                      EventRecord.personal.is_(False) & or_(false(), *read))
         rows = (await session.execute(
-            select(EventRecord.id, EventRecord.type, EventRecord.channel_id, EventRecord.data)
+            select(EventRecord.id, EventRecord.type, EventRecord.scope_kind,
+                   EventRecord.scope_id, EventRecord.data)
             .where(EventRecord.id > cursor, visible).order_by(EventRecord.id)
             .limit(limit))).all()
-        return [LoggedEvent(row.id, row.type, row.channel_id, None, row.data) for row in rows]
+        return [LoggedEvent(row.id, row.type, _scope(row.scope_kind, row.scope_id), None,
+                            row.data) for row in rows]
+
+
+def _scope(kind: str | None, scope_id: int | None) -> Scope | None:
+    return None if kind is None or scope_id is None else Scope(kind, scope_id)

@@ -19,15 +19,17 @@ class EventRecord(Base):
 
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(64))
-    # Set for channel events; with `personal` False the channel's readers are the audience.
-    channel_id: Mapped[int | None] = mapped_column(Integer)
+    # What the event belongs to (`channel:12` is kind "channel", id 12); with `personal`
+    # False, whoever sees the scope is the audience.
+    scope_kind: Mapped[str | None] = mapped_column(String(24))
+    scope_id: Mapped[int | None] = mapped_column(Integer)
     # True: only the people in event_recipients receive it.
     personal: Mapped[bool] = mapped_column(default=False)
     # The event's data, serialised once when written.
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_events_channel_id_id", "channel_id", "id"),)
+    __table_args__ = (Index("ix_events_scope_kind_scope_id_id", "scope_kind", "scope_id", "id"),)
 
 
 class EventRecipient(Base):
@@ -58,3 +60,17 @@ class EventLogHorizon(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     pruned_through: Mapped[int] = mapped_column(EventId, default=0)
     pruned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsumerPosition(Base):
+    """How far one event-log consumer (notifications, later analytics and outgoing
+    webhooks) has handled the log: moved in the transaction that handles the events."""
+
+    __tablename__ = "event_consumers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(EventId, default=0)
+    # Failed attempts at the batch after `position`, and the last error (for operators).
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,16 +7,18 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
+from xietong.core.events import CHANNEL, Scope
 from xietong.core.uow import UnitOfWork
 from xietong.realtime.bus import Bus, BusMessage, MemoryBus, RedisBus
-from xietong.realtime.hub import AudienceResolver, Hub, ephemeral_frame
+from xietong.realtime.hub import Hub, ephemeral_frame
 from xietong.realtime.log import EventLog, LoggedEvent
 from xietong.realtime.presence import Presence, Status
+from xietong.realtime.scopes import Scopes, Subscriptions
 
 
 class Realtime:
     def __init__(self, *, is_postgres: bool, redis: Redis | None, redis_prefix: str,
-                 reader: Callable[[], UnitOfWork], resolver: AudienceResolver,
+                 reader: Callable[[], UnitOfWork], resolver: Scopes,
                  queue_limit: int = 2000) -> None:
         self.queue_limit = queue_limit
         self.node_id = uuid.uuid4().hex[:12]
@@ -57,15 +59,15 @@ class Realtime:
         async with self._reader() as uow:
             return await self.log.pruned_through(uow.session)
 
-    async def readable_channel_ids(self, user_id: int) -> set[int]:
+    async def readable(self, user_id: int) -> Subscriptions:
+        """The scopes `user_id` reads now, across every domain."""
         async with self._reader() as uow:
-            return await self._resolver.readable_channel_ids(uow, user_id)
+            return await self._resolver.readable(uow, user_id)
 
-    async def replay(self, user_id: int, cursor: int, channel_ids: set[int],
+    async def replay(self, user_id: int, cursor: int, reads: Subscriptions,
                      limit: int) -> list[LoggedEvent]:
         async with self._reader() as uow:
-            return await self.log.replay(uow.session, user_id, cursor, sorted(channel_ids),
-                                         limit)
+            return await self.log.replay(uow.session, user_id, cursor, reads, limit)
 
     async def publish_typing(self, channel_id: int, user_id: int) -> None:
         await self.bus.publish({"kind": "typing", "channel_id": channel_id,
@@ -99,7 +101,7 @@ class Realtime:
             if self.on_credentials_changed is not None and message.get("node") != self.node_id:
                 self.on_credentials_changed(int(message["user_id"]))
         elif kind == "typing":
-            self.hub.send_to_channel(int(message["channel_id"]), ephemeral_frame(
+            self.hub.send_to_scope(Scope(CHANNEL, int(message["channel_id"])), ephemeral_frame(
                 "typing", int(message["channel_id"]), {"user_id": message["user_id"]}),
                 except_user=int(message["user_id"]))
         elif kind == "presence":

@@ -1,7 +1,7 @@
 """`GET /api/v1/events/ws`: the WebSocket every client keeps open.
 
 Server → client: `{"type": "hello", ...}` first, then one JSON event per text frame
-(`{"id", "type", "channel_id", "data"}`), plus id-less ephemeral frames (typing,
+(`{"id", "type", "scope", "channel_id", "data"}`), plus id-less ephemeral frames (typing,
 presence, pong, error). Client → server: `{"type": "ping"}`, `{"type": "typing",
 "channel_id": n}`, `{"type": "presence", "status": "online" | "away"}`, `{"type": "watch_presence",
 "user_ids": [...]}` (presence changes of those people are then pushed).
@@ -23,13 +23,14 @@ import contextlib
 import json
 import logging
 import time
-from typing import NoReturn, Protocol
+from typing import NoReturn, Protocol, TypeGuard
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from xietong.core.actor import Actor
+from xietong.core.events import CHANNEL, Scope
 from xietong.core.ids import MAX_ID
 from xietong.edge import client_ip, presented_token, services_of
 from xietong.realtime.hub import Connection, ephemeral_frame
@@ -117,7 +118,7 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[int]:
     """A JSON integer that can be an id (not a bool, which Python counts as an int)."""
     return type(value) is int and 1 <= value <= MAX_ID
 
@@ -207,8 +208,8 @@ class Session:
         """`signed_in_generation`: the credential cache's generation before the sign-in was
         checked; if it moved, credentials changed meanwhile and are checked again."""
         hub = self.realtime.hub
-        channels = await self.realtime.readable_channel_ids(self.user_id)
-        connection = self.connection = Connection(self.user_id, channels,
+        reads = await self.realtime.readable(self.user_id)
+        connection = self.connection = Connection(self.user_id, reads,
                                                   self.realtime.queue_limit, self.token_id)
         cursor = hub.register(connection)
         try:
@@ -261,7 +262,7 @@ class Session:
         assert self.connection is not None
         while True:
             events = await self.realtime.replay(self.user_id, cursor,
-                                                self.connection.channel_ids, REPLAY_BATCH)
+                                                self.connection.subscriptions, REPLAY_BATCH)
             for event in events:
                 if self.connection.is_cut_off:
                     raise _Closed  # e.g. signed out meanwhile: not one event more
@@ -309,7 +310,8 @@ class Session:
                 await self._bad_frame("unknown_type", "Unknown frame type.")
 
     async def _typing(self, connection: Connection, channel_id: object) -> None:
-        if not _is_id(channel_id) or channel_id not in connection.channel_ids:
+        if not _is_id(channel_id) or not connection.subscriptions.covers(
+                Scope(CHANNEL, channel_id)):
             await self._bad_frame("bad_channel", "You can only type in your own channels.")
             return
         now = time.monotonic()

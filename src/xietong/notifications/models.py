@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xietong.core.clock import utcnow
+from xietong.core.db import Base, UTCDateTime
+from xietong.realtime.models import EventId
+
+
+class NotificationKind(StrEnum):
+    """What asks for attention. Later domains add theirs (assigned, approval waiting, SLA
+    warning); each kind can be switched off per person."""
+
+    MENTION = "mention"
+    DIRECT_MESSAGE = "direct_message"
+    ACK_REQUESTED = "ack_requested"
+    ACK_REMINDER = "ack_reminder"
+    ADDED_TO_CHANNEL = "added_to_channel"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # One notification per person, kind and event: the consumer may see an event twice.
+        UniqueConstraint("user_id", "source_event_id", "kind"),
+        # The feed, newest first, and its unread part.
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+        Index("ix_notifications_unread", "user_id", "read_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # What it is about (`channel:12`), as events name it.
+    scope: Mapped[str | None] = mapped_column(String(40))
+    # Who caused it (the sender, the person who added them), if anyone.
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # Where the client goes on a click (a path of the web app).
+    link: Mapped[str] = mapped_column(String(300))
+    # Ids a client needs to act on it (channel_id, message_id …).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source_event_id: Mapped[int] = mapped_column(EventId)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationPreferences(Base):
+    """A person's choices; no row means the defaults (every kind on, no quiet hours)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    # Kinds the person switched off: those are not recorded at all.
+    muted_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Do not disturb: between these local times (company time zone, "HH:MM"; the end may
+    # be the next morning) notifications are recorded but arrive quietly (no pop-up).
+    dnd_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    dnd_start: Mapped[str] = mapped_column(String(5), default="22:00")
+    dnd_end: Mapped[str] = mapped_column(String(5), default="08:00")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
