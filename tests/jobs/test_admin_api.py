@@ -44,6 +44,7 @@ async def test_admin_lists_jobs_by_state_and_retries_a_dead_letter(
     page = listed.json()
     assert [item["id"] for item in page["items"]] == [queued, failed]
     assert page["next_cursor"] is None
+    assert page["time_zone"] == "Asia/Shanghai"
     item = page["items"][1]
     assert {"id", "kind", "state", "run_at", "attempts", "last_error"} <= set(item)
     assert (item["kind"], item["state"], item["attempts"]) == ("broken", "failed", 1)

@@ -54,7 +54,8 @@ async def list_jobs(
         found = await queries.list_jobs(uow, state=state, before_id=before_id, limit=limit + 1)
     page = found[:limit]
     return JobPage(items=[job_out(job) for job in page],
-                   next_cursor=encode_cursor(page[-1].id) if len(found) > limit else None)
+                   next_cursor=encode_cursor(page[-1].id) if len(found) > limit else None,
+                   time_zone=rt.jobs.zone.key)
 
 
 @router.post("/{job_id}/retry")

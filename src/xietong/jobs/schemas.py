@@ -26,3 +26,6 @@ class JobOut(BaseModel):
 class JobPage(BaseModel):
     items: list[JobOut]
     next_cursor: str | None
+    # The company's time zone (IANA name), in which recurring jobs are scheduled: the admin
+    # page shows `run_at` in it, whatever the viewer's own zone.
+    time_zone: str

@@ -67,6 +67,7 @@ export const router = createRouter({
               component: () => import('../admin/AdminDepartments.vue'),
             },
             { path: 'audit', name: 'admin-audit', component: () => import('../admin/AuditLog.vue') },
+            { path: 'jobs', name: 'admin-jobs', component: () => import('../admin/AdminJobs.vue') },
           ],
         },
         {

@@ -3,14 +3,18 @@ import { currentLocale } from './index'
 // Intl formatters are costly to build; keep one per locale.
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
 
-/** An ISO 8601 UTC timestamp from the API, shown in the viewer's time zone and locale. */
-export function formatDateTime(iso: string, locale: string = currentLocale()): string {
+/**
+ * An ISO 8601 UTC timestamp from the API, shown in the viewer's locale and time zone, or in
+ * `timeZone` (an IANA name such as the company's) when given.
+ */
+export function formatDateTime(iso: string, locale: string = currentLocale(), timeZone?: string): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
-  let format = dateTimeFormats.get(locale)
+  const key = timeZone ? `${locale} ${timeZone}` : locale
+  let format = dateTimeFormats.get(key)
   if (!format) {
-    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' })
-    dateTimeFormats.set(locale, format)
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone })
+    dateTimeFormats.set(key, format)
   }
   return format.format(date)
 }
