@@ -15,6 +15,7 @@ from xietong.chat.actions import sync_department_channels
 from xietong.chat.models import Message, MessageFile
 from xietong.chat.queries import file_visible_to, people_sharing_a_channel_with
 from xietong.core.signals import (
+    CoMembersOf,
     DepartmentMembershipChanged,
     FileReadable,
     MessageRemoved,
@@ -24,7 +25,6 @@ from xietong.core.signals import (
     UserDemotedToGuest,
 )
 from xietong.core.uow import UnitOfWork
-from xietong.org.access import connect_co_members
 from xietong.search.indexing import do_index_message, do_unindex_message
 
 
@@ -52,6 +52,10 @@ async def _unindex_message(uow: UnitOfWork, signal: MessageRemoved) -> None:
     await do_unindex_message(uow, signal.message_id)
 
 
+async def _people_sharing_a_channel(uow: UnitOfWork, signal: CoMembersOf) -> set[int]:
+    return await people_sharing_a_channel_with(uow, signal.user_id)
+
+
 async def _file_in_a_readable_message(uow: UnitOfWork, signal: FileReadable) -> bool:
     """Chat's answer: a live message carrying the file sits in a channel the actor may read."""
     return await file_visible_to(uow, signal.file_id,
@@ -66,4 +70,4 @@ def connect_domains(signals: Signals) -> None:
     signals.connect(MessageRemoved, _unindex_message)
     signals.connect(FileReadable, _file_in_a_readable_message)
     # Guests see the people they share a channel with.
-    connect_co_members(people_sharing_a_channel_with)
+    signals.connect(CoMembersOf, _people_sharing_a_channel)

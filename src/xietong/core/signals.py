@@ -101,3 +101,12 @@ class FileReadable(Signal):
 
     actor: Actor
     file_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoMembersOf(Signal):
+    """A question: whom does person `user_id` share something with (a channel, a
+    conversation)? Each domain that gathers people answers with their ids; a guest may
+    see exactly these people (and themselves)."""
+
+    user_id: int
