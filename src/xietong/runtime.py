@@ -7,7 +7,7 @@ ASGI lifespan or a test fixture, and `close()` releases it all.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -31,22 +31,26 @@ from xietong.core.security import (
 )
 from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
+from xietong.domains import DOMAINS
 from xietong.jobs.runner import RunnerOptions
 from xietong.jobs.service import Jobs
+from xietong.manifest import DomainManifest
 from xietong.realtime.retention import KIND as PRUNE_EVENTS
 from xietong.realtime.retention import EventRetention
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
-from xietong.wiring import connect_domains
 
 # Writing "last used" on every request would turn reads into writes; a few minutes is enough.
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 domains: Sequence[DomainManifest] = DOMAINS) -> None:
         self.settings = settings
+        # What the server is made of; the app mounts the same list.
+        self.domains = tuple(domains)
         self.engine: AsyncEngine = create_engine(settings.database_url,
                                                  sqlite_synchronous=settings.sqlite_synchronous)
         self._writer_sessions = async_sessionmaker(
@@ -73,7 +77,9 @@ class Runtime:
             ip_lockout_after=settings.login_ip_lockout_after,
             session_ttl=timedelta(days=settings.session_ttl_days))
         self.signals = Signals()
-        connect_domains(self.signals)
+        for domain in self.domains:
+            for reaction in domain.signal_handlers:
+                reaction.connect(self.signals)
         self.realtime = Realtime(is_postgres=settings.is_postgres, redis=self.redis,
                                  redis_prefix=settings.redis_prefix, reader=self.reader,
                                  resolver=ChannelAudience(),

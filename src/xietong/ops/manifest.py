@@ -1,0 +1,9 @@
+"""What the health checks contribute to the server."""
+
+from xietong.manifest import DomainManifest, Mount
+from xietong.ops.api import router
+
+MANIFEST = DomainManifest(
+    name="ops",
+    routers=(Mount(router),),
+)
