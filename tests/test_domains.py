@@ -162,7 +162,7 @@ def test_error_texts_sit_with_the_domain_that_raises_them() -> None:
     holds them all, with no code given twice."""
     catalogue = ErrorCatalogue(domain.error_texts for domain in DOMAINS)
     for domain in DOMAINS:
-        source = "\n".join(path.read_text() for path in (PACKAGE / domain.name).glob("*.py")
+        source = "\n".join(path.read_text() for path in (PACKAGE / domain.name).rglob("*.py")
                            if path.name != "manifest.py")
         for code in domain.error_texts.get(CHINESE, {}):
             assert f'"{code}"' in source, (domain.name, code)
