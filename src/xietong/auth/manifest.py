@@ -1,5 +1,7 @@
 """What sign-in and credentials contribute to the server."""
 
+from __future__ import annotations
+
 from xietong.auth import models
 from xietong.auth.actions import do_revoke_api_tokens_of, do_revoke_credentials
 from xietong.auth.api import router

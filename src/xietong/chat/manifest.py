@@ -1,6 +1,6 @@
 """What messaging contributes to the server."""
 
-from typing import Any
+from __future__ import annotations
 
 from xietong.chat import events, models
 from xietong.chat.access import readable_now
@@ -14,7 +14,8 @@ from xietong.core.uow import UnitOfWork
 from xietong.manifest import DomainManifest, Mount, Reaction
 
 
-async def _department_channels_follow(uow: UnitOfWork, _signal: Any) -> None:
+async def _department_channels_follow(uow: UnitOfWork,
+                                      _signal: DepartmentMembershipChanged) -> None:
     await sync_department_channels(uow)
 
 

@@ -1,5 +1,7 @@
 """What file storage contributes to the server."""
 
+from __future__ import annotations
+
 from xietong.core.i18n import CHINESE
 from xietong.files import models
 from xietong.files.api import router, upload_body_limit

@@ -1,5 +1,7 @@
 """What the organisation (people, departments) contributes to the server."""
 
+from __future__ import annotations
+
 from xietong.core.i18n import CHINESE
 from xietong.manifest import DomainManifest, Mount
 from xietong.org import models

@@ -1,5 +1,7 @@
 """What search contributes to the server."""
 
+from __future__ import annotations
+
 from xietong.chat.models import Message
 from xietong.core.signals import MessageRemoved, MessageWritten
 from xietong.core.uow import UnitOfWork
