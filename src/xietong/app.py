@@ -23,23 +23,11 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__
-from xietong.audit.api import router as audit_router
-from xietong.auth.api import router as auth_router
-from xietong.chat.api import router as chat_router
 from xietong.core import errors
-from xietong.core.i18n import localise
+from xietong.core.i18n import ErrorCatalogue
 from xietong.core.text import control_character_in
-from xietong.files.api import router as files_router
-from xietong.files.api import upload_body_limit
-from xietong.jobs.api import router as jobs_router
-from xietong.notifications.api import router as notifications_router
 from xietong.openapi import declare_errors
-from xietong.ops.api import router as ops_router
-from xietong.org.api import router as org_router
-from xietong.realtime.api import router as realtime_router
-from xietong.realtime.socket import router as socket_router
 from xietong.runtime import Runtime
-from xietong.search.api import router as search_router
 
 log = logging.getLogger("xietong")
 
@@ -66,7 +54,8 @@ SERVER_PREFIXES = ("/api/", "/hooks/", "/healthz", "/readyz", "/assets/")
 
 def error_response(request: Request, status: int, code: str, message: str,
                    details: Any = None, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    text = localise(code, message, request.headers.get("accept-language"))
+    catalogue: ErrorCatalogue = request.app.state.error_texts
+    text = catalogue.localise(code, message, request.headers.get("accept-language"))
     return JSONResponse({"error": {"code": code, "message": text, "details": details}},
                         status_code=status, headers=headers)
 
@@ -409,21 +398,20 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
                      # Routes that take files will raise their own limit.
                      max_body_size=runtime.settings.max_json_body_bytes)
     app.state.runtime = runtime
+    app.state.error_texts = ErrorCatalogue(domain.error_texts for domain in runtime.domains)
     app.add_exception_handler(errors.XietongError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected_error)
-    routers = (ops_router, auth_router, org_router, audit_router, chat_router,
-               realtime_router, socket_router, search_router, jobs_router, notifications_router)
-    for router in routers:
-        app.include_router(router)
-    # Uploads carry files: this router's own body limit replaces the app's JSON limit.
-    app.include_router(files_router, max_body_size=upload_body_limit(runtime.settings))
+    for domain in runtime.domains:
+        for mount in domain.routers:
+            limit = mount.body_limit(runtime.settings) if mount.body_limit else None
+            app.include_router(mount.router, prefix=mount.prefix, max_body_size=limit)
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", HashedAssets(directory=STATIC_DIR / "assets"), name="assets")
     # Inside SecurityHeaders (its refusals carry them) and inside the app's body limit.
     app.add_middleware(ControlCharacters, route_paths=[
-        route.path for router in (*routers, files_router) for route in router.routes
-        if isinstance(route, APIRoute)])
+        mount.prefix + route.path for domain in runtime.domains for mount in domain.routers
+        for route in mount.router.routes if isinstance(route, APIRoute)])
     app.add_middleware(SecurityHeaders)
     return app

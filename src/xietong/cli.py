@@ -1,16 +1,18 @@
-"""The `xietong` command: serve, migrate, create-admin, seed-demo, check."""
+"""The `xietong` command: serve, migrate, seed-demo, check, and the domains' own commands
+(`DomainManifest.commands`: create-admin, ensure-owner, reindex …)."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 
-from xietong.core.actor import Role
 from xietong.core.errors import XietongError
+from xietong.domains import DOMAINS
+from xietong.edge import Services
+from xietong.manifest import CommandLine, DemoOptions, DemoOutcome, DomainManifest
 from xietong.runtime import Runtime, open_runtime
 from xietong.settings import ConfigurationError, Settings, load_settings
 
@@ -19,7 +21,7 @@ app = typer.Typer(help="Xietong (协同) collaboration server.", no_args_is_help
 T = TypeVar("T")
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
@@ -29,7 +31,6 @@ def settings_or_exit() -> Settings:
         return load_settings()
     except ConfigurationError as error:
         fail(f"Configuration error: {error}", 2)
-        raise  # unreachable; keeps type checkers content
 
 
 def run_with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -48,7 +49,25 @@ def run_with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]
         if type(error).__module__.startswith(("sqlalchemy", "asyncpg", "sqlite3")):
             fail(f"Database error: {error}".splitlines()[0])
         raise
-    raise AssertionError("unreachable")
+
+
+class Console:
+    """The CLI as the domains' commands see it (`manifest.CommandLine`)."""
+
+    def fail(self, message: str, code: int = 1) -> NoReturn:
+        fail(message, code)
+
+    def settings(self) -> Settings:
+        return settings_or_exit()
+
+    def run(self, work: Callable[[Services], Awaitable[T]]) -> T:
+        return run_with_runtime(self.settings(), work)
+
+
+@app.callback()
+def _console(ctx: typer.Context) -> None:
+    console: CommandLine = Console()
+    ctx.obj = console  # for every command, which finds it by `manifest.command_line`
 
 
 @app.command()
@@ -66,102 +85,30 @@ def migrate() -> None:
     typer.echo(f"Database is at revision {revision}.")
 
 
-@app.command("create-admin")
-def create_admin(
-    username: Annotated[str, typer.Option(help="Sign-in name (a-z, 0-9, . _ -)")],
-    password: Annotated[str, typer.Option(help="At least 8 characters")],
-    display_name: Annotated[str | None, typer.Option(help="Name shown to others")] = None,
-) -> None:
-    """Create an owner account (says so and succeeds if the user already exists)."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from xietong.core.text import DisplayName, Password, Username
-    from xietong.org import actions, queries
-
-    try:
-        username = TypeAdapter(Username).validate_python(username)
-        password = TypeAdapter(Password).validate_python(password)
-        name = TypeAdapter(DisplayName).validate_python(display_name or username)
-    except ValidationError as error:
-        fail(f"Invalid value: {error.errors()[0]['msg']}.", 2)
-    settings = settings_or_exit()
-
-    async def work(runtime: Runtime) -> bool:
-        async with runtime.unit_of_work() as uow:
-            if await queries.find_user_by_login(uow, username):
-                return False
-            await actions.do_create_user(uow, None, username=username, display_name=name,
-                                         password=password, passwords=runtime.passwords,
-                                         role=Role.OWNER)
-            return True
-
-    if run_with_runtime(settings, work):
-        typer.echo(f"Created owner '{username}'.")
-    else:
-        typer.echo(f"User '{username}' already exists; nothing changed.")
-
-
-@app.command("ensure-owner")
-def ensure_owner() -> None:
-    """Create a first owner 'admin' with a generated password when there are no users yet."""
-    from xietong.org import actions
-
-    settings = settings_or_exit()
-    password = secrets.token_urlsafe(12)
-
-    async def work(runtime: Runtime) -> bool:
-        async with runtime.unit_of_work() as uow:
-            created = await actions.ensure_first_owner(
-                uow, username="admin", display_name="管理员 Admin", password=password,
-                passwords=runtime.passwords)
-        return created is not None
-
-    if run_with_runtime(settings, work):
-        url = f"http://{settings.host}:{settings.port}/"
-        typer.secho("\n  First owner account created (the password is shown only this once):",
-                    bold=True)
-        typer.echo(f"    sign in at  {url}\n    username    admin\n    password    {password}\n")
-
-
 @app.command("seed-demo")
 def seed_demo(
     password: Annotated[str, typer.Option(help="Password of every demo person")] = "xietong-demo",
 ) -> None:
-    """Fill a demo company: departments with managers and 48 people with Chinese names."""
-    from xietong.chat.demo import seed_demo_conversations
-    from xietong.org.demo import DemoResult, seed_demo_company
-
+    """Fill a demo company: departments, 48 people with Chinese names, conversations …"""
     settings = settings_or_exit()
 
-    async def work(runtime: Runtime) -> tuple[DemoResult, int]:
-        async with runtime.unit_of_work() as uow:
-            company = await seed_demo_company(uow, password=password,
-                                              passwords=runtime.passwords)
-        async with runtime.unit_of_work() as uow:
-            channels = await seed_demo_conversations(uow)
-        return company, channels
+    async def work(runtime: Runtime) -> list[DemoOutcome]:
+        options = DemoOptions(password=password, passwords=runtime.passwords)
+        outcomes = []
+        for domain in runtime.domains:
+            for step in domain.demo:
+                async with runtime.unit_of_work() as uow:
+                    outcomes.append(await step(uow, options))
+        return outcomes
 
-    result, channels = run_with_runtime(settings, work)
-    if result.already_present and not channels:
+    outcomes = run_with_runtime(settings, work)
+    created = [thing for outcome in outcomes for thing in outcome.created]
+    if not created:
         typer.echo("The demo company is already there; nothing changed.")
-    else:
-        typer.echo(f"Created {result.departments} departments, {result.people} people and "
-                   f"{channels} channels. Sign in as e.g. 'zhangwei' (张伟, 销售总监) with "
-                   f"password '{password}'.")
-
-
-@app.command()
-def reindex() -> None:
-    """Rebuild the search index from every message (after an upgrade, or if it is suspect)."""
-    from xietong.search.indexing import rebuild_index
-
-    settings = settings_or_exit()
-
-    async def work(runtime: Runtime) -> int:
-        async with runtime.unit_of_work() as uow:
-            return await rebuild_index(uow)
-
-    typer.echo(f"Indexed {run_with_runtime(settings, work)} messages.")
+        return
+    listed = ", ".join(created[:-1]) + " and " + created[-1] if len(created) > 1 else created[0]
+    hints = [outcome.hint for outcome in outcomes if outcome.hint]
+    typer.echo(" ".join([f"Created {listed}.", *hints]))
 
 
 @app.command()
@@ -200,6 +147,15 @@ def serve() -> None:
     workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
     typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/{workers}")
     serve_until_stopped(settings)
+
+
+def add_commands_of(domains: tuple[DomainManifest, ...]) -> None:
+    for domain in domains:
+        for name, command in domain.commands.items():
+            app.command(name)(command)
+
+
+add_commands_of(DOMAINS)
 
 
 def main() -> None:

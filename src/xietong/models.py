@@ -1,33 +1,10 @@
-"""Every table of every domain, imported so `Base.metadata` is complete (migrations, tests)."""
+"""Every table of every domain: importing this imports each domain's models modules
+(`DomainManifest.models`, through `xietong.domains`), so `Base.metadata` is complete
+(migrations, tests)."""
 
-from xietong.audit.models import AuditEntry
-from xietong.auth.models import AuthToken
-from xietong.chat.models import (
-    Acknowledgement,
-    Channel,
-    ChannelMember,
-    Message,
-    MessageEdit,
-    MessageMention,
-    Pin,
-    Reaction,
-    ThreadFollower,
-)
 from xietong.core.db import Base
-from xietong.files.models import StoredFile
-from xietong.jobs.models import Job
-from xietong.notifications.models import Notification, NotificationPreferences
-from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
-from xietong.realtime.models import (
-    ConsumerPosition,
-    EventLogHorizon,
-    EventRecipient,
-    EventRecord,
-)
-from xietong.search.models import SearchItem
+from xietong.domains import DOMAINS
 
-__all__ = ["Acknowledgement", "AuditEntry", "AuthToken", "Base", "Channel", "ChannelMember",
-           "ConsumerPosition", "Department", "DepartmentManager", "DepartmentMember",
-           "EventLogHorizon", "EventRecipient", "EventRecord", "Job", "Message", "MessageEdit",
-           "MessageMention", "Notification", "NotificationPreferences", "Pin", "Reaction",
-           "SearchItem", "StoredFile", "ThreadFollower", "User"]
+MODEL_MODULES = tuple(module for domain in DOMAINS for module in domain.models)
+
+__all__ = ["MODEL_MODULES", "Base"]

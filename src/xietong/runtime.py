@@ -7,7 +7,7 @@ ASGI lifespan or a test fixture, and `close()` releases it all.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -30,8 +30,10 @@ from xietong.core.security import (
 )
 from xietong.core.signals import CredentialsChanged, Signals
 from xietong.core.uow import UnitOfWork
+from xietong.domains import DOMAINS
 from xietong.jobs.runner import RunnerOptions
 from xietong.jobs.service import Jobs
+from xietong.manifest import ConsumerNeeds, DomainManifest
 from xietong.realtime.consumers import Consumers
 from xietong.realtime.retention import KIND as PRUNE_EVENTS
 from xietong.realtime.retention import EventRetention
@@ -39,15 +41,17 @@ from xietong.realtime.scopes import Scopes
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
 from xietong.settings import Settings
-from xietong.wiring import connect_domains, event_consumers, scope_resolvers
 
 # Writing "last used" on every request would turn reads into writes; a few minutes is enough.
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 domains: Sequence[DomainManifest] = DOMAINS) -> None:
         self.settings = settings
+        # What the server is made of; the app mounts the same list.
+        self.domains = tuple(domains)
         self.engine: AsyncEngine = create_engine(settings.database_url,
                                                  sqlite_synchronous=settings.sqlite_synchronous)
         self._writer_sessions = async_sessionmaker(
@@ -74,10 +78,13 @@ class Runtime:
             ip_lockout_after=settings.login_ip_lockout_after,
             session_ttl=timedelta(days=settings.session_ttl_days))
         self.signals = Signals()
-        connect_domains(self.signals)
+        for domain in self.domains:
+            for reaction in domain.signal_handlers:
+                reaction.connect(self.signals)
         self.realtime = Realtime(is_postgres=settings.is_postgres, redis=self.redis,
                                  redis_prefix=settings.redis_prefix, reader=self.reader,
-                                 resolver=Scopes(scope_resolvers()),
+                                 resolver=Scopes(resolver for domain in self.domains
+                                                 for resolver in domain.scope_resolvers),
                                  queue_limit=settings.ws_queue_limit)
         self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.signals.connect(CredentialsChanged, self._credentials_changed)
@@ -92,7 +99,8 @@ class Runtime:
             handler_modules=settings.job_handler_module_names)
         self.consumers = Consumers(
             event_log=self.realtime.log, writer=self.unit_of_work,
-            consumers=event_consumers(statuses=self.realtime.statuses, zone=settings.zone))
+            consumers=[make(ConsumerNeeds(zone=settings.zone, statuses=self.realtime.statuses))
+                       for domain in self.domains for make in domain.event_consumers])
         self.realtime.hub.commit_listeners.append(self.consumers.wake)
         self.event_retention = EventRetention(settings.event_retention_days)
         self.jobs.registry.register(PRUNE_EVENTS, self.event_retention)

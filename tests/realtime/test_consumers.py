@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tests.conftest import Backend
 from tests.helpers import Cast, create_channel, post
+from xietong.core.events import CommittedEvent
 from xietong.core.uow import UnitOfWork
 from xietong.realtime.consumers import MAX_FAILURES, Consumers
-from xietong.realtime.log import LoggedEvent
 from xietong.realtime.models import ConsumerPosition
 from xietong.runtime import Runtime
 
@@ -28,7 +28,7 @@ class Recorder:
     poison: set[int] = field(default_factory=set)
     attempts: int = 0
 
-    async def handle(self, uow: UnitOfWork, events: list[LoggedEvent]) -> None:
+    async def handle(self, uow: UnitOfWork, events: list[CommittedEvent]) -> None:
         self.attempts += 1
         for event in events:
             if event.id in self.poison:
@@ -36,7 +36,7 @@ class Recorder:
         # Recorded only when the position moves with it (the commit below succeeds).
         uow.after_commit(lambda: self._record(events))
 
-    async def _record(self, events: list[LoggedEvent]) -> None:
+    async def _record(self, events: list[CommittedEvent]) -> None:
         self.handled.extend(e.id for e in events)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from xietong.chat import queries
 from xietong.chat.events import MEMBERSHIP_EVENT_TYPES
-from xietong.core.events import CHANNEL
+from xietong.core.events import CHANNEL, CommittedEvent
 from xietong.core.uow import UnitOfWork
-from xietong.realtime.log import LoggedEvent
 
 
 class ChannelScopes:
@@ -21,7 +20,7 @@ class ChannelScopes:
     async def may_see(self, uow: UnitOfWork, user_id: int, scope_id: int) -> bool:
         return await queries.membership(uow, scope_id, user_id) is not None
 
-    def membership_changes(self, event: LoggedEvent) -> set[int]:
+    def membership_changes(self, event: CommittedEvent) -> set[int]:
         if event.type not in MEMBERSHIP_EVENT_TYPES:
             return set()
         user_ids = event.payload.get("user_ids", [])

@@ -10,6 +10,7 @@ from xietong.chat.models import Channel, ChannelKind, ChannelMember, MemberRole
 from xietong.chat.schemas import ChannelCreate
 from xietong.core.actor import Actor, Role
 from xietong.core.uow import UnitOfWork
+from xietong.manifest import DemoOptions, DemoOutcome
 from xietong.org.models import Department, User
 from xietong.policy import org as org_policy
 
@@ -88,3 +89,9 @@ async def seed_demo_conversations(uow: UnitOfWork) -> int:
     for username, text in LOUNGE:
         await post(lounge, username, text)
     return made
+
+
+async def demo_conversations(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
+    """Messaging's step of `xietong seed-demo`."""
+    made = await seed_demo_conversations(uow)
+    return DemoOutcome(created=(f"{made} channels",) if made else ())

@@ -1,7 +1,8 @@
 """Domain errors. Domains raise these; `app.py` maps each class to an HTTP status.
 
-Messages are English sentences for developers and logs; `core.i18n` gives the
-user-facing Chinese text for a code when the client prefers zh.
+Messages are English sentences for developers and logs; the error texts (the core's in
+`core.i18n`, each domain's in its manifest) give the user-facing Chinese text for a code
+when the client prefers zh.
 """
 
 from __future__ import annotations

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from xietong.core.uow import UnitOfWork
 
 
 class Event(BaseModel):
@@ -81,4 +84,58 @@ class EventSink(Protocol):
 
     async def committed(self, receipt: object) -> None:
         """Called with `append`'s receipt after the commit: hand the events to delivery."""
+        ...
+
+
+class CommittedEvent(Protocol):
+    """An event as the log holds it after the commit (`realtime.log.LoggedEvent`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def scope(self) -> Scope | None: ...
+    @property
+    def recipients(self) -> frozenset[int] | None:
+        """None: whoever sees the scope; otherwise exactly these people."""
+        ...
+    @property
+    def data(self) -> str:
+        """The event's data as stored (JSON)."""
+        ...
+    @property
+    def payload(self) -> dict[str, object]: ...
+
+
+class ScopeResolver(Protocol):
+    """What a domain answers about the scopes of its `kind`, for delivery and replay (see
+    `realtime.scopes`); each domain declares its resolvers in its manifest."""
+
+    kind: str
+
+    async def readable(self, uow: UnitOfWork, user_id: int) -> set[int] | None:
+        """The ids of the scopes of this kind `user_id` sees now; None: every one."""
+        ...
+
+    async def may_see(self, uow: UnitOfWork, user_id: int, scope_id: int) -> bool:
+        """Whether `user_id` sees this one scope now (cheaper than `readable`)."""
+        ...
+
+    def membership_changes(self, event: CommittedEvent) -> set[int]:
+        """People whose readable scopes of this kind `event` changes (joins, removals)."""
+        ...
+
+
+class Consumer(Protocol):
+    """A domain's follower of the event log (see `realtime.consumers`)."""
+
+    # Its key in `event_consumers`; renaming it starts it afresh.
+    name: str
+    # The event types it handles; the others only move its position.
+    types: frozenset[str]
+
+    async def handle(self, uow: UnitOfWork, events: list[CommittedEvent]) -> None:
+        """Handle `events` (in id order) inside `uow`, whose commit also records them as
+        handled. Raise to have the batch retried."""
         ...

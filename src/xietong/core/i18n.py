@@ -1,56 +1,69 @@
-"""User-facing text for error codes in the languages the UI speaks."""
+"""User-facing text for error codes in the languages the UI speaks besides English.
+
+English is the message given where the error is raised (`core.errors`), which may say more
+than the code does ("No such person."); a table here or in a domain's manifest gives the
+text of a code in another language. The core's codes are below, each domain's next to the
+domain (`DomainManifest.error_texts`); `ErrorCatalogue` gathers them for the app.
+"""
 
 from __future__ import annotations
 
-ZH_CN: dict[str, str] = {
-    "bad_request": "请求无法解析。",
-    "bad_json": "请求体不是合法的 JSON。",
-    "bad_cursor": "分页游标无效。",
-    "invalid": "请求内容不符合要求。",
-    "control_characters": "文本中不能含有控制字符（制表符和换行除外）或残缺的 Unicode 字符。",
-    "unauthorized": "请先登录。",
-    "bad_credentials": "用户名或密码错误。",
-    "csrf_failed": "缺少或无效的 CSRF 令牌，请刷新页面后重试。",
-    "forbidden": "你没有权限执行此操作。",
-    "not_found": "未找到。",
-    "route_not_found": "没有这个接口。",
-    "method_not_allowed": "该接口不支持此请求方法。",
-    "conflict": "与已有数据冲突。",
-    "name_taken": "同级下已有同名部门。",
-    "username_taken": "用户名已被使用。",
-    "email_taken": "邮箱已被使用。",
-    "display_name_taken": "已有同事使用这个名字，请加上能区分的信息（如部门）。",
-    "remind_too_soon": "刚刚已经提醒过，请稍后再提醒。",
-    "bad_emoji": "表情无效：请使用表情符号或已知的短代码（如 :thumbsup:）。",
-    "department_cycle": "不能把部门移动到它自己或它的下级部门之下。",
-    "department_not_empty": "部门下还有子部门或成员，不能删除。",
-    "guest_needs_admin": "只有管理员可以把访客加入部门或公告频道（会向其开放历史消息和成员）。",
-    "last_owner": "系统至少需要保留一位启用的所有者。",
-    "wrong_password": "当前密码不正确。",
-    "payload_too_large": "请求体过大。",
-    "too_many_requests": "尝试次数过多，请稍后再试。",
-    "account_inactive": "账号已停用。",
-    "file_required": "请选择要上传的文件。",
-    "no_thumbnail": "该文件没有缩略图。",
-    "file_missing": "文件内容已丢失。",
-    "too_many_uploads": "上传过于频繁，请稍后再试。",
-    "storage_quota_exceeded": "你的文件存储空间不足，无法上传这个文件。",
-    "bad_file_ids": "只能附加你自己上传的文件。",
-    "empty_message": "消息不能为空。",
-    "not_a_member": "请先加入该频道。",
-    "channel_archived": "频道已归档，只读。",
-    "announcement_only": "只有频道管理员可以在公告频道发言。",
-    "mention_all_forbidden": "超过 50 人的频道中，只有频道管理员可以 @所有人。",
-    "bad_thread_root": "只能回复本频道的顶层消息。",
-    "unavailable": "服务暂时不可用，请稍后重试。",
+from collections.abc import Iterable, Mapping
+
+# By language tag, then by error code.
+ErrorTexts = Mapping[str, Mapping[str, str]]
+
+CHINESE = "zh-CN"
+# The languages besides English that a table may give texts in.
+LANGUAGES = (CHINESE,)
+
+# The codes of the core, the edge and the app, which belong to no domain.
+CORE_TEXTS: ErrorTexts = {
+    CHINESE: {
+        "bad_request": "请求无法解析。",
+        "bad_json": "请求体不是合法的 JSON。",
+        "bad_cursor": "分页游标无效。",
+        "invalid": "请求内容不符合要求。",
+        "control_characters": "文本中不能含有控制字符（制表符和换行除外）或残缺的 Unicode 字符。",
+        "unauthorized": "请先登录。",
+        "csrf_failed": "缺少或无效的 CSRF 令牌，请刷新页面后重试。",
+        "forbidden": "你没有权限执行此操作。",
+        "not_found": "未找到。",
+        "route_not_found": "没有这个接口。",
+        "method_not_allowed": "该接口不支持此请求方法。",
+        "conflict": "与已有数据冲突。",
+        "payload_too_large": "请求体过大。",
+        "too_many_requests": "尝试次数过多，请稍后再试。",
+        "unavailable": "服务暂时不可用，请稍后重试。",
+    },
 }
 
 
-def localise(code: str, english: str, accept_language: str | None) -> str:
-    """The message for `code` in the client's preferred language (zh-* or English)."""
-    if accept_language and prefers_chinese(accept_language):
-        return ZH_CN.get(code, english)
-    return english
+class ErrorCatalogue:
+    """The texts of the core and of the given domains' tables. A code has one text per
+    language: two tables giving the same code are a mistake, refused at start."""
+
+    def __init__(self, tables: Iterable[ErrorTexts]) -> None:
+        self._texts: dict[str, dict[str, str]] = {language: {} for language in LANGUAGES}
+        for table in (CORE_TEXTS, *tables):
+            for language, texts in table.items():
+                if language not in self._texts:
+                    raise ValueError(f"error texts in {language!r}, which is not one of "
+                                     f"{LANGUAGES}")
+                known = self._texts[language]
+                for code, text in texts.items():
+                    if code in known:
+                        raise ValueError(f"error code {code!r} has two {language} texts")
+                    known[code] = text
+
+    def localise(self, code: str, english: str, accept_language: str | None) -> str:
+        """The message for `code` in the client's preferred language (zh-* or English)."""
+        if accept_language and prefers_chinese(accept_language):
+            return self._texts[CHINESE].get(code, english)
+        return english
+
+    def codes(self, language: str) -> set[str]:
+        return set(self._texts[language])
 
 
 def prefers_chinese(accept_language: str) -> bool:

@@ -3,7 +3,8 @@
 A domain that must react to another's change (department channels follow department
 membership) registers a handler; the changing domain sends a signal through its unit of
 work and the handler runs in the same transaction, so both changes commit or neither
-does. Handlers are connected explicitly in `xietong.wiring`, not by import side effects.
+does. The reacting domain declares its handlers in its manifest (`manifest.Reaction`)
+and the runtime connects them: no import side effects, no hooks kept in module globals.
 
 This is how one domain reaches another that sits above it, without importing it (which
 would close an import cycle between the two; see the import-linter contracts in
@@ -101,3 +102,12 @@ class FileReadable(Signal):
 
     actor: Actor
     file_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoMembersOf(Signal):
+    """A question: whom does person `user_id` share something with (a channel, a
+    conversation)? Each domain that gathers people answers with their ids; a guest may
+    see exactly these people (and themselves)."""
+
+    user_id: int

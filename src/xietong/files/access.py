@@ -3,8 +3,8 @@
 A file is readable by its uploader and by whoever may read a live message that carries
 it. Everyone else is told it does not exist (404, not 403), so ids reveal nothing.
 Which messages (later: tasks, documents) carry a file and who may read them is for the
-domains that attach files to say: they answer the `FileReadable` signal (connected in
-`xietong.wiring`), since they import files and files may not import them back.
+domains that attach files to say: they answer the `FileReadable` signal (a handler in
+their manifest), since they import files and files may not import them back.
 """
 
 from __future__ import annotations

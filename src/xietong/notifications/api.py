@@ -43,7 +43,7 @@ async def list_notifications(
 
 
 @router.post("/read")
-async def mark_read(body: MarkRead, actor: CurrentActor, rt: Rt) -> MarkedRead:
+async def mark_notifications_read(body: MarkRead, actor: CurrentActor, rt: Rt) -> MarkedRead:
     async with rt.unit_of_work() as uow:
         marked, unread = await actions.do_mark_read(uow, actor, ids=body.ids, every=body.all,
                                                     now=utcnow())

@@ -20,11 +20,11 @@ from xietong.chat.events import AckReminder, MemberAdded, MessageCreated, channe
 from xietong.chat.models import ChannelKind
 from xietong.chat.schemas import ChannelOut, MessageOut
 from xietong.core.clock import utcnow
+from xietong.core.events import CommittedEvent
 from xietong.core.uow import UnitOfWork
 from xietong.notifications.actions import NewNotification, do_notify
 from xietong.notifications.models import NotificationKind
 from xietong.org import queries as org_queries
-from xietong.realtime.log import LoggedEvent
 
 # Whom presence says are where (`Realtime.statuses`): direct messages notify the away.
 Statuses = Callable[[list[int]], Awaitable[Mapping[int, str]]]
@@ -50,7 +50,7 @@ class NotificationConsumer:
         self._zone = zone
         self._clock = clock
 
-    async def handle(self, uow: UnitOfWork, events: list[LoggedEvent]) -> None:
+    async def handle(self, uow: UnitOfWork, events: list[CommittedEvent]) -> None:
         created = [e for e in events if e.type == _type(MessageCreated)]
         mentioned = await chat_queries.notified_by_mentions(
             uow, [_message(e).id for e in created if _has_mentions(_message(e))])
@@ -105,7 +105,7 @@ class NotificationConsumer:
                                 link=_message_link(row.id, message.id))
                 for user_id, kind in sorted(reasons.items())]
 
-    async def _for_reminder(self, uow: UnitOfWork, event: LoggedEvent
+    async def _for_reminder(self, uow: UnitOfWork, event: CommittedEvent
                             ) -> list[NewNotification]:
         reminder = AckReminder.model_validate_json(event.data)
         message = await chat_queries.live_messages_in_order(uow, [reminder.message_id])
@@ -126,7 +126,7 @@ class NotificationConsumer:
             link=_message_link(row.id, reminder.message_id))
             for user_id in sorted(event.recipients & members)]
 
-    async def _for_joining(self, uow: UnitOfWork, event: LoggedEvent) -> list[NewNotification]:
+    async def _for_joining(self, uow: UnitOfWork, event: CommittedEvent) -> list[NewNotification]:
         added = MemberAdded.model_validate_json(event.data)
         channel: ChannelOut = added.channel
         if channel.kind == ChannelKind.DM:
@@ -148,7 +148,7 @@ class NotificationConsumer:
                 for user_id in sorted(joined & members)]
 
 
-def _message(event: LoggedEvent) -> MessageOut:
+def _message(event: CommittedEvent) -> MessageOut:
     return MessageCreated.model_validate_json(event.data).message
 
 

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden, NotFound
+from xietong.core.signals import CoMembersOf
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries
 from xietong.org.models import Department, User
 from xietong.policy import org as org_policy
-
-CoMembers = Callable[[UnitOfWork, int], Awaitable[set[int]]]
-
-
-async def _only_themselves(uow: UnitOfWork, user_id: int) -> set[int]:
-    return {user_id}
-
-
-# Who shares a conversation with a person is messaging's knowledge, and messaging depends
-# on the organisation, not the other way round: `xietong.wiring` plugs its answer in here.
-_co_members: CoMembers = _only_themselves
-
-
-def connect_co_members(provider: CoMembers) -> None:
-    global _co_members  # set once, at start-up, by xietong.wiring
-    _co_members = provider
 
 
 async def visible_user_ids(uow: UnitOfWork, actor: Actor) -> set[int] | None:
@@ -33,7 +16,10 @@ async def visible_user_ids(uow: UnitOfWork, actor: Actor) -> set[int] | None:
     they share a channel with (and themselves)."""
     if org_policy.directory_scope(actor) is org_policy.DirectoryScope.EVERYONE:
         return None
-    return await _co_members(uow, actor.user_id) | {actor.user_id}
+    # Who shares a conversation with a person is messaging's knowledge, and messaging
+    # depends on the organisation, not the other way round: it answers the signal.
+    answers: list[set[int]] = await uow.signal(CoMembersOf(actor.user_id))
+    return set().union(*answers) | {actor.user_id}
 
 
 async def access_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from xietong.core.actor import Role
 from xietong.core.security import Passwords
 from xietong.core.uow import UnitOfWork
+from xietong.manifest import DemoOptions, DemoOutcome
 from xietong.org import actions
 from xietong.org.models import Department, DepartmentManager, User
 
@@ -100,3 +101,13 @@ async def seed_demo_company(uow: UnitOfWork, *, password: str,
     uow.session.add(guest)
     await uow.flush()
     return DemoResult(len(ids), people + 1, already_present=False)
+
+
+async def demo_company(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
+    """The organisation's step of `xietong seed-demo`."""
+    result = await seed_demo_company(uow, password=options.password,
+                                     passwords=options.passwords)
+    made = () if result.already_present else (f"{result.departments} departments",
+                                              f"{result.people} people")
+    return DemoOutcome(created=made, hint=f"Sign in as e.g. 'zhangwei' (张伟, 销售总监) with "
+                                          f"password '{options.password}'.")

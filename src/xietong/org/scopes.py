@@ -8,12 +8,11 @@ changes, so a role change is a membership change (see `membership_changes`).
 from __future__ import annotations
 
 from xietong.core.actor import Actor, Role
-from xietong.core.events import USER
+from xietong.core.events import USER, CommittedEvent
 from xietong.core.uow import UnitOfWork
 from xietong.org import access, queries
 from xietong.org.events import DEPARTMENT, USER_UPDATED
 from xietong.policy import org as org_policy
-from xietong.realtime.log import LoggedEvent
 
 
 async def _actor(uow: UnitOfWork, user_id: int) -> Actor | None:
@@ -36,7 +35,7 @@ class DepartmentScopes:
         actor = await _actor(uow, user_id)
         return actor is not None and org_policy.can_browse_departments(actor)
 
-    def membership_changes(self, event: LoggedEvent) -> set[int]:
+    def membership_changes(self, event: CommittedEvent) -> set[int]:
         return _role_changes(event)
 
 
@@ -53,11 +52,11 @@ class PeopleScopes:
         visible = await self.readable(uow, user_id)
         return visible is None or scope_id in visible
 
-    def membership_changes(self, event: LoggedEvent) -> set[int]:
+    def membership_changes(self, event: CommittedEvent) -> set[int]:
         return _role_changes(event)
 
 
-def _role_changes(event: LoggedEvent) -> set[int]:
+def _role_changes(event: CommittedEvent) -> set[int]:
     """A person whose role changed (a guest made a member, say) sees other scopes now."""
     if event.type != USER_UPDATED or event.scope is None:
         return set()

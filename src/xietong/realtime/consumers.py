@@ -20,12 +20,12 @@ import contextlib
 import logging
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 from sqlalchemy import select
 
+from xietong.core.events import CommittedEvent, Consumer
 from xietong.core.uow import UnitOfWork
-from xietong.realtime.log import EventLog, LoggedEvent
+from xietong.realtime.log import EventLog
 from xietong.realtime.models import ConsumerPosition
 
 log = logging.getLogger("xietong.consumers")
@@ -34,20 +34,6 @@ POLL_SECONDS = 1.0
 BATCH = 200
 MAX_FAILURES = 5
 MAX_ERROR_CHARS = 4000
-
-
-class Consumer(Protocol):
-    """A domain's follower of the event log."""
-
-    # Its key in `event_consumers`; renaming it starts it afresh.
-    name: str
-    # The event types it handles; the others only move its position.
-    types: frozenset[str]
-
-    async def handle(self, uow: UnitOfWork, events: list[LoggedEvent]) -> None:
-        """Handle `events` (in id order) inside `uow`, whose commit also records them as
-        handled. Raise to have the batch retried."""
-        ...
 
 
 class Consumers:
@@ -123,7 +109,7 @@ class Consumers:
                 events = await self._log.after(uow.session, row.position, self._batch)
                 if not events:
                     return 0
-                wanted = [e for e in events if e.type in consumer.types]
+                wanted: list[CommittedEvent] = [e for e in events if e.type in consumer.types]
                 if wanted:
                     await consumer.handle(uow, wanted)
                 row.position = events[-1].id

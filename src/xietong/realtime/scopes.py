@@ -11,31 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
 
-from xietong.core.events import USER, Scope
+from xietong.core.events import USER, CommittedEvent, Scope, ScopeResolver
 from xietong.core.uow import UnitOfWork
-
-if TYPE_CHECKING:  # the log reads Subscriptions; resolvers only read logged events
-    from xietong.realtime.log import LoggedEvent
-
-
-class ScopeResolver(Protocol):
-    """What a domain answers about the scopes of its `kind`."""
-
-    kind: str
-
-    async def readable(self, uow: UnitOfWork, user_id: int) -> set[int] | None:
-        """The ids of the scopes of this kind `user_id` sees now; None: every one."""
-        ...
-
-    async def may_see(self, uow: UnitOfWork, user_id: int, scope_id: int) -> bool:
-        """Whether `user_id` sees this one scope now (cheaper than `readable`)."""
-        ...
-
-    def membership_changes(self, event: LoggedEvent) -> set[int]:
-        """People whose readable scopes of this kind `event` changes (joins, removals)."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +68,7 @@ class Scopes:
         resolver = self._by_kind.get(USER)
         return set() if resolver is None else await resolver.readable(uow, user_id)
 
-    def membership_changes(self, event: LoggedEvent) -> set[int]:
+    def membership_changes(self, event: CommittedEvent) -> set[int]:
         changed: set[int] = set()
         for resolver in self._by_kind.values():
             changed |= resolver.membership_changes(event)

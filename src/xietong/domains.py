@@ -1,0 +1,33 @@
+"""Every domain of the server, in one list (see `xietong.manifest`).
+
+The order is the order of everything done per domain: routes are mounted, signal
+handlers connected and demo data seeded in it, so a domain comes after those it builds
+on (chat after org: its demo conversations need the demo people).
+"""
+
+from __future__ import annotations
+
+from xietong.audit.manifest import MANIFEST as AUDIT
+from xietong.auth.manifest import MANIFEST as AUTH
+from xietong.chat.manifest import MANIFEST as CHAT
+from xietong.files.manifest import MANIFEST as FILES
+from xietong.jobs.manifest import MANIFEST as JOBS
+from xietong.manifest import DomainManifest
+from xietong.notifications.manifest import MANIFEST as NOTIFICATIONS
+from xietong.ops.manifest import MANIFEST as OPS
+from xietong.org.manifest import MANIFEST as ORG
+from xietong.realtime.manifest import MANIFEST as REALTIME
+from xietong.search.manifest import MANIFEST as SEARCH
+
+DOMAINS: tuple[DomainManifest, ...] = (
+    OPS,
+    AUTH,
+    ORG,
+    AUDIT,
+    CHAT,
+    REALTIME,
+    SEARCH,
+    JOBS,
+    FILES,
+    NOTIFICATIONS,
+)
