@@ -16,11 +16,13 @@ from xietong.chat.models import (
 from xietong.core.db import Base
 from xietong.files.models import StoredFile
 from xietong.jobs.models import Job
+from xietong.org.company_settings.models import CompanySettingsRecord
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.realtime.models import EventLogHorizon, EventRecipient, EventRecord
 from xietong.search.models import SearchItem
 
 __all__ = ["Acknowledgement", "AuditEntry", "AuthToken", "Base", "Channel", "ChannelMember",
-           "Department", "DepartmentManager", "DepartmentMember", "EventLogHorizon",
-           "EventRecipient", "EventRecord", "Job", "Message", "MessageEdit", "MessageMention",
-           "Pin", "Reaction", "SearchItem", "StoredFile", "ThreadFollower", "User"]
+           "CompanySettingsRecord", "Department", "DepartmentManager", "DepartmentMember",
+           "EventLogHorizon", "EventRecipient", "EventRecord", "Job", "Message", "MessageEdit",
+           "MessageMention", "Pin", "Reaction", "SearchItem", "StoredFile", "ThreadFollower",
+           "User"]
