@@ -138,6 +138,13 @@ class World:
                 return False
             case "array":
                 return [self.value(name, schema["items"])]
+            case "object":
+                # Its required fields, or else its first (an object may ask for one of
+                # several, as a company setting's group does); a map (no properties, as
+                # notification preferences' kinds) may be empty.
+                properties = schema.get("properties", {})
+                names = schema.get("required") or list(properties)[:1]
+                return {field: self.value(field, properties[field]) for field in names}
         raise AssertionError(f"no valid value known for {name}: {schema}")
 
 

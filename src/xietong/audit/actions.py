@@ -30,6 +30,8 @@ class AuditAction(StrEnum):
     DEPARTMENT_MEMBERS_SET = "department.members_set"
     # A guest joined departments (made an insider); details name them and the way in.
     GUEST_ADMITTED = "guest.admitted"
+    # Details name each setting changed, with its value before and after.
+    COMPANY_SETTINGS_CHANGED = "company_settings.changed"
 
 
 def user_target(user_id: int) -> str:
@@ -42,6 +44,9 @@ def department_target(department_id: int) -> str:
 
 def token_target(token_id: int) -> str:
     return f"token:{token_id}"
+
+
+COMPANY_SETTINGS_TARGET = "company_settings"
 
 
 async def do_record(uow: UnitOfWork, action: AuditAction, *, actor_id: int | None,

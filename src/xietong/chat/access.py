@@ -15,6 +15,7 @@ from xietong.chat.models import Channel, ChannelMember, Message
 from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden, NotFound
 from xietong.core.uow import UnitOfWork
+from xietong.org.company_settings.queries import company_settings, standing_of
 from xietong.policy import chat as chat_policy
 from xietong.policy import require
 
@@ -62,8 +63,14 @@ async def access_channel_for_posting(uow: UnitOfWork, actor: Actor,
     found = await access_channel_as_member(uow, actor, channel_id)
     if found.channel.archived_at is not None:
         raise Forbidden("The channel is archived; it is read-only.", code="channel_archived")
-    require(chat_policy.can_post_in(actor, found.channel, found.member),
-            "Only the channel's admins post announcements.", code="announcement_only")
+    if chat_policy.is_announcement_channel(found.channel):
+        # Only here is the setting read: posting elsewhere costs no query for it.
+        announcers = (await company_settings(uow)).post_announcements
+        require(chat_policy.can_post_announcements(
+                    actor, chat_policy.is_channel_admin(found.member), announcers,
+                    await standing_of(uow, actor, announcers)),
+                "You may not post in this announcement channel: an administrator chooses "
+                "who may.", code="announcement_only")
     return found
 
 

@@ -57,6 +57,7 @@ from xietong.core.text import reaction_emoji
 from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
+from xietong.org.company_settings.queries import company_settings, standing_of
 from xietong.policy import chat as chat_policy
 from xietong.policy import require
 
@@ -106,7 +107,10 @@ async def _check_people(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
 
 async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) -> Channel:
     kind = ChannelKind(data.kind)
-    require(chat_policy.can_create_channels(actor), "Guests cannot create channels.")
+    creators = (await company_settings(uow)).create_channels
+    require(chat_policy.can_create_channels(actor, creators,
+                                            await standing_of(uow, actor, creators)),
+            "You may not create channels: an administrator chooses who may.")
     if kind == ChannelKind.DM:
         raise Invalid("Open direct conversations with POST /api/v1/dms.")
     require(chat_policy.can_create_channel_of_kind(actor, kind),

@@ -53,7 +53,7 @@ MANIFEST = DomainManifest(
             "empty_message": "消息不能为空。",
             "not_a_member": "请先加入该频道。",
             "channel_archived": "频道已归档，只读。",
-            "announcement_only": "只有频道管理员可以在公告频道发言。",
+            "announcement_only": "你不能在这个公告频道发言：由管理员决定谁可以发言。",
             "mention_all_forbidden": "超过 50 人的频道中，只有频道管理员可以 @所有人。",
             "bad_thread_root": "只能回复本频道的顶层消息。",
         },

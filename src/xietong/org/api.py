@@ -12,6 +12,7 @@ from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.edge import CurrentActor, IdPath, Rt
 from xietong.org import access, actions, queries, views
+from xietong.org.company_settings.api import router as company_settings_router
 from xietong.org.schemas import (
     DepartmentCreate,
     DepartmentMembers,
@@ -27,6 +28,8 @@ from xietong.org.schemas import (
 from xietong.policy import org as org_policy
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
+# The company's settings are the organisation's: served under its prefix.
+router.include_router(company_settings_router)
 
 def directory_position(cursor: str) -> tuple[str, int]:
     """The (sort_key, id) a directory cursor stands for. A cursor is opaque but not trusted:

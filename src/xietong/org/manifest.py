@@ -7,13 +7,14 @@ from xietong.manifest import DomainManifest, Mount
 from xietong.org import events, models
 from xietong.org.api import router
 from xietong.org.commands import create_admin, ensure_owner
+from xietong.org.company_settings import models as company_settings_models
 from xietong.org.demo import demo_company
 from xietong.org.scopes import DepartmentScopes, PeopleScopes
 
 MANIFEST = DomainManifest(
     name="org",
     routers=(Mount(router),),
-    models=(models,),
+    models=(models, company_settings_models),
     event_types=events.ORG_EVENTS,
     scope_resolvers=(DepartmentScopes(), PeopleScopes()),
     commands={"create-admin": create_admin, "ensure-owner": ensure_owner},
@@ -30,6 +31,7 @@ MANIFEST = DomainManifest(
             "guest_needs_admin": ("只有管理员可以把访客加入部门或公告频道"
                                   "（会向其开放历史消息和成员）。"),
             "last_owner": "系统至少需要保留一位启用的所有者。",
+            "guest_in_group": "访客不能获得公司的这项权限。",
         },
     },
 )

@@ -1,10 +1,12 @@
 """Who may do what: the one place permission rules live, one module per domain.
 
 Every rule is a small pure function of the actor and the facts the caller already
-fetched, named as a question (`chat.can_post_in(actor, channel, member)`), so services ask
+fetched, named as a question (`chat.can_manage_channel(actor, member)`), so services ask
 here instead of comparing roles inline, and a rule change is one edit. Callers import a
 domain's module (`from xietong.policy import chat as chat_policy`) and `require`, which
-turns a refusal into `Forbidden`.
+turns a refusal into `Forbidden`. Where the company chooses who may (`policy.company`:
+who may create channels, post announcements, …), the setting's group is one more fact the
+caller fetched (`org.company_settings.queries`) and passes in.
 
 The package depends on `core` only, never on a domain's package: every domain asks it, so
 it must sit below all of them. The facts a rule reads of a domain's rows are described

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from xietong.core.actor import Actor, Role
+from xietong.policy.company import Group, Standing, is_in_group
 
 PUBLIC = "public"
 DEPARTMENT = "department"
@@ -63,9 +64,11 @@ def can_join(channel: Conversation) -> bool:
 
 # --- creating -----------------------------------------------------------------------------
 
-def can_create_channels(actor: Actor) -> bool:
-    """Guests create no channels (a channel of their choosing is a room nobody checked)."""
-    return actor.role != Role.GUEST
+def can_create_channels(actor: Actor, creators: Group, standing: Standing) -> bool:
+    """Public and private channels: whom the company's `create_channels` setting names (by
+    default every member). Never guests (`policy.company`): a channel of their choosing is
+    a room nobody checked."""
+    return is_in_group(actor, creators, standing)
 
 
 def can_create_channel_of_kind(actor: Actor, kind: str) -> bool:
@@ -81,10 +84,18 @@ def can_message_anyone(actor: Actor) -> bool:
 
 # --- posting and managing -----------------------------------------------------------------
 
-def can_post_in(actor: Actor, channel: Conversation, member: Membership | None) -> bool:
-    """Post in a live channel one is a member of: in announcement channels, only the
-    channel's admins and the company's administrators."""
-    return channel.kind != ANNOUNCEMENT or _manages(actor, member)
+def is_announcement_channel(channel: Conversation) -> bool:
+    """Posting in it asks more than membership (`can_post_announcements`)."""
+    return channel.kind == ANNOUNCEMENT
+
+
+def can_post_announcements(actor: Actor, channel_admin: bool, announcers: Group,
+                           standing: Standing) -> bool:
+    """Post in an announcement channel one is a member of: whom the company's
+    `post_announcements` setting names (by default the channel's own admins) and the
+    company's administrators. `channel_admin`: the actor is one of this channel's admins
+    (`is_channel_admin`)."""
+    return is_in_group(actor, announcers, standing, channel_admin=channel_admin)
 
 
 def can_manage_channel(actor: Actor, member: Membership | None) -> bool:
