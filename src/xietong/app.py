@@ -32,7 +32,12 @@ from xietong.core.text import control_character_in
 from xietong.files.api import router as files_router
 from xietong.files.api import upload_body_limit
 from xietong.jobs.api import router as jobs_router
-from xietong.openapi import declare_errors
+from xietong.openapi import (
+    declare_errors,
+    declare_events,
+    domain_event_types,
+    require_sent_fields,
+)
 from xietong.ops.api import router as ops_router
 from xietong.org.api import router as org_router
 from xietong.realtime.api import router as realtime_router
@@ -386,7 +391,8 @@ class XietongApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = declare_errors(super().openapi())
+            document = declare_events(declare_errors(super().openapi()), domain_event_types())
+            self.openapi_schema = require_sent_fields(document)
         return self.openapi_schema
 
 
