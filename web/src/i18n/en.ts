@@ -14,6 +14,7 @@ const en: MessageSchema = {
     chat: 'Messages',
     people: 'People',
     admin: 'Admin',
+    unread: '{count} unread',
   },
   language: {
     label: 'Language',

@@ -14,6 +14,7 @@ export default {
     chat: '消息',
     people: '通讯录',
     admin: '管理后台',
+    unread: '{count} 条未读',
   },
   language: {
     label: '语言',
