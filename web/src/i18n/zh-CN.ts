@@ -78,7 +78,7 @@ export default {
     memberCount: '{n} 人',
     subDepartments: '{name}的下级部门',
     results: '已显示 {n} 人',
-    moreAvailable: '还有更多',
+    moreAvailable: '{results}，还有更多',
     empty: '没有找到匹配的同事。',
     inactive: '已停用',
     noDepartmentsYet: '还没有部门。',
