@@ -140,7 +140,7 @@ export function reloadChannels(): Promise<void> {
   return channelsReload
 }
 
-/** Counts the socket's logged events; a channel list read while it moved may be stale. */
+/** Counts the chat events the socket brought; a channel list read while it moved may be stale. */
 let eventsSeen = 0
 /** A list read while events kept arriving is read again, at most this many times in all. */
 const CHANNEL_READS = 3
@@ -215,10 +215,10 @@ function applyOpenedPage(channelId: number, page: MessagePage, around: number | 
  * reply or an edit landing during the fetch would be overwritten by the older copy, or lost
  * where nothing was loaded yet. Every message event applies idempotently.
  */
-const recorders = new Set<MessageEvent[]>()
+const recorders = new Set<MessageChange[]>()
 
 async function fetchAndApply<T>(fetch: () => Promise<T>, apply: (result: T) => void): Promise<T> {
-  const seen: MessageEvent[] = []
+  const seen: MessageChange[] = []
   recorders.add(seen)
   try {
     const result = await fetch()
@@ -569,10 +569,10 @@ const MESSAGE_EVENTS = [
   'message.pinned',
 ] as const
 /** The events that change loaded messages (recorded while a page or thread is fetched). */
-type MessageEvent = Extract<EventFrame, { type: (typeof MESSAGE_EVENTS)[number] }>
+type MessageChange = Extract<EventFrame, { type: (typeof MESSAGE_EVENTS)[number] }>
 
 /** What a message event changes in the loaded messages (idempotent: it may be applied twice). */
-function applyMessageEvent(event: MessageEvent): void {
+function applyMessageEvent(event: MessageChange): void {
   switch (event.type) {
     case 'message.created':
       receive(event.data.message)
