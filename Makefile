@@ -11,7 +11,7 @@ WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 
 
 export XIETONG_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test lint install web browser test-sqlite test-postgres bench clean
+.PHONY: run test lint install web browser types test-sqlite test-postgres bench clean
 
 run: install web
 	$(BIN)/xietong migrate
@@ -30,6 +30,16 @@ web: $(WEB_BUILT)
 
 $(WEB_BUILT): $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# The web client's API and event types, generated from the server's OpenAPI document (a test
+# fails while the committed file is stale). TYPES_OUT: where to write them.
+TYPES_OUT ?= web/src/api/schema.d.ts
+types: install
+	test -x web/node_modules/.bin/openapi-typescript || (cd web && npm ci --no-audit --no-fund --loglevel=error)
+	@openapi=$$(mktemp --suffix=.json) && trap 'rm -f "$$openapi"' EXIT && \
+		$(BIN)/xietong openapi --output "$$openapi" && \
+		web/node_modules/.bin/openapi-typescript "$$openapi" --output "$(TYPES_OUT)" \
+			--default-non-nullable false
 
 browser: $(BROWSER_STAMP)
 

@@ -26,7 +26,7 @@ from xietong import __version__
 from xietong.core import errors
 from xietong.core.i18n import ErrorCatalogue
 from xietong.core.text import control_character_in
-from xietong.openapi import declare_errors
+from xietong.openapi import declare_errors, declare_events, require_sent_fields
 from xietong.runtime import Runtime
 
 log = logging.getLogger("xietong")
@@ -376,7 +376,11 @@ class XietongApp(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = declare_errors(super().openapi())
+            runtime: Runtime = self.state.runtime
+            events = sorted((event for domain in runtime.domains for event in domain.event_types),
+                            key=lambda event: str(event.model_fields["type"].default))
+            document = declare_events(declare_errors(super().openapi()), events)
+            self.openapi_schema = require_sent_fields(document)
         return self.openapi_schema
 
 

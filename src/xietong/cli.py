@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import secrets
+import tempfile
 from collections.abc import Awaitable, Callable
-from typing import Annotated, NoReturn, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -147,6 +151,31 @@ def serve() -> None:
     workers = f" with {settings.workers} worker processes" if settings.workers > 1 else ""
     typer.echo(f"Xietong serving on http://{settings.host}:{settings.port}/{workers}")
     serve_until_stopped(settings)
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write it to this file instead of standard output.")] = None,
+) -> None:
+    """Print the OpenAPI document (JSON): every HTTP operation, and the event socket's
+    frames as components. `make types` generates the web client's types from it."""
+    from xietong.app import create_app
+
+    async def document() -> dict[str, Any]:
+        # The document does not depend on the configuration: a throwaway runtime that
+        # never connects to anything (and leaves nothing behind) serves to build the app.
+        with tempfile.TemporaryDirectory() as data_dir:
+            settings = Settings(data_dir=Path(data_dir), database_url="",
+                                secret_key=secrets.token_urlsafe(32), redis_url=None)
+            async with open_runtime(settings) as runtime:
+                return create_app(runtime).openapi()
+
+    text = json.dumps(asyncio.run(document()), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def add_commands_of(domains: tuple[DomainManifest, ...]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -584,13 +585,15 @@ async def test_events_written_elsewhere_are_not_skipped_by_local_delivery(
     poll (made 30 s here, so a pass cannot come from it)."""
     monkeypatch.setattr(hub, "POLL_SECONDS", 30.0)
     channel_id = await create_channel(cast.zhangwei, "别的进程", cast.lina)
+    channel = (await cast.zhangwei.api.get(f"{API}/channels/{channel_id}")).json()
+    written = {"channel": {**channel, "topic": "written by another process"}}
     socket = await Socket.open(live_server, cast.lina.token)
     await asyncio.sleep(1.1)  # the tailer's current wait (of the old second) runs out
     try:
         async with cast.runtime.engine.begin() as connection:
             await connection.execute(insert(EventRecord).values(
-                type="channel.updated", scope_kind="channel", scope_id=channel_id, personal=False,
-                data='{"written_by":"another process"}'))
+                type="channel.updated", scope_kind="channel", scope_id=channel_id,
+                personal=False, data=json.dumps(written)))
         started = time.monotonic()
         sent = await cast.zhangwei.api.post(f"{API}/channels/{channel_id}/messages",
                                             json={"text": "紧随其后"})
@@ -598,7 +601,7 @@ async def test_events_written_elsewhere_are_not_skipped_by_local_delivery(
         created = await socket.wait_for("message.created")
         assert time.monotonic() - started < 5
         assert [e["type"] for e in socket.events] == ["channel.updated", "message.created"]
-        assert socket.events[0]["data"] == {"written_by": "another process"}
+        assert socket.events[0]["data"] == written
         assert socket.events[0]["id"] < created["id"]
     finally:
         await socket.close()

@@ -13,7 +13,7 @@ import pytest
 import websockets
 
 from tests.helpers import PASSWORD, Cast, Person, client_with_token, post, sign_in
-from tests.realtime.wsclient import Socket
+from tests.realtime.wsclient import Socket, frame_validator
 from xietong.runtime import Runtime
 
 
@@ -262,7 +262,7 @@ async def test_a_position_that_is_not_ascii_digits_is_refused(
     with 4400 like any other bad position, not raised as a ValueError."""
     url = (live_server.replace("http://", "ws://") + "/api/v1/events/ws?token="
            + cast.lina.token + "&last_event_id=" + quote(position))
-    socket = Socket(await websockets.connect(url))
+    socket = Socket(await websockets.connect(url), await frame_validator(live_server))
     try:
         assert await socket.refused_with() == ("bad_last_event_id", 4400)
     finally:

@@ -1,4 +1,6 @@
-"""A WebSocket client for tests: connects to the live server, collects frames."""
+"""A WebSocket client for tests: connects to the live server, collects frames, and checks
+each one against the socket's frames in the server's own OpenAPI document (the web client's
+types are generated from it, so a frame that strays from it would mislead them)."""
 
 from __future__ import annotations
 
@@ -6,13 +8,31 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
+import jsonschema_rs
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+# One per server: its /api/openapi.json, read once.
+_frame_validators: dict[str, jsonschema_rs.Validator] = {}
+
+
+async def frame_validator(base_url: str) -> jsonschema_rs.Validator:
+    """Validates a frame against `SocketFrame` in the document the server serves."""
+    if base_url not in _frame_validators:
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            response = await http.get("/api/openapi.json")
+        assert response.status_code == 200, response.text
+        components = response.json()["components"]
+        _frame_validators[base_url] = jsonschema_rs.Draft202012Validator(
+            {"$ref": "#/components/schemas/SocketFrame", "components": components})
+    return _frame_validators[base_url]
+
 
 class Socket:
-    def __init__(self, connection: ClientConnection) -> None:
+    def __init__(self, connection: ClientConnection, validator: jsonschema_rs.Validator) -> None:
         self.connection = connection
+        self.validator = validator
         self.events: list[dict[str, Any]] = []  # logged events (with ids), in arrival order
         self.other: list[dict[str, Any]] = []  # hello, typing, presence, pong, error
 
@@ -25,8 +45,9 @@ class Socket:
             query.append(f"last_event_id={last_event_id}")
         if query:
             url += "?" + "&".join(query)
+        validator = await frame_validator(base_url)
         connection = await websockets.connect(url, additional_headers=headers or None)
-        socket = cls(connection)
+        socket = cls(connection, validator)
         hello = await socket.next_frame()
         assert hello["type"] in ("hello", "error"), hello
         return socket
@@ -34,6 +55,8 @@ class Socket:
     async def next_frame(self, timeout: float = 5) -> dict[str, Any]:
         raw = await asyncio.wait_for(self.connection.recv(), timeout)
         frame: dict[str, Any] = json.loads(raw)
+        errors = [error.message for error in self.validator.iter_errors(frame)]
+        assert not errors, f"a frame unlike the OpenAPI document's SocketFrame: {raw!r} {errors}"
         (self.events if "id" in frame else self.other).append(frame)
         return frame
 

@@ -1,31 +1,10 @@
 import { api } from '../api/client'
-import type { AuditEntry, Department, Page, Role, User } from '../api/types'
+import type { AuditEntry, Department, Page, Schema, User } from '../api/types'
 
-export interface NewUser {
-  username: string
-  display_name: string
-  password: string
-  email?: string
-  role?: Role
-  title?: string
-  department_ids?: number[]
-}
-
-export interface UserPatch {
-  active?: boolean
-  role?: Role
-}
-
-export interface NewDepartment {
-  name: string
-  parent_id?: number | null
-  manager_ids?: number[]
-}
-
-export interface DepartmentPatch {
-  name?: string
-  parent_id?: number | null
-}
+export type NewUser = Schema<'UserCreate'>
+export type UserPatch = Schema<'UserUpdate'>
+export type NewDepartment = Schema<'DepartmentCreate'>
+export type DepartmentPatch = Schema<'DepartmentUpdate'>
 
 export interface AuditQuery {
   action?: string

@@ -1,34 +1,24 @@
-/** Shapes of the API's JSON, as documented in shared/API.md. */
+/**
+ * Shapes of the API's JSON under the names the client uses. They are the server's own, from
+ * `schema.d.ts`, which `make types` generates from its OpenAPI document (never edit that by
+ * hand: a test fails when it is stale).
+ */
+import type { components } from './schema'
 
-export type Role = 'owner' | 'admin' | 'member' | 'guest'
-export const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'guest']
+/** A component of the server's OpenAPI document, by name. */
+export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name]
 
-export interface User {
-  id: number
-  username: string
-  display_name: string
-  email: string | null
-  phone: string | null
-  title: string | null
-  avatar_url: string | null
-  role: Role
-  active: boolean
-  department_ids: number[]
-  primary_department_id: number | null
-  created_at: string
-}
+export type Role = Schema<'Role'>
+// Every role once, highest first: the compiler refuses this while a role is missing.
+const everyRole: { [R in Role]: R } = { owner: 'owner', admin: 'admin', member: 'member', guest: 'guest' }
+export const ROLES: readonly Role[] = Object.values(everyRole)
 
-export interface Department {
-  id: number
-  name: string
-  parent_id: number | null
-  manager_ids: number[]
-  member_count: number
-  position: number
-  children: Department[]
-}
+export type User = Schema<'UserOut'>
+export type Department = Schema<'DepartmentNode'>
+export type LoginResponse = Schema<'LoginOut'>
+export type AuditEntry = Schema<'AuditEntryOut'>
 
-/** A cursor-paged list. */
+/** A cursor-paged list (`UserPage`, `AuditPage`, …: every one has this shape). */
 export interface Page<T> {
   items: T[]
   next_cursor: string | null
@@ -39,18 +29,14 @@ export interface ItemList<T> {
   items: T[]
 }
 
-export interface LoginResponse {
-  user: User
-  token: string
-  csrf_token: string
-}
+// ---- the event socket's frames (API.md "Events") ----------------------------------------
 
-export interface AuditEntry {
-  id: number
-  at: string
-  actor_id: number | null
-  action: string
-  target: string | null
-  ip: string | null
-  details: unknown
-}
+/** A logged event frame: has an id, is replayed on resume. Narrow it by `type`. */
+export type EventFrame = Schema<'EventFrame'>
+/** A frame that is never logged (hello, typing, presence, pong, error). */
+export type EphemeralFrame = Schema<'EphemeralFrame'>
+export type SocketFrame = Schema<'SocketFrame'>
+export type EventType = EventFrame['type']
+/** The logged frame of one event type. */
+export type EventOf<T extends EventType> = Extract<EventFrame, { type: T }>
+export type EphemeralOf<T extends EphemeralFrame['type']> = Extract<EphemeralFrame, { type: T }>

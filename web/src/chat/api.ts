@@ -1,5 +1,5 @@
 import { api, readCookie, ApiError } from '../api/client'
-import type { ItemList } from '../api/types'
+import type { ItemList, Schema } from '../api/types'
 import type {
   AckStatus,
   Channel,
@@ -17,14 +17,8 @@ export async function listMyChannels(): Promise<MyChannel[]> {
   return (await api.get<ItemList<MyChannel>>('/api/v1/channels')).items
 }
 
-export interface ChannelDraft {
-  name: string
-  kind: Exclude<ChannelKind, 'dm'>
-  description?: string
-  member_ids?: number[]
-  department_ids?: number[]
-  department_id?: number | null
-}
+/** DMs are opened with `openDm`, never created as channels. */
+export type ChannelDraft = Omit<Schema<'ChannelCreate'>, 'kind'> & { kind: Exclude<ChannelKind, 'dm'> }
 
 export function createChannel(draft: ChannelDraft): Promise<Channel> {
   return api.post<Channel>('/api/v1/channels', draft)
@@ -48,13 +42,7 @@ export function listMessages(channelId: number, cursor: HistoryCursor, limit = 5
   return api.get<MessagePage>(`/api/v1/channels/${channelId}/messages`, { ...cursor, limit })
 }
 
-export interface SendBody {
-  text: string
-  client_msg_id: string
-  thread_root_id: number | null
-  file_ids: number[]
-  ack_required: boolean
-}
+export type SendBody = Schema<'MessageCreate'>
 
 export function sendMessage(channelId: number, body: SendBody): Promise<Message> {
   return api.post<Message>(`/api/v1/channels/${channelId}/messages`, body)

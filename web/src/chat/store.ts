@@ -8,21 +8,12 @@
  * the first message, so a retry never makes a duplicate.
  */
 import { reactive, ref, shallowRef, watch } from 'vue'
-import { ApiError, reportUnauthorized, request } from '../api/client'
+import { ApiError, request } from '../api/client'
 import type { ItemList } from '../api/types'
 import { currentUser, onSessionEnd } from '../auth/session'
 import { translate } from '../i18n'
 import { errorText } from '../ui/errors'
-import {
-  onEvent,
-  onFrame,
-  onOpen,
-  onSocketUnauthorized,
-  startSocket,
-  stopSocket,
-  watchPresence,
-  type LoggedEvent,
-} from '../realtime/socket'
+import { onEvent, onFrame, onOpen, onResync, watchPresence, type EventFrame } from '../realtime/socket'
 import { notify } from '../realtime/notify'
 import * as chatApi from './api'
 import { unreadTotal } from './badge'
@@ -149,7 +140,7 @@ export function reloadChannels(): Promise<void> {
   return channelsReload
 }
 
-/** Counts the socket's logged events; a channel list read while it moved may be stale. */
+/** Counts the chat events the socket brought; a channel list read while it moved may be stale. */
 let eventsSeen = 0
 /** A list read while events kept arriving is read again, at most this many times in all. */
 const CHANNEL_READS = 3
@@ -224,10 +215,10 @@ function applyOpenedPage(channelId: number, page: MessagePage, around: number | 
  * reply or an edit landing during the fetch would be overwritten by the older copy, or lost
  * where nothing was loaded yet. Every message event applies idempotently.
  */
-const recorders = new Set<LoggedEvent[]>()
+const recorders = new Set<MessageChange[]>()
 
 async function fetchAndApply<T>(fetch: () => Promise<T>, apply: (result: T) => void): Promise<T> {
-  const seen: LoggedEvent[] = []
+  const seen: MessageChange[] = []
   recorders.add(seen)
   try {
     const result = await fetch()
@@ -569,18 +560,30 @@ function notifyAbout(channel: MyChannel, message: Message): void {
   notify(title, message.text.slice(0, 140), `/chat/${channel.id}`)
 }
 
+const MESSAGE_EVENTS = [
+  'message.created',
+  'message.updated',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
+  'message.pinned',
+] as const
+/** The events that change loaded messages (recorded while a page or thread is fetched). */
+type MessageChange = Extract<EventFrame, { type: (typeof MESSAGE_EVENTS)[number] }>
+
 /** What a message event changes in the loaded messages (idempotent: it may be applied twice). */
-function applyMessageEvent(event: LoggedEvent): void {
-  const data = event.data
+function applyMessageEvent(event: MessageChange): void {
   switch (event.type) {
     case 'message.created':
-      receive(data.message as Message)
+      receive(event.data.message)
       break
-    case 'message.updated':
-      eachCopy((data.message as Message).id, (m) => Object.assign(m, data.message as Message))
+    case 'message.updated': {
+      const updated = event.data.message
+      eachCopy(updated.id, (m) => Object.assign(m, updated))
       break
+    }
     case 'message.deleted':
-      eachCopy(Number(data.message_id), (m) => {
+      eachCopy(event.data.message_id, (m) => {
         m.deleted = true
         m.html = ''
         m.text = ''
@@ -589,50 +592,53 @@ function applyMessageEvent(event: LoggedEvent): void {
       break
     case 'reaction.added':
     case 'reaction.removed': {
-      const emoji = String(data.emoji)
-      const userId = Number(data.user_id)
-      eachCopy(Number(data.message_id), (m) => {
+      const { emoji, user_id: userId } = event.data
+      const added = event.type === 'reaction.added'
+      eachCopy(event.data.message_id, (m) => {
         const users = (m.reactions[emoji] ?? []).filter((id) => id !== userId)
-        if (event.type === 'reaction.added') users.push(userId)
+        if (added) users.push(userId)
         if (users.length) m.reactions[emoji] = users
         else delete m.reactions[emoji]
       })
       break
     }
-    case 'message.pinned':
-      eachCopy(Number(data.message_id), (m) => (m.pinned = Boolean(data.pinned)))
+    case 'message.pinned': {
+      const pinned = event.data.pinned
+      eachCopy(event.data.message_id, (m) => (m.pinned = pinned))
       break
+    }
   }
 }
 
-const MESSAGE_EVENTS = new Set([
-  'message.created',
-  'message.updated',
-  'message.deleted',
-  'reaction.added',
-  'reaction.removed',
-  'message.pinned',
-])
+/** Every event type this store follows. */
+const CHAT_EVENTS = [
+  ...MESSAGE_EVENTS,
+  'channel.read',
+  'channel.member_added',
+  'channel.member_removed',
+  'channel.updated',
+  'message.acknowledged',
+  'message.ack_reminder',
+] as const
 
-function handle(event: LoggedEvent): void {
-  const data = event.data
+function handle(event: Extract<EventFrame, { type: (typeof CHAT_EVENTS)[number] }>): void {
   eventsSeen += 1
-  if (MESSAGE_EVENTS.has(event.type)) for (const seen of recorders) seen.push(event)
   switch (event.type) {
     case 'message.created':
-      onMessageCreated(data.message as Message)
+      for (const seen of recorders) seen.push(event)
+      onMessageCreated(event.data.message)
       break
     case 'message.updated':
     case 'message.deleted':
     case 'reaction.added':
     case 'reaction.removed':
     case 'message.pinned':
+      for (const seen of recorders) seen.push(event)
       applyMessageEvent(event)
       break
     case 'channel.read': {
       if (event.channel_id === null) break
-      const userId = Number(data.user_id)
-      const lastRead = Number(data.last_read_id)
+      const { user_id: userId, last_read_id: lastRead } = event.data
       if (userId === me()) {
         const channel = channelById(event.channel_id)
         if (channel && lastRead >= channel.last_read_id) {
@@ -649,19 +655,18 @@ function handle(event: LoggedEvent): void {
     }
     case 'channel.member_added':
     case 'channel.member_removed': {
-      const ids = (data.user_ids as number[]) ?? []
-      if (ids.includes(me())) void reloadChannels()
+      if (event.data.user_ids.includes(me())) void reloadChannels()
       else if (event.channel_id !== null && reads.has(event.channel_id)) void loadReads(event.channel_id)
       break
     }
     case 'channel.updated': {
       const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
-      if (channel) Object.assign(channel, data.channel as object)
+      if (channel) Object.assign(channel, event.data.channel)
       break
     }
     case 'message.acknowledged': {
-      const status = ackStatuses.get(Number(data.message_id))
-      const userId = Number(data.user_id)
+      const status = ackStatuses.get(event.data.message_id)
+      const userId = event.data.user_id
       if (status && !status.acknowledged.includes(userId)) {
         status.acknowledged.push(userId)
         status.pending = status.pending.filter((id) => id !== userId)
@@ -672,7 +677,7 @@ function handle(event: LoggedEvent): void {
       const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
       if (channel) {
         notify(translate('chat.ack.reminderTitle'), translate('chat.ack.reminderBody', {
-          name: displayName(Number(data.from_user_id)),
+          name: displayName(event.data.from_user_id),
         }), `/chat/${channel.id}`)
       }
       break
@@ -701,46 +706,40 @@ function noteTyping(channelId: number, userId: number): void {
 let started = false
 const stops: (() => void)[] = []
 
-/** Starts the live chat state for the signed-in user (idempotent). */
+/**
+ * Starts the live chat state for the signed-in user (idempotent): the app shell does, on
+ * every page, so unread counts stay live wherever the person is. It follows the shell's
+ * socket; it does not own it.
+ */
 export function startChat(): void {
   if (started) return
   started = true
   restoreOutbox()
-  stops.push(onEvent(handle))
+  stops.push(onEvent(CHAT_EVENTS, handle))
   stops.push(
-    onOpen((resumed) => {
+    onResync(() => {
       // A fresh start (first connection, or the server lost our position or pruned the events
       // after it): reload what the socket did not replay. A resumed one got every missed event.
-      if (!resumed) {
-        // In place: what is on screen stays until the fresh copy is there.
-        void loadChannels()
-        for (const [id, loaded] of [...histories.entries()]) {
-          if (id !== activeChannelId.value) histories.delete(id)
-          // An older stretch (a search hit) gets no live messages anyway; scrolling down loads them.
-          else if (loaded.newer === null) openHistory(id, null, { refresh: true, quiet: true }).catch(() => undefined)
-        }
-        // An open thread may have missed replies too.
-        for (const rootId of [...threads.keys()]) loadThread(rootId).catch(() => undefined)
+      // In place: what is on screen stays until the fresh copy is there.
+      void loadChannels()
+      for (const [id, loaded] of [...histories.entries()]) {
+        if (id !== activeChannelId.value) histories.delete(id)
+        // An older stretch (a search hit) gets no live messages anyway; scrolling down loads them.
+        else if (loaded.newer === null) openHistory(id, null, { refresh: true, quiet: true }).catch(() => undefined)
       }
-      void flushOutbox()
+      // An open thread may have missed replies too.
+      for (const rootId of [...threads.keys()]) loadThread(rootId).catch(() => undefined)
     }),
   )
-  stops.push(
-    onFrame((frame) => {
-      if (frame.type === 'typing' && frame.channel_id !== null) {
-        noteTyping(frame.channel_id, Number(frame.data.user_id))
-      } else if (frame.type === 'presence') {
-        presence.set(Number(frame.data.user_id), String(frame.data.status))
-      }
-    }),
-  )
-  // The socket closed as signed out: the same path as a 401 (stops the chat, asks to sign in).
-  stops.push(onSocketUnauthorized(reportUnauthorized))
+  stops.push(onOpen(() => void flushOutbox()))
+  stops.push(onFrame('typing', (frame) => {
+    if (frame.channel_id !== null) noteTyping(frame.channel_id, frame.data.user_id)
+  }))
+  stops.push(onFrame('presence', (frame) => presence.set(frame.data.user_id, frame.data.status)))
   // Back online: send what waits. (The socket module reconnects by itself on this event.)
   const online = (): void => void flushOutbox()
   window.addEventListener('online', online)
   stops.push(() => window.removeEventListener('online', online))
-  startSocket()
 }
 
 /** Forgets everything of the signed-in user (the session ended, however it ended). */
@@ -757,7 +756,6 @@ function stopChat(): void {
   typingTimers.clear()
   started = false
   for (const stop of stops.splice(0)) stop()
-  stopSocket()
   channels.value = []
   channelsLoaded.value = false
   channelsError.value = null

@@ -14,6 +14,7 @@ const en: MessageSchema = {
     chat: 'Messages',
     people: 'People',
     admin: 'Admin',
+    unread: '{count} unread',
   },
   language: {
     label: 'Language',
@@ -77,7 +78,7 @@ const en: MessageSchema = {
     memberCount: '{n} people',
     subDepartments: 'Sub-departments of {name}',
     results: '{n} people shown',
-    moreAvailable: 'more available',
+    moreAvailable: '{results}, more available',
     empty: 'No matching people.',
     inactive: 'Deactivated',
     noDepartmentsYet: 'No departments yet.',

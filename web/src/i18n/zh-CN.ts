@@ -14,6 +14,7 @@ export default {
     chat: '消息',
     people: '通讯录',
     admin: '管理后台',
+    unread: '{count} 条未读',
   },
   language: {
     label: '语言',
@@ -77,7 +78,7 @@ export default {
     memberCount: '{n} 人',
     subDepartments: '{name}的下级部门',
     results: '已显示 {n} 人',
-    moreAvailable: '还有更多',
+    moreAvailable: '{results}，还有更多',
     empty: '没有找到匹配的同事。',
     inactive: '已停用',
     noDepartmentsYet: '还没有部门。',

@@ -1,5 +1,8 @@
 /**
- * The one WebSocket a signed-in tab keeps open (`/api/v1/events/ws`).
+ * The one WebSocket a signed-in tab keeps open (`/api/v1/events/ws`), whatever page it shows.
+ * The app shell starts it once the session is known (`startSocket`); it stops when the
+ * session ends, however it ends. Stores do not own it: they subscribe to the frames they
+ * care about by type (`onEvent`, `onFrame`) and reload their state when told to (`onResync`).
  *
  * It reconnects by itself with exponential backoff (plus jitter, so a restarted
  * server is not hit by every client at once) and resumes from the id of the last
@@ -8,26 +11,17 @@
  * When the events after its position were pruned from the server's log (4410
  * `resync_required`), it drops the position and reconnects afresh; the hello then says
  * "not resumed" and the stores reload their state.
+ *
+ * Frame types come from the server's OpenAPI document (`api/schema.d.ts`).
  */
 import { readonly, ref } from 'vue'
+import { reportUnauthorized } from '../api/client'
+import type { EphemeralFrame, EphemeralOf, EventFrame, EventOf, EventType, SocketFrame } from '../api/types'
+import { onSessionEnd } from '../auth/session'
 
-export interface LoggedEvent {
-  id: number
-  type: string
-  channel_id: number | null
-  data: Record<string, unknown>
-}
-
-export interface EphemeralFrame {
-  type: string
-  channel_id: number | null
-  data: Record<string, unknown>
-}
-
+export type { EventFrame } from '../api/types'
+export type EphemeralType = EphemeralFrame['type']
 export type SocketState = 'connecting' | 'open' | 'closed'
-
-type EventHandler = (event: LoggedEvent) => void
-type FrameHandler = (frame: EphemeralFrame) => void
 
 const PING_EVERY_MS = 25_000
 const PONG_WITHIN_MS = 10_000
@@ -51,28 +45,52 @@ let pongTimer: number | undefined
 let wanted = false
 let watched: number[] = []
 
-const eventHandlers = new Set<EventHandler>()
-const frameHandlers = new Set<FrameHandler>()
+const eventHandlers = new Map<string, Set<(event: EventFrame) => void>>()
+const frameHandlers = new Map<string, Set<(frame: EphemeralFrame) => void>>()
 const openHandlers = new Set<(resumed: boolean) => void>()
-const unauthorizedHandlers = new Set<() => void>()
 
-export function onEvent(handler: EventHandler): () => void {
-  eventHandlers.add(handler)
-  return () => eventHandlers.delete(handler)
+function subscribe<F>(registry: Map<string, Set<(frame: F) => void>>, types: readonly string[],
+  handler: (frame: F) => void): () => void {
+  for (const type of types) {
+    if (!registry.has(type)) registry.set(type, new Set())
+    registry.get(type)!.add(handler)
+  }
+  return () => {
+    for (const type of types) registry.get(type)?.delete(handler)
+  }
 }
-export function onFrame(handler: FrameHandler): () => void {
-  frameHandlers.add(handler)
-  return () => frameHandlers.delete(handler)
+
+function dispatch<F extends { type: string }>(registry: Map<string, Set<(frame: F) => void>>, frame: F): void {
+  // A copy: a handler may unsubscribe (itself or another) while it runs.
+  for (const handler of [...(registry.get(frame.type) ?? [])]) handler(frame)
 }
+
+/** Logged events of these types, in order, once each (live or replayed). Returns an unsubscribe. */
+export function onEvent<T extends EventType>(types: T | readonly T[], handler: (event: EventOf<T>) => void): () => void {
+  const list: readonly T[] = typeof types === 'string' ? [types] : types
+  return subscribe(eventHandlers, list, handler as (event: EventFrame) => void)
+}
+
+/** Ephemeral frames of these types (typing, presence, error …). Returns an unsubscribe. */
+export function onFrame<T extends EphemeralType>(types: T | readonly T[], handler: (frame: EphemeralOf<T>) => void): () => void {
+  const list: readonly T[] = typeof types === 'string' ? [types] : types
+  return subscribe(frameHandlers, list, handler as (frame: EphemeralFrame) => void)
+}
+
 /** Called after every (re)connection; `resumed` is false when the client must reload its state. */
 export function onOpen(handler: (resumed: boolean) => void): () => void {
   openHandlers.add(handler)
   return () => openHandlers.delete(handler)
 }
-/** The server closed the socket because the session is gone (4401): reconnecting cannot help. */
-export function onSocketUnauthorized(handler: () => void): () => void {
-  unauthorizedHandlers.add(handler)
-  return () => unauthorizedHandlers.delete(handler)
+
+/**
+ * Called when the socket connected afresh rather than resuming (the first connection, or the
+ * server lost or pruned our position): events may have been missed, so reload what you show.
+ */
+export function onResync(handler: () => void): () => void {
+  return onOpen((resumed) => {
+    if (!resumed) handler()
+  })
 }
 
 function socketUrl(): string {
@@ -111,43 +129,43 @@ function connect(): void {
   let unauthorized = false
 
   ws.onmessage = (message: MessageEvent<string>) => {
-    let frame: LoggedEvent | EphemeralFrame
+    let frame: SocketFrame
     try {
-      frame = JSON.parse(message.data) as LoggedEvent | EphemeralFrame
+      frame = JSON.parse(message.data) as SocketFrame
     } catch {
+      return
+    }
+    if ('id' in frame) {
+      // Replays and live events never overlap (the server guarantees it); the check only
+      // guards against a handler bug applying an event twice.
+      if (lastEventId !== null && frame.id <= lastEventId) return
+      lastEventId = frame.id
+      dispatch(eventHandlers, frame)
       return
     }
     if (frame.type === 'hello') {
       helloSeen = true
       attempts = 0
       state.value = 'open'
-      const resumed = frame.data.resumed === true
-      if (!resumed) lastEventId = Number(frame.data.last_event_id)
+      const resumed = frame.data.resumed
+      if (!resumed) lastEventId = frame.data.last_event_id
       if (watched.length) send({ type: 'watch_presence', user_ids: watched })
       pingTimer = window.setInterval(ping, PING_EVERY_MS)
-      for (const handler of openHandlers) handler(resumed)
+      for (const handler of [...openHandlers]) handler(resumed)
       return
     }
     if (frame.type === 'pong') {
       window.clearTimeout(pongTimer)
       return
     }
-    if ('id' in frame && typeof frame.id === 'number') {
-      // Replays and live events never overlap (the server guarantees it); the check only
-      // guards against a handler bug applying an event twice.
-      if (lastEventId !== null && frame.id <= lastEventId) return
-      lastEventId = frame.id
-      for (const handler of eventHandlers) handler(frame)
-      return
-    }
-    if (frame.type === 'error' && frame.data.code === 'unauthorized') unauthorized = true
-    const code = frame.type === 'error' ? frame.data.code : undefined
-    if (code === 'bad_last_event_id' || code === 'resync_required') {
+    if (frame.type === 'error') {
+      const code = frame.data.code
+      if (code === 'unauthorized') unauthorized = true
       // The server does not know our position (its log was reset), or pruned the events
       // after it: start afresh.
-      lastEventId = null
+      if (code === 'bad_last_event_id' || code === 'resync_required') lastEventId = null
     }
-    for (const handler of frameHandlers) handler(frame)
+    dispatch(frameHandlers, frame)
   }
 
   ws.onclose = (event: CloseEvent) => {
@@ -157,7 +175,9 @@ function connect(): void {
     state.value = 'closed'
     if (unauthorized || FINAL_CLOSE_CODES.has(event.code)) {
       wanted = false
-      if (unauthorized || event.code === 4401) for (const handler of [...unauthorizedHandlers]) handler()
+      // Signed out (expired, elsewhere, revoked, deactivated): the same path as a 401, which
+      // ends the session (and so stops this socket for good) and asks to sign in again.
+      if (unauthorized || event.code === 4401) reportUnauthorized()
       return
     }
     if (!helloSeen && event.code === 4400) lastEventId = null
@@ -189,6 +209,7 @@ function reconnectNow(): void {
   connect()
 }
 
+/** Opens the tab's socket (the app shell does, once signed in); idempotent. */
 export function startSocket(): void {
   if (wanted) return
   wanted = true
@@ -207,6 +228,8 @@ export function stopSocket(): void {
   lastEventId = null
   watched = []
 }
+// The next user of this tab gets a socket of their own, and none of this one's position.
+onSessionEnd(stopSocket)
 
 export function sendTyping(channelId: number): void {
   send({ type: 'typing', channel_id: channelId })

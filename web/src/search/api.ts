@@ -1,18 +1,9 @@
 import { api } from '../api/client'
-import type { Message } from '../chat/types'
+import type { Schema } from '../api/types'
 
-export interface SearchHit {
-  message: Message
-  /** Safe HTML from the server: escaped text with the matches wrapped in <mark>. */
-  highlight: string
-}
-
-export interface SearchResults {
-  items: SearchHit[]
-  total: number
-  total_capped: boolean
-  warnings: string[]
-}
+/** `highlight` is safe HTML from the server: escaped text with the matches wrapped in <mark>. */
+export type SearchHit = Schema<'SearchHit'>
+export type SearchResults = Schema<'SearchResults'>
 
 export function searchMessages(q: string, offset = 0, signal?: AbortSignal): Promise<SearchResults> {
   // tz: minutes east of UTC, so "today" and dates in the query mean the viewer's days.
