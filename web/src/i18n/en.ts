@@ -260,8 +260,6 @@ const en: MessageSchema = {
       pending: 'Not yet confirmed',
       remind: 'Remind those who have not',
       reminded: 'Reminder sent',
-      reminderTitle: 'Please confirm a message',
-      reminderBody: '{name} asks you to confirm a message',
     },
     picker: {
       search: 'Search people',

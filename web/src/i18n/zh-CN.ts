@@ -260,8 +260,6 @@ export default {
       pending: '未确认',
       remind: '提醒未确认的人',
       reminded: '已发送提醒',
-      reminderTitle: '请确认消息',
-      reminderBody: '{name} 提醒你确认一条消息',
     },
     picker: {
       search: '搜索同事',

@@ -7,9 +7,10 @@
 import { readonly, ref, shallowRef } from 'vue'
 import type { EventOf } from '../api/types'
 import { onSessionEnd } from '../auth/session'
+import { notify } from '../realtime/notify'
 import { onEvent, onResync } from '../realtime/socket'
 import { listNotifications, markAllRead, markRead, type Notification } from './api'
-import { showDesktopNotification } from './desktop'
+import { notificationTitle } from './text'
 
 /** How many the bell's panel lists. */
 export const LATEST_LIMIT = 8
@@ -54,8 +55,13 @@ function onCreated(event: EventOf<'notification.created'>): void {
   if (latestItems.value.some((item) => item.id === notification.id)) return
   latestItems.value = [notification, ...latestItems.value].slice(0, LATEST_LIMIT)
   if (notification.read_at === null) unread.value += 1
-  // In do-not-disturb hours it only joins the feed.
-  if (!quiet) showDesktopNotification(notification, () => void markOneRead(notification).catch(() => undefined))
+  // In do-not-disturb hours it only joins the feed; a visible tab has the bell.
+  if (!quiet && document.visibilityState !== 'visible') {
+    notify(notificationTitle(notification), notification.body, notification.link, {
+      tag: `xietong-${notification.id}`,
+      onOpen: () => void markOneRead(notification).catch(() => undefined),
+    })
+  }
 }
 
 function onRead(event: EventOf<'notification.read'>): void {
