@@ -10,7 +10,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Page, ViewportSize, expect
+from playwright.async_api import Page, Route, ViewportSize, expect
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot
@@ -111,11 +111,11 @@ async def test_a_mention_rings_the_bell_and_opens_where_it_points(
 
 async def test_preferences_errors_are_shown(consumers: Cast, open_page: OpenPage) -> None:
     lina = await open_page("lina", "/notifications")
-    await lina.get_by_role("switch", name="免打扰时段").check()
+    await lina.get_by_role("switch", name="开启免打扰").check()
     start = lina.get_by_label("开始")
 
-    async def refuse(route: object) -> None:
-        await route.fulfill(  # type: ignore[attr-defined]
+    async def refuse(route: Route) -> None:
+        await route.fulfill(
             status=422, content_type="application/json",
             body='{"error": {"code": "validation_error", "message": "请检查免打扰时段。", '
                  '"details": []}}')
@@ -156,11 +156,15 @@ async def test_a_hidden_tab_shows_a_desktop_notification(
     # Headless Chromium draws no notifications and never hides a tab: the page is told it is
     # hidden, and the notifications it creates are noted as they are made (still real ones).
     await lina.add_init_script("""
-        Object.defineProperty(document, 'visibilityState', {get: () => window.__hidden ? 'hidden' : 'visible'});
+        Object.defineProperty(document, 'visibilityState',
+                              {get: () => window.__hidden ? 'hidden' : 'visible'});
         window.__shown = [];
         const Real = window.Notification;
         window.Notification = class extends Real {
-            constructor(title, options) { super(title, options); window.__shown.push({title, ...options, n: this}); }
+            constructor(title, options) {
+                super(title, options);
+                window.__shown.push({title, ...options, n: this});
+            }
         };
     """)
     tap = SocketTap()

@@ -54,6 +54,7 @@ const en: MessageSchema = {
       title: 'Notification settings',
       kindsLegend: 'Notify me about',
       dnd: 'Do not disturb',
+      dndEnable: 'Turn on do not disturb',
       dndHint: 'Notifications in these hours only join the list, without a pop-up.',
       dndStart: 'From',
       dndEnd: 'Until',

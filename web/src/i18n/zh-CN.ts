@@ -54,6 +54,7 @@ export default {
       title: '通知设置',
       kindsLegend: '接收这些通知',
       dnd: '免打扰时段',
+      dndEnable: '开启免打扰',
       dndHint: '免打扰时段内的通知只进入列表，不弹出提醒。',
       dndStart: '开始',
       dndEnd: '结束',
