@@ -6,6 +6,7 @@ browser's own."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -81,7 +82,7 @@ async def test_a_mention_rings_the_bell_and_opens_where_it_points(
     feed = lina.get_by_test_id("notification-feed")
     await expect(feed.get_by_role("button")).to_have_count(1)
     await expect(feed.get_by_role("button").first).not_to_have_class(re.compile("unread"))
-    await lina.get_by_role("button", name="未读").click()
+    await lina.get_by_role("button", name="未读", exact=True).click()
     await expect(lina.get_by_text("没有未读通知")).to_be_visible()
     await lina.get_by_role("button", name="全部", exact=True).click()
 
@@ -124,6 +125,39 @@ async def test_preferences_errors_are_shown(consumers: Cast, open_page: OpenPage
     await start.fill("23:00")
     await lina.get_by_role("button", name="保存").click()
     await expect(lina.get_by_role("alert")).to_contain_text("请检查免打扰时段。")
+
+
+async def test_the_feed_shows_its_errors_and_english_titles(
+        consumers: Cast, open_page: OpenPage) -> None:
+    cast = consumers
+    channel_id = await create_channel(cast.zhangwei, "方案评审", "private", cast.lina)
+    await cast.runtime.consumers.start()
+    await post(cast.zhangwei, channel_id, "@李娜 请看一下报价单")
+    for _ in range(100):  # the consumer records it in the background
+        if (await cast.lina.api.get("/api/v1/notifications")).json()["items"]:
+            break
+        await asyncio.sleep(0.05)
+    lina = await open_page("lina", "/people", locale="en")
+    failing = True
+
+    async def fail(route: Route) -> None:
+        if failing:
+            await route.fulfill(status=503, content_type="application/json", body=(
+                '{"error": {"code": "unavailable", "message": "Try again later.", '
+                '"details": null}}'))
+        else:
+            await route.fallback()
+
+    await lina.route(re.compile(r"/api/v1/notifications\?"), fail)
+    await lina.goto(lina.url.replace("/people", "/notifications"))
+    await expect(lina.get_by_role("alert")).to_contain_text("Try again later.")
+    failing = False
+    await lina.get_by_role("button", name="Retry").click()
+    feed = lina.get_by_test_id("notification-feed")
+    # The server writes Chinese titles; English gets its own, from the kind and the names.
+    await expect(feed.get_by_role("button")).to_contain_text("张伟 mentioned you in #方案评审")
+    await expect(feed.get_by_role("button")).to_contain_text("just now")
+    await expect(lina.get_by_role("alert")).to_have_count(0)
 
 
 async def test_the_phone_bell_opens_the_notifications_page(

@@ -75,8 +75,12 @@ export async function markOneRead(notification: Notification): Promise<void> {
   if (notification.read_at !== null) return
   latestItems.value = withRead(latestItems.value, [notification.id])
   unread.value = Math.max(0, unread.value - 1)
-  const result = await markRead([notification.id])
-  unread.value = result.unread_count
+  try {
+    unread.value = (await markRead([notification.id])).unread_count
+  } catch (error) {
+    void reloadLatest() // shown as read, but it is not: show what the server has
+    throw error
+  }
 }
 
 export async function markEverythingRead(): Promise<void> {
