@@ -55,6 +55,12 @@ export const router = createRouter({
           meta: { titleKey: 'people.title' },
         },
         {
+          path: 'notifications',
+          name: 'notifications',
+          component: () => import('../notifications/NotificationsView.vue'),
+          meta: { titleKey: 'notifications.title' },
+        },
+        {
           path: 'admin',
           component: () => import('../admin/AdminView.vue'),
           meta: { requiresAdmin: true, titleKey: 'admin.title' },

@@ -14,7 +14,6 @@ import { currentUser, onSessionEnd } from '../auth/session'
 import { translate } from '../i18n'
 import { errorText } from '../ui/errors'
 import { onEvent, onFrame, onOpen, onResync, watchPresence, type EventFrame } from '../realtime/socket'
-import { notify } from '../realtime/notify'
 import * as chatApi from './api'
 import { unreadTotal } from './badge'
 import { newClientId } from './ids'
@@ -541,23 +540,14 @@ function onMessageCreated(message: Message): void {
     markReadUpTo(message.channel_id, message.id)
     return
   }
-  if (message.thread_root_id !== null) {
-    if (mentionsMe(message)) notifyAbout(known, message)
-    return
-  }
+  // Desktop pop-ups for mentions, direct messages and reminders come from the notification
+  // centre (notifications/store.ts), which honours the person's preferences and quiet hours.
+  if (message.thread_root_id !== null) return
   const watching = activeChannelId.value === message.channel_id && document.visibilityState === 'visible'
   if (!watching) {
     known.unread_count += 1
     if (mentionsMe(message) || known.kind === 'dm') known.mention_count += 1
   }
-  if (mentionsMe(message) || known.kind === 'dm') notifyAbout(known, message)
-}
-
-function notifyAbout(channel: MyChannel, message: Message): void {
-  if (document.visibilityState === 'visible' && activeChannelId.value === channel.id) return
-  const who = displayName(message.sender_id)
-  const title = channel.kind === 'dm' ? who : `${who} · ${channel.name}`
-  notify(title, message.text.slice(0, 140), `/chat/${channel.id}`)
 }
 
 const MESSAGE_EVENTS = [
@@ -670,15 +660,6 @@ function handle(event: Extract<EventFrame, { type: (typeof CHAT_EVENTS)[number] 
       if (status && !status.acknowledged.includes(userId)) {
         status.acknowledged.push(userId)
         status.pending = status.pending.filter((id) => id !== userId)
-      }
-      break
-    }
-    case 'message.ack_reminder': {
-      const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
-      if (channel) {
-        notify(translate('chat.ack.reminderTitle'), translate('chat.ack.reminderBody', {
-          name: displayName(event.data.from_user_id),
-        }), `/chat/${channel.id}`)
       }
       break
     }

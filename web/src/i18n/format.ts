@@ -1,4 +1,4 @@
-import { currentLocale } from './index'
+import { currentLocale, translate } from './index'
 
 // Intl formatters are costly to build; keep one per locale.
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
@@ -65,4 +65,21 @@ export function formatBytes(size: number): string {
     unit += 1
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+/**
+ * How long ago, for a feed ("刚刚", "5 分钟前", "3 小时前", "2 天前"); a week or more shows
+ * the date.
+ */
+export function formatAgo(iso: string, now: number = Date.now(), locale: string = currentLocale()): string {
+  const then = new Date(iso).getTime()
+  if (Number.isNaN(then)) return iso
+  const minutes = Math.floor((now - then) / 60_000)
+  if (minutes < 1) return translate('notifications.justNow')
+  if (minutes < 60) return translate('notifications.minutesAgo', { count: minutes })
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return translate('notifications.hoursAgo', { count: hours })
+  const days = Math.floor(hours / 24)
+  if (days < 7) return translate('notifications.daysAgo', { count: days })
+  return cached(dayFormats, locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' }).format(new Date(then))
 }

@@ -1,6 +1,7 @@
 /**
- * Desktop notifications for mentions and DMs. The browser asks for permission only
- * after a click on our "enable notifications" button (never on page load).
+ * The browser's desktop notifications (the notification centre shows them for what asks for
+ * attention while the tab is out of sight). The browser asks for permission only after a
+ * click on an "enable notifications" button (never on page load).
  */
 import { ref } from 'vue'
 import { router } from '../app/router'
@@ -15,12 +16,20 @@ export async function askNotificationPermission(): Promise<void> {
   notificationPermission.value = await Notification.requestPermission()
 }
 
-export function notify(title: string, body: string, path: string): void {
-  if (!supported || Notification.permission !== 'granted') return
-  const shown = new Notification(title, { body, tag: path })
+/**
+ * Shows one when permitted; a click on it brings the tab forward at `path` and does
+ * `onOpen`. One with the same `tag` replaces the earlier one rather than adding another.
+ */
+export function notify(title: string, body: string, path: string,
+  options: { tag?: string; onOpen?: () => void } = {}): void {
+  // Granted or revoked in the browser's settings since: follow it.
+  if (supported) notificationPermission.value = Notification.permission
+  if (notificationPermission.value !== 'granted') return
+  const shown = new Notification(title, { body, tag: options.tag ?? path })
   shown.onclick = () => {
     window.focus()
     void router.push(path)
+    options.onOpen?.()
     shown.close()
   }
 }

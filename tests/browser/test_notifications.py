@@ -1,0 +1,223 @@
+"""The notification centre in the browser: the bell in the app shell counts what is unread
+live (on any page, here the directory), its panel opens a notification where it points and
+marks it read, the /notifications page lists the feed, marks everything read and keeps the
+person's preferences; and a notification that comes while the tab is hidden pops up as the
+browser's own."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Page, Route, ViewportSize, expect
+
+from tests.browser.accessibility import assert_no_serious_violations
+from tests.browser.conftest import OpenPage, screenshot
+from tests.browser.test_shell import SocketTap
+from tests.helpers import Cast, create_channel, post
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+async def consumers(cast: Cast) -> AsyncIterator[Cast]:
+    """The event-log consumers (the notification centre's among them) stopped at the end; the
+    test starts them once it has arranged its channels, as a new consumer starts at the end
+    of the log and so does not notify of the arranging."""
+    yield cast
+    await cast.runtime.consumers.stop()
+
+
+async def open_live(open_page: OpenPage, path: str, viewport: ViewportSize | None = None) -> Page:
+    """李娜 on `path`, once her tab's socket is up (what comes next arrives live)."""
+    page = await open_page("lina", path, viewport=viewport)
+    tap = SocketTap()
+    await tap.attach(page)
+    await page.reload()
+    await tap.until("hello")
+    return page
+
+
+async def test_a_mention_rings_the_bell_and_opens_where_it_points(
+        consumers: Cast, open_page: OpenPage) -> None:
+    cast = consumers
+    channel_id = await create_channel(cast.zhangwei, "方案评审", "private", cast.lina)
+    await cast.runtime.consumers.start()
+    lina = await open_live(open_page, "/people")
+    await expect(lina.get_by_role("heading", name="通讯录")).to_be_visible()
+    bell = lina.get_by_test_id("notification-bell")
+    await expect(lina.get_by_test_id("notification-count")).to_have_count(0)
+
+    sent = await post(cast.zhangwei, channel_id, "@李娜 请看一下报价单")
+    # Counted live, without a reload; the count is said in words to screen readers.
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("1")
+    await expect(bell).to_contain_text("1 条未读通知")
+    assert lina.url.endswith("/people")
+
+    await bell.click()
+    panel = lina.locator("#notification-panel")
+    await expect(panel).to_be_visible()
+    item = panel.get_by_role("button", name=re.compile("张伟 在 #方案评审 中提到了你"))
+    await expect(item).to_contain_text("请看一下报价单")
+    await expect(item).to_contain_text("刚刚")
+    await expect(item).to_have_class(re.compile("unread"))
+    await screenshot(lina, "notifications-panel-desktop")
+    await assert_no_serious_violations(lina)
+
+    await item.click()
+    await expect(lina).to_have_url(re.compile(rf"/chat/{channel_id}\?message={sent['id']}$"))
+    await expect(lina.get_by_role("heading", name="方案评审").first).to_be_visible()
+    await expect(lina.get_by_test_id("notification-count")).to_have_count(0)
+    read = await cast.lina.api.get("/api/v1/notifications")
+    assert read.json()["unread_count"] == 0
+    assert read.json()["items"][0]["read_at"] is not None
+
+    # The page lists it as read; a second one comes in unread, and "mark all" clears it.
+    await bell.click()
+    await lina.locator("#notification-panel").get_by_role("link", name="查看全部").click()
+    await expect(lina).to_have_url(re.compile(r"/notifications$"))
+    await expect(lina.get_by_role("heading", name="通知", exact=True)).to_be_visible()
+    feed = lina.get_by_test_id("notification-feed")
+    await expect(feed.get_by_role("button")).to_have_count(1)
+    await expect(feed.get_by_role("button").first).not_to_have_class(re.compile("unread"))
+    await lina.get_by_role("button", name="未读", exact=True).click()
+    await expect(lina.get_by_text("没有未读通知")).to_be_visible()
+    await lina.get_by_role("button", name="全部", exact=True).click()
+
+    await post(cast.zhangwei, channel_id, "@李娜 还有合同也看看")
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("1")
+    await expect(feed.get_by_role("button")).to_have_count(2)
+    await expect(feed.get_by_role("button").first).to_have_class(re.compile("unread"))
+    await screenshot(lina, "notifications-page-desktop")
+    await assert_no_serious_violations(lina)
+    await lina.get_by_role("button", name="全部标为已读").click()
+    await expect(lina.get_by_test_id("notification-count")).to_have_count(0)
+    await expect(feed.locator(".unread")).to_have_count(0)
+    assert (await cast.lina.api.get("/api/v1/notifications")).json()["unread_count"] == 0
+
+    # Preferences: mentions off, saved, still off after a reload (and on the server).
+    mention = lina.get_by_role("switch", name="提到你")
+    await expect(mention).to_be_checked()
+    await mention.uncheck()
+    await lina.get_by_role("button", name="保存").click()
+    await expect(lina.get_by_text("已保存通知设置。")).to_be_visible()
+    await lina.reload()
+    await expect(lina.get_by_role("switch", name="提到你")).not_to_be_checked()
+    await expect(lina.get_by_role("switch", name="私信")).to_be_checked()
+    prefs = await cast.lina.api.get("/api/v1/notifications/preferences")
+    assert prefs.json()["kinds"]["mention"] is False
+
+
+async def test_preferences_errors_are_shown(consumers: Cast, open_page: OpenPage) -> None:
+    lina = await open_page("lina", "/notifications")
+    await lina.get_by_role("switch", name="开启免打扰").check()
+    start = lina.get_by_label("开始")
+
+    async def refuse(route: Route) -> None:
+        await route.fulfill(
+            status=422, content_type="application/json",
+            body='{"error": {"code": "validation_error", "message": "请检查免打扰时段。", '
+                 '"details": []}}')
+
+    await lina.route("**/api/v1/notifications/preferences", refuse)
+    await start.fill("23:00")
+    await lina.get_by_role("button", name="保存").click()
+    await expect(lina.get_by_role("alert")).to_contain_text("请检查免打扰时段。")
+
+
+async def test_the_feed_shows_its_errors_and_english_titles(
+        consumers: Cast, open_page: OpenPage) -> None:
+    cast = consumers
+    channel_id = await create_channel(cast.zhangwei, "方案评审", "private", cast.lina)
+    await cast.runtime.consumers.start()
+    await post(cast.zhangwei, channel_id, "@李娜 请看一下报价单")
+    for _ in range(100):  # the consumer records it in the background
+        if (await cast.lina.api.get("/api/v1/notifications")).json()["items"]:
+            break
+        await asyncio.sleep(0.05)
+    lina = await open_page("lina", "/people", locale="en")
+    failing = True
+
+    async def fail(route: Route) -> None:
+        if failing:
+            await route.fulfill(status=503, content_type="application/json", body=(
+                '{"error": {"code": "unavailable", "message": "Try again later.", '
+                '"details": null}}'))
+        else:
+            await route.fallback()
+
+    await lina.route(re.compile(r"/api/v1/notifications\?"), fail)
+    await lina.goto(lina.url.replace("/people", "/notifications"))
+    await expect(lina.get_by_role("alert")).to_contain_text("Try again later.")
+    failing = False
+    await lina.get_by_role("button", name="Retry").click()
+    feed = lina.get_by_test_id("notification-feed")
+    # The server writes Chinese titles; English gets its own, from the kind and the names.
+    await expect(feed.get_by_role("button")).to_contain_text("张伟 mentioned you in #方案评审")
+    await expect(feed.get_by_role("button")).to_contain_text("just now")
+    await expect(lina.get_by_role("alert")).to_have_count(0)
+
+
+async def test_the_phone_bell_opens_the_notifications_page(
+        consumers: Cast, open_page: OpenPage) -> None:
+    cast = consumers
+    channel_id = await create_channel(cast.zhangwei, "方案评审", "private", cast.lina)
+    await cast.runtime.consumers.start()
+    lina = await open_live(open_page, "/people", PHONE)
+    await post(cast.zhangwei, channel_id, "@李娜 请看一下报价单，周五前回复我")
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("1")
+    await lina.get_by_test_id("notification-bell").click()
+    await expect(lina).to_have_url(re.compile(r"/notifications$"))
+    feed = lina.get_by_test_id("notification-feed")
+    await expect(feed.get_by_role("button")).to_have_count(1)
+    assert await lina.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await screenshot(lina, "notifications-page-phone")
+    await assert_no_serious_violations(lina)
+    await feed.get_by_role("button").first.click()
+    await expect(lina).to_have_url(re.compile(rf"/chat/{channel_id}\?message="))
+    await expect(lina.get_by_test_id("notification-count")).to_have_count(0)
+
+
+async def test_a_hidden_tab_shows_a_desktop_notification(
+        consumers: Cast, open_page: OpenPage) -> None:
+    cast = consumers
+    channel_id = await create_channel(cast.zhangwei, "方案评审", "private", cast.lina)
+    await cast.runtime.consumers.start()
+    lina = await open_page("lina", "/notifications")
+    await lina.context.grant_permissions(["notifications"])
+    # Headless Chromium draws no notifications and never hides a tab: the page is told it is
+    # hidden, and the notifications it creates are noted as they are made (still real ones).
+    await lina.add_init_script("""
+        Object.defineProperty(document, 'visibilityState',
+                              {get: () => window.__hidden ? 'hidden' : 'visible'});
+        window.__shown = [];
+        const Real = window.Notification;
+        window.Notification = class extends Real {
+            constructor(title, options) {
+                super(title, options);
+                window.__shown.push({title, ...options, n: this});
+            }
+        };
+    """)
+    tap = SocketTap()
+    await tap.attach(lina)
+    await lina.reload()
+    await tap.until("hello")
+    await expect(lina.get_by_test_id("desktop-granted")).to_be_visible()
+
+    await post(cast.zhangwei, channel_id, "@李娜 页面可见时只响铃")
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("1")
+    await lina.evaluate("window.__hidden = true")
+    sent = await post(cast.zhangwei, channel_id, "@李娜 后台时弹出桌面通知")
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("2")
+    shown = await lina.evaluate("window.__shown.map(({title, body, tag}) => ({title, body, tag}))")
+    assert len(shown) == 1, shown
+    assert shown[0]["title"] == "张伟 在 #方案评审 中提到了你"
+    assert shown[0]["body"] == "@李娜 后台时弹出桌面通知"
+    assert re.fullmatch(r"xietong-\d+", shown[0]["tag"])
+    # Clicking it shows the tab at the message and marks it read.
+    await lina.evaluate("window.__shown[0].n.onclick()")
+    await expect(lina).to_have_url(re.compile(rf"/chat/{channel_id}\?message={sent['id']}$"))
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("1")

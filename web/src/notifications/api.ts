@@ -1,0 +1,44 @@
+/** The notification centre's HTTP API (API.md "Notifications"), under the client's names. */
+import { api } from '../api/client'
+import type { Schema } from '../api/types'
+
+export type Notification = Schema<'NotificationOut'>
+export type NotificationKind = Schema<'NotificationKind'>
+export type NotificationPage = Schema<'NotificationPage'>
+export type NotificationPreferences = Schema<'PreferencesOut'>
+
+// Every kind once, in the order the preferences list them: the compiler refuses this while
+// the server has a kind the client does not know.
+const everyKind: { [K in NotificationKind]: K } = {
+  mention: 'mention',
+  direct_message: 'direct_message',
+  ack_requested: 'ack_requested',
+  ack_reminder: 'ack_reminder',
+  added_to_channel: 'added_to_channel',
+}
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
+
+export type ReadResult = Schema<'MarkedRead'>
+
+export function listNotifications(
+  query: { unread?: boolean; cursor?: string | null; limit?: number },
+  signal?: AbortSignal,
+): Promise<NotificationPage> {
+  return api.get<NotificationPage>('/api/v1/notifications', { limit: 30, ...query, unread: query.unread || undefined }, signal)
+}
+
+export function markRead(ids: number[]): Promise<ReadResult> {
+  return api.post<ReadResult>('/api/v1/notifications/read', { ids })
+}
+
+export function markAllRead(): Promise<ReadResult> {
+  return api.post<ReadResult>('/api/v1/notifications/read', { all: true })
+}
+
+export function getPreferences(): Promise<NotificationPreferences> {
+  return api.get<NotificationPreferences>('/api/v1/notifications/preferences')
+}
+
+export function savePreferences(preferences: NotificationPreferences): Promise<NotificationPreferences> {
+  return api.put<NotificationPreferences>('/api/v1/notifications/preferences', preferences)
+}
