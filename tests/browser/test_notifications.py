@@ -221,3 +221,58 @@ async def test_a_hidden_tab_shows_a_desktop_notification(
     await lina.evaluate("window.__shown[0].n.onclick()")
     await expect(lina).to_have_url(re.compile(rf"/chat/{channel_id}\?message={sent['id']}$"))
     await expect(lina.get_by_test_id("notification-count")).to_have_text("1")
+
+
+async def set_hidden(page: Page, hidden: bool) -> None:
+    """What the browser does when the tab goes to the background (or comes back)."""
+    await page.evaluate("hidden => { window.__hidden = hidden; "
+                        "document.dispatchEvent(new Event('visibilitychange')) }", hidden)
+
+
+async def test_a_hidden_tab_is_away_so_direct_messages_pop_up(
+        consumers: Cast, open_page: OpenPage) -> None:
+    """A tab in the background tells the server it is away; a direct message then becomes a
+    notification (while the tab is seen, the conversation itself is enough)."""
+    cast = consumers
+    opened = await cast.zhangwei.api.post("/api/v1/dms", json={"user_ids": [cast.lina.id]})
+    assert opened.status_code == 201, opened.text
+    dm = opened.json()["id"]
+    await cast.runtime.consumers.start()
+    lina = await open_page("lina", "/people")
+    await lina.context.grant_permissions(["notifications"])
+    await lina.add_init_script("""
+        Object.defineProperty(document, 'visibilityState',
+                              {get: () => window.__hidden ? 'hidden' : 'visible'});
+        window.__shown = [];
+        const Real = window.Notification;
+        window.Notification = class extends Real {
+            constructor(title, options) { super(title, options); window.__shown.push(title); }
+        };
+    """)
+    tap = SocketTap()
+    await tap.attach(lina)
+    await lina.reload()
+    await tap.until("hello")
+    await post(cast.zhangwei, dm, "看得见的时候不打扰")
+    await expect(lina.get_by_test_id("nav-unread")).to_have_text("1")
+    await lina.wait_for_timeout(500)
+    assert await lina.evaluate("window.__shown") == []
+
+    await set_hidden(lina, True)
+    for _ in range(100):  # the server hears "away"
+        if (await cast.runtime.realtime.statuses([cast.lina.id]))[cast.lina.id] == "away":
+            break
+        await asyncio.sleep(0.05)
+    await post(cast.zhangwei, dm, "在后台时弹出")
+    await expect(lina.get_by_test_id("notification-count")).to_have_text("1")
+    for _ in range(100):
+        if await lina.evaluate("window.__shown.length"):
+            break
+        await asyncio.sleep(0.05)
+    assert await lina.evaluate("window.__shown") == ["张伟 给你发了消息"]
+    await set_hidden(lina, False)
+    for _ in range(100):  # and "online" again once seen
+        if (await cast.runtime.realtime.statuses([cast.lina.id]))[cast.lina.id] == "online":
+            break
+        await asyncio.sleep(0.05)
+    assert (await cast.runtime.realtime.statuses([cast.lina.id]))[cast.lina.id] == "online"

@@ -150,6 +150,7 @@ function connect(): void {
       const resumed = frame.data.resumed
       if (!resumed) lastEventId = frame.data.last_event_id
       if (watched.length) send({ type: 'watch_presence', user_ids: watched })
+      sayWhetherSeen()
       pingTimer = window.setInterval(ping, PING_EVERY_MS)
       for (const handler of [...openHandlers]) handler(resumed)
       return
@@ -243,8 +244,19 @@ export function watchPresence(userIds: number[]): void {
   send({ type: 'watch_presence', user_ids: watched })
 }
 
+/**
+ * A tab in the background is "away": colleagues see it, and the server then notifies this
+ * person of direct messages (the notification centre's pop-ups only come while away).
+ * A socket starts "online", so only a hidden tab needs saying so after a (re)connect.
+ */
+function sayWhetherSeen(): void {
+  if (document.visibilityState !== 'visible') send({ type: 'presence', status: 'away' })
+}
+
 // The one place that reconnects on these (the chat store only flushes its outbox on 'online').
 window.addEventListener('online', reconnectNow)
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') reconnectNow()
+  const seen = document.visibilityState === 'visible'
+  send({ type: 'presence', status: seen ? 'online' : 'away' })
+  if (seen) reconnectNow()
 })
