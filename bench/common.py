@@ -48,12 +48,14 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[index]
 
 
-def latency_summary_ms(seconds: Sequence[float], *, with_max: bool = False
+def latency_summary_ms(seconds: Sequence[float], *, with_max: bool = False,
+                       quantiles: Sequence[float] = (0.5, 0.95, 0.99)
                        ) -> dict[str, float | None]:
-    """p50/p95/p99 (and max) in milliseconds; None where there are no samples."""
+    """p50/p95/p99 (or other `quantiles`, and max) in milliseconds; None where there are
+    no samples."""
     ordered = sorted(seconds)
     summary: dict[str, float | None] = {}
-    for q in (0.5, 0.95, 0.99):
+    for q in quantiles:
         summary[f"p{int(q * 100)}_ms"] = (round(percentile(ordered, q) * 1000, 2)
                                           if ordered else None)
     if with_max:
@@ -368,13 +370,16 @@ class Admin:
     def close(self) -> None:
         self.client.close()
 
-    def create_people(self, prefix: str, count: int) -> list[Person]:
-        """`count` members made with `POST /api/v1/users`, each signed in once."""
+    def create_people(self, prefix: str, count: int,
+                      display_name: Callable[[int], str] | None = None) -> list[Person]:
+        """`count` members made with `POST /api/v1/users`, each signed in once; display
+        names `display_name(index)`, by default "测试 <username>"."""
         people = []
         for index in range(count):
             username = f"{prefix}{index}"
             _checked(self.client.post("/api/v1/users", json={
-                "username": username, "display_name": f"测试 {username}",
+                "username": username,
+                "display_name": display_name(index) if display_name else f"测试 {username}",
                 "password": PASSWORD}), 201)
             people.append(sign_in(str(self.client.base_url).rstrip("/"), username))
         return people

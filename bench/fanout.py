@@ -22,6 +22,7 @@ import multiprocessing
 import queue
 import time
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as EventType
 from typing import Any
@@ -51,15 +52,33 @@ Record = tuple[int, int, int, int]
 
 # --- the receiver process --------------------------------------------------------------
 
+# What a receiver keeps of a frame (parsed JSON, arrival in ns); None: nothing. A module-level
+# function, so that it reaches the spawned receiver process by name.
+Recorder = Callable[[dict[str, Any], int], Any]
+
+
+def record_frame(frame: dict[str, Any], arrived_ns: int) -> Record | None:
+    """Fan-out's record of one frame: every logged event, with the send time of messages."""
+    event_id = frame.get("id")
+    if event_id is None:
+        return None  # ephemeral: typing, presence, pong
+    if frame["type"] == "message.created":
+        message = frame["data"]["message"]
+        return event_id, message["id"], _sent_ns(message.get("client_msg_id")), arrived_ns
+    return event_id, 0, 0, arrived_ns
+
+
 def receiver_main(index: int, ws_url: str, tokens: list[str], compression: str | None,
-                  stop: EventType, out: multiprocessing.Queue[Any]) -> None:
+                  stop: EventType, out: multiprocessing.Queue[Any],
+                  recorder: Recorder = record_frame) -> None:
     """Open one socket per token, report "ready", record every frame until `stop`."""
-    asyncio.run(_receive(index, ws_url, tokens, compression, stop, out))
+    asyncio.run(_receive(index, ws_url, tokens, compression, stop, out, recorder))
 
 
 async def _receive(index: int, ws_url: str, tokens: list[str], compression: str | None,
-                   stop: EventType, out: multiprocessing.Queue[Any]) -> None:
-    records: list[list[Record]] = [[] for _ in tokens]
+                   stop: EventType, out: multiprocessing.Queue[Any], recorder: Recorder
+                   ) -> None:
+    records: list[list[Any]] = [[] for _ in tokens]
 
     async def open_one(token: str) -> ClientConnection:
         connection = await connect(f"{ws_url}?token={token}", max_size=2**22,
@@ -69,19 +88,12 @@ async def _receive(index: int, ws_url: str, tokens: list[str], compression: str 
             raise RuntimeError(f"expected hello, got {hello}")
         return connection
 
-    async def read(connection: ClientConnection, into: list[Record]) -> None:
+    async def read(connection: ClientConnection, into: list[Any]) -> None:
         async for raw in connection:
             arrived = time.monotonic_ns()
-            frame = json.loads(raw)
-            event_id = frame.get("id")
-            if event_id is None:
-                continue  # ephemeral: typing, presence, pong
-            if frame["type"] == "message.created":
-                message = frame["data"]["message"]
-                sent = _sent_ns(message.get("client_msg_id"))
-                into.append((event_id, message["id"], sent, arrived))
-            else:
-                into.append((event_id, 0, 0, arrived))
+            record = recorder(json.loads(raw), arrived)
+            if record is not None:
+                into.append(record)
 
     connections = await asyncio.gather(*(open_one(token) for token in tokens))
     readers = [asyncio.create_task(read(c, r)) for c, r in zip(connections, records,
@@ -100,20 +112,70 @@ def _sent_ns(client_msg_id: str | None) -> int:
     return int(client_msg_id.rsplit("-", 1)[1])
 
 
+class Receivers:
+    """WebSockets held by `procs` spawned processes, one socket per token; each socket's
+    records come back in token order."""
+
+    def __init__(self, ws_url: str, tokens: Sequence[str], *, procs: int, compression: bool,
+                 recorder: Recorder = record_frame) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._out: multiprocessing.Queue[Any] = context.Queue()
+        # Contiguous shares, so that the workers' records concatenate back in token order.
+        size = -(-len(tokens) // procs)
+        shares = [list(tokens[i:i + size]) for i in range(0, len(tokens), size)]
+        self._workers = [context.Process(target=receiver_main, daemon=True, args=(
+            index, ws_url, share, "deflate" if compression else None, self._stop, self._out,
+            recorder)) for index, share in enumerate(shares)]
+        for worker in self._workers:
+            worker.start()
+        self.opened = sum(expect(self._out, "ready", 60) for _ in self._workers)
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.pid for w in self._workers if w.pid]
+
+    def records(self) -> list[list[Any]]:
+        """Close the sockets and return what each recorded."""
+        self._stop.set()
+        per_worker = dict(expect(self._out, "records", 120) for _ in self._workers)
+        for worker in self._workers:
+            worker.join(30)
+        return [r for index in range(len(self._workers)) for r in per_worker[index]]
+
+
+def expect(out: multiprocessing.Queue[Any], kind: str, timeout: float) -> Any:
+    try:
+        got_kind, value = out.get(timeout=timeout)
+    except queue.Empty:
+        raise RuntimeError(f"a receiver process sent no {kind!r} within {timeout} s") from None
+    if got_kind != kind:
+        raise RuntimeError(f"expected {kind!r} from a receiver, got {got_kind!r}")
+    return value
+
+
 # --- sending ---------------------------------------------------------------------------
 
 @dataclass
 class Sent:
     sent: int = 0
     acknowledged: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Acknowledged message id → (its index in the sending order, send time in ns).
+    sent_at: dict[int, tuple[int, int]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     ack_latencies: list[float] = field(default_factory=list)
     behind_schedule: list[float] = field(default_factory=list)
 
 
+def meeting_text(index: int) -> str:
+    return f"第 {index} 条消息：下午三点开会，请准时参加。"
+
+
 async def send_messages(base_url: str, plan: list[tuple[int, Person]], rate: float,
-                        seconds: float, connections: int = 32) -> Sent:
-    """Open loop: message i is posted at start + i/rate, whatever the earlier ones do."""
+                        seconds: float, connections: int = 32,
+                        text: Callable[[int], str] = meeting_text) -> Sent:
+    """Open loop: message i (`text(i)`) is posted at start + i/rate, whatever the earlier
+    ones do."""
     result = Sent()
     pool: asyncio.Queue[KeepAliveConnection] = asyncio.Queue()
     for _ in range(connections):
@@ -128,13 +190,15 @@ async def send_messages(base_url: str, plan: list[tuple[int, Person]], rate: flo
             try:
                 status, body = await asyncio.wait_for(connection.request(
                     "POST", f"/api/v1/channels/{channel_id}/messages", token=sender.token,
-                    json_body={"text": f"第 {index} 条消息：下午三点开会，请准时参加。",
+                    json_body={"text": text(index),
                                "client_msg_id": f"f{index}-{sent_ns}"}), SEND_TIMEOUT)
             except Exception as error:  # timeouts, resets: counted, not fatal
                 result.errors[type(error).__name__] += 1
                 return
             if status == 201:
-                result.acknowledged[channel_id].add(json.loads(body)["id"])
+                message_id = json.loads(body)["id"]
+                result.acknowledged[channel_id].add(message_id)
+                result.sent_at[message_id] = (index, sent_ns)
                 result.ack_latencies.append((time.monotonic_ns() - sent_ns) / 1e9)
             else:
                 result.errors[f"http_{status}"] += 1
@@ -173,45 +237,21 @@ def run_scenario(server: Server, admin: Admin, name: str, channels: int, members
     plan = [(channel_ids[i % channels], groups[i % channels][(i // channels) % members])
             for i in range(channels * members)]
 
-    context = multiprocessing.get_context("spawn")
-    stop = context.Event()
-    out: multiprocessing.Queue[Any] = context.Queue()
-    # Contiguous shares, so that the workers' records concatenate back in socket order.
-    size = -(-len(sockets) // args.receiver_procs)
-    shares = [sockets[i:i + size] for i in range(0, len(sockets), size)]
-    workers = [context.Process(target=receiver_main, daemon=True, args=(
-        index, server.ws_url, [p.token for _, p in share],
-        None if args.no_compression else "deflate", stop, out))
-        for index, share in enumerate(shares)]
-    for worker in workers:
-        worker.start()
-    opened = sum(_expect(out, "ready", 60) for _ in workers)
+    receivers = Receivers(server.ws_url, [p.token for _, p in sockets],
+                          procs=args.receiver_procs, compression=not args.no_compression)
     time.sleep(0.5)  # let the hub settle the new connections
 
-    meter = CpuMeter(server.pid, args.postgres, [w.pid for w in workers if w.pid])
+    meter = CpuMeter(server.pid, args.postgres, receivers.pids)
     started = time.monotonic()
     sent = asyncio.run(send_messages(server.base_url, plan, args.rate, args.seconds))
     send_seconds = time.monotonic() - started
     time.sleep(args.drain)
     cpu = meter.cores_used()
-    stop.set()
-    per_worker = dict(_expect(out, "records", 120) for _ in workers)
-    for worker in workers:
-        worker.join(30)
-    records = [r for index in range(len(workers)) for r in per_worker[index]]
+    records = receivers.records()
+    opened = receivers.opened
     return {"channels": channels, "members_per_channel": members, "sockets": opened,
             "send_seconds": round(send_seconds, 2), "cores_used": cpu,
             **_analyse(sockets, records, sent)}
-
-
-def _expect(out: multiprocessing.Queue[Any], kind: str, timeout: float) -> Any:
-    try:
-        got_kind, value = out.get(timeout=timeout)
-    except queue.Empty:
-        raise RuntimeError(f"a receiver process sent no {kind!r} within {timeout} s") from None
-    if got_kind != kind:
-        raise RuntimeError(f"expected {kind!r} from a receiver, got {got_kind!r}")
-    return value
 
 
 def _analyse(sockets: list[tuple[int, Person]], records: list[list[Record]],
