@@ -135,6 +135,8 @@ def analyse(members: int, records: list[list[Record]], sent: Sent) -> dict[str, 
     for message_id, member in mentions.items():
         wanted[member].add(message_id)
     to_notification: list[float] = []
+    # (send time, send→notification): does the consumer keep up, or fall further behind?
+    timeline: list[tuple[int, float]] = []
     to_message: list[float] = []
     gaps: list[float] = []
     received = duplicated = misdirected = unacknowledged = other = 0
@@ -163,6 +165,7 @@ def analyse(members: int, records: list[list[Record]], sent: Sent) -> dict[str, 
             sent_ns = sent.sent_at[message_id][1]
             if message_id in notified:
                 to_notification.append((notified[message_id] - sent_ns) / 1e9)
+                timeline.append((sent_ns, to_notification[-1]))
             if message_id in delivered:
                 to_message.append((delivered[message_id] - sent_ns) / 1e9)
             if message_id in notified and message_id in delivered:
@@ -179,12 +182,20 @@ def analyse(members: int, records: list[list[Record]], sent: Sent) -> dict[str, 
         "other_notifications": other,
         "send_to_notification_latency": latency_summary_ms(
             to_notification, with_max=True, quantiles=QUANTILES),
+        "send_to_notification_p50_ms_by_tenth_of_the_sends": _by_tenth(timeline),
         "send_to_message_latency_for_the_mentioned": latency_summary_ms(
             to_message, with_max=True, quantiles=QUANTILES),
         "messages_lost_for_the_mentioned": messages_lost,
         "notification_after_message": latency_summary_ms(gaps, with_max=True,
                                                          quantiles=QUANTILES),
     }
+
+
+def _by_tenth(timeline: list[tuple[int, float]]) -> list[float | None]:
+    """Median latency of each tenth of the notified sends, in send order."""
+    ordered = [latency for _, latency in sorted(timeline)]
+    tenths = [ordered[len(ordered) * i // 10:len(ordered) * (i + 1) // 10] for i in range(10)]
+    return [latency_summary_ms(tenth, quantiles=(0.5,))["p50_ms"] for tenth in tenths]
 
 
 def main() -> None:
