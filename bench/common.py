@@ -177,6 +177,30 @@ def free_port() -> int:
         return port
 
 
+def add_compression_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-compression", action="store_true",
+                        help="don't offer permessage-deflate (browsers do offer it)")
+
+
+def add_sending_options(parser: argparse.ArgumentParser, *, drain: float,
+                        rate_help: str = "messages per second",
+                        seconds_help: str = "sending time") -> None:
+    """The options of the benchmarks that send at a rate to members with open sockets
+    (fanout, notifications); `check_sending_options` refuses the impossible ones."""
+    parser.add_argument("--rate", type=float, default=100, help=rate_help)
+    parser.add_argument("--seconds", type=float, default=30, help=seconds_help)
+    parser.add_argument("--drain", type=float, default=drain,
+                        help="seconds to wait for the last deliveries after sending")
+    parser.add_argument("--receiver-procs", type=int, default=1,
+                        help="processes holding the WebSockets")
+    add_compression_option(parser)
+
+
+def check_sending_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.receiver_procs < 1 or args.rate <= 0 or args.seconds <= 0:
+        parser.error("--receiver-procs, --rate and --seconds must be positive")
+
+
 def add_database_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--postgres", action="store_true",
                         help="run on a scratch PostgreSQL database (dropped afterwards) with "
@@ -294,8 +318,10 @@ def _raise_nofile_in_child() -> None:
 
 
 @contextmanager
-def serving(environment: Environment, *, raise_nofile: bool = False) -> Iterator[Server]:
-    """`xietong serve` on a free port of `environment`, stopped (SIGTERM) afterwards."""
+def serving(environment: Environment, *, raise_nofile: bool = False,
+            poll_seconds: float = 0.1) -> Iterator[Server]:
+    """`xietong serve` on a free port of `environment`, stopped (SIGTERM) afterwards; it is
+    entered once /healthz answers (asked every `poll_seconds`)."""
     port = free_port()
     env = {**environment.env, "XIETONG_PORT": str(port)}
     process = subprocess.Popen([sys.executable, "-m", "xietong", "serve"], env=env,
@@ -314,7 +340,7 @@ def serving(environment: Environment, *, raise_nofile: bool = False) -> Iterator
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("xietong serve did not answer /healthz within 30 s")
-            time.sleep(0.1)
+            time.sleep(poll_seconds)
         yield Server(base_url, env, process, environment)
     finally:
         if process.poll() is None:

@@ -31,6 +31,7 @@ from bench.common import (
     KeepAliveConnection,
     Person,
     Server,
+    add_compression_option,
     add_database_options,
     cpu_seconds,
     latency_summary_ms,
@@ -183,8 +184,7 @@ def main() -> None:
                         help="seconds the sockets stay idle (server CPU measured)")
     parser.add_argument("--sample", type=int, default=1000,
                         help="sockets checked for the message (0 = all)")
-    parser.add_argument("--no-compression", action="store_true",
-                        help="don't offer permessage-deflate (browsers do offer it)")
+    add_compression_option(parser)
     add_database_options(parser)
     args = parser.parse_args()
     if args.connections <= 0 or args.users <= 0 or args.open_concurrency <= 0:

@@ -38,6 +38,8 @@ from bench.common import (
     Person,
     Server,
     add_database_options,
+    add_sending_options,
+    check_sending_options,
     latency_summary_ms,
     machine_info,
     print_report,
@@ -302,19 +304,12 @@ def _analyse(sockets: list[tuple[int, Person]], records: list[list[Record]],
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=100, help="messages per second, total")
-    parser.add_argument("--seconds", type=float, default=30, help="sending time per scenario")
-    parser.add_argument("--drain", type=float, default=3,
-                        help="seconds to wait for the last deliveries after sending")
-    parser.add_argument("--receiver-procs", type=int, default=1,
-                        help="processes holding the WebSockets")
+    add_sending_options(parser, drain=3, rate_help="messages per second, total",
+                        seconds_help="sending time per scenario")
     parser.add_argument("--scenarios", default="A,B", help="A (1×50), B (10×10) or both")
-    parser.add_argument("--no-compression", action="store_true",
-                        help="don't offer permessage-deflate (browsers do offer it)")
     add_database_options(parser)
     args = parser.parse_args()
-    if args.receiver_procs < 1 or args.rate <= 0 or args.seconds <= 0:
-        parser.error("--receiver-procs, --rate and --seconds must be positive")
+    check_sending_options(parser, args)
 
     shapes = {"A": (1, 50), "B": (10, 10)}
     report: dict[str, Any] = {

@@ -18,8 +18,17 @@ between the two on the same socket (what the consumer adds).
 `--two-nodes` (with `--postgres`): two server processes on one database and Redis;
 messages are posted to the first, every socket is on the second.
 
+`--backlog N` measures the consumer alone: how fast it works off N mentions that are
+already in the log. They are posted (at `--rate`) to a node running without consumers
+(`XIETONG_RUN_CONSUMERS=false`, after a node with them has set up its position), then a
+node with consumers is started on its own and the notifications table is counted every
+20 ms until all N are there. Reported: seconds from that node's start, the drain rate
+between the first and the last committed batch (the first batch, and start-up, left
+out), and the server process's CPU per notification over the same span (less moved by
+other work on the machine than the rate).
+
 Run: .venv/bin/python -m bench.notifications [--rate 100] [--seconds 30] [--postgres
-[--two-nodes]]
+[--two-nodes]] | [--backlog 2000] [--postgres]
 Prints one JSON document.
 """
 
@@ -28,8 +37,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -39,14 +51,19 @@ from bench.common import (
     FAST_ARGON2_NOTE,
     Admin,
     CpuMeter,
+    Environment,
     Person,
     Server,
     add_database_options,
+    add_sending_options,
+    check_sending_options,
     latency_summary_ms,
     machine_info,
     print_report,
+    process_tree,
     scratch_environment,
     serving,
+    total_cpu_seconds,
 )
 from bench.fanout import Receivers, Sent, send_messages
 
@@ -91,17 +108,24 @@ def wait_until_following(server: Server, person: Person, timeout: float = 30) ->
             time.sleep(0.1)
 
 
-def run(servers: list[Server], args: argparse.Namespace) -> dict[str, Any]:
-    send_to, sockets_on = servers[0], servers[-1]
-    admin = Admin(send_to)
+def set_up(node: Server, count: int) -> tuple[list[Person], Person, int]:
+    """`count` members and a sender in one channel, once the node's notification consumer
+    follows them: (members, sender, channel id)."""
+    admin = Admin(node)
     try:
-        members = admin.create_people("nm", args.members, display_name=member_name)
+        members = admin.create_people("nm", count, display_name=member_name)
         sender = admin.create_people("sender", 1, display_name=lambda _: "发送人")[0]
         channel_id = admin.create_channel("notification-bench",
                                           [p.user_id for p in [*members, sender]])
     finally:
         admin.close()
-    wait_until_following(send_to, members[-1])
+    wait_until_following(node, members[-1])
+    return members, sender, channel_id
+
+
+def run(servers: list[Server], args: argparse.Namespace) -> dict[str, Any]:
+    send_to, sockets_on = servers[0], servers[-1]
+    members, sender, channel_id = set_up(send_to, args.members)
 
     # Sockets in member order, the sender's last.
     receivers = Receivers(sockets_on.ws_url, [p.token for p in [*members, sender]],
@@ -125,6 +149,78 @@ def run(servers: list[Server], args: argparse.Namespace) -> dict[str, Any]:
     return {"members": args.members, "sockets": receivers.opened,
             "send_seconds": round(send_seconds, 2), "cores_used": cpu,
             **analyse(args.members, records, sent)}
+
+
+def backlog_run(environment: Environment, args: argparse.Namespace) -> dict[str, Any]:
+    with serving(environment) as node:  # consumers on: their position row, at rest
+        _members, sender, channel_id = set_up(node, args.members)
+    without_consumers = replace(environment, env={**environment.env,
+                                                  "XIETONG_RUN_CONSUMERS": "false"})
+    with serving(without_consumers) as node:
+        sent = asyncio.run(send_messages(
+            node.base_url, [(channel_id, sender)], args.rate, args.backlog / args.rate,
+            text=lambda i: f"@{member_name(i % args.members)} 第 {i} 条：请看一下报价单，"
+                           f"下午三点前回复。"))
+    expected = len(sent.sent_at)  # one mention notification per acknowledged message
+    started = time.monotonic()
+    with serving(environment) as node:
+        ready = time.monotonic() - started
+        samples = asyncio.run(_count_until(environment, node.pid, expected,
+                                           give_up_after=max(60.0, expected / 10)))
+    done = [s for s in samples if s[1] >= expected]
+    progress = [s for s in samples if s[1] > 0]
+    report: dict[str, Any] = {
+        "members": args.members, "backlog_sent": sent.sent, "backlog": expected,
+        "send_errors": dict(sent.errors), "node_ready_seconds": round(ready, 2),
+        "notifications_recorded": samples[-1][1] if samples else 0,
+        "all_recorded": bool(done)}
+    if done and progress and done[0][0] > progress[0][0]:
+        first, last = progress[0], done[0]
+        handled = last[1] - first[1]
+        report.update({
+            "seconds_from_node_start": round(last[0] - started, 2),
+            "drain_per_s": round(handled / (last[0] - first[0]), 1),
+            "drain_measured_over": {"notifications": handled,
+                                    "seconds": round(last[0] - first[0], 2)},
+            "server_cpu_ms_per_notification": round((last[2] - first[2]) * 1000 / handled, 3),
+            "server_cores_while_draining": round((last[2] - first[2]) / (last[0] - first[0]),
+                                                 2)})
+    return report
+
+
+async def _count_until(environment: Environment, server_pid: int, expected: int,
+                       give_up_after: float) -> list[tuple[float, int, float]]:
+    """(time, new notifications, server CPU seconds) every 20 ms until `expected` new
+    notifications are recorded (or `give_up_after` seconds have passed)."""
+    count: Callable[[], Awaitable[int]]
+    if environment.postgres_url:
+        import asyncpg
+
+        connection = await asyncpg.connect(environment.postgres_url)
+
+        async def count() -> int:
+            return int(await connection.fetchval("SELECT count(*) FROM notifications"))
+    else:
+        lite = sqlite3.connect(f"file:{environment.sqlite_path}?mode=ro", uri=True)
+
+        async def count() -> int:
+            return int(lite.execute("SELECT count(*) FROM notifications").fetchone()[0])
+    try:
+        base = await count()  # the members' "added to the channel"
+        pids = process_tree(server_pid)
+        samples: list[tuple[float, int, float]] = []
+        deadline = time.monotonic() + give_up_after
+        while True:
+            recorded = await count() - base
+            samples.append((time.monotonic(), recorded, total_cpu_seconds(pids)))
+            if recorded >= expected or time.monotonic() > deadline:
+                return samples
+            await asyncio.sleep(0.02)
+    finally:
+        if environment.postgres_url:
+            await connection.close()
+        else:
+            lite.close()
 
 
 def analyse(members: int, records: list[list[Record]], sent: Sent) -> dict[str, object]:
@@ -201,25 +297,27 @@ def _by_tenth(timeline: list[tuple[int, float]]) -> list[float | None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=100, help="messages per second")
-    parser.add_argument("--seconds", type=float, default=30, help="sending time")
+    add_sending_options(parser, drain=5)
     parser.add_argument("--members", type=int, default=50,
                         help="channel members mentioned in turn (the sender besides)")
-    parser.add_argument("--drain", type=float, default=5,
-                        help="seconds to wait for the last notifications after sending")
-    parser.add_argument("--receiver-procs", type=int, default=1,
-                        help="processes holding the WebSockets")
-    parser.add_argument("--no-compression", action="store_true",
-                        help="don't offer permessage-deflate (browsers do offer it)")
     parser.add_argument("--two-nodes", action="store_true",
                         help="send to one server process, hold the sockets on another "
                              "(needs --postgres)")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="instead: how fast the consumer works off this many mentions "
+                             "already in the log (sent at --rate to a node without it)")
     add_database_options(parser)
     args = parser.parse_args()
-    if args.receiver_procs < 1 or args.rate <= 0 or args.seconds <= 0 or args.members < 1:
-        parser.error("--receiver-procs, --rate, --seconds and --members must be positive")
+    check_sending_options(parser, args)
+    if args.members < 1:
+        parser.error("--members must be positive")
     if args.two_nodes and not args.postgres:
         parser.error("--two-nodes needs --postgres")
+    if args.backlog < 0 or (args.backlog and args.two_nodes):
+        parser.error("--backlog must be positive and runs one node at a time")
+    if args.backlog:
+        backlog_main(args)
+        return
 
     report: dict[str, Any] = {
         "benchmark": "notifications", "machine": machine_info(),
@@ -236,6 +334,17 @@ def main() -> None:
                    for _ in range(2 if args.two_nodes else 1)]
         report.update(run(servers, args))
     # Other work on the same cores moves these figures: say how busy the machine was.
+    report["machine"]["load_average_1m_at_end"] = os.getloadavg()[0]
+    print_report(report)
+
+
+def backlog_main(args: argparse.Namespace) -> None:
+    report: dict[str, Any] = {
+        "benchmark": "notifications --backlog", "machine": machine_info(),
+        "database": "postgresql+redis" if args.postgres else "sqlite",
+        "rate_per_s_of_the_backlog_sends": args.rate, "argon2": FAST_ARGON2_NOTE}
+    with scratch_environment(FAST_ARGON2_ENV, postgres=args.postgres) as environment:
+        report.update(backlog_run(environment, args))
     report["machine"]["load_average_1m_at_end"] = os.getloadavg()[0]
     print_report(report)
 

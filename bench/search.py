@@ -42,6 +42,7 @@ from bench.common import (
 )
 from xietong.chat.models import Channel, ChannelMember, Message
 from xietong.core.actor import Actor, Role
+from xietong.core.events import CHANNEL, Scope
 from xietong.org.models import User
 from xietong.runtime import Runtime
 from xietong.search import text as analysis
@@ -115,7 +116,8 @@ async def load(rt: Runtime, args: argparse.Namespace, rng: random.Random,
         began = time.perf_counter()
         async with rt.unit_of_work() as uow:
             await do_index_many(uow, [
-                Searchable(kind="message", item_id=message_id, channel_id=row["channel_id"],
+                Searchable(kind="message", item_id=message_id,
+                           scope=Scope(CHANNEL, row["channel_id"]),
                            author_id=row["sender_id"], created_at=row["created_at"],
                            text=row["text"], has_file=bool(row["file_ids"]))
                 for message_id, row in zip(ids, rows, strict=True)])
@@ -206,7 +208,7 @@ async def measure(rt: Runtime, world: dict[str, Any], args: argparse.Namespace,
             began = time.perf_counter()
             async with rt.reader() as uow:
                 found = await search_results(uow, actor, spec.pop("q"), now=datetime.now(UTC),
-                                             **spec)
+                                             scopes=rt.readable_scopes, **spec)
             elapsed = time.perf_counter() - began
             if run >= 10:  # warm-up
                 latencies.append(elapsed)

@@ -18,7 +18,9 @@ import httpx
 from sqlalchemy import func, select
 
 from tests.helpers import PASSWORD, Cast, create_channel, error_code, post
+from xietong.approvals.actions import do_start_flow
 from xietong.core.clock import utcnow
+from xietong.core.events import Scope
 from xietong.jobs.probe import KIND as PROBE_JOB
 from xietong.models import Base
 from xietong.runtime import Runtime
@@ -106,7 +108,7 @@ class World:
         return operation.path.format(**values)
 
     def path_value(self, name: str) -> str:
-        return "👍" if name == "emoji" else str(self.ids[name])
+        return VALID_PATH_VALUES.get(name) or str(self.ids[name])
 
     def query(self, operation: Operation) -> dict[str, Any]:
         """The required query parameters, valid."""
@@ -114,7 +116,10 @@ class World:
         values: dict[str, Any] = {}
         for p in operation.parameters:
             if p.where == "query" and p.required:
-                values[p.name] = [lina] if kind(self.document, p.schema) == "array" else lina
+                if resolved(self.document, p.schema).get("format") == "date":
+                    values[p.name] = VALID_DATE
+                else:
+                    values[p.name] = [lina] if kind(self.document, p.schema) == "array" else lina
         return values
 
     def body(self, operation: Operation) -> dict[str, Any] | None:
@@ -134,6 +139,8 @@ class World:
                 return VALID_TEXT.get(name, "新的名字")
             case "integer":
                 return self.ids["message_id"] if "message" in name else self.cast.lina.id
+            case "number":
+                return 1
             case "boolean":
                 return False
             case "array":
@@ -150,7 +157,12 @@ class World:
 
 VALID_TEXT = {"login": "zhangwei", "password": PASSWORD, "old_password": PASSWORD,
               "new_password": "another horse 电池 staple", "username": "zhaomin",
-              "email": "zm@example.com", "phone": "13800000000", "avatar_url": "/a.png"}
+              "email": "zm@example.com", "phone": "13800000000", "avatar_url": "/a.png",
+              "work_start": "09:00", "work_end": "18:00", "lunch_start": "12:00",
+              "lunch_end": "13:30", "time_zone": "Asia/Shanghai"}
+# Path parameters that are not ids, and a valid date (the business calendar's days).
+VALID_DATE = "2026-10-01"
+VALID_PATH_VALUES = {"emoji": "👍", "day": VALID_DATE}
 
 
 async def build_world(cast: Cast) -> World:
@@ -168,10 +180,29 @@ async def build_world(cast: Cast) -> World:
         # Queued for an hour from now: the suite's runtime runs no jobs anyway.
         job_id = await uow.enqueue(PROBE_JOB, {}, run_at=utcnow() + timedelta(hours=1))
     assert job_id is not None
+    request_type = await owner.api.post(f"{API}/request-types", json={
+        "name": "IT 支持", "department_id": cast.departments["研发部"], "fields": [],
+        "response_sla_hours": 1, "resolution_sla_hours": 8})
+    assert request_type.status_code == 201, request_type.text
+    filed = await owner.api.post(f"{API}/requests", json={
+        "type_id": request_type.json()["id"], "title": "电脑无法开机"})
+    assert filed.status_code == 201, filed.text
+    world.ids.update(type_id=request_type.json()["id"], request_id=filed.json()["id"])
+    # An approval waiting for the owner: approvals know nothing of what they approve, so
+    # its subject is of no domain's kind.
+    flow = await owner.api.post(f"{API}/approval-flows", json={
+        "name": "用印审批", "steps": [{"mode": "one", "approvers": [{"user_id": owner.id}]}]})
+    assert flow.status_code == 201, flow.text
+    async with cast.runtime.unit_of_work() as uow:
+        await do_start_flow(uow, flow_id=flow.json()["id"], subject=Scope("sample", 1),
+                            title="合同用印", requester_id=cast.lina.id,
+                            requester_department_id=cast.departments["研发部"], now=utcnow())
+    todo = (await owner.api.get(f"{API}/approvals")).json()["items"]
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],
-                     job_id=job_id)
+                     job_id=job_id, flow_id=flow.json()["id"],
+                     approval_task_id=todo[0]["task"]["id"])
     return world
 
 

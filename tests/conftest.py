@@ -23,7 +23,7 @@ import uvicorn
 from sqlalchemy import text
 
 from tests.api_inputs import Unchanged, World, build_world
-from tests.helpers import Cast, build_cast
+from tests.helpers import Cast, Follow, build_cast
 from tests.servers import operator_env, run_cli
 from xietong.app import WS_MAX_SIZE, create_app
 from xietong.core.ratelimit import MemoryCounter
@@ -261,3 +261,10 @@ async def serving(runtime: Runtime) -> AsyncIterator[str]:
 async def live_server(runtime: Runtime) -> AsyncIterator[str]:
     async with serving(runtime) as url:
         yield url
+
+
+@pytest.fixture
+async def follow(runtime: Runtime) -> AsyncIterator[Follow]:
+    following = Follow(runtime)
+    yield following
+    await runtime.consumers.stop()

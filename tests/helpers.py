@@ -144,17 +144,18 @@ async def build_cast(runtime: Runtime, client: httpx.AsyncClient) -> Cast:
 
 
 @contextmanager
-def statements(runtime: Runtime) -> Iterator[list[str]]:
+def statements(runtime: Runtime, words: int | None = 4) -> Iterator[list[str]]:
     """The SQL statements the runtime's engine runs inside the block (each cut to its first
-    four words), for tests that hold a path's query count: transaction control (SQLite's
-    BEGIN), PostgreSQL's advisory locks (SQLite has no such call) and the node's reads of
-    the event log (its delivery loop runs alongside any request) are left out."""
+    `words` words; None: whole, on one line), for tests that hold a path's query count:
+    transaction control (SQLite's BEGIN), PostgreSQL's advisory locks (SQLite has no such
+    call) and the node's reads of the event log (its delivery loop runs alongside any
+    request) are left out."""
     seen: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         if not (statement.startswith(("BEGIN", "SELECT pg_advisory_xact_lock"))
                 or " FROM events" in " ".join(statement.split())):
-            seen.append(" ".join(statement.split()[:4]))
+            seen.append(" ".join(statement.split()[:words]))
 
     engine = runtime.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
@@ -162,3 +163,35 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+async def upload(person: Person, name: str, body: bytes,
+                 content_type: str = "application/octet-stream") -> dict[str, Any]:
+    """A file uploaded by `person` through the API; returns the file as answered."""
+    response = await person.api.post("/api/v1/files", files={"file": (name, body, content_type)})
+    assert response.status_code == 201, response.text
+    stored: dict[str, Any] = response.json()
+    return stored
+
+
+class Follow:
+    """Starts the runtime's event-log consumers when the test has arranged its world: a
+    consumer seen for the first time starts at the end of the log, so what the arranging
+    did (a channel created with its members, who are "added to it") is behind it."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.running = False
+
+    async def live(self) -> None:
+        """From here on, as on a serving node: events are handled as they commit."""
+        await self.runtime.consumers.start()
+        self.running = True
+
+    async def held(self) -> None:
+        """From here on, events are handled only at `catch_up()`."""
+        await self.runtime.consumers.start()
+        await self.runtime.consumers.stop()
+
+    async def catch_up(self, only: str | None = None) -> None:
+        await self.runtime.consumers.catch_up(only)

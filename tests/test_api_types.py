@@ -94,7 +94,8 @@ async def test_the_frame_schemas_refuse_what_the_server_never_sends(
                "created_at": "2026-01-01T00:00:00Z", "edited_at": None, "deleted": False,
                "thread_root_id": None, "reply_count": 0, "last_reply_at": None,
                "reactions": {}, "mentions": {"user_ids": [], "department_ids": [], "all": False},
-               "file_ids": [], "ack_required": False, "client_msg_id": None, "pinned": False}
+               "file_ids": [], "files": [], "ack_required": False, "client_msg_id": None,
+               "pinned": False}
     created = {"id": 9, "type": "message.created", "scope": "channel:3", "channel_id": 3,
                "data": {"message": message}}
     assert frames.is_valid(created)

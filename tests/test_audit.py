@@ -336,3 +336,25 @@ async def test_only_administrators_read_the_log(cast: Cast, runtime: Runtime) ->
         response = await client.get(AUDIT)
         assert response.status_code == 401
         assert error_code(response) == "unauthorized"
+
+
+async def test_a_person_filter_finds_what_they_did_and_what_was_done_to_them(
+        cast: Cast) -> None:
+    admin, owner, lina = cast.linxiaoyan, cast.zhoujianguo, cast.lina
+    await owner.api.patch(f"/api/v1/users/{lina.id}", json={"title": "首席架构师"})
+    await lina.api.post("/api/v1/tokens", json={"name": "脚本"})
+    await admin.api.patch(f"/api/v1/users/{cast.liuyang.id}", json={"title": "大区经理"})
+
+    about_lina = await audit(admin, person_id=lina.id)
+    assert {(e["action"], e["actor_id"], e["target"]) for e in about_lina} >= {
+        ("user.updated", owner.id, f"user:{lina.id}"),
+        ("token.created", lina.id, about_lina[0]["target"]),
+        ("user.created", None, f"user:{lina.id}"),
+        ("login.succeeded", lina.id, f"user:{lina.id}")}
+    assert all(e["actor_id"] == lina.id or e["target"] == f"user:{lina.id}"
+               for e in about_lina)
+    assert not any(e["target"] == f"user:{cast.liuyang.id}" for e in about_lina)
+    # With the other filters: what was done to her, by the owner.
+    assert [e["action"] for e in await audit(admin, person_id=lina.id, actor_id=owner.id)
+            ] == ["user.updated"]
+    assert await audit(admin, person_id=999_999) == []

@@ -4,6 +4,9 @@ may answer with, in the one error shape; downloads declare their real content ty
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Any
 
 import httpx
@@ -83,3 +86,27 @@ async def test_operations_declare_each_success_status_they_answer_with(
     assert {"200", "201"} <= set(paths["/api/v1/dms"]["post"]["responses"])
     assert {"200", "201"} <= set(
         paths["/api/v1/channels/{channel_id}/messages"]["post"]["responses"])
+
+
+async def test_the_api_reference_uses_only_our_own_assets(client: httpx.AsyncClient) -> None:
+    """/api/docs names no other host (intranet installs have no internet): Swagger UI's
+    script, style and icon are served by us, and the page's policy allows only our own
+    origin and the one inline start-up script it carries (tests/browser/test_offline.py
+    loads it in a browser with every other host blocked)."""
+    page = await client.get("/api/docs")
+    assert page.status_code == 200
+    assert (await client.head("/api/docs")).status_code == 200
+    linked = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+    assert len(linked) == 3
+    for url in linked:
+        assert url.startswith("/api/docs/assets/"), url
+        asset = await client.get(url)
+        assert asset.status_code == 200
+        assert len(asset.content) > 1000
+    policy = page.headers["content-security-policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", page.text, re.DOTALL)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'self' 'sha256-{digest}';" in policy
+    assert policy.startswith("default-src 'self';")
+    assert "http" not in policy

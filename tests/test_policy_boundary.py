@@ -167,7 +167,7 @@ def test_chat_policy_names_the_stored_values() -> None:
     """`policy.chat` compares kinds and member roles as strings (it imports no domain):
     they must be the values chat stores."""
     named = (chat_policy.PUBLIC, chat_policy.DEPARTMENT, chat_policy.ANNOUNCEMENT,
-             chat_policy.CHANNEL_ADMIN)
+             chat_policy.DM, chat_policy.CHANNEL_ADMIN)
     stored = (ChannelKind.PUBLIC.value, ChannelKind.DEPARTMENT.value,
-              ChannelKind.ANNOUNCEMENT.value, MemberRole.ADMIN.value)
+              ChannelKind.ANNOUNCEMENT.value, ChannelKind.DM.value, MemberRole.ADMIN.value)
     assert named == stored

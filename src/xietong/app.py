@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import email.message
 import functools
+import hashlib
 import json
 import logging
 import re
@@ -13,9 +15,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -32,6 +36,13 @@ from xietong.runtime import Runtime
 log = logging.getLogger("xietong")
 
 STATIC_DIR = Path(__file__).parent / "static"
+OPENAPI_URL = "/api/openapi.json"
+# The browsable API reference. Swagger UI's script, style and icon come from the
+# fastapi-offline package (pinned in pyproject.toml), served by us: many companies run
+# Xietong without internet, so nothing may be fetched from a CDN.
+DOCS_URL = "/api/docs"
+DOCS_ASSETS_URL = DOCS_URL + "/assets"
+DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
 
 STATUS_OF: dict[type[errors.XietongError], int] = {
     errors.BadRequest: 400,
@@ -146,7 +157,6 @@ class SecurityHeaders:
          b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
          b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'"),
     ]
-    DOCS_PREFIX = "/api/docs"
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -155,9 +165,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # The Swagger page loads its script from a CDN; leave its CSP to the browser default.
-        headers = (self.HEADERS[:3] if scope["path"].startswith(self.DOCS_PREFIX)
-                   else self.HEADERS)
+        # The docs page sets its own policy (`docs_page`: its start-up script is inline).
+        headers = self.HEADERS[:3] if scope["path"] == DOCS_URL else self.HEADERS
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -165,6 +174,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def docs_page(title: str) -> HTMLResponse:
+    """Swagger UI on our own copy of its assets, under a CSP as strict as the web client's:
+    only our own origin, and the page's one inline start-up script allowed by its hash."""
+    page = get_swagger_ui_html(
+        openapi_url=OPENAPI_URL, title=title,
+        swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+        # The validator badge would send the document's URL to validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None})
+    inline = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.DOTALL)
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in inline)
+    page.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"script-src 'self' {hashes}; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'")
+    return page
 
 
 class HashedAssets(StaticFiles):
@@ -397,7 +427,7 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
             await runtime.close()
 
     app = XietongApp(title="Xietong 协同", version=__version__, lifespan=lifespan,
-                     openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+                     openapi_url=OPENAPI_URL, docs_url=None, redoc_url=None,
                      generate_unique_id_function=_operation_id,
                      # Routes that take files will raise their own limit.
                      max_body_size=runtime.settings.max_json_body_bytes)
@@ -411,6 +441,13 @@ def create_app(runtime: Runtime, *, close_runtime_on_shutdown: bool = False) -> 
         for mount in domain.routers:
             limit = mount.body_limit(runtime.settings) if mount.body_limit else None
             app.include_router(mount.router, prefix=mount.prefix, max_body_size=limit)
+
+    async def api_docs(request: Request) -> Response:
+        return docs_page(f"{app.title} API")
+
+    # A plain route (GET and HEAD), outside the OpenAPI document like the document itself.
+    app.add_route(DOCS_URL, api_docs, include_in_schema=False)
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", HashedAssets(directory=STATIC_DIR / "assets"), name="assets")
     # Inside SecurityHeaders (its refusals carry them) and inside the app's body limit.

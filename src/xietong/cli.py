@@ -97,7 +97,8 @@ def seed_demo(
     settings = settings_or_exit()
 
     async def work(runtime: Runtime) -> list[DemoOutcome]:
-        options = DemoOptions(password=password, passwords=runtime.passwords)
+        options = DemoOptions(password=password, passwords=runtime.passwords,
+                              zone=runtime.settings.zone)
         outcomes = []
         for domain in runtime.domains:
             for step in domain.demo:

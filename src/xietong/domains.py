@@ -7,8 +7,10 @@ on (chat after org: its demo conversations need the demo people).
 
 from __future__ import annotations
 
+from xietong.approvals.manifest import MANIFEST as APPROVALS
 from xietong.audit.manifest import MANIFEST as AUDIT
 from xietong.auth.manifest import MANIFEST as AUTH
+from xietong.business_calendar.manifest import MANIFEST as BUSINESS_CALENDAR
 from xietong.chat.manifest import MANIFEST as CHAT
 from xietong.files.manifest import MANIFEST as FILES
 from xietong.jobs.manifest import MANIFEST as JOBS
@@ -17,6 +19,7 @@ from xietong.notifications.manifest import MANIFEST as NOTIFICATIONS
 from xietong.ops.manifest import MANIFEST as OPS
 from xietong.org.manifest import MANIFEST as ORG
 from xietong.realtime.manifest import MANIFEST as REALTIME
+from xietong.requests.manifest import MANIFEST as REQUESTS
 from xietong.search.manifest import MANIFEST as SEARCH
 
 DOMAINS: tuple[DomainManifest, ...] = (
@@ -24,10 +27,13 @@ DOMAINS: tuple[DomainManifest, ...] = (
     AUTH,
     ORG,
     AUDIT,
+    BUSINESS_CALENDAR,
     CHAT,
     REALTIME,
     SEARCH,
     JOBS,
     FILES,
     NOTIFICATIONS,
+    APPROVALS,
+    REQUESTS,
 )

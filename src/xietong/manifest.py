@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import typer
 from fastapi import APIRouter
 
-from xietong.core.events import Consumer, Event, ScopeResolver
+from xietong.core.events import Consumer, Event, ScopeReaders, ScopeResolver
 from xietong.core.i18n import ErrorTexts
 from xietong.core.security import Passwords
 from xietong.core.signals import Signal, Signals
@@ -64,6 +64,7 @@ class DemoOptions:
 
     password: str  # of every demo person
     passwords: Passwords
+    zone: ZoneInfo  # the company's time zone (`Settings.zone`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,33 @@ class ConsumerNeeds:
     statuses: Callable[[list[int]], Awaitable[Mapping[int, str]]]
 
 
+@dataclass(frozen=True, slots=True)
+class JobNeeds:
+    """What the runtime hands a domain's job handler factory when it builds the handler."""
+
+    # The company's time zone (`Settings.zone`).
+    zone: ZoneInfo
+
+
+# A durable job's handler (`jobs.registry.Handler`): its writes commit with the job's "done".
+JobHandler = Callable[[UnitOfWork, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """A kind of durable job a domain enqueues, and how the runtime makes its handler."""
+
+    kind: str
+    handler: Callable[[JobNeeds], JobHandler]
+    # A schedule (`jobs.schedule`: "daily 03:30") for a job the installation runs on its
+    # own: the runtime enqueues it once (`recurring_key`) when a node starts.
+    every: str | None = None
+
+    @property
+    def recurring_key(self) -> str:
+        return f"recurring:{self.kind}"
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class DomainManifest:
     """Everything a domain contributes; every field but the name may stay empty."""
@@ -129,8 +157,12 @@ class DomainManifest:
     scope_resolvers: tuple[ScopeResolver, ...] = ()
     # Its followers of the event log (`realtime.consumers`), built by the runtime.
     event_consumers: tuple[Callable[[ConsumerNeeds], Consumer], ...] = ()
-    # What puts the domain's things into search; by item kind.
-    search_indexers: Mapping[str, object] = field(default_factory=dict)
+    # The kinds of durable job it enqueues (`uow.enqueue`), registered by the runtime.
+    job_kinds: tuple[JobKind, ...] = ()
+    # Who may read what its scopes hold, as SQL: search finds an item for whoever may read
+    # its scope. Its items enter search by `search.indexing.do_index` in its own actions
+    # (or, for a domain below search, by a signal search reacts to, as chat's messages).
+    scope_readers: tuple[ScopeReaders, ...] = ()
     # Its reactions to other domains' signals, connected by the runtime.
     signal_handlers: tuple[Reaction[Any], ...] = ()
     # Texts of its error codes by language and code (`core.i18n`).
@@ -139,3 +171,6 @@ class DomainManifest:
     commands: Mapping[str, Callable[..., None]] = field(default_factory=dict)
     # Its part of `xietong seed-demo`, in order.
     demo: tuple[DemoStep, ...] = ()
+    # Blocking work that makes a first request fast (loading a dictionary), run once in a
+    # thread when a serving node starts (`Settings.warm_up`), without delaying it.
+    warm_ups: tuple[Callable[[], None], ...] = ()

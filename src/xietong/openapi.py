@@ -130,7 +130,7 @@ class PongData(BaseModel):
 
 class ErrorData(BaseModel):
     code: str = Field(description="bad_frame, unknown_type, bad_channel, too_many_errors, "
-                      "bad_last_event_id, resync_required, unauthorized …")
+                      "bad_last_event_id, resync_required, unauthorized, idle_timeout …")
     message: str
 
 

@@ -33,13 +33,14 @@ from xietong.core.uow import UnitOfWork
 from xietong.domains import DOMAINS
 from xietong.jobs.runner import RunnerOptions
 from xietong.jobs.service import Jobs
-from xietong.manifest import ConsumerNeeds, DomainManifest
+from xietong.manifest import ConsumerNeeds, DomainManifest, JobNeeds
 from xietong.realtime.consumers import Consumers
 from xietong.realtime.retention import KIND as PRUNE_EVENTS
 from xietong.realtime.retention import EventRetention
 from xietong.realtime.scopes import Scopes
 from xietong.realtime.service import Realtime
 from xietong.redis_backend import RedisCounter, connect_redis
+from xietong.search.scopes import ReadableScopes
 from xietong.settings import Settings
 
 # Writing "last used" on every request would turn reads into writes; a few minutes is enough.
@@ -57,7 +58,14 @@ class Runtime:
         self._writer_sessions = async_sessionmaker(
             bind=self.engine.execution_options(**{WRITER_OPTION: True}),
             expire_on_commit=False, autoflush=False)
-        self._reader_sessions = async_sessionmaker(bind=self.engine, expire_on_commit=False,
+        # A read sees one moment: on PostgreSQL each statement of a READ COMMITTED transaction
+        # sees the latest commit, so a channel list read while a message committed counted
+        # the message (its unread count) without knowing it (its last message id), and the
+        # client counted it again from the event. REPEATABLE READ gives the whole read one
+        # snapshot (read-only, it never fails to serialise); SQLite's reads have one already.
+        readers = (self.engine.execution_options(isolation_level="REPEATABLE READ")
+                   if settings.is_postgres else self.engine)
+        self._reader_sessions = async_sessionmaker(bind=readers, expire_on_commit=False,
                                                    autoflush=False)
         # SQLite has one writer at a time. Queueing our writers on an asyncio lock (first
         # come, first served) beats letting them spin on SQLite's busy timeout, whose
@@ -85,11 +93,16 @@ class Runtime:
                                  redis_prefix=settings.redis_prefix, reader=self.reader,
                                  resolver=Scopes(resolver for domain in self.domains
                                                  for resolver in domain.scope_resolvers),
-                                 queue_limit=settings.ws_queue_limit)
+                                 queue_limit=settings.ws_queue_limit,
+                                 idle_seconds=settings.ws_idle_seconds,
+                                 presence_ttl=settings.presence_ttl_seconds)
+        self.readable_scopes = ReadableScopes(reader for domain in self.domains
+                                              for reader in domain.scope_readers)
         self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.signals.connect(CredentialsChanged, self._credentials_changed)
         self.realtime.on_credentials_changed = self._heard_credentials_changed
         self._socket_checks: set[asyncio.Task[None]] = set()
+        self._warming: asyncio.Task[None] | None = None
         self.jobs = Jobs(
             writer=self.unit_of_work, reader=self.reader, is_postgres=settings.is_postgres,
             zone=settings.zone,
@@ -104,6 +117,10 @@ class Runtime:
         self.realtime.hub.commit_listeners.append(self.consumers.wake)
         self.event_retention = EventRetention(settings.event_retention_days)
         self.jobs.registry.register(PRUNE_EVENTS, self.event_retention)
+        job_needs = JobNeeds(zone=settings.zone)
+        for domain in self.domains:
+            for job_kind in domain.job_kinds:
+                self.jobs.registry.register(job_kind.kind, job_kind.handler(job_needs))
 
     async def _credentials_changed(self, uow: UnitOfWork, signal: CredentialsChanged) -> None:
         async def forget_everywhere() -> None:
@@ -159,19 +176,40 @@ class Runtime:
         return Actor(user_id=known.user_id, role=known.role, ip=ip, token_id=known.token_id)
 
     async def start(self) -> None:
-        """Start the background work of a serving node (event delivery, presence, jobs)."""
+        """Start the background work of a serving node (event delivery, presence, jobs,
+        the domains' warm-ups)."""
         await self.realtime.start()
         if self.settings.run_consumers:
             await self.consumers.start()
         if self.settings.run_jobs:
             await self.schedule_recurring_jobs()
             self.jobs.start()
+        # Last, so that the warm-ups' threads do not slow the start (they hold the GIL).
+        if self.settings.warm_up and self._warming is None:
+            self._warming = asyncio.create_task(self._warm_up())
+
+    async def _warm_up(self) -> None:
+        # One at a time, in a thread: each is CPU-bound Python that would stall the event
+        # loop, and together on the loop's executor they would only contend for the GIL.
+        for domain in self.domains:
+            for warm_up in domain.warm_ups:
+                await asyncio.to_thread(warm_up)
+
+    async def warmed_up(self) -> None:
+        """Wait until the warm-ups `start` began are done (nothing to wait for if none)."""
+        if self._warming is not None:
+            await asyncio.shield(self._warming)
 
     async def schedule_recurring_jobs(self) -> None:
         """The installation's own recurring jobs, enqueued by key: the first node to start
         creates each, every later start (of any node) finds it and does nothing."""
         async with self.unit_of_work() as uow:
             await self.event_retention.schedule(uow)
+            for domain in self.domains:
+                for job_kind in domain.job_kinds:
+                    if job_kind.every is not None:
+                        await uow.enqueue(job_kind.kind, {}, key=job_kind.recurring_key,
+                                          every=job_kind.every)
 
     def unit_of_work(self) -> UnitOfWork:
         """A write transaction. Use as `async with runtime.unit_of_work() as uow:`."""
@@ -197,6 +235,8 @@ class Runtime:
             await self.redis.ping()
 
     async def close(self) -> None:
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()  # the running thread finishes on its own
         await self.consumers.stop()
         await self.jobs.stop()
         await self.realtime.stop()

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
 
     # Events waiting for one WebSocket; a client this far behind is cut off and resumes.
     ws_queue_limit: int = Field(default=2000, ge=10)
+    # A socket whose client sends nothing for this long is closed (4408), and its person goes
+    # offline unless connected elsewhere. The web client pings every 25 s; a background tab
+    # may be held back to one timer a minute, so keep this well above a minute.
+    ws_idle_seconds: float = Field(default=120, gt=0, le=3600)
+    # Presence across nodes (Redis): a node that has not refreshed its entry for this long
+    # (it refreshes every third of it) counts as gone, and its people's watchers are told
+    # they went offline.
+    presence_ttl_seconds: float = Field(default=30, ge=1, le=600)
     # How long a node remembers who a token belongs to (0: look it up on every request).
     # Revocations reach every node at once over the bus; this bounds it if the bus fails.
     credential_cache_seconds: float = Field(default=30, ge=0, le=3600)
@@ -83,6 +91,11 @@ class Settings(BaseSettings):
     # serving node should (each consumer runs on one node at a time); the test suite's
     # in-process runtime starts them only when a test asks, as with jobs.
     run_consumers: bool = True
+
+    # Whether a starting node loads, in a background thread, what would otherwise make the
+    # first request after a restart slow (jieba's dictionary for search: about a second of
+    # CPU). The node answers meanwhile; a search arriving first waits for the load.
+    warm_up: bool = True
 
     # Events older than this are pruned from the event log by a daily job (04:00 in
     # `time_zone`); a client resuming from a pruned position is told to resync.

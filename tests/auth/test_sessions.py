@@ -349,3 +349,48 @@ async def test_requests_without_valid_credentials_get_a_json_401(cast: Cast,
     # None of it changed anything.
     assert await who(cast.zhangwei.api) == cast.zhangwei.id
     assert await token_names(cast.zhangwei.api) == []
+
+
+SESSION = "/api/v1/auth/session"
+
+
+async def session_of(client: httpx.AsyncClient, **headers: str) -> dict[str, object]:
+    """What the page's probe hears: always 200, never a 401 to log."""
+    response = await client.get(SESSION, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_the_session_probe_answers_200_signed_in_or_not(cast: Cast,
+                                                              runtime: Runtime) -> None:
+    nobody = {"signed_in": False, "user": None}
+    async with anonymous(runtime) as client:
+        assert await session_of(client) == nobody
+        assert await session_of(client, Authorization="Bearer xts_not-a-real-token") == nobody
+    async with anonymous(runtime, cookies={"xietong_session": "forged"}) as client:
+        assert await session_of(client) == nobody
+    # Signed in (by cookie, as the page is, or by a token): who, as /users/me says it.
+    async with browser(runtime, "lina") as client:
+        signed_in = await session_of(client)
+        assert signed_in["signed_in"] is True
+        assert signed_in["user"] == (await client.get(ME)).json()
+        # Signed out: the same cookie is nobody's any more.
+        stale = client.cookies.get("xietong_session")
+        assert (await client.post(LOGOUT, headers=csrf(client))).status_code == 204
+    async with anonymous(runtime, cookies={"xietong_session": stale or ""}) as client:
+        assert await session_of(client) == nobody
+    async with anonymous(runtime) as client:
+        by_token = await session_of(client, Authorization=f"Bearer {cast.zhangwei.token}")
+        assert by_token["signed_in"] is True
+        assert isinstance(by_token["user"], dict)
+        assert by_token["user"]["username"] == "zhangwei"
+    # A deactivated person's session is nobody's.
+    deactivated = await cast.linxiaoyan.api.patch(f"/api/v1/users/{cast.wangfang.id}",
+                                                  json={"active": False})
+    assert deactivated.status_code == 200, deactivated.text
+    async with anonymous(runtime) as client:
+        assert await session_of(client, Authorization=f"Bearer {cast.wangfang.token}") == nobody
+    # /users/me keeps its contract: 401 for nobody.
+    async with anonymous(runtime) as client:
+        assert (await client.get(ME)).status_code == 401

@@ -7,13 +7,21 @@ Screenshots of the main screens go to tests/browser/screenshots/ (git-ignored)."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    ViewportSize,
+    async_playwright,
+)
 
 from tests.helpers import PASSWORD
 
@@ -80,6 +88,17 @@ async def open_page(browser: Browser, live_server: str) -> AsyncIterator[OpenPag
     # (PostgreSQL's TRUNCATE would otherwise deadlock with such a transaction).
     await asyncio.sleep(0.5)
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def unavailable(message: str = "服务暂时不可用") -> Callable[[Route], Awaitable[None]]:
+    """A route handler that answers as a server that is down does: 503, our error body."""
+    body = json.dumps({"error": {"code": "unavailable", "message": message, "details": None}},
+                      ensure_ascii=False)
+
+    async def answer(route: Route) -> None:
+        await route.fulfill(status=503, content_type="application/json", body=body)
+
+    return answer
 
 
 async def screenshot(page: Page, name: str) -> Path:

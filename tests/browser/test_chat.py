@@ -255,7 +255,11 @@ async def test_html_and_script_in_messages_render_inert(cast: Cast, open_page: O
     await expect(message(lina, "XSS 结束标记")).to_be_visible()
     # The payloads are shown as text, and nothing in them ran.
     await expect(message(lina, "window.__xss = 1")).to_be_visible()
-    for link in await lina.locator("article.message a").all():
+    # No message text became a javascript: link; any link it did become is clicked.
+    hrefs = await lina.locator("article.message .markdown [href]").evaluate_all(
+        "els => els.map(el => el.getAttribute('href'))")
+    assert not [h for h in hrefs if "javascript" in h.lower()], hrefs
+    for link in await lina.locator("article.message .markdown a").all():
         await link.click(modifiers=["Alt"], no_wait_after=True, timeout=2000)
     await lina.wait_for_timeout(500)
     assert await lina.evaluate("window.__xss") is None
@@ -295,6 +299,52 @@ async def test_read_receipts_and_acknowledgements(cast: Cast, open_page: OpenPag
     await expect(dialog).to_contain_text("已确认 · 1")
 
 
+
+
+async def test_a_reminder_to_acknowledge_raises_the_badge_live_and_for_the_offline(
+        cast: Cast, open_page: OpenPage) -> None:
+    notices = await create_channel(cast.zhangwei, "升级通知", "private", cast.wangfang,
+                                   cast.liuyang)
+    elsewhere = await create_channel(cast.zhangwei, "随便聊聊", "private", cast.wangfang,
+                                     cast.liuyang)
+    notice = await post(cast.zhangwei, notices, "周六系统升级，请确认", ack_required=True)
+    for person in (cast.wangfang, cast.liuyang):  # both have read it
+        read = await person.api.post(f"/api/v1/channels/{notices}/read",
+                                     json={"message_id": notice["id"]})
+        assert read.status_code == 204
+    wang = await open_page("wangfang", f"/chat/{elsewhere}")
+    link = wang.locator(f'a.channel[data-channel-id="{notices}"]')
+    await expect(link).to_be_visible()
+    await expect(link.get_by_test_id("mention-badge")).to_have_count(0)
+
+    reminded = await cast.zhangwei.api.post(f"/api/v1/messages/{notice['id']}/remind")
+    assert reminded.status_code == 200
+    # Online: the badge rises at once.
+    await expect(link.get_by_test_id("mention-badge")).to_have_text("1")
+    # Seen, then reminded again about the same message (once the sender may: the throttle
+    # forgotten here): the badge rises again.
+    await link.click()
+    await expect(link.get_by_test_id("mention-badge")).to_have_count(0)
+    await wang.locator(f'a.channel[data-channel-id="{elsewhere}"]').click()
+    await wang.wait_for_timeout(600)  # the read is sent after a short debounce
+    await cast.runtime.failures.reset(f"remind:message:{notice['id']}")
+    again = await cast.zhangwei.api.post(f"/api/v1/messages/{notice['id']}/remind")
+    assert again.status_code == 200, again.text
+    await expect(link.get_by_test_id("mention-badge")).to_have_text("1")
+    # Offline when reminded: the badge is there when they come.
+    liu = await open_page("liuyang", f"/chat/{elsewhere}")
+    liu_link = liu.locator(f'a.channel[data-channel-id="{notices}"]')
+    await expect(liu_link.get_by_test_id("mention-badge")).to_have_text("1")
+    await screenshot(liu, "reminder-badge")
+    # Opening the channel sees the reminder, for good.
+    await liu_link.click()
+    await expect(message(liu, "周六系统升级")).to_be_visible()
+    await expect(liu_link.get_by_test_id("mention-badge")).to_have_count(0)
+    await asyncio.sleep(1.5)  # the read is sent after a short debounce
+    await liu.reload()
+    await expect(liu.locator(f'a.channel[data-channel-id="{notices}"]')).to_be_visible()
+    await expect(liu.locator(f'a.channel[data-channel-id="{notices}"]')
+                 .get_by_test_id("mention-badge")).to_have_count(0)
 
 
 async def test_a_message_sent_while_another_is_on_its_way_is_sent_too(

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
-from tests.helpers import Cast, Person, error_code
+from tests.helpers import Cast, Person, error_code, statements
 
 API = "/api/v1"
 
@@ -141,6 +141,14 @@ async def test_department_and_announcement_channels_are_made_by_admins(cast: Cas
     await post(cast.linxiaoyan, announcement["id"], "五一放假安排")
     history = (await cast.lina.api.get(f"{API}/channels/{announcement['id']}/messages")).json()
     assert [m["text"] for m in history["items"]] == ["五一放假安排"]
+    # The channel list says so before anyone types: may post, or not.
+    assert (await my_channels(cast.zhangwei))[announcement["id"]]["can_post"] is False
+    assert (await my_channels(cast.linxiaoyan))[announcement["id"]]["can_post"] is True
+    # Archived: nobody may post, its admins neither.
+    archived = await cast.linxiaoyan.api.patch(f"{API}/channels/{announcement['id']}",
+                                               json={"archived": True})
+    assert archived.status_code == 200, archived.text
+    assert (await my_channels(cast.linxiaoyan))[announcement["id"]]["can_post"] is False
 
 
 # --- my channels -------------------------------------------------------------------------
@@ -450,3 +458,24 @@ async def test_members_add_people_and_departments(cast: Cast) -> None:
                                               json={"user_ids": [cast.linxiaoyan.id]})
     assert outsider.status_code == 404
     assert cast.linxiaoyan.id not in await member_ids(cast.lina, channel["id"])
+
+
+async def test_my_channels_cost_the_same_statements_however_many_announce(cast: Cast) -> None:
+    """Whether one may post in an announcement channel reads the company's setting and the
+    person's standing: once for the list, not once per announcement channel."""
+    async def statements_for_the_list() -> int:
+        with statements(cast.runtime) as seen:
+            await my_channels(cast.zhangwei)
+        return len(seen)
+
+    first = await create_channel(cast.linxiaoyan, "公告一", "announcement",
+                                 member_ids=[cast.zhangwei.id])
+    await my_channels(cast.zhangwei)  # the first request may sign in: not counted
+    one = await statements_for_the_list()
+    for n in range(5):
+        await create_channel(cast.linxiaoyan, f"公告{n + 2}", "announcement",
+                             member_ids=[cast.zhangwei.id])
+    assert await statements_for_the_list() == one
+    mine = await my_channels(cast.zhangwei)
+    assert [mine[c]["can_post"] for c in mine if mine[c]["kind"] == "announcement"] == [False] * 6
+    assert mine[first["id"]]["can_post"] is False

@@ -1,16 +1,81 @@
-"""`GET /messages/{id}/files`: readers of a message learn what it carries before downloading."""
+"""What a message carries: its `files` (an image's size with them) and `GET /messages/{id}/files`;
+readers learn it before downloading anything."""
 
 from __future__ import annotations
 
-from tests.helpers import Cast, Person, anonymous_client, create_channel, error_code, post
+from tests.files.images import solid_png
+from tests.helpers import (
+    Cast,
+    Person,
+    anonymous_client,
+    create_channel,
+    error_code,
+    post,
+    statements,
+    upload,
+)
+from xietong.runtime import Runtime
 
 
 async def _upload(person: Person, name: str, body: bytes) -> int:
-    response = await person.api.post("/api/v1/files",
-                                     files={"file": (name, body, "text/plain")})
-    assert response.status_code == 201, response.text
-    file_id: int = response.json()["id"]
+    file_id: int = (await upload(person, name, body, "text/plain"))["id"]
     return file_id
+
+
+async def _upload_image(person: Person, name: str, width: int, height: int) -> int:
+    stored = await upload(person, name, solid_png(width, height), "image/png")
+    assert (stored["width"], stored["height"]) == (width, height)
+    file_id: int = stored["id"]
+    return file_id
+
+
+async def test_a_message_carries_its_files_with_image_sizes(cast: Cast) -> None:
+    """The message itself describes its files (name, type, size, an image's width and
+    height), wherever it is answered: a client lays the image's box out before it loads."""
+    channel_id = await create_channel(cast.zhangwei, "设计稿", "private", cast.lina)
+    photo = await _upload_image(cast.zhangwei, "首页 设计稿.png", 1200, 900)
+    sheet = await _upload(cast.zhangwei, "说明.txt", b"notes\n")
+    sent = await post(cast.zhangwei, channel_id, "新版首页", file_ids=[photo, sheet])
+
+    def described(message: dict[str, object]) -> list[tuple[object, ...]]:
+        files = message["files"]
+        assert isinstance(files, list)
+        return [(f["id"], f["name"], f["content_type"], f["width"], f["height"],
+                 f["has_thumbnail"]) for f in files]
+
+    expected = [(photo, "首页 设计稿.png", "image/png", 1200, 900, True),
+                (sheet, "说明.txt", "text/plain", None, None, False)]
+    assert described(sent) == expected
+    page = (await cast.lina.api.get(f"/api/v1/channels/{channel_id}/messages")).json()
+    assert described(page["items"][-1]) == expected
+    one = (await cast.lina.api.get(f"/api/v1/messages/{sent['id']}")).json()
+    assert described(one) == expected
+    # A retry answers the first message, files and all.
+    again = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages", json={
+        "text": "新版首页", "file_ids": [photo], "client_msg_id": "retry-1"})
+    retried = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages", json={
+        "text": "新版首页", "file_ids": [photo], "client_msg_id": "retry-1"})
+    assert retried.status_code == 200
+    assert described(retried.json()) == described(again.json()) == expected[:1]
+    # Deleted, it carries nothing.
+    assert (await cast.zhangwei.api.delete(f"/api/v1/messages/{sent['id']}")).status_code == 204
+    gone = (await cast.lina.api.get(f"/api/v1/messages/{sent['id']}")).json()
+    assert gone["files"] == []
+    assert gone["file_ids"] == []
+
+
+async def test_a_page_of_messages_reads_their_files_in_one_query(cast: Cast,
+                                                                 runtime: Runtime) -> None:
+    channel_id = await create_channel(cast.zhangwei, "相册", "private", cast.lina)
+    for n in range(6):
+        image = await _upload_image(cast.zhangwei, f"照片{n}.png", 40 + n, 30)
+        await post(cast.zhangwei, channel_id, f"第 {n} 张", file_ids=[image])
+    path = f"/api/v1/channels/{channel_id}/messages"
+    assert (await cast.lina.api.get(path)).status_code == 200  # the token is remembered now
+    with statements(runtime) as seen:
+        page = (await cast.lina.api.get(path)).json()
+    assert [f["width"] for m in page["items"] for f in m["files"]] == [40, 41, 42, 43, 44, 45]
+    assert sum(" files" in s for s in seen) == 1, seen
 
 
 async def test_readers_see_the_names_of_attached_files_and_outsiders_do_not(cast: Cast) -> None:

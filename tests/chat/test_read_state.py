@@ -8,6 +8,8 @@ from typing import Any
 
 from tests.helpers import Cast, Person, create_channel, error_code, post
 from tests.realtime.wsclient import Socket
+from xietong.chat import queries
+from xietong.chat.models import Channel
 
 API = "/api/v1"
 
@@ -333,3 +335,66 @@ async def test_the_sender_is_not_among_those_who_acknowledge(cast: Cast) -> None
     status = (await cast.zhangwei.api.get(f"{API}/messages/{notice['id']}/acks")).json()
     assert status == {"acknowledged": [],
                       "pending": sorted([cast.lina.id, cast.wangfang.id])}
+
+
+async def test_a_reminder_raises_the_mention_badge_of_someone_offline(cast: Cast) -> None:
+    """Reminded while away, with the message long read: the reminder waits in the mention
+    badge (as in the notification centre) until they open the channel or acknowledge."""
+    channel_id = await create_channel(cast.zhangwei, "升级通知", "private",
+                                      cast.wangfang, cast.liuyang)
+    notice = await post(cast.zhangwei, channel_id, "周六系统升级，请确认", ack_required=True)
+    for person in (cast.wangfang, cast.liuyang):
+        await mark_read(person, channel_id, notice["id"])
+        assert await counts(person, channel_id) == (0, 0)
+
+    assert (await cast.zhangwei.api.post(f"{API}/messages/{notice['id']}/remind")
+            ).status_code == 200
+    for person in (cast.wangfang, cast.liuyang):
+        assert await counts(person, channel_id) == (0, 1), person.username
+    assert await counts(cast.zhangwei, channel_id) == (0, 0)
+
+    # Opening the channel (a read that does not move the marker) is seeing the reminder.
+    await mark_read(cast.wangfang, channel_id, notice["id"])
+    assert await counts(cast.wangfang, channel_id) == (0, 0)
+    # Acknowledging clears it too.
+    assert (await cast.liuyang.api.post(f"{API}/messages/{notice['id']}/ack")
+            ).status_code == 204
+    assert await counts(cast.liuyang, channel_id) == (0, 0)
+
+    # A reminded message that is also an unread mention counts once.
+    asking = await post(cast.zhangwei, channel_id, f"@{cast.wangfang.username} 请确认排班",
+                        ack_required=True)
+    assert await counts(cast.wangfang, channel_id) == (1, 1)
+    assert (await cast.zhangwei.api.post(f"{API}/messages/{asking['id']}/remind")
+            ).status_code == 200
+    assert await counts(cast.wangfang, channel_id) == (1, 1)
+    assert await counts(cast.liuyang, channel_id) == (1, 1)  # reminded, not mentioned
+    # Someone removed from the channel has no badge there, reminded or not.
+    removed = await cast.zhangwei.api.delete(
+        f"{API}/channels/{channel_id}/members/{cast.liuyang.id}")
+    assert removed.status_code in (200, 204), removed.text
+    listed = (await cast.liuyang.api.get(f"{API}/channels")).json()["items"]
+    assert channel_id not in {c["id"] for c in listed}
+    # Back in later: the reminder from before is not waiting in the badge.
+    back = await cast.zhangwei.api.post(f"{API}/channels/{channel_id}/members",
+                                        json={"user_ids": [cast.liuyang.id]})
+    assert back.status_code in (200, 201, 204), back.text
+    assert (await counts(cast.liuyang, channel_id))[1] == 0
+
+
+async def test_a_read_sees_one_moment(cast: Cast) -> None:
+    """A list read while a message commits sees the channel as it was before or after the
+    message, never half: on PostgreSQL's default isolation its unread count (one statement)
+    had the message and its last message id (another) not, and the client counted the
+    message again from its event — a badge of 2 for one message."""
+    channel_id = await create_channel(cast.zhangwei, "快照", "private", cast.lina)
+    async with cast.runtime.reader() as uow:
+        before = await queries.unread_counts(uow, cast.lina.id)
+        await post(cast.zhangwei, channel_id, "读的时候发来的消息")  # commits meanwhile
+        during = await queries.unread_counts(uow, cast.lina.id)
+        channel = await uow.session.get(Channel, channel_id)
+        assert channel is not None
+        assert during == before
+        assert channel.last_message_id is None
+    async with cast.runtime.reader() as uow:
+        assert (await queries.unread_counts(uow, cast.lina.id)).get(channel_id) == 1

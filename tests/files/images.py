@@ -41,3 +41,10 @@ def photo_jpeg(width: int, height: int) -> bytes:
     out = io.BytesIO()
     small.resize((width, height)).save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def solid_png(width: int, height: int, colour: str = "#3370ff") -> bytes:
+    """A PNG of width×height in one colour: a picture to attach, measured on upload."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()

@@ -5,52 +5,27 @@ they chose; it is produced by the event-log consumer, not by chat's actions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
-from tests.helpers import Cast, Person, anonymous_client, create_channel, post
+from tests.conftest import Backend
+from tests.helpers import Cast, Follow, Person, anonymous_client, create_channel, post
 from tests.realtime.wsclient import Socket
+from xietong.core.events import Audience, Event
 from xietong.notifications.actions import in_quiet_hours
-from xietong.notifications.models import Notification, NotificationPreferences
+from xietong.notifications.consumer import NotificationConsumer
+from xietong.notifications.models import Notification, NotificationKind, NotificationPreferences
+from xietong.realtime.consumers import MAX_FAILURES, Consumers
 from xietong.realtime.models import ConsumerPosition
 from xietong.runtime import Runtime
 
 API = "/api/v1/notifications"
-
-
-class Follow:
-    """Starts the runtime's event-log consumers when the test has arranged its world: a
-    consumer seen for the first time starts at the end of the log, so what the arranging
-    did (a channel created with its members, who are "added to it") is behind it."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.running = False
-
-    async def live(self) -> None:
-        """From here on, as on a serving node: events are handled as they commit."""
-        await self.runtime.consumers.start()
-        self.running = True
-
-    async def held(self) -> None:
-        """From here on, events are handled only at `catch_up()`."""
-        await self.runtime.consumers.start()
-        await self.runtime.consumers.stop()
-
-    async def catch_up(self) -> None:
-        await self.runtime.consumers.catch_up()
-
-
-@pytest.fixture
-async def follow(runtime: Runtime) -> AsyncIterator[Follow]:
-    following = Follow(runtime)
-    yield following
-    await runtime.consumers.stop()
 
 
 async def feed(person: Person, **params: Any) -> dict[str, Any]:
@@ -203,6 +178,171 @@ async def test_handling_an_event_twice_records_it_once(cast: Cast, follow: Follo
         assert await uow.session.scalar(select(func.count()).select_from(Notification)) == 1
 
 
+async def test_a_batch_costs_the_same_statements_whatever_its_size(
+        cast: Cast, follow: Follow, live_server: str) -> None:
+    """The consumer asks each question once per batch (channels and members, mentions,
+    names, preferences), inserts the notifications together and logs their events
+    together: ten times the mentions, acknowledgements and direct messages in a batch cost
+    no more statements. What goes out on the socket is what the feed then reads."""
+    channel_id = await create_channel(cast.zhangwei, "批量", "private", cast.lina, cast.liuyang)
+    opened = await cast.zhangwei.api.post("/api/v1/dms", json={"user_ids": [cast.wangfang.id]})
+    assert opened.status_code in (200, 201), opened.text
+    dm = opened.json()["id"]
+    await follow.held()
+    statements: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async def batch_of(rounds: int) -> int:
+        for n in range(rounds):
+            await post(cast.zhangwei, channel_id, f"@李娜 第{n}件事")
+            await post(cast.zhangwei, channel_id, f"请确认第{n}项", ack_required=True)
+            await post(cast.zhangwei, dm, f"第{n}条私信")  # 王芳 has no socket: away
+        statements.clear()
+        event.listen(follow.runtime.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            # This consumer's statements alone (the others follow the same log).
+            await follow.catch_up(only=NotificationConsumer.name)
+        finally:
+            event.remove(follow.runtime.engine.sync_engine, "before_cursor_execute", count)
+        return len(statements)
+
+    def notifications(socket: Socket) -> list[dict[str, Any]]:
+        return [f for f in socket.events if f["type"] == "notification.created"]
+
+    start = await follow.runtime.realtime.last_event_id()
+    lina = await Socket.open(live_server, cast.lina.token)
+    try:
+        # Each batch also reads the previous one's notification events off the log.
+        await batch_of(1)
+        small = await batch_of(2)
+        large = await batch_of(20)
+        assert large == small, statements
+        assert small <= 16, statements
+        while len(notifications(lina)) < 46:
+            await lina.next_frame()
+        await lina.quiet(0.3)
+        frames = notifications(lina)
+        assert len(frames) == 46
+    finally:
+        await lina.close()
+    # The events were logged together: read back from the log (a socket resuming), each
+    # id still has its own data and reaches its own person.
+    resumed = await Socket.open(live_server, cast.lina.token, last_event_id=start)
+    try:
+        while len(notifications(resumed)) < 46:
+            await resumed.next_frame()
+        await resumed.quiet(0.3)
+        assert notifications(resumed) == frames
+    finally:
+        await resumed.close()
+    # Every frame is the row the feed reads, field for field, newest last.
+    everything = (await feed(cast.lina, limit=100))["items"]
+    assert [f["data"]["notification"] for f in frames] == everything[::-1]
+    assert [i["kind"] for i in everything[::-1]] == ["mention", "ack_requested"] * 23
+    assert [i["kind"] for i in (await feed(cast.liuyang, limit=100))["items"]] == \
+        ["ack_requested"] * 23
+    assert [i["kind"] for i in (await feed(cast.wangfang, limit=100))["items"]] == \
+        ["direct_message"] * 23
+    assert (await feed(cast.zhangwei))["items"] == []
+
+
+async def test_concurrent_saves_of_preferences_keep_one_whole(
+        cast: Cast, live_server: str) -> None:
+    """Ten tabs of one person save different choices at once over real HTTP, the first time
+    (no row yet) and then again: each save succeeds and answers what it sent, and what is
+    stored is one of them whole, never a mix of several (as an update of only the columns
+    that differ from what each had read left it)."""
+    kinds = [kind.value for kind in NotificationKind]
+    async with httpx.AsyncClient(
+            base_url=live_server, headers={"Authorization": f"Bearer {cast.lina.token}"},
+            timeout=30) as tab:
+        for round_ in range(3):
+            bodies = [{"kinds": {kind: kind != kinds[n % len(kinds)] for kind in kinds},
+                       "dnd_enabled": (n + round_) % 2 == 0,
+                       "dnd_start": f"{n:02d}:{10 * round_ + n:02d}",
+                       "dnd_end": f"{n + 10:02d}:{10 * round_ + n:02d}"} for n in range(10)]
+            answers = await asyncio.gather(*(tab.put(f"{API}/preferences", json=body)
+                                             for body in bodies))
+            assert [a.status_code for a in answers] == [200] * 10, [a.text for a in answers]
+            assert [a.json() for a in answers] == bodies
+            stored = (await tab.get(f"{API}/preferences")).json()
+            assert stored in bodies, round_
+    async with cast.runtime.reader() as uow:
+        assert await uow.session.scalar(
+            select(func.count()).select_from(NotificationPreferences)) == 1
+
+
+class UnreadableMessage(Event):
+    """A `message.created` this version cannot read (written by a newer node, say)."""
+
+    type: Literal["message.created"] = "message.created"
+    message: dict[str, Any]
+
+
+async def test_a_poison_event_is_retried_then_passed_over_by_two_nodes(
+        cast: Cast, backend: Backend, caplog: pytest.LogCaptureFixture) -> None:
+    """Two nodes follow the log with the real consumer; an event whose handling raises is
+    retried (by whichever node holds the position), then passed over after MAX_FAILURES
+    (the rule of `realtime.consumers`: the batch's first event is skipped), and what
+    follows it is handled, once."""
+    channel_id = await create_channel(cast.zhangwei, "毒丸", "private", cast.lina, cast.liuyang)
+    other = Runtime(backend.settings())
+    nodes = [Consumers(event_log=rt.realtime.log, writer=rt.unit_of_work,
+                       consumers=[NotificationConsumer(statuses=rt.realtime.statuses,
+                                                       zone=rt.settings.zone)],
+                       retry_pause=0.001) for rt in (cast.runtime, other)]
+
+    async def settle() -> ConsumerPosition:
+        """Both nodes catch up at once until the position is at the end of the log (which
+        includes the notification events the consumer itself logged)."""
+        for _ in range(4 * MAX_FAILURES):
+            await asyncio.gather(*(node.catch_up() for node in nodes))
+            async with cast.runtime.reader() as uow:
+                row = await uow.session.get(ConsumerPosition, "notifications")
+                end = await cast.runtime.realtime.log.last_id(uow.session)
+            if row is not None and row.position == end:
+                return row
+        raise AssertionError(f"the consumers did not catch up: {row}")
+
+    try:
+        await nodes[0].start()
+        await post(cast.zhangwei, channel_id, "@李娜 之前")
+        # So that the poison heads its batch: under the rule above, whatever came before
+        # it in the batch would be skipped first.
+        await settle()
+        async with cast.runtime.unit_of_work() as uow:
+            uow.emit(UnreadableMessage(message={"id": "坏", "channel_id": channel_id}),
+                     Audience.users([cast.liuyang.id]))
+        poison = await cast.runtime.realtime.last_event_id()
+        await post(cast.zhangwei, channel_id, "@李娜 之后")
+        await post(cast.zhangwei, channel_id, "@刘洋 之后", ack_required=True)
+        with caplog.at_level(logging.ERROR, logger="xietong.consumers"):
+            row = await settle()
+        assert row.failures == 0
+        assert row.last_error is not None
+        assert "validation errors for MessageCreated" in row.last_error
+        messages = [r.getMessage() for r in caplog.records]
+        assert len([m for m in messages
+                    if m.startswith("consumer notifications failed")]) >= MAX_FAILURES
+        skips = [m for m in messages if "skips event" in m]
+        assert skips
+        assert all(f"skips event {poison} " in m for m in skips), skips
+        async with cast.runtime.reader() as uow:
+            recorded = (await uow.session.execute(
+                select(Notification.user_id, Notification.kind, Notification.body)
+                .order_by(Notification.id))).all()
+        assert sorted(tuple(r) for r in recorded) == sorted([
+            (cast.lina.id, "mention", "@李娜 之前"), (cast.lina.id, "mention", "@李娜 之后"),
+            (cast.lina.id, "ack_requested", "@刘洋 之后"),
+            (cast.liuyang.id, "ack_requested", "@刘洋 之后")])
+    finally:
+        for node in nodes:
+            await node.stop()
+        await other.close()
+
+
 async def test_marking_read_is_per_person_and_reaches_their_other_tabs(
         cast: Cast, follow: Follow, live_server: str) -> None:
     channel_id = await create_channel(cast.zhangwei, "已读", "private", cast.lina, cast.liuyang)
@@ -259,7 +399,9 @@ async def test_preferences_mute_kinds_and_quiet_hours(cast: Cast, follow: Follow
     defaults = await cast.lina.api.get(f"{API}/preferences")
     assert defaults.json() == {
         "kinds": {"mention": True, "direct_message": True, "ack_requested": True,
-                  "ack_reminder": True, "added_to_channel": True},
+                  "ack_reminder": True, "added_to_channel": True, "request_update": True,
+                  "request_assigned": True, "sla_warning": True, "sla_breached": True,
+                  "approval_waiting": True},
         "dnd_enabled": False, "dnd_start": "22:00", "dnd_end": "08:00"}
     chosen = await cast.lina.api.put(f"{API}/preferences", json={
         "kinds": {"mention": False}, "dnd_enabled": True, "dnd_start": "00:00",

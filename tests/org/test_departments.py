@@ -147,6 +147,38 @@ async def test_the_tree_nests_children_with_managers_and_member_counts(cast: Cas
     assert node(items, "研发部")["manager_ids"] == [cast.lina.id]
     assert node(items, "客服部")["manager_ids"] == [cast.wangfang.id]
     assert node(items, "总经办")["member_count"] == 1  # 林晓燕; the owner is in no department
+    # What a picker's filter matches: 研发, yanfa or yf all find 研发部; 华东区 below 销售部 too.
+    assert node(items, "研发部")["search_text"] == "研发部 yanfabu yfb"
+    assert "huadongqu" in east["search_text"]
+
+
+async def test_a_department_counts_its_own_people_and_everyone_below_once(cast: Cast) -> None:
+    """`@销售部` reaches 华东区 too: the tree says how many that is (each person once, the
+    deactivated not at all), beside the department's own members."""
+    admin = cast.zhoujianguo.api
+    sales_id = cast.departments["销售部"]
+    sub = await admin.post(DEPARTMENTS,
+                           json={"name": "华东区上海组", "parent_id": cast.departments["华东区"]})
+    assert sub.status_code == 201, sub.text
+    # 刘洋 in 华东区 and in its sub-team; 王芳 (客服部) also in the sub-team.
+    added = await admin.put(f"{DEPARTMENTS}/{sub.json()['id']}/members",
+                            json={"user_ids": [cast.liuyang.id, cast.wangfang.id]})
+    assert added.status_code == 200, added.text
+    items = await tree(cast.liuyang.api)
+    sales = node(items, "销售部")
+    assert (sales["member_count"], sales["total_member_count"]) == (1, 3)  # 张伟 刘洋 王芳
+    east = sales["children"][0]
+    assert (east["member_count"], east["total_member_count"]) == (1, 2)  # 刘洋 once
+    team = east["children"][0]
+    assert (team["member_count"], team["total_member_count"]) == (2, 2)
+    one = (await admin.get(f"{DEPARTMENTS}/{sales_id}")).json()
+    assert (one["member_count"], one["total_member_count"]) == (1, 3)
+
+    deactivated = await admin.patch(f"/api/v1/users/{cast.wangfang.id}", json={"active": False})
+    assert deactivated.status_code == 200, deactivated.text
+    sales = node(await tree(cast.liuyang.api), "销售部")
+    assert (sales["member_count"], sales["total_member_count"]) == (1, 2)
+    assert node(await tree(cast.liuyang.api), "客服部")["total_member_count"] == 0
 
 
 async def test_siblings_are_listed_in_their_arranged_order(cast: Cast) -> None:

@@ -75,17 +75,25 @@ async def test_two_nodes_following_the_log_handle_each_event_once(
         await other.close()
 
 
-async def test_a_failing_event_is_retried_then_passed_over(cast: Cast) -> None:
+async def poisoned(cast: Cast, recorder: Recorder, consumers: Consumers, messages: int,
+                   poison_at: int) -> list[int]:
+    """`messages` message events after the consumers' position, the one at `poison_at`
+    failing for `recorder`; their ids."""
     channel_id = await create_channel(cast.zhangwei, "毒丸", "private", cast.lina)
-    recorder = Recorder()
-    consumers = consumers_of(cast.runtime, recorder, batch=1)
     await consumers.start()
     await consumers.stop()
     start = await cast.runtime.realtime.last_event_id()
-    for n in range(3):
+    for n in range(messages):
         await post(cast.zhangwei, channel_id, f"第{n}条")
     ids = await message_event_ids(cast.runtime, start)
-    recorder.poison = {ids[1]}
+    recorder.poison = {ids[poison_at]}
+    return ids
+
+
+async def test_a_failing_event_is_retried_then_passed_over(cast: Cast) -> None:
+    recorder = Recorder()
+    consumers = consumers_of(cast.runtime, recorder, batch=1)
+    ids = await poisoned(cast, recorder, consumers, 3, poison_at=1)
     for _ in range(MAX_FAILURES + 2):
         await consumers.catch_up()
     assert recorder.handled == [ids[0], ids[2]]
@@ -95,6 +103,19 @@ async def test_a_failing_event_is_retried_then_passed_over(cast: Cast) -> None:
     assert row.position == ids[2]
     assert row.last_error is not None
     assert f"cannot handle event {ids[1]}" in row.last_error
+
+
+async def test_a_failing_event_in_a_batch_costs_only_itself(cast: Cast) -> None:
+    """A batch that fails is retried event by event: the events before the failing one are
+    handled, the failing one alone is passed over, those after it handled (before, the
+    first event after the position was skipped, and the good ones before the poison with
+    it)."""
+    recorder = Recorder()
+    consumers = consumers_of(cast.runtime, recorder, batch=50)
+    ids = await poisoned(cast, recorder, consumers, 8, poison_at=5)
+    for _ in range(MAX_FAILURES + 3):
+        await consumers.catch_up()
+    assert recorder.handled == [i for i in ids if i != ids[5]]
 
 
 async def test_a_new_consumer_starts_at_the_end_of_the_log(cast: Cast) -> None:

@@ -59,7 +59,7 @@ class ChannelState:
         elif kind == "message.deleted":
             message = self.find(data["message_id"])
             message.update(text="", html="", deleted=True, reactions={}, pinned=False,
-                           file_ids=[], mentions=copy.deepcopy(NO_MENTIONS))
+                           file_ids=[], files=[], mentions=copy.deepcopy(NO_MENTIONS))
             self.acks.pop(data["message_id"], None)
         elif kind == "reaction.added":
             reactions = self.find(data["message_id"])["reactions"]

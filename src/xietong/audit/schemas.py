@@ -5,12 +5,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from xietong.audit.actions import AuditAction
+
 
 class AuditEntryOut(BaseModel):
     id: int
     at: datetime
     actor_id: int | None
-    action: str
+    action: AuditAction
     target: str | None
     ip: str | None
     details: dict[str, Any] | None

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from xietong.audit.actions import AuditAction, do_record, token_target, user_target
 from xietong.auth.models import AuthToken, TokenKind
-from xietong.core.actor import Actor, Origin
+from xietong.core.actor import Actor, Origin, Role
 from xietong.core.clock import utcnow
 from xietong.core.errors import Invalid, NotFound
 from xietong.core.ratelimit import FailureCounter
@@ -240,6 +240,39 @@ async def do_change_password(uow: UnitOfWork, actor: Actor, new_password_hash: s
                                         keep_token_id=actor.token_id)
     await do_record(uow, AuditAction.PASSWORD_CHANGED, actor_id=actor.user_id, ip=actor.ip,
                     target=user_target(user.id), details={"sessions_ended": ended})
+
+
+def check_password_reset(user: User, new_password: str) -> None:
+    """What a new password must be whoever sets it (`check_password_change` for one's own)."""
+    if new_password.lower() == user.username:
+        raise Invalid("The password must not be the username.")
+
+
+async def do_reset_password(uow: UnitOfWork, user: User, new_password_hash: str, *,
+                            by: Actor | None, details: dict[str, str] | None = None) -> int:
+    """Someone else sets `user`'s password: an administrator (`by`; the generated password
+    is answered to them once) or an operator at the command line (`by` None; `details` say
+    who asked). Every session made with the old password ends. An administrator's reset ends
+    the API tokens too — whoever held the password may have made them —; the operator's
+    (a lost password, not a breach) keeps them, to be revoked one by one. Returns how many
+    credentials ended."""
+    if by is not None:
+        require(auth_policy.can_reset_password(by, user.id, Role(user.role)),
+                "Only an administrator resets someone else's password (yours: change it).")
+    user.password_hash = new_password_hash
+    ended = await do_revoke_credentials(uow, user.id,
+                                        kind=TokenKind.SESSION if by is None else None)
+    counted = "sessions_ended" if by is None else "credentials_revoked"
+    await do_record(uow, AuditAction.PASSWORD_RESET, actor_id=by.user_id if by else None,
+                    ip=by.ip if by else None, target=user_target(user.id),
+                    details={**(details or {}), counted: ended})
+    return ended
+
+
+async def reset_login_failures(failures: FailureCounter, user: User) -> None:
+    """Forget the account's failed sign-ins, so a person locked out by them can use the new
+    password at once (where the counter is shared, over Redis)."""
+    await failures.reset(_account_key(user, user.username))
 
 
 async def do_revoke_credentials(uow: UnitOfWork, user_id: int, *, kind: TokenKind | None = None,

@@ -18,9 +18,11 @@ from xietong.auth.schemas import (
     LoginIn,
     LoginOut,
     PasswordChange,
+    PasswordReset,
+    SessionOut,
 )
 from xietong.core.errors import TooManyRequests, Unauthorized
-from xietong.core.security import csrf_token_for
+from xietong.core.security import csrf_token_for, generate_password
 from xietong.edge import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -29,8 +31,12 @@ from xietong.edge import (
     IdPath,
     Rt,
     Services,
+    client_ip,
     get_services,
+    presented_token,
 )
+from xietong.org import queries as org_queries
+from xietong.org.access import access_user
 from xietong.org.views import user_out
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -79,6 +85,23 @@ async def login(body: LoginIn, request: Request, response: Response,
     return LoginOut(user=user, token=outcome.token, csrf_token=csrf)
 
 
+@router.get("/auth/session")
+async def current_session(request: Request, rt: Rt) -> SessionOut:
+    """Who the request is signed in as: `{signed_in: false, user: null}` with 200 when
+    nobody is. A page asks this before it knows; `GET /users/me` answers 401 instead,
+    which browsers log as an error on every visit to the sign-in page."""
+    presented = presented_token(request)
+    actor = (await rt.actor_for_token(presented[0], client_ip(request))
+             if presented is not None else None)
+    if actor is None:
+        return SessionOut(signed_in=False, user=None)
+    async with rt.reader() as uow:
+        user = await org_queries.get_user(uow, actor.user_id)
+        if user is None:  # removed since the credential was checked
+            return SessionOut(signed_in=False, user=None)
+        return SessionOut(signed_in=True, user=await user_out(uow, user))
+
+
 @router.post("/auth/logout", status_code=204)
 async def logout(actor: CurrentActor, rt: Rt, response: Response) -> None:
     async with rt.unit_of_work() as uow:
@@ -94,6 +117,22 @@ async def change_password(body: PasswordChange, actor: CurrentActor, rt: Rt) -> 
                                                        body.new_password, passwords=rt.passwords)
     async with rt.unit_of_work() as uow:
         await actions.do_change_password(uow, actor, new_hash)
+
+
+@router.post("/users/{user_id}/password-reset")
+async def reset_password(user_id: IdPath, actor: CurrentActor, rt: Rt,
+                         response: Response) -> PasswordReset:
+    """Give the person a generated password, answered this once (and never stored in the
+    clear); their sessions and API tokens end. For administrators (an owner's password only
+    for an owner), never for oneself (change your own with `POST /users/me/password`)."""
+    password = generate_password()
+    new_hash = await rt.passwords.hash_generated(password)
+    async with rt.unit_of_work() as uow:
+        user = await access_user(uow, actor, user_id)
+        ended = await actions.do_reset_password(uow, user, new_hash, by=actor)
+    # A password in the body: no cache along the way may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return PasswordReset(password=password, credentials_revoked=ended)
 
 
 def _token_out(token: AuthToken) -> ApiTokenOut:

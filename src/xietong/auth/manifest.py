@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from xietong.auth import models
 from xietong.auth.actions import do_revoke_api_tokens_of, do_revoke_credentials
 from xietong.auth.api import router
+from xietong.auth.commands import reset_password
+from xietong.auth.queries import last_sign_ins
 from xietong.core.i18n import CHINESE
-from xietong.core.signals import UserDeactivated, UserDemotedToGuest
+from xietong.core.signals import LastSignIns, UserDeactivated, UserDemotedToGuest
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import DomainManifest, Mount, Reaction
 
@@ -20,13 +24,19 @@ async def _guests_keep_no_api_tokens(uow: UnitOfWork, signal: UserDemotedToGuest
                                          reason="demoted_to_guest")
 
 
+async def _last_sign_ins(uow: UnitOfWork, signal: LastSignIns) -> dict[int, datetime]:
+    return await last_sign_ins(uow, signal.user_ids)
+
+
 MANIFEST = DomainManifest(
     name="auth",
     routers=(Mount(router),),
     models=(models,),
+    commands={"reset-password": reset_password},
     signal_handlers=(
         Reaction(UserDeactivated, _credentials_end_with_account),
         Reaction(UserDemotedToGuest, _guests_keep_no_api_tokens),
+        Reaction(LastSignIns, _last_sign_ins),
     ),
     error_texts={
         CHINESE: {

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from xietong.auth.models import AuthToken, TokenKind
 from xietong.core.clock import utcnow
@@ -39,3 +40,16 @@ async def api_tokens_of(uow: UnitOfWork, user_id: int) -> Sequence[AuthToken]:
                                 AuthToken.kind == TokenKind.API.value,
                                 AuthToken.revoked_at.is_(None))
         .order_by(AuthToken.id.desc()))).all()
+
+
+async def last_sign_ins(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each person last signed in: every sign-in opens a session, and session rows are
+    kept (revoked or expired) rather than deleted. People who never did are left out."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await uow.session.execute(
+        select(AuthToken.user_id, func.max(AuthToken.created_at))
+        .where(AuthToken.user_id.in_(wanted), AuthToken.kind == TokenKind.SESSION.value)
+        .group_by(AuthToken.user_id))
+    return {user_id: at for user_id, at in rows}

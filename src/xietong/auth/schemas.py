@@ -22,6 +22,13 @@ class LoginOut(BaseModel):
     csrf_token: str
 
 
+class SessionOut(BaseModel):
+    """Whether the request carries a live credential, and whose."""
+
+    signed_in: bool
+    user: UserOut | None
+
+
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -51,3 +58,10 @@ class ApiTokenCreated(ApiTokenOut):
 
 class ApiTokenList(BaseModel):
     items: list[ApiTokenOut]
+
+
+class PasswordReset(BaseModel):
+    # The new password, shown this once to the administrator who asked; only its hash is kept.
+    password: str
+    # How many of the person's sessions and API tokens ended with the old password.
+    credentials_revoked: int

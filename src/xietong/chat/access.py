@@ -6,6 +6,7 @@ reveal nothing about conversations one is not part of.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, SQLColumnExpression
@@ -15,8 +16,11 @@ from xietong.chat.models import Channel, ChannelMember, Message
 from xietong.core.actor import Actor
 from xietong.core.errors import Forbidden, NotFound
 from xietong.core.uow import UnitOfWork
+from xietong.org import queries as org_queries
 from xietong.org.company_settings.queries import company_settings, standing_of
+from xietong.org.names import fold, search_term
 from xietong.policy import chat as chat_policy
+from xietong.policy import org as org_policy
 from xietong.policy import require
 
 
@@ -50,6 +54,22 @@ async def access_channel(uow: UnitOfWork, actor: Actor, channel_id: int) -> Chan
     return ChannelAccess(channel, member)
 
 
+async def access_channel_for_joining(uow: UnitOfWork, actor: Actor,
+                                     channel_id: int) -> ChannelAccess:
+    """A channel the actor may read, or one the channel directory names to them without
+    letting them read it (another department's channel): asking to join that one is
+    refused by rule (`actions.do_join`), not answered as if it did not exist."""
+    found = await queries.channel_with_membership(uow, channel_id, actor.user_id)
+    if found is None:
+        raise NotFound("No such channel.")
+    channel, member = found
+    if member is None and not (chat_policy.can_preview(actor, channel)
+                               or (channel.archived_at is None
+                                   and chat_policy.is_listed_by_name(actor, channel))):
+        raise NotFound("No such channel.")
+    return ChannelAccess(channel, member)
+
+
 async def access_channel_as_member(uow: UnitOfWork, actor: Actor,
                                    channel_id: int) -> ChannelAccess:
     found = await access_channel(uow, actor, channel_id)
@@ -63,15 +83,30 @@ async def access_channel_for_posting(uow: UnitOfWork, actor: Actor,
     found = await access_channel_as_member(uow, actor, channel_id)
     if found.channel.archived_at is not None:
         raise Forbidden("The channel is archived; it is read-only.", code="channel_archived")
-    if chat_policy.is_announcement_channel(found.channel):
-        # Only here is the setting read: posting elsewhere costs no query for it.
-        announcers = (await company_settings(uow)).post_announcements
-        require(chat_policy.can_post_announcements(
-                    actor, chat_policy.is_channel_admin(found.member), announcers,
-                    await standing_of(uow, actor, announcers)),
-                "You may not post in this announcement channel: an administrator chooses "
-                "who may.", code="announcement_only")
+    require(found.channel.id in await postable_channel_ids(uow, actor,
+                                                           [(found.channel, found.member)]),
+            "You may not post in this announcement channel: an administrator chooses "
+            "who may.", code="announcement_only")
     return found
+
+
+async def postable_channel_ids(uow: UnitOfWork, actor: Actor,
+                               memberships: Sequence[tuple[Channel, ChannelMember | None]]
+                               ) -> set[int]:
+    """Of the actor's channels (with their memberships), those they may post in now: any
+    live one, but in an announcement channel only whom the company's setting names (so a
+    client shows a notice instead of a composer that would be refused). The setting and
+    the actor's standing are read once, and only when an announcement channel is there:
+    posting elsewhere costs no query for them."""
+    live = [(channel, member) for channel, member in memberships if channel.archived_at is None]
+    if not any(chat_policy.is_announcement_channel(channel) for channel, _ in live):
+        return {channel.id for channel, _ in live}
+    announcers = (await company_settings(uow)).post_announcements
+    standing = await standing_of(uow, actor, announcers)
+    return {channel.id for channel, member in live
+            if not chat_policy.is_announcement_channel(channel)
+            or chat_policy.can_post_announcements(
+                actor, chat_policy.is_channel_admin(member), announcers, standing)}
 
 
 async def access_channel_for_managing(uow: UnitOfWork, actor: Actor,
@@ -81,6 +116,38 @@ async def access_channel_for_managing(uow: UnitOfWork, actor: Actor,
     require(chat_policy.can_manage_channel(actor, found.member),
             "Only the channel's admins can do that.")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryListing:
+    rows: list[queries.DirectoryRow]
+    # Each department's names from the top of the tree down to it ("研发部", "前端组"):
+    # empty for those who see no org chart.
+    department_paths: dict[int, list[str]]
+
+
+async def browse_directory(uow: UnitOfWork, actor: Actor, *, query: str | None,
+                           after: queries.DirectoryPosition | None,
+                           limit: int) -> DirectoryListing:
+    """The channels the directory lists to the actor (`policy.chat`, "the channel
+    directory"), matching `query` if given: two statements, however many channels."""
+    paths: dict[int, list[str]] = {}
+    matching: set[int] = set()
+    if org_policy.can_browse_departments(actor):
+        departments = await org_queries.all_departments(uow)
+        parents = org_queries.parent_map(departments)
+        names = {d.id: d.name for d in departments}
+        paths = {d.id: [names[i] for i in reversed(org_queries.ancestors_and_self(parents, d.id))]
+                 for d in departments}
+        if query:
+            matching = org_queries.departments_matching(departments, query)
+    rows = await queries.directory_page(
+        uow, user_id=actor.user_id, kinds=chat_policy.DIRECTORY_KINDS,
+        public_readable=chat_policy.can_preview_public_channels(actor),
+        departments_listed=chat_policy.can_list_department_channels(actor),
+        term=search_term(query or ""), text=" ".join(fold(query or "").split()),
+        department_ids=matching, after=after, limit=limit)
+    return DirectoryListing(rows, paths)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ from xietong.chat.events import (
 from xietong.chat.markdown import render_markdown
 from xietong.chat.mentioning import ResolvedMentions, resolve_mentions
 from xietong.chat.models import (
+    SEARCH_TEXT_LENGTH,
+    SORT_KEY_LENGTH,
     Acknowledgement,
     Channel,
     ChannelKind,
@@ -40,12 +42,13 @@ from xietong.chat.models import (
     MessageEdit,
     MessageFile,
     MessageMention,
+    PendingReminder,
     Pin,
     Reaction,
     ThreadFollower,
 )
 from xietong.chat.schemas import ChannelCreate, ChannelUpdate
-from xietong.chat.views import channel_out, channel_view, message_out, messages_out
+from xietong.chat.views import channel_out, channel_view, messages_out, new_message_out
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.db import table_of
@@ -58,6 +61,7 @@ from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
 from xietong.org import queries as org_queries
 from xietong.org.company_settings.queries import company_settings, standing_of
+from xietong.org.names import label_search_text, sort_key_for
 from xietong.policy import chat as chat_policy
 from xietong.policy import require
 
@@ -80,6 +84,13 @@ async def render_html(text: str, mentions: ResolvedMentions) -> str:
 
 
 # --- channels -----------------------------------------------------------------------------
+
+def name_channel(channel: Channel, name: str) -> None:
+    """Set the name, and with it what the channel directory searches and sorts on."""
+    channel.name = name
+    channel.search_text = label_search_text(name)[:SEARCH_TEXT_LENGTH]
+    channel.sort_key = sort_key_for(name)[:SORT_KEY_LENGTH]
+
 
 async def _people_of_departments(uow: UnitOfWork, department_ids: Iterable[int]) -> set[int]:
     """Active members of the departments and of every department below them."""
@@ -124,8 +135,9 @@ async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) 
         if department_id is None:
             raise Invalid("A department channel needs its department_id.")
         people = await _people_of_departments(uow, [department_id])
-    channel = Channel(kind=kind.value, name=data.name, description=data.description,
+    channel = Channel(kind=kind.value, description=data.description,
                       topic=data.topic, department_id=department_id, created_by=actor.user_id)
+    name_channel(channel, data.name)
     uow.session.add(channel)
     await uow.flush()
     uow.session.add(ChannelMember(channel_id=channel.id, user_id=actor.user_id,
@@ -207,22 +219,41 @@ async def _remove_members(uow: UnitOfWork, channel: Channel, user_ids: set[int],
         return []
     await uow.session.execute(delete(ChannelMember).where(
         ChannelMember.channel_id == channel.id, ChannelMember.user_id.in_(leaving)))
+    # Reminders they had not seen go with them: back in later, the badge starts afresh.
+    await uow.session.execute(delete(PendingReminder).where(
+        PendingReminder.channel_id == channel.id, PendingReminder.user_id.in_(leaving)))
     uow.emit(MemberRemoved(user_ids=leaving),
              Audience.users(current, scope=channel_scope(channel.id)))
     return leaving
 
 
-async def do_add_members(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
-                         user_ids: Iterable[int], department_ids: Iterable[int]) -> list[int]:
+def check_may_add_members(actor: Actor, found: ChannelAccess) -> None:
+    """Raise unless the actor may add people to this conversation at all (who they add is
+    checked by `do_add_members`)."""
     channel = found.channel
     require(chat_policy.can_add_people_to(actor, found.member),
             "Only members add people to a channel.")
-    if channel.kind in (ChannelKind.DM.value, ChannelKind.DEPARTMENT.value):
+    if not chat_policy.members_are_chosen(channel):
         raise Invalid("This conversation's members are fixed (DMs) or follow the organisation "
                       "(department channels).")
     if channel.archived_at is not None:
         raise Forbidden("The channel is archived.", code="channel_archived")
     require(chat_policy.can_add_people(actor), "Guests cannot add people.")
+
+
+def may_add_members(actor: Actor, found: ChannelAccess) -> bool:
+    """`check_may_add_members` as a question, for offering to invite someone."""
+    try:
+        check_may_add_members(actor, found)
+    except (Forbidden, Invalid):
+        return False
+    return True
+
+
+async def do_add_members(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
+                         user_ids: Iterable[int], department_ids: Iterable[int]) -> list[int]:
+    check_may_add_members(actor, found)
+    channel = found.channel
     people = await _check_people(uow, user_ids) | await _people_of_departments(uow,
                                                                                department_ids)
     if channel.kind == ChannelKind.ANNOUNCEMENT.value:
@@ -252,14 +283,16 @@ async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
     channel = found.channel
     require(chat_policy.can_remove_from(actor, found.member, user_id),
             "Only the channel's admins remove others.")
-    if channel.kind in (ChannelKind.DM.value, ChannelKind.DEPARTMENT.value):
+    if not chat_policy.members_are_chosen(channel):
         raise Invalid("You cannot leave a direct conversation or a department channel.")
     if not await _remove_members(uow, channel, {user_id}):
         raise NotFound("That person is not in the channel.")
 
 
 async def do_join(uow: UnitOfWork, actor: Actor, found: ChannelAccess) -> None:
-    require(chat_policy.can_join(found.channel), "Only public channels can be joined freely.")
+    require(chat_policy.can_join(found.channel),
+            "Only public channels can be joined freely: a department channel's members follow "
+            "the organisation, which administrators keep.", code="not_joinable")
     if found.channel.archived_at is not None:
         raise Forbidden("The channel is archived.", code="channel_archived")
     await _add_members(uow, found.channel, {actor.user_id}, by=actor.user_id)
@@ -270,7 +303,9 @@ async def do_update_channel(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
     channel = found.channel
     if channel.kind == ChannelKind.DM.value and changes.name is not None:
         raise Invalid("Direct conversations have no name.")
-    for field in ("name", "description", "topic"):
+    if changes.name is not None:
+        name_channel(channel, changes.name)
+    for field in ("description", "topic"):
         value = getattr(changes, field)
         if value is not None:
             setattr(channel, field, value)
@@ -382,7 +417,8 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
         await _follow(uow, root.id, {root.sender_id, actor.user_id,
                                      *mentions.notified_user_ids})
     await uow.flush()
-    uow.emit(MessageCreated(message=message_out(message)), channel_readers(channel.id))
+    uow.emit(MessageCreated(message=await new_message_out(uow, message)),
+             channel_readers(channel.id))
     if root is not None:
         await uow.session.refresh(root)
         uow.emit(MessageUpdated(message=(await messages_out(uow, [root]))[0]),
@@ -542,6 +578,9 @@ async def do_mark_read(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
     target = await uow.session.get(Message, message_id)
     if target is None or target.channel_id != channel.id:
         raise Invalid("That message is not in this channel.")
+    # Opening the channel is seeing its reminders, whether or not the marker moves.
+    await uow.session.execute(delete(PendingReminder).where(
+        PendingReminder.user_id == actor.user_id, PendingReminder.channel_id == channel.id))
     if not await _advance_read(uow, channel.id, actor.user_id, message_id):
         return
     event = ChannelRead(user_id=actor.user_id, last_read_id=message_id)
@@ -561,6 +600,8 @@ async def do_acknowledge(uow: UnitOfWork, actor: Actor, found: MessageAccess) ->
     if message.sender_id == actor.user_id:
         raise Invalid("The sender does not acknowledge their own message.",
                       code="own_message")
+    await uow.session.execute(delete(PendingReminder).where(
+        PendingReminder.user_id == actor.user_id, PendingReminder.message_id == message.id))
     if not await uow.insert_ignoring_duplicates(Acknowledgement, [{
             "message_id": message.id, "user_id": actor.user_id, "acked_at": utcnow()}]):
         return False
@@ -598,6 +639,11 @@ async def do_remind_unacknowledged(uow: UnitOfWork, actor: Actor, found: Message
                 "A reminder about this message went out a moment ago; try again later.",
                 retry_after=max(wait, 1), code="remind_too_soon",
                 details={"interval_seconds": REMIND_INTERVAL_SECONDS})
+        # Also for whoever is offline: the reminder raises their mention badge until they
+        # open the channel or acknowledge (and reaches their notification centre).
+        await uow.insert_ignoring_duplicates(PendingReminder, [
+            {"user_id": user_id, "message_id": message.id, "channel_id": message.channel_id,
+             "reminded_at": utcnow()} for user_id in pending])
         uow.emit(AckReminder(message_id=message.id, from_user_id=actor.user_id),
                  Audience.users(pending, scope=channel_scope(message.channel_id)))
     return pending

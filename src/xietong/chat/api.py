@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from xietong.chat import access, actions, queries, views
+from xietong.chat.mention_suggestions import suggest_mentions
+from xietong.chat.models import SORT_KEY_LENGTH
 from xietong.chat.schemas import (
     AckStatus,
     ChannelCreate,
@@ -14,10 +16,12 @@ from xietong.chat.schemas import (
     ChannelOut,
     ChannelUpdate,
     DirectCreate,
+    DirectoryPage,
     EditHistory,
     MemberList,
     MemberOut,
     MembersAdd,
+    MentionSuggestions,
     MessageCreate,
     MessageEditIn,
     MessageOut,
@@ -28,6 +32,8 @@ from xietong.chat.schemas import (
     ThreadOut,
 )
 from xietong.core.errors import BadRequest, Invalid
+from xietong.core.ids import MAX_ID
+from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.edge import CurrentActor, IdPath, Rt
 from xietong.files.queries import files_by_ids
 from xietong.files.schemas import FileOut, file_out
@@ -51,6 +57,7 @@ async def list_my_channels(actor: CurrentActor, rt: Rt) -> ChannelList:
         mentions = await queries.mention_counts(uow, actor.user_id)
         dm_members = {channel.id: [int(u) for u in (channel.dm_key or "").split(",") if u]
                       for channel, _ in rows if channel.kind == "dm"}
+        postable = await access.postable_channel_ids(uow, actor, rows)
     items = [MyChannel(**views.channel_out(channel, counts.get(channel.id, 0)).model_dump(),
                        unread_count=unread.get(channel.id, 0),
                        # Every message of a DM is addressed to me: each counts as a
@@ -58,7 +65,7 @@ async def list_my_channels(actor: CurrentActor, rt: Rt) -> ChannelList:
                        mention_count=(unread.get(channel.id, 0) if channel.kind == "dm"
                                       else mentions.get(channel.id, 0)),
                        last_read_id=member.last_read_id, role=member.role,
-                       member_ids=dm_members.get(channel.id))
+                       can_post=channel.id in postable, member_ids=dm_members.get(channel.id))
              for channel, member in rows]
     return ChannelList(items=items)
 
@@ -79,6 +86,48 @@ async def open_dm(body: DirectCreate, actor: CurrentActor, rt: Rt,
         out = await views.channel_view(uow, channel)
     response.status_code = 201 if created else 200
     return out
+
+
+def _directory_position(cursor: str) -> queries.DirectoryPosition:
+    """The place a directory cursor stands for; anything this server could not have given
+    out is a bad cursor (400), never a query."""
+    joined, activity, sort_key, channel_id = decode_cursor(cursor, int, int, str, int)
+    if (joined not in (0, 1) or not 0 <= activity <= 2**62 or not 1 <= channel_id <= MAX_ID
+            or len(sort_key) > SORT_KEY_LENGTH or "\x00" in sort_key):
+        raise BadRequest("The cursor is not one this server gave out.", code="bad_cursor")
+    return queries.DirectoryPosition(joined, activity, sort_key, channel_id)
+
+
+# Declared before /channels/{channel_id}, which would otherwise take "browse" for an id.
+@router.get("/channels/browse")
+async def browse_channels(
+    actor: CurrentActor, rt: Rt,
+    q: Annotated[str | None, Query(max_length=100, description=(
+        "Words of the name, its pinyin or initials (研发, yanfa, yf), of the department "
+        "(the channel's, or its creator's), or of the description."))] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> DirectoryPage:
+    """The channel directory: channels to find and join, joined or not.
+
+    Lists the live public channels and department channels: one's own; the public ones
+    that one may read before joining (everyone but guests: `can_preview`, `can_join`);
+    and every other department's channel by name only (no description, no activity;
+    its members follow the organisation, so joining it is refused, 403 `not_joinable`).
+    Private channels, direct conversations and archived channels are never listed. Order:
+    not yet joined first, then the most recently active, then by the name's pinyin. Pages
+    with `next_cursor`."""
+    after = _directory_position(cursor) if cursor else None
+    async with rt.reader() as uow:
+        listing = await access.browse_directory(uow, actor, query=q, after=after,
+                                                limit=limit + 1)
+    more = len(listing.rows) > limit
+    listing.rows[limit:] = []
+    last = listing.rows[-1].position if more else None
+    return DirectoryPage(
+        items=views.directory_out(listing),
+        next_cursor=(encode_cursor(last.joined, last.activity, last.sort_key, last.channel_id)
+                     if last else None))
 
 
 @router.get("/channels/{channel_id}")
@@ -117,6 +166,20 @@ async def add_members(channel_id: IdPath, body: MembersAdd, actor: CurrentActor,
                                        last_read_id=m.last_read_id) for m in members])
 
 
+@router.get("/channels/{channel_id}/mention-suggestions")
+async def mention_suggestions(channel_id: IdPath, actor: CurrentActor, rt: Rt,
+                              q: Annotated[str, Query(max_length=100)] = "",
+                              limit: Annotated[int, Query(ge=1, le=50)] = 10
+                              ) -> MentionSuggestions:
+    """What typing @`q` in this conversation offers, best first: people (by name, pinyin,
+    initials, username, then title) and departments, members of the conversation before
+    people outside it (see `chat/mention_suggestions.py`); and whether the caller may
+    invite someone who is outside it."""
+    async with rt.reader() as uow:
+        found = await access.access_channel(uow, actor, channel_id)
+        return await suggest_mentions(uow, actor, found, q, limit)
+
+
 @router.delete("/channels/{channel_id}/members/{user_id}", status_code=204)
 async def remove_member(channel_id: IdPath, user_id: IdPath, actor: CurrentActor,
                         rt: Rt) -> None:
@@ -128,7 +191,7 @@ async def remove_member(channel_id: IdPath, user_id: IdPath, actor: CurrentActor
 @router.post("/channels/{channel_id}/join", status_code=204)
 async def join_channel(channel_id: IdPath, actor: CurrentActor, rt: Rt) -> None:
     async with rt.unit_of_work() as uow:
-        found = await access.access_channel(uow, actor, channel_id)
+        found = await access.access_channel_for_joining(uow, actor, channel_id)
         await actions.do_join(uow, actor, found)
 
 
@@ -150,8 +213,7 @@ async def post_message(channel_id: IdPath, body: MessageCreate, actor: CurrentAc
             uow, actor, found, text=body.text, client_msg_id=body.client_msg_id,
             thread_root_id=body.thread_root_id, file_ids=body.file_ids,
             ack_required=body.ack_required)
-        # A new message has no reactions or pins yet: no need to look them up.
-        out = (views.message_out(message) if created
+        out = (await views.new_message_out(uow, message) if created
                else (await views.messages_out(uow, [message]))[0])
     if not created:
         response.status_code = 200

@@ -1,9 +1,14 @@
-"""Who sees a conversation's scope (`channel:12`): its members, now."""
+"""Who sees a conversation's scope (`channel:12`): its members are fed its events; its
+readers (members, and a public channel's visitors) may find what it holds."""
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
+
 from xietong.chat import queries
+from xietong.chat.access import readable_now
 from xietong.chat.events import MEMBERSHIP_EVENT_TYPES
+from xietong.core.actor import Actor
 from xietong.core.events import CHANNEL, CommittedEvent
 from xietong.core.uow import UnitOfWork
 
@@ -25,3 +30,12 @@ class ChannelScopes:
             return set()
         user_ids = event.payload.get("user_ids", [])
         return {int(u) for u in user_ids} if isinstance(user_ids, list) else set()
+
+
+class ChannelReaders:
+    """Who may read a channel's messages now: the rule every channel request follows."""
+
+    kind = CHANNEL
+
+    def may_read(self, actor: Actor, scope_id: ColumnElement[int]) -> ColumnElement[bool]:
+        return readable_now(actor, scope_id)

@@ -91,7 +91,53 @@ async def seed_demo_conversations(uow: UnitOfWork) -> int:
     return made
 
 
+# Public channels that departments keep for everyone, for the channel directory to find:
+# (creator, name, description, other members, [(sender, text)]).
+OPEN_CHANNELS: list[tuple[str, str, str, list[str], list[tuple[str, str]]]] = [
+    ("gaoyuan", "研发值班与故障通报", "线上故障、发布窗口与值班安排，业务部门可在此报障",
+     ["liangyu", "songjia", "xietian", "tangning"],
+     [("songjia", "今晚 22:00–23:00 发布窗口：订单服务升级，期间下单可能有 1–2 分钟延迟。"),
+      ("gaoyuan", "本周值班：梁宇（后端）、宋佳（运维），紧急问题直接 @ 值班同学。")]),
+    ("machao", "前端技术交流", "Vue、TypeScript 与性能优化，欢迎产品、设计和市场的同学旁听",
+     ["zhuting", "hujie", "guojing"],
+     [("machao", "周五下午 4 点分享「长列表性能优化」，其他部门的同学也欢迎来听 🙌"),
+      ("zhuting", "我把 demo 整理好了，会后发到群里。")]),
+    ("zhaoli", "品牌设计素材", "Logo、PPT 与海报模板、品牌规范，各部门对外材料请从这里取",
+     ["sunyue", "qianduoduo"],
+     [("zhaoli", "新版 PPT 模板和品牌色卡已更新，对外材料请统一使用。")]),
+    ("chenchen", "客户案例库", "成单故事与客户证言，市场和客服可直接引用",
+     ["liuyang", "zhengkai"],
+     [("chenchen", "新增案例：某连锁零售客户上线三个月，门店工单处理时长缩短 40%。")]),
+    ("dujuan", "新人答疑", "入职流程、报销、IT 账号等问题都可以在这里问", ["yezi"], []),
+]
+
+
+async def seed_demo_open_channels(uow: UnitOfWork) -> int:
+    """Create the departments' open channels unless they exist; returns how many were made."""
+    if await uow.session.scalar(select(Channel.id).where(Channel.name == OPEN_CHANNELS[0][1])):
+        return 0
+    users = {u.username: u for u in (await uow.session.scalars(select(User))).all()}
+    made = 0
+    for creator, name, description, others, talk in OPEN_CHANNELS:
+        if creator not in users:
+            continue  # not the demo company
+        owner = Actor(user_id=users[creator].id, role=Role(users[creator].role))
+        channel = await actions.do_create_channel(uow, owner, ChannelCreate(
+            name=name, kind=ChannelKind.PUBLIC, description=description,
+            member_ids=[users[u].id for u in others if u in users]))
+        made += 1
+        for sender, text in talk:
+            user = users[sender]
+            member = await uow.session.get(ChannelMember, (channel.id, user.id))
+            assert member is not None
+            await actions.do_send_message(
+                uow, Actor(user_id=user.id, role=Role(user.role)), ChannelAccess(channel, member),
+                text=text, client_msg_id=None, thread_root_id=None, file_ids=[],
+                ack_required=False)
+    return made
+
+
 async def demo_conversations(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
     """Messaging's step of `xietong seed-demo`."""
-    made = await seed_demo_conversations(uow)
+    made = await seed_demo_conversations(uow) + await seed_demo_open_channels(uow)
     return DemoOutcome(created=(f"{made} channels",) if made else ())

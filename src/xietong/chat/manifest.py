@@ -6,7 +6,7 @@ from xietong.chat import events, models
 from xietong.chat.access import readable_now
 from xietong.chat.actions import sync_department_channels
 from xietong.chat.api import router
-from xietong.chat.audience import ChannelScopes
+from xietong.chat.audience import ChannelReaders, ChannelScopes
 from xietong.chat.demo import demo_conversations
 from xietong.chat.queries import file_visible_to, people_sharing_a_channel_with
 from xietong.core.i18n import CHINESE
@@ -27,7 +27,7 @@ async def _file_in_a_readable_message(uow: UnitOfWork, signal: FileReadable) -> 
 
 
 async def _people_sharing_a_channel(uow: UnitOfWork, signal: CoMembersOf) -> set[int]:
-    return await people_sharing_a_channel_with(uow, signal.user_id)
+    return await people_sharing_a_channel_with(uow, signal.user_id, signal.among)
 
 
 MANIFEST = DomainManifest(
@@ -39,6 +39,7 @@ MANIFEST = DomainManifest(
                  events.ChannelUpdated, events.MemberAdded, events.MemberRemoved,
                  events.MessagePinned, events.MessageAcknowledged, events.AckReminder),
     scope_resolvers=(ChannelScopes(),),
+    scope_readers=(ChannelReaders(),),
     signal_handlers=(
         Reaction(DepartmentMembershipChanged, _department_channels_follow),
         Reaction(FileReadable, _file_in_a_readable_message),
@@ -56,6 +57,8 @@ MANIFEST = DomainManifest(
             "announcement_only": "你不能在这个公告频道发言：由管理员决定谁可以发言。",
             "mention_all_forbidden": "超过 50 人的频道中，只有频道管理员可以 @所有人。",
             "bad_thread_root": "只能回复本频道的顶层消息。",
+            "not_joinable": ("只有公开频道可以自行加入；"
+                             "部门频道的成员随组织架构同步，由管理员安排。"),
         },
     },
     demo=(demo_conversations,),

@@ -24,6 +24,8 @@ from xietong.core.db import Base, UTCDateTime
 
 # 64-bit on PostgreSQL (a busy company passes 2^31 messages); SQLite's rowid alias is INTEGER.
 MessageId = BigInteger().with_variant(Integer(), "sqlite")
+SEARCH_TEXT_LENGTH = 1000
+SORT_KEY_LENGTH = 300
 
 
 class ChannelKind(StrEnum):
@@ -56,6 +58,11 @@ class Channel(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_message_id: Mapped[int | None] = mapped_column(MessageId)
+    # The name folded, in pinyin and as initials: what the channel directory matches
+    # (`org.names.label_search_text`); kept with the name by `chat.actions.name_channel`.
+    search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_LENGTH), default="")
+    # The name's pinyin, so the directory sorts the way a Chinese reader expects.
+    sort_key: Mapped[str] = mapped_column(String(SORT_KEY_LENGTH), default="")
 
 
 class ChannelMember(Base):
@@ -164,6 +171,23 @@ class Acknowledgement(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     acked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PendingReminder(Base):
+    """Someone reminded to acknowledge a message who has not opened its channel since: it
+    counts in their mention badge, even for a message they had read before the reminder."""
+
+    __tablename__ = "pending_reminders"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        MessageId, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(Integer)
+    reminded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_pending_reminders_user_id_channel_id", "user_id",
+                            "channel_id"),)
 
 
 class MessageFile(Base):

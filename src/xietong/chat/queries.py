@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import aliased
 
 from xietong.chat.models import (
     Acknowledgement,
@@ -16,11 +31,14 @@ from xietong.chat.models import (
     MessageEdit,
     MessageFile,
     MessageMention,
+    PendingReminder,
     Pin,
     Reaction,
     ThreadFollower,
 )
+from xietong.core.text import like_pattern
 from xietong.core.uow import UnitOfWork
+from xietong.org.queries import people_whose_primary_department_is_in, primary_department_of
 
 # Counting stops here: a badge shows "999+", and counting a million unread rows is waste.
 UNREAD_CAP = 1000
@@ -88,6 +106,19 @@ async def member_ids(uow: UnitOfWork, channel_id: int) -> list[int]:
         .order_by(ChannelMember.user_id)))
 
 
+def member_ids_query(channel_id: int) -> Select[int]:
+    """The channel's member ids as a subquery, for another domain's query to prefer them."""
+    return select(ChannelMember.user_id).where(ChannelMember.channel_id == channel_id)
+
+
+async def members_among(uow: UnitOfWork, channel_id: int, user_ids: Iterable[int]) -> set[int]:
+    wanted = list(set(user_ids))
+    if not wanted:
+        return set()
+    return set(await uow.session.scalars(
+        member_ids_query(channel_id).where(ChannelMember.user_id.in_(wanted))))
+
+
 async def member_ids_by_channel(uow: UnitOfWork,
                                 channel_ids: Iterable[int]) -> dict[int, set[int]]:
     """Each channel's member ids (channels with none are left out)."""
@@ -144,13 +175,22 @@ async def unread_counts(uow: UnitOfWork, user_id: int) -> dict[int, int]:
 
 
 async def mention_counts(uow: UnitOfWork, user_id: int) -> dict[int, int]:
-    rows = await uow.session.execute(
-        select(MessageMention.channel_id, func.count())
+    """Per channel: unread messages that mention the person, and reminders to acknowledge
+    they have not seen (a reminded message counts once, unread mention or not)."""
+    unread_mentions = (
+        select(MessageMention.channel_id, MessageMention.message_id)
         .join(ChannelMember, and_(ChannelMember.channel_id == MessageMention.channel_id,
                                   ChannelMember.user_id == user_id))
         .where(MessageMention.user_id == user_id,
-               MessageMention.message_id > ChannelMember.last_read_id)
-        .group_by(MessageMention.channel_id))
+               MessageMention.message_id > ChannelMember.last_read_id))
+    reminders = (
+        select(PendingReminder.channel_id, PendingReminder.message_id)
+        .join(ChannelMember, and_(ChannelMember.channel_id == PendingReminder.channel_id,
+                                  ChannelMember.user_id == user_id))
+        .where(PendingReminder.user_id == user_id))
+    calling = union(unread_mentions, reminders).subquery()
+    rows = await uow.session.execute(
+        select(calling.c.channel_id, func.count()).group_by(calling.c.channel_id))
     return {channel_id: int(count) for channel_id, count in rows}
 
 
@@ -252,11 +292,15 @@ async def file_visible_to(uow: UnitOfWork, file_id: int,
     return found is not None
 
 
-async def people_sharing_a_channel_with(uow: UnitOfWork, user_id: int) -> set[int]:
-    """Everyone in any channel or conversation the person is in."""
+async def people_sharing_a_channel_with(uow: UnitOfWork, user_id: int,
+                                        among: Collection[int] | None = None) -> set[int]:
+    """Everyone in any channel or conversation the person is in (only those `among`, when
+    given)."""
     mine = select(ChannelMember.channel_id).where(ChannelMember.user_id == user_id)
-    return set(await uow.session.scalars(
-        select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine)).distinct()))
+    statement = select(ChannelMember.user_id).where(ChannelMember.channel_id.in_(mine))
+    if among is not None:
+        statement = statement.where(ChannelMember.user_id.in_(among))
+    return set(await uow.session.scalars(statement.distinct()))
 
 
 async def notified_by_mentions(uow: UnitOfWork, message_ids: Iterable[int]
@@ -273,10 +317,113 @@ async def notified_by_mentions(uow: UnitOfWork, message_ids: Iterable[int]
     return found
 
 
-async def channel_with_members(uow: UnitOfWork, channel_id: int
-                               ) -> tuple[Channel, set[int]] | None:
-    """A channel and its member ids now, or None when it is gone."""
-    channel = await uow.session.get(Channel, channel_id)
-    if channel is None:
-        return None
-    return channel, set(await member_ids(uow, channel_id))
+async def channels_with_members(uow: UnitOfWork, channel_ids: Iterable[int]
+                                ) -> dict[int, tuple[Channel, set[int]]]:
+    """Each of the channels that still exist among `channel_ids`, with its member ids now,
+    by id (two queries however many channels)."""
+    wanted = list(set(channel_ids))
+    if not wanted:
+        return {}
+    channels = (await uow.session.scalars(
+        select(Channel).where(Channel.id.in_(wanted)))).all()
+    members_of = await member_ids_by_channel(uow, wanted)
+    return {channel.id: (channel, members_of.get(channel.id, set())) for channel in channels}
+
+
+# --- the channel directory ----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DirectoryPosition:
+    """Where a directory page ends, in its order: channels not joined first, then the most
+    recently active, then by the pinyin of the name (`Channel.sort_key`), then by id."""
+
+    joined: int  # 0 or 1
+    activity: int  # the last message id, 0 for none (or for a channel listed by name only)
+    sort_key: str
+    channel_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryRow:
+    channel: Channel
+    joined: bool
+    # A member, or a visitor the rules let read it; False: listed by name only.
+    readable: bool
+    member_count: int
+    last_activity_at: datetime | None
+    # The department channel's own department; for another channel, its creator's primary
+    # department (where it comes from, as far as the organisation says).
+    department_id: int | None
+    position: DirectoryPosition
+
+
+async def directory_page(uow: UnitOfWork, *, user_id: int, kinds: Sequence[str],
+                         public_readable: bool, departments_listed: bool,
+                         term: str, text: str, department_ids: set[int],
+                         after: DirectoryPosition | None, limit: int) -> list[DirectoryRow]:
+    """One page of the channel directory, in one statement: the live (unarchived) channels
+    of `kinds` that person `user_id` is in, the public ones when `public_readable`, the
+    department ones when `departments_listed`; with each one's member count and last
+    activity, counted in the database.
+
+    `term` (folded, spaces removed) is matched on the name, its pinyin and initials; a
+    channel of one of `department_ids` (the departments the search named) matches too, and
+    one the person reads also when its description contains `text` (folded)."""
+    mine = aliased(ChannelMember)
+    counted = aliased(ChannelMember)
+    joined = mine.user_id.is_not(None)
+    public = Channel.kind == ChannelKind.PUBLIC.value
+    readable = or_(joined, public) if public_readable else joined
+    joined_rank = case((joined, 1), else_=0)
+    # What a channel listed by name only says happens in it is nothing, its order included.
+    activity = case((readable, func.coalesce(Channel.last_message_id, 0)), else_=0)
+    is_department = Channel.kind == ChannelKind.DEPARTMENT.value
+    listed = or_(joined, public if public_readable else false(),
+                 is_department if departments_listed else false())
+    department = case((is_department, Channel.department_id),
+                      else_=primary_department_of(Channel.created_by))
+    # The page is chosen first (ids and order keys only), and the rest is looked up for its
+    # rows alone: counting members of every matching channel before sorting cost ~0.2 s at
+    # 2,000 channels.
+    page = (
+        select(Channel.id.label("id"), joined_rank.label("joined"), readable.label("readable"),
+               activity.label("activity"))
+        .outerjoin(mine, and_(mine.channel_id == Channel.id, mine.user_id == user_id))
+        .where(Channel.kind.in_(kinds), Channel.archived_at.is_(None), listed)
+        .order_by(joined_rank, activity.desc(), Channel.sort_key, Channel.id)
+        .limit(limit))
+    if term:
+        matches: ColumnElement[bool] = Channel.search_text.like(like_pattern(term), escape="\\")
+        if department_ids:
+            # As `department` says, without asking each channel's creator in turn.
+            matches = matches | or_(
+                and_(is_department, Channel.department_id.in_(sorted(department_ids))),
+                and_(~is_department, Channel.created_by.in_(
+                    people_whose_primary_department_is_in(department_ids))))
+        if text:
+            matches = matches | (readable & func.lower(Channel.description).like(
+                like_pattern(text), escape="\\"))
+        page = page.where(matches)
+    if after is not None:
+        # Keyset on (joined ↑, activity ↓, sort_key ↑, id ↑): strictly after the cursor.
+        same_name = and_(Channel.sort_key == after.sort_key, Channel.id > after.channel_id)
+        same_activity = and_(activity == after.activity,
+                             or_(Channel.sort_key > after.sort_key, same_name))
+        same_rank = and_(joined_rank == after.joined,
+                         or_(activity < after.activity, same_activity))
+        page = page.where(or_(joined_rank > after.joined, same_rank))
+    chosen = page.subquery()
+    member_count = (select(func.count()).select_from(counted)
+                    .where(counted.channel_id == Channel.id).scalar_subquery())
+    rows = await uow.session.execute(
+        select(Channel, chosen.c.joined, chosen.c.readable, member_count, Message.created_at,
+               department, chosen.c.activity)
+        .join(chosen, chosen.c.id == Channel.id)
+        .outerjoin(Message, Message.id == Channel.last_message_id)
+        .order_by(chosen.c.joined, chosen.c.activity.desc(), Channel.sort_key, Channel.id))
+    return [DirectoryRow(channel=channel, joined=bool(rank), readable=bool(can_read),
+                         member_count=int(count), last_activity_at=last_at if can_read else None,
+                         department_id=department_id,
+                         position=DirectoryPosition(int(rank), int(active), channel.sort_key,
+                                                    channel.id))
+            for channel, rank, can_read, count, last_at, department_id, active in rows]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from xietong.chat.models import ChannelKind
 from xietong.core.ids import Flag, Id
 from xietong.core.text import FreeText, clean_name, fits
+from xietong.files.schemas import FileOut
+from xietong.org.schemas import DepartmentOut, UserOut
 
 MAX_MESSAGE_CHARS = 16_000
 
@@ -58,12 +60,44 @@ class MyChannel(ChannelOut):
     mention_count: int
     last_read_id: int
     role: str
+    # Whether the caller may post here now: false in an archived channel and in an
+    # announcement channel the company's setting keeps them from (the client shows why).
+    can_post: bool
     # DMs: the other people, so a client can name the conversation.
     member_ids: list[int] | None
 
 
 class ChannelList(BaseModel):
     items: list[MyChannel]
+
+
+class DirectoryChannel(BaseModel):
+    """A channel as the channel directory lists it. A channel listed by name only (another
+    department's channel: `can_preview` false) has an empty description and no activity."""
+
+    id: int
+    name: str
+    kind: ChannelKind
+    description: str
+    member_count: int
+    joined: bool
+    # The department channel's own department, or the primary department of whoever made
+    # the channel; None when it has none or the caller sees no org chart (guests).
+    department_id: int | None
+    department_name: str | None
+    # That department's names from the top of the organisation down ("研发部", "前端组").
+    department_path: list[str]
+    # When its newest message was sent (None: no messages yet, or not the caller's to know).
+    last_activity_at: datetime | None
+    # Read it before joining (GET …/messages answers); members read it anyway.
+    can_preview: bool
+    can_join: bool
+    can_leave: bool
+
+
+class DirectoryPage(BaseModel):
+    items: list[DirectoryChannel]
+    next_cursor: str | None
 
 
 class DirectCreate(Strict):
@@ -83,6 +117,22 @@ class MemberOut(BaseModel):
 
 class MemberList(BaseModel):
     items: list[MemberOut]
+
+
+class MentionSuggestion(BaseModel):
+    """A person or a department an @ may name (`kind` says which field is set)."""
+
+    kind: Literal["person", "department"]
+    user: UserOut | None = None
+    department: DepartmentOut | None = None
+    # The person is in the conversation: a mention notifies only those who are.
+    in_channel: bool = False
+
+
+class MentionSuggestions(BaseModel):
+    items: list[MentionSuggestion]
+    # The caller may add people to the conversation, so may invite a person outside it.
+    can_invite: bool
 
 
 class MessageCreate(Strict):
@@ -118,6 +168,10 @@ class MessageOut(BaseModel):
     reactions: dict[str, list[int]]
     mentions: Mentions
     file_ids: list[int]
+    # What `file_ids` name, in their order (a file since removed is left out): a client
+    # shows attachments, and reserves an image's box from its width and height, without
+    # asking once per message.
+    files: list[FileOut]
     ack_required: bool
     client_msg_id: str | None
     pinned: bool

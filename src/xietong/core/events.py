@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
+    from xietong.core.actor import Actor
     from xietong.core.uow import UnitOfWork
 
 
@@ -108,6 +110,24 @@ class CommittedEvent(Protocol):
     def payload(self) -> dict[str, object]: ...
 
 
+class HasKind(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+K = TypeVar("K", bound=HasKind)
+
+
+def one_per_kind(items: Iterable[K], what: str) -> dict[str, K]:
+    """Domains' answerers for scope kinds, by kind; two for one kind is a wiring mistake."""
+    by_kind: dict[str, K] = {}
+    for item in items:
+        if item.kind in by_kind:
+            raise ValueError(f"two {what} for scope kind {item.kind!r}")
+        by_kind[item.kind] = item
+    return by_kind
+
+
 class ScopeResolver(Protocol):
     """What a domain answers about the scopes of its `kind`, for delivery and replay (see
     `realtime.scopes`); each domain declares its resolvers in its manifest."""
@@ -124,6 +144,19 @@ class ScopeResolver(Protocol):
 
     def membership_changes(self, event: CommittedEvent) -> set[int]:
         """People whose readable scopes of this kind `event` changes (joins, removals)."""
+        ...
+
+
+class ScopeReaders(Protocol):
+    """Who may read what the scopes of `kind` hold, as SQL, for queries over the items of
+    many scopes at once (search; see `search.scopes`). Not the same question as
+    `ScopeResolver`'s, who is *fed* a scope's events: a public channel is read by visitors
+    who are not its members and get none of its events."""
+
+    kind: str
+
+    def may_read(self, actor: Actor, scope_id: ColumnElement[int]) -> ColumnElement[bool]:
+        """SQL condition: `actor` may read the scope of this kind whose id is `scope_id` now."""
         ...
 
 

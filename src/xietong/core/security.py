@@ -38,6 +38,14 @@ class Passwords:
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._hasher.hash, password)
 
+    async def hash_generated(self, password: str) -> str:
+        """Hash a password from `generate_password` at a small cost. Argon2's cost guards
+        passwords people choose, which are few enough to guess; a generated one carries about
+        99 random bits, out of reach at any cost (as the API tokens' plain SHA-256 is). Cheap,
+        a bulk import of a thousand people is not a thousand full-cost hashes. The first
+        sign-in re-hashes it at the full cost (`needs_rehash`)."""
+        return await anyio.to_thread.run_sync(_GENERATED_HASHER.hash, password)
+
     async def verify(self, password_hash: str | None, password: str) -> bool:
         return await anyio.to_thread.run_sync(self._verify_sync, password_hash, password)
 
@@ -50,6 +58,19 @@ class Passwords:
                 password_hash is not None)
         except (VerificationError, InvalidHashError):
             return False
+
+
+# A generated password is read off a screen and typed on a phone: lower-case letters and
+# digits without the look-alikes (0/o, 1/l/i), in groups of four. 20 of 31 symbols: 99 bits.
+_GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_GENERATED_GROUPS = 5
+_GENERATED_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+def generate_password() -> str:
+    """A fresh random password, like "k7mq-x3pz-9tad-wr2e-hn4c" (shown once, never stored)."""
+    return "-".join("".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(4))
+                    for _ in range(_GENERATED_GROUPS))
 
 
 def new_token(prefix: str) -> str:

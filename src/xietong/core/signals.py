@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xietong.core.actor import Actor
+from xietong.core.events import Scope
 
 if TYPE_CHECKING:
     from xietong.core.uow import UnitOfWork
@@ -81,6 +82,14 @@ class UserDemotedToGuest(Signal):
 
 
 @dataclass(frozen=True, slots=True)
+class LastSignIns(Signal):
+    """A question: when did each of these people last sign in? Whoever keeps sessions
+    answers with a `{user_id: datetime}` of those who ever did."""
+
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MessageWritten(Signal):
     """A message was sent or edited (and flushed): whoever indexes messages re-reads it."""
 
@@ -108,6 +117,59 @@ class FileReadable(Signal):
 class CoMembersOf(Signal):
     """A question: whom does person `user_id` share something with (a channel, a
     conversation)? Each domain that gathers people answers with their ids; a guest may
-    see exactly these people (and themselves)."""
+    see exactly these people (and themselves). `among`: only these people are asked about
+    (the answer holds those of them shared with), so one person is checked without listing
+    everyone; None: all of them."""
 
     user_id: int
+    among: frozenset[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalConcluded(Signal):
+    """The approval of `subject` (`request:12`) ended: `outcome` is "approved", "rejected"
+    or "returned" (sent back to the requester for changes). The subject's domain, which
+    approvals know nothing of, reacts in the same unit of work (a request moves on)."""
+
+    subject: Scope
+    outcome: str
+    instance_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectReferences(Signal):
+    """A question: how do people quote these subjects of `kind` (requests 12 and 13 as
+    "REQ-00012", "REQ-00013")? The domain that owns the kind answers with `{subject_id:
+    reference}`; the others with nothing. Approvals, which know nothing of their subjects,
+    ask it to show what an approval is about."""
+
+    kind: str
+    subject_ids: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowUsers(Signal):
+    """A question from approvals before a flow is archived: what still starts approvals on
+    flow `flow_id`? Each domain whose definitions name flows (request types) answers with the
+    names of its active ones that do; a flow in use is not archived from under them."""
+
+    flow_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class FoundItems(Signal):
+    """A question from search: what are these items of `kind` now (their ids, as a search
+    found them)? The domain that indexes items of that kind answers with a `{item_id: hit}`
+    of those it still has, each as search's reply carries that kind (`search.views`); the
+    others answer None. Search asked the readers of the items' scopes already: the answer
+    does not check who is asking."""
+
+    kind: str
+    item_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRebuilding(Signal):
+    """Search's index is rebuilt (`xietong reindex`): each domain that indexes items of its
+    own indexes them all afresh, in this unit of work, and answers with what it indexed
+    as `(what, how many)` ("requests", 20000)."""

@@ -229,7 +229,11 @@ def reaction_emoji(value: str) -> str | None:
     return qualified
 
 
+def like_escaped(term: str) -> str:
+    """`term` inside a LIKE pattern: its own %, _ and \\ are literal (ESCAPE '\\')."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching `term` anywhere; its own % and _ are literal (ESCAPE '\\')."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(term)}%"

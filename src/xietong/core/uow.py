@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Table, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -133,14 +133,29 @@ class UnitOfWork:
         result = await self.session.execute(self._insert_ignoring(table).values(rows))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def insert_new(self, table: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-        """Insert rows into `table` (a model with an integer `id`), skipping those whose
-        unique key is taken: the ids of the rows that went in, in one statement."""
+    async def upsert(self, table: Table, row: Mapping[str, Any], *,
+                     key: tuple[str, ...]) -> None:
+        """Insert `row` into `table` (a Core table) or, when a row with its `key` exists,
+        overwrite that row's other columns with it, in one statement: two first writes at
+        once neither collide on the key nor leave a mix of both (each sets every column;
+        the later one wins whole). Column defaults for updates are not applied: pass them."""
+        statement = self._dialect_insert(table).values(dict(row))
+        await self.session.execute(statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={name: statement.excluded[name] for name in row if name not in key}))
+
+    async def insert_new(self, table: Table, rows: list[dict[str, Any]],
+                         *returning: ColumnElement[Any]) -> list[tuple[Any, ...]]:
+        """Insert rows into `table` (a Core table: the ORM's bulk machinery costs more
+        than the SQL), skipping those whose unique key is taken: the `returning` columns
+        of each row that went in, in no particular order (return the unique key with the
+        id to tell which went in). Multi-row statements (SQLAlchemy's "insertmanyvalues",
+        as many rows per statement as the database takes bound values)."""
         if not rows:
             return []
         result = await self.session.execute(
-            self._insert_ignoring(table).values(rows).returning(table.id))
-        return list(result.scalars())
+            self._insert_ignoring(table).returning(*returning), rows)
+        return [tuple(row) for row in result]
 
     async def insert_if_absent(self, table: type[Any], row: Mapping[str, Any]) -> int | None:
         """Insert one row into `table` (a model with an integer `id`) unless one of its
@@ -150,9 +165,11 @@ class UnitOfWork:
         inserted: int | None = result.scalar_one_or_none()
         return inserted
 
-    def _insert_ignoring(self, table: type[Any]) -> Any:
-        dialect_insert = postgresql_insert if self.is_postgres else sqlite_insert
-        return dialect_insert(table).on_conflict_do_nothing()
+    def _insert_ignoring(self, table: type[Any] | Table) -> Any:
+        return self._dialect_insert(table).on_conflict_do_nothing()
+
+    def _dialect_insert(self, table: type[Any] | Table) -> Any:
+        return (postgresql_insert if self.is_postgres else sqlite_insert)(table)
 
     async def lock(self, name: str) -> None:
         """Serialise transactions that touch `name` (e.g. the department tree) until commit.

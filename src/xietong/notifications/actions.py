@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from xietong.core.actor import Actor
+from xietong.core.clock import as_utc, utcnow
+from xietong.core.db import table_of
 from xietong.core.uow import UnitOfWork
 from xietong.notifications import queries
 from xietong.notifications.events import NotificationCreated, NotificationsRead, to_person
@@ -23,16 +25,24 @@ BODY_CHARS = 280
 
 @dataclass(frozen=True, slots=True)
 class NewNotification:
-    """What a producer asks for; `do_notify` decides whether and how it arrives."""
+    """What a producer asks for; `do_notify` decides whether and how it arrives. A person
+    gets at most one of each kind per `source_event_id` (the event it follows)."""
 
     user_id: int
     kind: NotificationKind
     title: str
     link: str
+    source_event_id: int
     scope: str | None = None
     actor_id: int | None = None
     body: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def excerpt(text: str, limit: int = 140) -> str:
+    """What a notification shows of a text: one line, cut at `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 def notification_out(row: Notification) -> NotificationOut:
@@ -54,27 +64,32 @@ def in_quiet_hours(preferences: NotificationPreferences | None, now: datetime,
     return start <= local < end if start < end else (local >= start or local < end)
 
 
-async def do_notify(uow: UnitOfWork, wanted: Sequence[NewNotification], *,
-                    source_event_id: int, now: datetime, zone: ZoneInfo) -> list[int]:
+async def do_notify(uow: UnitOfWork, wanted: Sequence[NewNotification], *, now: datetime,
+                    zone: ZoneInfo) -> list[int]:
     """Record `wanted` (those whose kind the person has not switched off, once per person,
-    kind and event) and tell each person's clients; the ids recorded."""
+    kind and event: what is already recorded is passed over) and tell each person's
+    clients; the ids recorded. The same few statements however many are wanted."""
     preferences = await queries.preferences_of(uow, {n.user_id for n in wanted})
-    kept = [n for n in wanted
-            if n.kind.value not in (preferences[n.user_id].muted_kinds
-                                    if n.user_id in preferences else ())]
-    rows = [{"user_id": n.user_id, "kind": n.kind.value, "scope": n.scope,
-             "actor_id": n.actor_id, "title": n.title[:TITLE_CHARS],
-             "body": n.body[:BODY_CHARS], "link": n.link, "data": n.data,
-             "source_event_id": source_event_id, "created_at": now} for n in kept]
-    ids = await uow.insert_new(Notification, rows)
-    if ids:
-        for row in await uow.session.scalars(
-                select(Notification).where(Notification.id.in_(ids)).order_by(Notification.id)):
-            uow.emit(NotificationCreated(
-                notification=notification_out(row),
-                quiet=in_quiet_hours(preferences.get(row.user_id), now, zone)),
-                to_person(row.user_id))
-    return ids
+    created_at = as_utc(now)  # as the database hands it back
+    rows = {(n.user_id, n.source_event_id, n.kind.value): {
+        "user_id": n.user_id, "kind": n.kind.value, "scope": n.scope, "actor_id": n.actor_id,
+        "title": n.title[:TITLE_CHARS], "body": n.body[:BODY_CHARS], "link": n.link,
+        "data": n.data, "source_event_id": n.source_event_id, "created_at": created_at}
+        for n in wanted if n.kind.value not in (preferences[n.user_id].muted_kinds
+                                                if n.user_id in preferences else ())}
+    table = table_of(Notification)
+    inserted = sorted(await uow.insert_new(
+        table, list(rows.values()),
+        table.c.id, table.c.user_id, table.c.source_event_id, table.c.kind))
+    for notification_id, user_id, source_event_id, kind in inserted:
+        # The payload is what was just written: no reading the rows back.
+        row = rows[(user_id, source_event_id, kind)]
+        uow.emit(NotificationCreated(
+            notification=NotificationOut.model_validate(
+                {**row, "id": notification_id, "read_at": None}),
+            quiet=in_quiet_hours(preferences.get(user_id), now, zone)),
+            to_person(user_id))
+    return [notification_id for notification_id, *_ in inserted]
 
 
 async def do_mark_read(uow: UnitOfWork, actor: Actor, *, ids: Sequence[int], every: bool,
@@ -105,13 +120,14 @@ def preferences_out(row: NotificationPreferences | None) -> PreferencesOut:
 
 async def do_set_preferences(uow: UnitOfWork, actor: Actor, chosen: Preferences
                              ) -> PreferencesOut:
-    # Two tabs saving at once must not collide on the first row.
-    await uow.insert_ignoring_duplicates(NotificationPreferences, [{"user_id": actor.user_id}])
-    row = await uow.session.get(NotificationPreferences, actor.user_id, populate_existing=True)
-    assert row is not None
-    row.muted_kinds = sorted(kind.value for kind, on in chosen.kinds.items() if not on)
-    row.dnd_enabled = chosen.dnd_enabled
-    row.dnd_start, row.dnd_end = chosen.dnd_start, chosen.dnd_end
-    await uow.flush()
-    return preferences_out(row)
-
+    stored = NotificationPreferences(
+        user_id=actor.user_id,
+        muted_kinds=sorted(kind.value for kind, on in chosen.kinds.items() if not on),
+        dnd_enabled=chosen.dnd_enabled, dnd_start=chosen.dnd_start, dnd_end=chosen.dnd_end,
+        updated_at=utcnow())
+    # One statement writing every choice: tabs saving at once (the first time, too) neither
+    # collide on the new row nor leave a mix of their choices; the last one is kept whole.
+    table = table_of(NotificationPreferences)
+    await uow.upsert(table, {column.name: getattr(stored, column.name) for column in table.c},
+                     key=("user_id",))
+    return preferences_out(stored)

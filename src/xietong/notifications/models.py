@@ -21,6 +21,14 @@ class NotificationKind(StrEnum):
     ACK_REQUESTED = "ack_requested"
     ACK_REMINDER = "ack_reminder"
     ADDED_TO_CHANNEL = "added_to_channel"
+    # Requests: filed with one's department, progress on one's own, the requester's answer.
+    REQUEST_UPDATE = "request_update"
+    REQUEST_ASSIGNED = "request_assigned"
+    # A request's SLA: nearly due (to its assignee); overdue or escalated (to managers).
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    # Approvals: a decision waits for one (their step reached, 加签, acting for someone).
+    APPROVAL_WAITING = "approval_waiting"
 
 
 class Notification(Base):

@@ -22,11 +22,21 @@ async def visible_user_ids(uow: UnitOfWork, actor: Actor) -> set[int] | None:
     return set().union(*answers) | {actor.user_id}
 
 
+async def may_see_user(uow: UnitOfWork, actor: Actor, user_id: int) -> bool:
+    """Whether the actor may see person `user_id` (`visible_user_ids`, asked of one person:
+    a guest's question is whether they share a conversation, not with whom they all do)."""
+    if (org_policy.directory_scope(actor) is org_policy.DirectoryScope.EVERYONE
+            or user_id == actor.user_id):
+        return True
+    answers: list[set[int]] = await uow.signal(CoMembersOf(actor.user_id,
+                                                           among=frozenset({user_id})))
+    return any(user_id in answer for answer in answers)
+
+
 async def access_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
     """A person the actor may see. Invisible and missing people look alike (404)."""
-    visible = await visible_user_ids(uow, actor)
     user = await queries.get_user(uow, user_id)
-    if user is None or (visible is not None and user_id not in visible):
+    if user is None or not await may_see_user(uow, actor, user_id):
         raise NotFound("No such person.")
     return user
 
@@ -38,3 +48,14 @@ async def access_department(uow: UnitOfWork, actor: Actor, department_id: int) -
     if department is None:
         raise NotFound("No such department.")
     return department
+
+
+async def access_department_subtree(uow: UnitOfWork, actor: Actor, department_id: int,
+                                    with_subdepartments: bool) -> set[int]:
+    """The departments a list filtered by `department_id` covers: it and (unless told
+    otherwise) every department below it, if the actor may browse the organisation."""
+    await access_department(uow, actor, department_id)
+    if not with_subdepartments:
+        return {department_id}
+    return queries.descendants_and_self(queries.parent_map(await queries.all_departments(uow)),
+                                        department_id)

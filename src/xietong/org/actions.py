@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from xietong.audit.actions import AuditAction, department_target, do_record, user_target
 from xietong.core.actor import Actor, Role
@@ -82,14 +82,24 @@ async def check_display_name_free(uow: UnitOfWork, display_name: str, *,
                           code="display_name_taken")
 
 
+def new_user(*, username: str, display_name: str, email: str | None, phone: str | None,
+             title: str | None, role: Role, password_hash: str) -> User:
+    """A new active person's row (not yet added), with what search and sorting match on."""
+    user = User(username=username, display_name=display_name, email=email, phone=phone,
+                title=title, role=role.value, active=True, password_hash=password_hash)
+    refresh_search_fields(user)
+    return user
+
+
 async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
                          display_name: str, password: str, passwords: Passwords,
                          role: Role = Role.MEMBER, email: str | None = None,
                          phone: str | None = None, title: str | None = None,
                          department_ids: Iterable[int] = (),
                          primary_department_id: int | None = None,
-                         ip: str | None = None) -> User:
-    """Create a person. `actor` None means the operator at the server's console (CLI)."""
+                         ip: str | None = None, setup_account: bool = False) -> User:
+    """Create a person. `actor` None means the operator at the server's console (CLI).
+    `setup_account`: made by installing, not yet known to be a person (see the model)."""
     if actor is not None:
         require(org_policy.can_manage_org(actor), "Only administrators add people.")
         require(org_policy.can_grant_role(actor, role), "Only an owner can make an owner.")
@@ -99,9 +109,9 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
     password_hash = await passwords.hash(password)
     await check_unique_identity(uow, username=username, email=email)
     await check_display_name_free(uow, display_name)
-    user = User(username=username, display_name=display_name, email=email, phone=phone,
-                title=title, role=role.value, active=True, password_hash=password_hash)
-    refresh_search_fields(user)
+    user = new_user(username=username, display_name=display_name, email=email, phone=phone,
+                    title=title, role=role, password_hash=password_hash)
+    user.setup_account = setup_account
     uow.session.add(user)
     await uow.flush()
     await set_user_departments(uow, user.id, list(department_ids), primary_department_id)
@@ -141,6 +151,8 @@ async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: Use
     changed = [f for f in sorted(profile) if getattr(user, f) != getattr(changes, f)]
     for field in sorted(profile):
         setattr(user, field, getattr(changes, field))
+    if changed:
+        user.setup_account = False  # someone gave it a person's details
     if profile:
         refresh_search_fields(user)
         await do_record(uow, AuditAction.USER_UPDATED, actor_id=actor.user_id, ip=actor.ip,
@@ -257,6 +269,8 @@ async def set_user_departments(uow: UnitOfWork, user_id: int, department_ids: li
     await uow.flush()
     uow.session.add_all(DepartmentMember(department_id=d, user_id=user_id, is_primary=d == primary)
                         for d in wanted)
+    if wanted:
+        await _known_as_people(uow, [user_id])
     await uow.flush()
     await uow.signal(DepartmentMembershipChanged(user_ids=(user_id,)))
     for department_id in sorted(set(before) ^ set(wanted)):
@@ -267,14 +281,26 @@ async def set_user_departments(uow: UnitOfWork, user_id: int, department_ids: li
                  department_readers(department_id))
 
 
+async def _known_as_people(uow: UnitOfWork, user_ids: Collection[int]) -> None:
+    """A setup account put in a department is someone's: it joins the directory."""
+    if user_ids:
+        await uow.session.execute(update(User).where(User.id.in_(user_ids), User.setup_account)
+                                  .values(setup_account=False))
+
+
 async def ensure_first_owner(uow: UnitOfWork, *, username: str, display_name: str,
                              password: str, passwords: Passwords) -> User | None:
-    """Create the first owner when nobody exists yet; return it, or None when people exist."""
+    """Create the first owner when nobody exists yet (a setup account: see the model);
+    return it, or None when people exist."""
     await uow.lock("org:owners")
     if await queries.count_users(uow):
         return None
-    return await do_create_user(uow, None, username=username, display_name=display_name,
-                                password=password, passwords=passwords, role=Role.OWNER)
+    owner = await do_create_user(uow, None, username=username, display_name=display_name,
+                                 password=password, passwords=passwords, role=Role.OWNER,
+                                 setup_account=True)
+    await do_record(uow, AuditAction.PASSWORD_GENERATED, actor_id=None, ip=None,
+                    target=user_target(owner.id))
+    return owner
 
 
 # --- departments --------------------------------------------------------------------------
@@ -412,6 +438,7 @@ async def do_set_department_members(uow: UnitOfWork, actor: Actor, department: D
             DepartmentMember.user_id.in_(leaving)))
         await uow.flush()
     memberships = await queries.memberships_of(uow, [*leaving, *joining])
+    await _known_as_people(uow, joining)
     for user_id in joining:
         uow.session.add(DepartmentMember(
             department_id=department.id, user_id=user_id,

@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import anyio.to_thread
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
+from starlette.datastructures import UploadFile
 
-from xietong.core.errors import BadRequest, Forbidden
+from xietong.core.actor import Role
+from xietong.core.errors import BadRequest, Forbidden, Invalid
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.edge import CurrentActor, IdPath, Rt
-from xietong.org import access, actions, queries, views
+from xietong.org import access, actions, people_import, queries, spreadsheets, views
 from xietong.org.company_settings.api import router as company_settings_router
+from xietong.org.models import User
 from xietong.org.schemas import (
+    AccountPage,
+    AccountStatus,
     DepartmentCreate,
     DepartmentMembers,
     DepartmentMembersSet,
     DepartmentOut,
     DepartmentTree,
     DepartmentUpdate,
+    ImportReport,
     UserCreate,
     UserOut,
     UserPage,
     UserUpdate,
 )
 from xietong.policy import org as org_policy
+from xietong.policy import require
+from xietong.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
 # The company's settings are the organisation's: served under its prefix.
@@ -38,6 +48,15 @@ def directory_position(cursor: str) -> tuple[str, int]:
     if not 1 <= user_id <= MAX_ID or "\x00" in sort_key or len(sort_key) > 300:
         raise BadRequest("The cursor is not one this server gave out.", code="bad_cursor")
     return sort_key, user_id
+
+
+def directory_cursor(users: Sequence[User], limit: int) -> str | None:
+    """The cursor after a page of `limit` people, when the query (asked for one more)
+    found more."""
+    if len(users) <= limit:
+        return None
+    last = users[limit - 1]
+    return encode_cursor(last.sort_key, last.id)
 
 
 @router.get("/users/me")
@@ -60,23 +79,47 @@ async def search_users(
     after = directory_position(cursor) if cursor else None
     async with rt.reader() as uow:
         visible = await access.visible_user_ids(uow, actor)
-        department_ids = None
-        if department_id is not None:
-            await access.access_department(uow, actor, department_id)
-            department_ids = ({department_id} if not include_subdepartments
-                              else queries.descendants_and_self(
-                                  queries.parent_map(await queries.all_departments(uow)),
-                                  department_id))
+        department_ids = (None if department_id is None else
+                          await access.access_department_subtree(uow, actor, department_id,
+                                                                 include_subdepartments))
         users = await queries.search_directory(
             uow, query=q, department_ids=department_ids, visible_ids=visible,
             include_inactive=(include_inactive
                               and org_policy.can_see_deactivated_people(actor)),
+            include_setup_accounts=org_policy.can_see_setup_accounts(actor),
             after=after, limit=limit + 1)
         items = await views.users_out(uow, users[:limit])
-    more = len(users) > limit
-    last = users[limit - 1] if more else None
-    return UserPage(items=items,
-                    next_cursor=encode_cursor(last.sort_key, last.id) if last else None)
+    return UserPage(items=items, next_cursor=directory_cursor(users, limit))
+
+
+@router.get("/admin/users")
+async def list_accounts(
+    actor: CurrentActor, rt: Rt,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    include_subdepartments: bool = True,
+    role: Role | None = None,
+    status: AccountStatus | None = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AccountPage:
+    """Every account, for administrators: with departments (by path), title, role, status
+    and last sign-in. Filters: `q` (name, pinyin, initials, username, email, title), a
+    department (with its sub-departments unless `include_subdepartments=false`), `role`,
+    `status` (`active` or `deactivated`; both when left out). Pinyin order, cursor-paged."""
+    require(org_policy.can_review_accounts(actor), "Only administrators list accounts.")
+    after = directory_position(cursor) if cursor else None
+    async with rt.reader() as uow:
+        department_ids = (None if department_id is None else
+                          await access.access_department_subtree(uow, actor, department_id,
+                                                                 include_subdepartments))
+        users = await queries.search_directory(
+            uow, query=q, department_ids=department_ids, visible_ids=None,
+            include_inactive=status is not AccountStatus.ACTIVE,
+            inactive_only=status is AccountStatus.DEACTIVATED, role=role,
+            after=after, limit=limit + 1)
+        items = await views.accounts_out(uow, users[:limit])
+    return AccountPage(items=items, next_cursor=directory_cursor(users, limit))
 
 
 # How many people one lookup may name: a channel's page of members at a time.
@@ -176,3 +219,57 @@ async def set_department_members(department_id: IdPath, body: DepartmentMembersS
         department = await access.access_department(uow, actor, department_id)
         members = await actions.do_set_department_members(uow, actor, department, body.user_ids)
     return DepartmentMembers(department_id=department_id, user_ids=sorted(members))
+
+
+# The import takes a file: its router has a body limit of its own (`import_body_limit`).
+import_router = APIRouter(prefix="/api/v1", tags=["organisation"])
+
+_IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }}},
+    },
+}
+# Room for the multipart framing around the file.
+_MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def import_body_limit(_settings: Settings) -> int:
+    return spreadsheets.MAX_FILE_BYTES + _MULTIPART_ALLOWANCE
+
+
+@import_router.post("/users/import", openapi_extra=_IMPORT_BODY)
+async def import_users(request: Request, response: Response, actor: CurrentActor, rt: Rt,
+                       dry_run: bool = True) -> ImportReport:
+    """Add people from a CSV (UTF-8, with or without BOM, or GBK) or XLSX file (multipart
+    field `file`, at most 2 MiB and 1000 rows; headers such as 姓名/name, 用户名/username,
+    邮箱/email, 手机/phone, 部门/department as a path like 研发部/后端组, 职位/title,
+    角色/role). With `dry_run` (the default) nothing is written: the reply shows each row
+    as it would be added and its problems. `dry_run=false` adds every row in one
+    transaction, or refuses the file whole (422 `import_has_problems`, the report in the
+    details); its reply names each person added with a generated password, this once."""
+    require(org_policy.can_import_people(actor), "Only administrators add people.")
+    async with request.form(max_files=1, max_fields=5) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid("Send the file as the multipart field 'file'.",
+                          code="import_file_required")
+        data = await upload.read(spreadsheets.MAX_FILE_BYTES + 1)
+        file_name = "".join(c for c in upload.filename or "" if c.isprintable())[:200] or None
+    # Unpacking and parsing a spreadsheet is CPU work: off the event loop.
+    table = await anyio.to_thread.run_sync(spreadsheets.read_table, data,
+                                          people_import.is_header)
+    if dry_run:
+        async with rt.reader() as uow:
+            return people_import.report(
+                table, await people_import.check_import(uow, actor, table), dry_run=True)
+    passwords = await people_import.new_passwords(rt.passwords, table)
+    async with rt.unit_of_work() as uow:
+        imported = await people_import.do_import_people(uow, actor, table, passwords=passwords,
+                                                        file_name=file_name)
+    # Passwords in the body: no cache along the way may keep them.
+    response.headers["Cache-Control"] = "no-store"
+    return imported

@@ -34,9 +34,10 @@ def create_admin(
         async with runtime.unit_of_work() as uow:
             if await queries.find_user_by_login(uow, username):
                 return False
+            # Without a name it is an installer's account, not yet a colleague.
             await actions.do_create_user(uow, None, username=username, display_name=name,
                                          password=password, passwords=runtime.passwords,
-                                         role=Role.OWNER)
+                                         role=Role.OWNER, setup_account=display_name is None)
             return True
 
     if cli.run(work):

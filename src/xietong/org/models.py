@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.core.actor import Role
@@ -42,6 +42,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Made by installing (`xietong ensure-owner`, or `create-admin` given no name), not known
+    # to be a person: left out of colleagues' directory until it becomes one (edits its
+    # profile, or joins a department). Administrators still find it.
+    setup_account: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                server_default=false())
     # Lower-case name, username and pinyin (full and initials): what directory search matches.
     search_text: Mapped[str] = mapped_column(String(600), default="")
     # Pinyin of the display name, so lists sort the way a Chinese reader expects (陈 before 张).

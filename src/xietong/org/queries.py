@@ -6,12 +6,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    SQLColumnExpression,
+    case,
+    func,
+    or_,
+    select,
+)
 
-from xietong.core.text import like_pattern
+from xietong.core.actor import Role
+from xietong.core.text import like_escaped, like_pattern
 from xietong.core.uow import UnitOfWork
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
-from xietong.org.names import search_term
+from xietong.org.names import label_search_text, search_term
 from xietong.policy import org as org_policy
 
 
@@ -47,6 +57,15 @@ async def find_user_by_login(uow: UnitOfWork, login: str) -> User | None:
 
 async def count_users(uow: UnitOfWork) -> int:
     return await uow.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+async def count_active_users(uow: UnitOfWork) -> int:
+    return await uow.session.scalar(
+        select(func.count()).select_from(User).where(User.active)) or 0
+
+
+async def count_departments(uow: UnitOfWork) -> int:
+    return await uow.session.scalar(select(func.count()).select_from(Department)) or 0
 
 
 async def existing_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
@@ -104,6 +123,37 @@ async def all_departments(uow: UnitOfWork) -> Sequence[Department]:
         select(Department).order_by(Department.position, Department.id))).all()
 
 
+def primary_department_of(user_id: SQLColumnExpression[int | None]) -> ScalarSelect[int]:
+    """SQL: the primary department of the person in column `user_id` (NULL without one), as
+    a subquery correlated with the enclosing query."""
+    return (select(DepartmentMember.department_id)
+            .where(DepartmentMember.user_id == user_id, DepartmentMember.is_primary.is_(True))
+            .limit(1).scalar_subquery())
+
+
+def people_whose_primary_department_is_in(department_ids: Iterable[int]) -> Select[int]:
+    """SQL: the ids of the people whose primary department is one of `department_ids` (an
+    uncorrelated subquery, for `IN`)."""
+    return select(DepartmentMember.user_id).where(
+        DepartmentMember.department_id.in_(sorted(set(department_ids))),
+        DepartmentMember.is_primary.is_(True))
+
+
+def departments_matching(departments: Sequence[Department], query: str) -> set[int]:
+    """The departments whose name `query` finds as directory search finds a person's (the
+    name itself, its pinyin or its initials: "研发", "yanfa", "yfb" for 研发部), and every
+    department below them (研发部's 前端组 is 研发部 too)."""
+    term = search_term(query)
+    if not term:
+        return set()
+    parents = parent_map(departments)
+    found: set[int] = set()
+    for department in departments:
+        if term in label_search_text(department.name):
+            found |= descendants_and_self(parents, department.id)
+    return found
+
+
 async def department_exists(uow: UnitOfWork, department_ids: Iterable[int]) -> set[int]:
     wanted = set(department_ids)
     if not wanted:
@@ -123,13 +173,29 @@ async def managers_of(uow: UnitOfWork, department_ids: Iterable[int] | None = No
     return result
 
 
-async def member_counts(uow: UnitOfWork) -> dict[int, int]:
-    """Active direct members per department."""
-    rows = await uow.session.execute(
-        select(DepartmentMember.department_id, func.count())
-        .join(User, User.id == DepartmentMember.user_id).where(User.active)
-        .group_by(DepartmentMember.department_id))
-    return {department_id: count for department_id, count in rows}
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    """A department's active people: its own members, and everyone in it or below it (whom
+    `@department` reaches), each person once."""
+
+    direct: int
+    total: int
+
+
+async def headcounts(uow: UnitOfWork, departments: Iterable[Department]) -> dict[int, Headcount]:
+    """Headcounts of every department in `departments` (the whole tree: totals need the
+    departments below), from one query."""
+    people: dict[int, set[int]] = defaultdict(set)
+    for department_id, user_id in await uow.session.execute(
+            select(DepartmentMember.department_id, DepartmentMember.user_id)
+            .join(User, User.id == DepartmentMember.user_id).where(User.active)):
+        people[department_id].add(user_id)
+    parents = parent_map(departments)
+    below: dict[int, set[int]] = defaultdict(set)
+    for department_id, members in people.items():
+        for holder in ancestors_and_self(parents, department_id):
+            below[holder] |= members
+    return {d: Headcount(len(people.get(d, ())), len(below.get(d, ()))) for d in parents}
 
 
 async def member_ids(uow: UnitOfWork, department_id: int) -> list[int]:
@@ -172,10 +238,17 @@ def descendants_and_self(parents: dict[int, int | None], department_id: int) -> 
 
 async def search_directory(uow: UnitOfWork, *, query: str | None, department_ids: set[int] | None,
                            visible_ids: set[int] | None, include_inactive: bool,
-                           after: tuple[str, int] | None, limit: int) -> Sequence[User]:
+                           after: tuple[str, int] | None, limit: int,
+                           role: Role | None = None, inactive_only: bool = False,
+                           include_setup_accounts: bool = True) -> Sequence[User]:
     """People matching `query` (name, username, pinyin, initials, email, title), in
-    Chinese reading order (by pinyin), keyset-paged on (sort_key, id)."""
+    Chinese reading order (by pinyin), keyset-paged on (sort_key, id). `role` and
+    `inactive_only` (with `include_inactive`) narrow the administrators' list."""
     statement = select(User).order_by(User.sort_key, User.id).limit(limit)
+    if role is not None:
+        statement = statement.where(User.role == role.value)
+    if inactive_only:
+        statement = statement.where(User.active.is_(False))
     if query and (term := search_term(query)):
         statement = statement.where(User.search_text.like(like_pattern(term), escape="\\"))
     if department_ids is not None:
@@ -186,11 +259,35 @@ async def search_directory(uow: UnitOfWork, *, query: str | None, department_ids
         statement = statement.where(User.id.in_(visible_ids))
     if not include_inactive:
         statement = statement.where(User.active)
+    if not include_setup_accounts:
+        statement = statement.where(~User.setup_account)
     if after is not None:
         sort_key, user_id = after
         statement = statement.where(
             (User.sort_key > sort_key) | ((User.sort_key == sort_key) & (User.id > user_id)))
     return (await uow.session.scalars(statement)).all()
+
+
+async def people_matching(uow: UnitOfWork, *, term: str, visible_ids: set[int] | None,
+                          favoured: Select[int] | None, limit: int) -> Sequence[User]:
+    """Up to `limit` active people whose search text holds `term` (a `search_term`; empty:
+    everyone): the pool a ranking picks from, so the likeliest come first — those with a
+    word starting with `term`, then those among `favoured` (a subquery of user ids: a
+    conversation's members), then in pinyin order."""
+    statement = select(User).where(User.active).limit(limit)
+    order: list[ColumnElement[int]] = []
+    if term:
+        escaped = like_escaped(term)
+        statement = statement.where(User.search_text.like(f"%{escaped}%", escape="\\"))
+        # search_text is words separated by spaces (names, pinyin, initials, username…).
+        word_start = or_(User.search_text.like(f"{escaped}%", escape="\\"),
+                         User.search_text.like(f"% {escaped}%", escape="\\"))
+        order.append(case((word_start, 0), else_=1))
+    if favoured is not None:
+        order.append(case((User.id.in_(favoured), 0), else_=1))
+    if visible_ids is not None:
+        statement = statement.where(User.id.in_(visible_ids))
+    return (await uow.session.scalars(statement.order_by(*order, User.sort_key, User.id))).all()
 
 
 async def active_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -47,6 +48,30 @@ class UserPage(BaseModel):
     next_cursor: str | None
 
 
+class DepartmentRef(BaseModel):
+    id: int
+    # Names from the root down ("研发部", "后端组"): a department is known by its path.
+    path: list[str]
+
+
+class AccountOut(UserOut):
+    """A person as the administrators' list shows them: the directory's fields, their
+    departments by name, and when they last signed in (None: never)."""
+
+    departments: list[DepartmentRef]
+    last_sign_in_at: datetime | None
+
+
+class AccountPage(BaseModel):
+    items: list[AccountOut]
+    next_cursor: str | None
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
 class UserCreate(Strict):
     username: Username
     display_name: DisplayName
@@ -80,7 +105,13 @@ class DepartmentNode(BaseModel):
     parent_id: int | None
     position: int
     manager_ids: list[int]
+    # Its own active members.
     member_count: int
+    # Active people in it or any department below it, each once: whom `@department` reaches.
+    total_member_count: int
+    # What a filter typed over the tree matches: the name folded, its pinyin run together and
+    # its initials ("研发部 yanfabu yfb"), so a picker filters by 研发, yanfa or yf.
+    search_text: str
     children: list[DepartmentNode]
 
 
@@ -95,6 +126,7 @@ class DepartmentOut(BaseModel):
     position: int
     manager_ids: list[int]
     member_count: int
+    total_member_count: int
     # Names from the root down to this department, for breadcrumbs ("研发部 / 后端组").
     path: list[str]
 
@@ -122,3 +154,52 @@ class DepartmentMembersSet(Strict):
 class DepartmentMembers(BaseModel):
     department_id: int
     user_ids: list[int]
+
+
+class ImportProblem(BaseModel):
+    """Why a row of an import cannot be added. `code` (with `params`) is for the client to
+    say in its language; `message` says it in English."""
+
+    field: str  # name, username, email, phone, department, title, role
+    code: str
+    message: str
+    params: dict[str, str | int] = Field(default_factory=dict)
+
+
+class ImportRow(BaseModel):
+    """A row of the file as it would be added: the values cleaned where they are valid,
+    as written where they are not."""
+
+    row: int  # the row's number in the spreadsheet (or the CSV record's), from 1
+    display_name: str
+    username: str
+    # True when the file left the username empty and it was made from the name's pinyin.
+    username_generated: bool
+    email: str | None
+    phone: str | None
+    title: str | None
+    role: Role | None
+    departments: list[DepartmentRef]
+    problems: list[ImportProblem]
+
+
+class ImportedAccount(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    # Generated, shown this once (only its hash is kept): hand it to the person.
+    password: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    file_kind: str  # "csv" or "xlsx"
+    # Which column of the file each field was read from, by its header as written.
+    columns: dict[str, str]
+    # Headers of columns that were not read (no field has that name).
+    ignored_columns: list[str]
+    rows: list[ImportRow]
+    ready: int
+    with_problems: int
+    # The people added (a real run); empty on a dry run.
+    created: list[ImportedAccount]

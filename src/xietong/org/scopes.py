@@ -14,11 +14,19 @@ from xietong.org import access, queries
 from xietong.org.events import DEPARTMENT, USER_UPDATED
 from xietong.policy import org as org_policy
 
+# Where a unit of work keeps the people its resolvers looked up (`Session.info`).
+_LOADED = "xietong.org.scopes.users"
+
 
 async def _actor(uow: UnitOfWork, user_id: int) -> Actor | None:
+    """The person as they act now; None when they are gone or deactivated."""
     user = await queries.get_user(uow, user_id)
     if user is None or not user.active:
         return None
+    # `get_user` answers from the session's identity map without a query, but the map holds
+    # its objects weakly: kept here, the person is loaded once per unit of work, however many
+    # resolvers (departments, then people) ask about them in turn.
+    uow.session.info.setdefault(_LOADED, {})[user_id] = user
     return Actor(user_id=user.id, role=Role(user.role))
 
 
@@ -49,8 +57,8 @@ class PeopleScopes:
         return set() if actor is None else await access.visible_user_ids(uow, actor)
 
     async def may_see(self, uow: UnitOfWork, user_id: int, scope_id: int) -> bool:
-        visible = await self.readable(uow, user_id)
-        return visible is None or scope_id in visible
+        actor = await _actor(uow, user_id)
+        return actor is not None and await access.may_see_user(uow, actor, scope_id)
 
     def membership_changes(self, event: CommittedEvent) -> set[int]:
         return _role_changes(event)

@@ -16,6 +16,7 @@ from xietong.policy.company import Group, Standing, is_in_group
 PUBLIC = "public"
 DEPARTMENT = "department"
 ANNOUNCEMENT = "announcement"
+DM = "dm"
 CHANNEL_ADMIN = "admin"
 
 # @all in a channel larger than this is for its admins only: it pages everyone.
@@ -60,6 +61,34 @@ def can_preview(actor: Actor, channel: Conversation) -> bool:
 def can_join(channel: Conversation) -> bool:
     """Join without being added: public channels only."""
     return channel.kind == PUBLIC
+
+
+# --- the channel directory ----------------------------------------------------------------
+# What `GET /channels/browse` lists: the actor's own public and department channels, the
+# public channels they may preview (and so join), and every department's channel by name.
+
+DIRECTORY_KINDS = (PUBLIC, DEPARTMENT)
+
+
+def can_list_department_channels(actor: Actor) -> bool:
+    """Every department's channel is listed by name (with its department and head count),
+    so people find where another department talks; what is said there, and when, stays
+    for its members. Membership follows the organisation, which administrators keep
+    (`can_join`: nobody joins one by themselves). Guests see no org chart, so none of
+    these either."""
+    return actor.role != Role.GUEST
+
+
+def is_listed_by_name(actor: Actor, channel: Conversation) -> bool:
+    """The directory names this channel to the actor even when they may not read it."""
+    return channel.kind == DEPARTMENT and can_list_department_channels(actor)
+
+
+def members_are_chosen(channel: Conversation) -> bool:
+    """People are added to it, removed from it and leave it by hand: not a department
+    channel (its members follow the organisation) nor a direct conversation (its people
+    are fixed)."""
+    return channel.kind not in (DEPARTMENT, DM)
 
 
 # --- creating -----------------------------------------------------------------------------

@@ -41,6 +41,11 @@ def can_manage_org(actor: Actor) -> bool:
     return actor.is_admin
 
 
+def can_see_first_steps(actor: Actor) -> bool:
+    """The checklist of a new installation (departments, people, the owner's password)."""
+    return actor.is_admin
+
+
 def can_manage_department_members(actor: Actor, managed_chain: Collection[int]) -> bool:
     """Admins, or a manager of the department or of any department above it.
 
@@ -84,7 +89,25 @@ def can_see_deactivated_people(actor: Actor) -> bool:
     return actor.is_admin
 
 
+def can_review_accounts(actor: Actor) -> bool:
+    """The administrators' list of accounts: every person with role, status and last
+    sign-in, former colleagues too."""
+    return actor.is_admin
+
+
+def can_import_people(actor: Actor) -> bool:
+    """Add people in bulk from a file (each under the same rules as adding one)."""
+    return can_manage_org(actor)
+
+
 # --- the directory ------------------------------------------------------------------------
+
+def can_see_setup_accounts(actor: Actor) -> bool:
+    """The account installing made (`ensure-owner`), until it is known to be a person, is
+    listed in the directory for administrators only: colleagues looking for people would
+    find a "管理员 Admin" nobody is."""
+    return actor.is_admin
+
 
 class DirectoryScope(Enum):
     EVERYONE = "everyone"

@@ -49,6 +49,10 @@ class Consumers:
         self._batch = batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Per consumer, the last event of a batch that failed on this node: up to it, the
+        # log is taken one event at a time, so that only the event that keeps failing is
+        # passed over (a node without this note retries one event, then batches again).
+        self._retry_until: dict[str, int] = {}
 
     def wake(self) -> None:
         """Events were committed: look now, not at the next poll."""
@@ -85,20 +89,25 @@ class Consumers:
                 log.exception("event consumers failed; retrying")
                 await asyncio.sleep(POLL_SECONDS)
 
-    async def catch_up(self) -> int:
-        """Handle everything after each consumer's position; returns how many events were
-        read (all consumers together)."""
+    async def catch_up(self, only: str | None = None) -> int:
+        """Handle everything after each consumer's position (`only`: the consumer of that
+        name, the others left where they are); returns how many events were read (all
+        consumers together)."""
         read = 0
         for consumer in self._consumers:
+            if only is not None and consumer.name != only:
+                continue
             while True:
                 count = await self._step(consumer)
                 read += count
-                if count < self._batch:
+                # A short batch was the last (one event: perhaps a retry event by event).
+                if count < self._batch and count != 1:
                     break
         return read
 
     async def _step(self, consumer: Consumer) -> int:
         """One batch of one consumer; how many events it read (0: none, or held elsewhere)."""
+        events: list[CommittedEvent] = []
         try:
             async with self._writer() as uow:
                 row = await uow.session.scalar(
@@ -106,18 +115,28 @@ class Consumers:
                     .with_for_update(skip_locked=True))
                 if row is None:
                     return 0  # another node is handling it
-                events = await self._log.after(uow.session, row.position, self._batch)
+                retrying = (row.failures > 0
+                            or row.position < self._retry_until.get(consumer.name, 0))
+                events = list(await self._log.after(uow.session, row.position,
+                                                    1 if retrying else self._batch))
                 if not events:
                     return 0
                 wanted: list[CommittedEvent] = [e for e in events if e.type in consumer.types]
                 if wanted:
                     await consumer.handle(uow, wanted)
                 row.position = events[-1].id
-                row.failures = 0
+                # While retrying, the failures counted stay until the failed batch is
+                # behind: the event that keeps failing reaches MAX_FAILURES, not a
+                # count that each good event before it set back to nothing.
+                if row.position >= self._retry_until.get(consumer.name, 0):
+                    self._retry_until.pop(consumer.name, None)
+                    row.failures = 0
                 return len(events)
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            if len(events) > 1:
+                self._retry_until[consumer.name] = events[-1].id
             await self._failed(consumer, error)
             return 0
 
@@ -125,7 +144,10 @@ class Consumers:
         text = "".join(traceback.format_exception(error))[-MAX_ERROR_CHARS:]
         log.error("consumer %s failed: %s", consumer.name, text)
         async with self._writer() as uow:
-            row = await uow.session.get(ConsumerPosition, consumer.name)
+            # Locked: two nodes failing at once must each count their failure.
+            row = await uow.session.scalar(
+                select(ConsumerPosition).where(ConsumerPosition.name == consumer.name)
+                .with_for_update())
             if row is None:
                 return
             row.failures += 1

@@ -54,8 +54,16 @@ class LoggedEvent:
         return loaded
 
 
-# Built once (a Core statement on the table): every logged event runs it.
+# Built once (Core statements on the tables): every logged event runs one of them.
 _INSERT_EVENT = insert(table_of(EventRecord)).returning(table_of(EventRecord).c.id)
+# Several events of one transaction (a consumer's batch): multi-row statements. On
+# PostgreSQL SQLAlchemy hands the ids back in the order of the rows; on SQLite it would
+# fall back to a statement per row for that (RETURNING promises no order there), so there
+# the ids are sorted instead: see `append`.
+_INSERT_EVENTS_IN_ORDER = insert(table_of(EventRecord)).returning(
+    table_of(EventRecord).c.id, sort_by_parameter_order=True)
+_INSERT_EVENTS = insert(table_of(EventRecord)).returning(table_of(EventRecord).c.id)
+_INSERT_RECIPIENTS = insert(table_of(EventRecipient))
 
 OnCommit = Callable[[list[LoggedEvent]], Awaitable[None]]
 
@@ -75,20 +83,30 @@ class EventLog:
         if self.is_postgres:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                   {"key": EVENT_LOG_LOCK})
-        logged = []
-        for event, audience in events:
-            data = event.model_dump_json(exclude={"type"})
-            scope = audience.scope
-            event_id: int = (await session.execute(_INSERT_EVENT, {
-                "type": event.type, "scope_kind": scope.kind if scope else None,
-                "scope_id": scope.id if scope else None,
-                "personal": audience.user_ids is not None, "data": data})).scalar_one()
-            if audience.user_ids:
-                await session.execute(insert(EventRecipient), [
-                    {"event_id": event_id, "user_id": user_id} for user_id in audience.user_ids])
-            recipients = None if audience.user_ids is None else frozenset(audience.user_ids)
-            logged.append(LoggedEvent(event_id, event.type, scope, recipients, data))
-        return logged
+        data = [event.model_dump_json(exclude={"type"}) for event, _ in events]
+        rows = [{"type": event.type,
+                 "scope_kind": audience.scope.kind if audience.scope else None,
+                 "scope_id": audience.scope.id if audience.scope else None,
+                 "personal": audience.user_ids is not None, "data": serialised}
+                for (event, audience), serialised in zip(events, data, strict=True)]
+        if len(rows) == 1:  # the common case (a send): the plainer statement
+            ids: list[int] = [(await session.execute(_INSERT_EVENT, rows[0])).scalar_one()]
+        elif self.is_postgres:
+            ids = list((await session.execute(_INSERT_EVENTS_IN_ORDER, rows)).scalars())
+        else:
+            # SQLite gives each row of a multi-row insert the rowid one above the largest
+            # in the table, row after row, and its writers are serialised: the ids in
+            # ascending order are the rows' order.
+            ids = sorted((await session.execute(_INSERT_EVENTS, rows)).scalars())
+        recipients = [{"event_id": event_id, "user_id": user_id}
+                      for event_id, (_, audience) in zip(ids, events, strict=True)
+                      for user_id in audience.user_ids or ()]
+        if recipients:
+            await session.execute(_INSERT_RECIPIENTS, recipients)
+        return [LoggedEvent(event_id, event.type, audience.scope,
+                            None if audience.user_ids is None else frozenset(audience.user_ids),
+                            serialised)
+                for event_id, (event, audience), serialised in zip(ids, events, data, strict=True)]
 
     async def committed(self, receipt: object) -> None:
         """`receipt` is what `append` returned: the events, now committed."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from xietong.core.events import USER, CommittedEvent, Scope, ScopeResolver
+from xietong.core.events import USER, CommittedEvent, Scope, ScopeResolver, one_per_kind
 from xietong.core.uow import UnitOfWork
 
 
@@ -37,11 +37,7 @@ class Scopes:
     """The registry of resolvers, by kind: the hub's one question-answerer."""
 
     def __init__(self, resolvers: Iterable[ScopeResolver]) -> None:
-        self._by_kind: dict[str, ScopeResolver] = {}
-        for resolver in resolvers:
-            if resolver.kind in self._by_kind:
-                raise ValueError(f"two resolvers for scope kind {resolver.kind!r}")
-            self._by_kind[resolver.kind] = resolver
+        self._by_kind = one_per_kind(resolvers, "resolvers")
 
     @property
     def kinds(self) -> frozenset[str]:

@@ -12,15 +12,22 @@ from xietong.core.uow import UnitOfWork
 from xietong.realtime.bus import Bus, BusMessage, MemoryBus, RedisBus
 from xietong.realtime.hub import Hub, ephemeral_frame
 from xietong.realtime.log import EventLog, LoggedEvent
-from xietong.realtime.presence import Presence, Status
+from xietong.realtime.presence import NODE_TTL, Presence, Status
 from xietong.realtime.scopes import Scopes, Subscriptions
+
+# The web client pings every 25 s, and a background tab's timers may be held back to once a
+# minute: two minutes of silence means the client is gone (or frozen), not merely quiet.
+IDLE_SECONDS = 120.0
 
 
 class Realtime:
     def __init__(self, *, is_postgres: bool, redis: Redis | None, redis_prefix: str,
                  reader: Callable[[], UnitOfWork], resolver: Scopes,
-                 queue_limit: int = 2000) -> None:
+                 queue_limit: int = 2000, idle_seconds: float = IDLE_SECONDS,
+                 presence_ttl: float = NODE_TTL) -> None:
         self.queue_limit = queue_limit
+        # A socket whose client sends nothing (not even a ping) for this long is closed.
+        self.idle_seconds = idle_seconds
         self.node_id = uuid.uuid4().hex[:12]
         self.log = EventLog(is_postgres=is_postgres)
         self.bus: Bus = RedisBus(redis, redis_prefix) if redis is not None else MemoryBus()
@@ -29,7 +36,8 @@ class Realtime:
         self.hub = Hub(event_log=self.log, reader=reader, bus=self.bus, resolver=resolver,
                        node_id=self.node_id)
         self.hub.ephemeral_handlers.append(self._on_ephemeral)
-        self.presence = Presence(self.node_id, redis, redis_prefix)
+        self.presence = Presence(self.node_id, redis, redis_prefix, ttl=presence_ttl,
+                                 announce=self._announce_presence)
         self.started = False
         # Called on every other node when a node says someone's credentials changed (see
         # auth.cache), with that person's user id.
@@ -77,7 +85,11 @@ class Realtime:
         before = self.presence.local_status(user_id)
         overall = await self.presence.set(user_id, connection_key, status)
         if overall != before:
-            await self.bus.publish({"kind": "presence", "user_id": user_id, "status": overall})
+            await self._announce_presence(user_id, overall)
+
+    async def _announce_presence(self, user_id: int, status: Status) -> None:
+        """Every node's watchers of `user_id` learn `status`."""
+        await self.bus.publish({"kind": "presence", "user_id": user_id, "status": status})
 
     async def statuses(self, user_ids: list[int]) -> dict[int, Status]:
         return await self.presence.statuses(user_ids)

@@ -9,6 +9,12 @@ presence, pong, error). Client → server: `{"type": "ping"}`, `{"type": "typing
 Resuming: `?last_event_id=N` replays every event after N that the person may see, from
 the event log, then continues live; nothing is skipped or sent twice.
 
+A client must say something at least every `Realtime.idle_seconds` (`XIETONG_WS_IDLE_SECONDS`;
+a ping will do): a socket silent for that long gets an `idle_timeout` error frame and 4408,
+and its person goes offline unless connected elsewhere. Otherwise a client that froze with
+its connection still open (a sleeping phone, a suspended tab) would show them online for as
+long as the connection lasted. Clients reconnect on 4408 as on any close not listed below.
+
 A client's mistakes are answered, never raised: a bad frame gets an `error` frame (the
 twentieth closes the socket with 4429), a frame nested past MAX_FRAME_DEPTH closes it
 with 1008, a bad `last_event_id` with 4400. A `last_event_id` older than the pruned part
@@ -53,6 +59,8 @@ CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_MANY_ERRORS = 4429
+# Nothing came from the client for `idle_seconds` (HTTP's 408 Request Timeout).
+CLOSE_IDLE = 4408
 # The client's last_event_id lies before the pruned part of the event log (retention): it
 # may have missed events nobody can replay, so it must drop its position and reload.
 CLOSE_RESYNC = 4410
@@ -282,8 +290,14 @@ class Session:
             await self.websocket.send_text(frame)
 
     async def _receive_loop(self, connection: Connection) -> None:
+        idle = self.realtime.idle_seconds
         while True:
-            message = await self.websocket.receive()
+            try:
+                async with asyncio.timeout(idle):
+                    message = await self.websocket.receive()
+            except TimeoutError:
+                self._close(CLOSE_IDLE, "idle_timeout",
+                            f"Nothing received for {idle:g} seconds; send a ping more often.")
             if message["type"] == "websocket.disconnect":
                 raise _Closed
             text = message.get("text")

@@ -6,14 +6,16 @@ import typer
 
 from xietong.edge import Services
 from xietong.manifest import command_line
-from xietong.search.indexing import rebuild_index
+from xietong.search.indexing import rebuild_everything
 
 
 def reindex(ctx: typer.Context) -> None:
-    """Rebuild the search index from every message (after an upgrade, or if it is suspect)."""
+    """Rebuild the search index from every message and request (after an upgrade, or if it
+    is suspect)."""
 
-    async def work(runtime: Services) -> int:
+    async def work(runtime: Services) -> list[tuple[str, int]]:
         async with runtime.unit_of_work() as uow:
-            return await rebuild_index(uow)
+            return await rebuild_everything(uow)
 
-    typer.echo(f"Indexed {command_line(ctx).run(work)} messages.")
+    indexed = command_line(ctx).run(work)
+    typer.echo("Indexed " + ", ".join(f"{count} {what}" for what, count in indexed) + ".")

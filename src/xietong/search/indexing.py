@@ -1,10 +1,12 @@
 """Writing the search index. Every function runs inside the caller's unit of work, so an
 item and its index entry commit (or roll back) together; none commits.
 
-The interface is the `Searchable`: any domain that wants its items found (messages now;
-documents and tasks later) describes an item with its visibility scope (the channel whose
-readers may find it) and calls `do_index` / `do_unindex`. Messages have their own
-shorthands, called by the messaging actions:
+The interface is the `Searchable`: any domain that wants its items found (messages and
+requests now; documents and tasks later) describes an item with its scope (whose readers
+may find it, see `search.scopes`) and calls `do_index` / `do_unindex` in its own actions
+(requests: `requests.searching`), and answers `IndexRebuilding` by indexing all of its
+items again. Messages, of chat below search, have their own shorthands, which search calls
+on chat's signals:
 
     do_send_message   → await do_index_message(uow, message)       (after its flush)
     do_edit_message   → await do_index_message(uow, message)       (re-indexes in place)
@@ -25,9 +27,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from xietong.chat.models import Message
 from xietong.core.db import table_of
+from xietong.core.events import CHANNEL, Scope
+from xietong.core.signals import IndexRebuilding
 from xietong.core.uow import UnitOfWork
 from xietong.search import fts_postgres, fts_sqlite
 from xietong.search.models import ItemKind, SearchItem
+from xietong.search.scopes import scope_tag
 from xietong.search.text import analyse
 
 # Tokens that carry no text, only facts filters look for (never produced by analysis,
@@ -35,10 +40,6 @@ from xietong.search.text import analyse
 # "in this channel", "from this person", "with a file" together with the words.
 MENTION_ALL_TAG = "__all"
 FILE_TAG = "__f"
-
-
-def channel_tag(channel_id: int) -> str:
-    return f"__c{channel_id}"
 
 
 def author_tag(user_id: int) -> str:
@@ -53,13 +54,19 @@ def department_mention_tag(department_id: int) -> str:
     return f"__d{department_id}"
 
 
+def kind_tag(kind: str) -> str:
+    """The token every item of a kind other than messages carries: a search narrowed to a
+    guest's few channels still reaches the (few) items of the other kinds through it."""
+    return f"__kind_{kind}"
+
+
 @dataclass(frozen=True, slots=True)
 class Searchable:
     """An item as the index sees it."""
 
     kind: str
     item_id: int
-    channel_id: int
+    scope: Scope
     author_id: int | None
     created_at: datetime
     text: str
@@ -103,28 +110,38 @@ def message_searchable(message: MessageFields) -> Searchable:
     if mentions.get("all"):
         tags.append(MENTION_ALL_TAG)
     return Searchable(
-        kind=ItemKind.MESSAGE, item_id=message.id, channel_id=message.channel_id,
+        kind=ItemKind.MESSAGE, item_id=message.id, scope=Scope(CHANNEL, message.channel_id),
         author_id=message.sender_id, created_at=message.created_at, text=message.text,
         has_file=bool(message.file_ids),
         in_thread=message.thread_root_id is not None or (message.reply_count or 0) > 0,
         tags=tuple(tags))
 
 
-def _row(uow: UnitOfWork, item: Searchable) -> dict[str, Any]:
+def index_row(item: Searchable, *, is_postgres: bool) -> dict[str, Any]:
+    """The `search_items` row of `item` (also written by migrations that index what was
+    there before its kind was searchable)."""
     analysed = analyse(item.text)
-    encode = (fts_postgres if uow.is_postgres else fts_sqlite).encode_document
-    tags = [channel_tag(item.channel_id), *item.tags]
+    encode = (fts_postgres if is_postgres else fts_sqlite).encode_document
+    tags = [scope_tag(item.scope), *item.tags]
+    if item.kind != ItemKind.MESSAGE:
+        tags.append(kind_tag(item.kind))
     if item.author_id is not None:
         tags.append(author_tag(item.author_id))
     if item.has_file:
         tags.append(FILE_TAG)
-    return {"kind": item.kind, "item_id": item.item_id, "channel_id": item.channel_id,
+    return {"kind": item.kind, "item_id": item.item_id, "scope_kind": item.scope.kind,
+            "scope_id": item.scope.id,
             "author_id": item.author_id, "created_at": item.created_at,
             "has_file": item.has_file, "in_thread": item.in_thread,
             "document": encode(analysed.terms, [*analysed.extras, *tags])}
 
 
-_REPLACED = ("channel_id", "author_id", "created_at", "has_file", "in_thread", "document")
+def _row(uow: UnitOfWork, item: Searchable) -> dict[str, Any]:
+    return index_row(item, is_postgres=uow.is_postgres)
+
+
+_REPLACED = ("scope_kind", "scope_id", "author_id", "created_at", "has_file", "in_thread",
+             "document")
 
 # Statements on the table itself, not the mapped class: an ORM-enabled INSERT … ON CONFLICT
 # goes through SQLAlchemy's bulk-persistence machinery and an ORM UPDATE/DELETE through
@@ -168,6 +185,11 @@ async def do_unindex(uow: UnitOfWork, kind: str, item_id: int) -> None:
     await uow.session.execute(_UNINDEX, {"item_kind": kind, "unindexed_id": item_id})
 
 
+async def do_unindex_kind(uow: UnitOfWork, kind: str) -> None:
+    """Every item of `kind` out of the index (a domain's rebuild starts here)."""
+    await uow.session.execute(delete(_ITEMS).where(_ITEMS.c.kind == kind))
+
+
 async def do_index_message(uow: UnitOfWork, message: Message) -> None:
     """Index a message just sent or edited (call after the flush that gave it its id).
     A deleted message leaves the index; a reply marks its thread's root as in a thread."""
@@ -186,10 +208,25 @@ async def do_unindex_message(uow: UnitOfWork, message_id: int) -> None:
 REBUILD_BATCH = 2000
 
 
+async def rebuild_everything(uow: UnitOfWork) -> list[tuple[str, int]]:
+    """Index every item afresh, messages and what the domains above search index (they
+    answer `IndexRebuilding`), after an upgrade or if the index is suspect. Runs in the
+    caller's unit of work; returns what was indexed, as `(what, how many)`."""
+    indexed = [("messages", await _reindex_messages(uow))]
+    indexed += [answer for answer in await uow.signal(IndexRebuilding()) if answer is not None]
+    await optimise_index(uow)
+    return indexed
+
+
 async def rebuild_index(uow: UnitOfWork) -> int:
-    """Index every live message afresh (after an upgrade, or if the index is suspect).
-    Runs in the caller's unit of work; returns how many messages were indexed."""
-    await uow.session.execute(delete(SearchItem).where(SearchItem.kind == ItemKind.MESSAGE))
+    """Index every live message afresh; how many (`rebuild_everything` does every kind)."""
+    count = await _reindex_messages(uow)
+    await optimise_index(uow)
+    return count
+
+
+async def _reindex_messages(uow: UnitOfWork) -> int:
+    await do_unindex_kind(uow, ItemKind.MESSAGE)
     count = 0
     after = 0
     while True:
@@ -201,7 +238,6 @@ async def rebuild_index(uow: UnitOfWork) -> int:
         await do_index_many(uow, [message_searchable(m) for m in batch])
         after = batch[-1].id
         count += len(batch)
-    await optimise_index(uow)
     return count
 
 

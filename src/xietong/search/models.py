@@ -1,7 +1,9 @@
-"""The search index: one row per searchable item (messages now; documents, tasks later).
+"""The search index: one row per searchable item (messages and requests now; documents,
+tasks later).
 
-The row carries the item's visibility scope (its channel) and the columns filters need, and
-its analysed tokens in `document`. On PostgreSQL `document` is a `tsvector` under a GIN
+The row carries the item's scope (`channel:12`, later `task:7`, `doc:3`: whoever may read
+the scope may find the item, see `search.scopes`) and the columns filters need, and its
+analysed tokens in `document`. On PostgreSQL `document` is a `tsvector` under a GIN
 index. On SQLite it is the token text, and the full-text index is the FTS5 table
 `search_fts` over it (external content, kept in step by triggers; made by migration 0004),
 which SQLAlchemy's metadata does not describe.
@@ -16,7 +18,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -37,6 +38,8 @@ GIN_INDEX = "ix_search_items_document"
 
 class ItemKind:
     MESSAGE = "message"
+    # Cross-department requests (`requests.searching`), in their own scope `request:<id>`.
+    REQUEST = "request"
 
 
 class SearchItem(Base):
@@ -46,8 +49,10 @@ class SearchItem(Base):
     id: Mapped[int] = mapped_column(SearchItemId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int] = mapped_column(BigInteger)
-    # Who may find it: whoever may read this channel now.
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    # Who may find it: whoever may read this scope now (`search.scopes`). No foreign key:
+    # the kind says which table the id is of, and the owning domain unindexes what it removes.
+    scope_kind: Mapped[str] = mapped_column(String(16))
+    scope_id: Mapped[int] = mapped_column(BigInteger)
     author_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     has_file: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -56,7 +61,7 @@ class SearchItem(Base):
 
     __table_args__ = (
         UniqueConstraint("kind", "item_id", name="uq_search_items_kind_item"),
-        Index("ix_search_items_channel_id_id", "channel_id", "id"),
+        Index("ix_search_items_scope_id", "scope_kind", "scope_id", "id"),
         Index("ix_search_items_author_id_id", "author_id", "id"),
         Index(GIN_INDEX, "document", postgresql_using="gin").ddl_if(dialect="postgresql"),
     )

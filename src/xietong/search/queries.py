@@ -9,11 +9,14 @@ and the newest matches are the ones a recency boost would put first anyway. `sor
 is exact: the newest matches first. Either way `total` counts up to RANK_WINDOW, and
 says when it stopped there.
 
-Channel, author and attachment filters are tokens of the indexed document, so the
-full-text index intersects them with the words. Who may read a channel changes, so that
-is asked of the chat domain at query time (`chat.access.readable_now`, the rule every
-channel request follows) and checked as matches are read newest first; a guest, who
-reads few channels, also has their channels as tokens, so the index looks only there.
+Messages and requests are found together, in one order (`Criteria.kinds`: both, or the one
+`kind=` asks for). Scope (channel), author and attachment filters are tokens of the indexed
+document, so the full-text index intersects them with the words. Who may read a scope
+changes, so that is asked at query time of the domain that owns its kind (`search.scopes`;
+for channels `chat.access.readable_now`, the rule every channel request follows; for
+requests `requests.queries.seen_by`) and checked as matches are read newest first; a guest,
+who reads few channels, also has their channels as tokens, so the index looks only there
+(and at the items of the other kinds, by their `__kind_<kind>` token).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from xietong.chat import access as chat_access
 from xietong.chat import queries as chat_queries
 from xietong.core.actor import Actor
 from xietong.core.db import UTCDateTime
+from xietong.core.events import CHANNEL, Scope
 from xietong.core.uow import UnitOfWork
 from xietong.org import access as org_access
 from xietong.org import queries as org_queries
@@ -53,12 +57,13 @@ from xietong.search.indexing import (
     FILE_TAG,
     MENTION_ALL_TAG,
     author_tag,
-    channel_tag,
     department_mention_tag,
+    kind_tag,
     mention_tag,
 )
 from xietong.search.models import ItemKind
 from xietong.search.query import ParsedQuery
+from xietong.search.scopes import ReadableScopes, scope_tag
 from xietong.search.text import AnyOf, Expr, Seq
 
 # Relevance is computed over this many newest matches; it is also where counting stops
@@ -69,6 +74,8 @@ RECENCY_DAYS = 90.0
 GUEST_CHANNELS_AS_TAGS = 50
 
 Sort = Literal["relevance", "date"]
+# The kinds of item a search finds, and shows (`search.views`).
+SEARCHED_KINDS: tuple[str, ...] = (ItemKind.MESSAGE, ItemKind.REQUEST)
 
 
 @dataclass
@@ -83,13 +90,19 @@ class Criteria:
     in_thread: bool = False
     sent_before: datetime | None = None
     sent_after: datetime | None = None
+    kinds: tuple[str, ...] = SEARCHED_KINDS
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    item_ids: list[int]
+    # (kind, item id), best first: one order over every kind.
+    items: list[tuple[str, int]]
     total: int
     total_capped: bool
+
+    @property
+    def item_ids(self) -> list[int]:
+        return [item_id for _, item_id in self.items]
 
 
 def _backend(uow: UnitOfWork) -> ModuleType:
@@ -134,7 +147,8 @@ class _Row:
     id = literal_column("s.id", Integer)
     item_id = literal_column("s.item_id", Integer)
     kind = literal_column("s.kind", String)
-    channel_id = literal_column("s.channel_id", Integer)
+    scope_kind = literal_column("s.scope_kind", String)
+    scope_id = literal_column("s.scope_id", Integer)
     created_at = literal_column("s.created_at", UTCDateTime())
     in_thread = literal_column("s.in_thread", Boolean)
 
@@ -159,12 +173,16 @@ def _fragment(sql: str, **values: Any) -> TextClause:
         else bindparam(name, value) for name, value in used.items()))
 
 
+def _channel_tag(channel_id: int) -> str:
+    return scope_tag(Scope(CHANNEL, channel_id))
+
+
 def _tag_filters(criteria: Criteria) -> list[Expr]:
-    """Filters answered by the full-text index itself: an item's channel, author and
+    """Filters answered by the full-text index itself: an item's scope, author and
     attachments are tokens of its document, so the index intersects them with the words
     instead of the database checking every match."""
     tags: list[Expr] = []
-    for ids, tag in ((criteria.channel_ids, channel_tag), (criteria.sender_ids, author_tag)):
+    for ids, tag in ((criteria.channel_ids, _channel_tag), (criteria.sender_ids, author_tag)):
         if ids is not None:
             tags.append(AnyOf(tuple(Seq((tag(i),)) for i in sorted(ids))))
     if criteria.has_file:
@@ -172,11 +190,11 @@ def _tag_filters(criteria: Criteria) -> list[Expr]:
     return tags
 
 
-def _row_filters(actor: Actor, criteria: Criteria) -> list[Condition]:
-    """Conditions on the index row itself: its kind, that the actor may read its channel
+def _row_filters(actor: Actor, criteria: Criteria, scopes: ReadableScopes) -> list[Condition]:
+    """Conditions on the index row itself: its kind, that the actor may read its scope
     now, thread and dates."""
-    where: list[Condition] = [_Row.kind == ItemKind.MESSAGE,
-                                        chat_access.readable_now(actor, _Row.channel_id)]
+    where: list[Condition] = [_Row.kind.in_(criteria.kinds),
+                              scopes.where(actor, _Row.scope_kind, _Row.scope_id)]
     if criteria.in_thread:
         where.append(_Row.in_thread)
     if criteria.sent_before is not None:
@@ -186,10 +204,10 @@ def _row_filters(actor: Actor, criteria: Criteria) -> list[Condition]:
     return where
 
 
-async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort, limit: int,
-               offset: int, now: datetime) -> Found:
-    """Ids of the messages matching `criteria` that the actor may read, best first (or
-    newest first), and how many there are, counted up to RANK_WINDOW."""
+async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, scopes: ReadableScopes,
+               sort: Sort, limit: int, offset: int, now: datetime) -> Found:
+    """The items (of `criteria.kinds`) matching `criteria` that the actor may read, best
+    first (or newest first), and how many there are, counted up to RANK_WINDOW."""
     backend = _backend(uow)
     if uow.is_postgres:
         # A prepared statement's generic plan cannot know how rare the searched words are,
@@ -198,17 +216,22 @@ async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort,
         await uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     ranked = sort == "relevance" and bool(criteria.must)
     must = [*criteria.must, *_tag_filters(criteria)]
-    if not chat_policy.can_preview_public_channels(actor):
-        # Only member channels are readable (a guest): few, so let the index look only there.
+    other_kinds = [kind for kind in criteria.kinds if kind != ItemKind.MESSAGE]
+    if ItemKind.MESSAGE in criteria.kinds and not chat_policy.can_preview_public_channels(
+            actor):
+        # Only member channels are readable (a guest): few, so let the index look only
+        # there, and at the items of the other kinds (fewer than messages by far), whose
+        # readers are asked as usual.
         readable = await chat_queries.member_channel_ids(uow, actor.user_id)
-        if not readable:
+        if not readable and not other_kinds:
             return Found([], 0, False)
         if len(readable) <= GUEST_CHANNELS_AS_TAGS:
-            must.append(AnyOf(tuple(Seq((channel_tag(c),)) for c in sorted(readable))))
+            must.append(AnyOf((*(Seq((_channel_tag(c),)) for c in sorted(readable)),
+                               *(Seq((kind_tag(kind),)) for kind in other_kinds))))
     match, exclude = backend.compile_query(must, criteria.must_not)
-    where = _row_filters(actor, criteria)
-    columns: list[Any] = [_Row.id.label("id"), _Row.item_id.label("item_id"),
-                          _Row.created_at.label("created_at")]
+    where = _row_filters(actor, criteria, scopes)
+    columns: list[Any] = [_Row.id.label("id"), _Row.kind.label("kind"),
+                          _Row.item_id.label("item_id"), _Row.created_at.label("created_at")]
     if match is not None:
         where.insert(0, _fragment(backend.MATCH, match=match))
         source, newest_first = backend.SOURCE, backend.NEWEST_FIRST
@@ -226,7 +249,8 @@ async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort,
         order.insert(0, _fragment(
             f"{backend.RELEVANCE} / (1.0 + {backend.AGE_DAYS} / {RECENCY_DAYS}) DESC",
             match=match, now=now))
-    page: Select[Any] = (select(newest.c.item_id, func.count().over().label("found"))
+    page: Select[Any] = (select(newest.c.kind, newest.c.item_id,
+                                func.count().over().label("found"))
                          .order_by(*order).limit(limit).offset(offset))
     rows = (await uow.session.execute(page)).all()
     if rows:
@@ -235,7 +259,7 @@ async def find(uow: UnitOfWork, actor: Actor, criteria: Criteria, *, sort: Sort,
         total = 0
     else:  # paged past the end
         total = await uow.session.scalar(select(func.count()).select_from(newest)) or 0
-    return Found([row.item_id for row in rows], total, total >= RANK_WINDOW)
+    return Found([(row.kind, row.item_id) for row in rows], total, total >= RANK_WINDOW)
 
 
 def criteria_from(parsed: ParsedQuery) -> Criteria:
@@ -246,10 +270,13 @@ def criteria_from(parsed: ParsedQuery) -> Criteria:
 
 async def resolve(uow: UnitOfWork, actor: Actor, parsed: ParsedQuery, *,
                   channel_id: int | None, sender_id: int | None, before: datetime | None,
-                  after: datetime | None) -> Criteria | None:
+                  after: datetime | None, kind: str | None = None) -> Criteria | None:
     """The parsed query with its names turned into ids and the request's own filters
-    added; None when a name matches nothing the actor can see, so nothing can match."""
+    added (`kind`: only items of that kind); None when a name matches nothing the actor
+    can see, so nothing can match."""
     criteria = criteria_from(parsed)
+    if kind is not None:
+        criteria.kinds = (kind,)
     if channel_id is not None:
         criteria.channel_ids = {channel_id}
     if parsed.channel_names:
@@ -279,6 +306,9 @@ async def resolve(uow: UnitOfWork, actor: Actor, parsed: ParsedQuery, *,
         criteria.sent_before = min(filter(None, (criteria.sent_before, before)))
     if after is not None:
         criteria.sent_after = max(filter(None, (criteria.sent_after, after)))
-    if criteria.channel_ids == set() or criteria.sender_ids == set():
+    if criteria.channel_ids is not None:
+        # Only messages are in channels.
+        criteria.kinds = tuple(k for k in criteria.kinds if k == ItemKind.MESSAGE)
+    if criteria.channel_ids == set() or criteria.sender_ids == set() or not criteria.kinds:
         return None
     return criteria

@@ -1,16 +1,49 @@
 import { api } from '../api/client'
-import type { AuditEntry, Department, Page, Schema, User } from '../api/types'
+import type { AuditEntry, Department, Page, Role, Schema, User } from '../api/types'
 
 export type NewUser = Schema<'UserCreate'>
 export type UserPatch = Schema<'UserUpdate'>
 export type NewDepartment = Schema<'DepartmentCreate'>
 export type DepartmentPatch = Schema<'DepartmentUpdate'>
 
-export interface AuditQuery {
-  action?: string
-  actor_id?: number | null
+export type Account = Schema<'AccountOut'>
+export type AccountStatus = Schema<'AccountStatus'>
+export type PasswordReset = Schema<'PasswordReset'>
+export type ImportReport = Schema<'ImportReport'>
+export type ImportRow = Schema<'ImportRow'>
+export type ImportProblem = Schema<'ImportProblem'>
+export type ImportedAccount = Schema<'ImportedAccount'>
+export type AuditAction = Schema<'AuditAction'>
+
+export interface AccountQuery {
+  q?: string
+  department_id?: number | null
+  role?: Role | null
+  status?: AccountStatus | null
   cursor?: string | null
   limit?: number
+}
+
+export interface AuditQuery {
+  action?: string
+  person_id?: number | null
+  /** ISO date-times; `until` is exclusive. */
+  since?: string | null
+  until?: string | null
+  cursor?: string | null
+  limit?: number
+}
+
+export const listAccounts = (query: AccountQuery, signal?: AbortSignal) =>
+  api.get<Page<Account>>('/api/v1/admin/users', { limit: 50, ...query }, signal)
+
+export const resetPassword = (id: number) => api.post<PasswordReset>(`/api/v1/users/${id}/password-reset`)
+
+/** Checks (`dryRun`) or imports a CSV or XLSX file of people. */
+export function importPeople(file: File, dryRun: boolean): Promise<ImportReport> {
+  const form = new FormData()
+  form.append('file', file, file.name)
+  return api.post<ImportReport>('/api/v1/users/import', form, { query: { dry_run: dryRun } })
 }
 
 export const createUser = (input: NewUser) => api.post<User>('/api/v1/users', input)

@@ -8,7 +8,7 @@
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 /** A list is sent as the key repeated (`ids=3&ids=7`). */
-export type QueryValue = string | number | boolean | null | undefined | readonly number[]
+export type QueryValue = string | number | boolean | null | undefined | readonly (number | string)[]
 export type Query = Record<string, QueryValue>
 
 export interface RequestOptions {
@@ -137,8 +137,10 @@ async function toApiError(response: Response): Promise<ApiError> {
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET'
   const headers = new Headers({ Accept: 'application/json', 'Accept-Language': requestLanguage })
-  let body: string | undefined
-  if (options.body !== undefined) {
+  let body: string | FormData | undefined
+  if (options.body instanceof FormData) {
+    body = options.body // multipart: the browser writes the Content-Type with its boundary
+  } else if (options.body !== undefined) {
     headers.set('Content-Type', 'application/json')
     body = JSON.stringify(options.body)
   }

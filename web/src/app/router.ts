@@ -8,6 +8,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Only for owners and admins (the server checks again; this only hides the screen). */
     requiresAdmin?: boolean
+    /** Under an admin-only route: department managers too (they define their departments' request types). */
+    managersToo?: boolean
     /** Page title, shown as "<title> · 协同". */
     titleKey?: MessageKey
   }
@@ -43,6 +45,12 @@ export const router = createRouter({
           meta: { titleKey: 'chat.title' },
         },
         {
+          path: 'channels',
+          name: 'channel-directory',
+          component: () => import('../chat/ChannelDirectoryView.vue'),
+          meta: { titleKey: 'chat.directory.title' },
+        },
+        {
           path: 'search',
           name: 'search',
           component: () => import('../search/SearchView.vue'),
@@ -53,6 +61,31 @@ export const router = createRouter({
           name: 'people',
           component: () => import('../org/PeopleView.vue'),
           meta: { titleKey: 'people.title' },
+        },
+        {
+          path: 'requests',
+          name: 'requests',
+          component: () => import('../requests/RequestsView.vue'),
+          meta: { titleKey: 'requests.title' },
+        },
+        {
+          path: 'requests/new',
+          name: 'request-new',
+          component: () => import('../requests/NewRequestView.vue'),
+          meta: { titleKey: 'requests.form.title' },
+        },
+        {
+          // Notifications link here (`/requests/12`); an id that is not a number is no page.
+          path: 'requests/:requestId(\\d+)',
+          name: 'request',
+          component: () => import('../requests/RequestDetailView.vue'),
+          meta: { titleKey: 'requests.title' },
+        },
+        {
+          path: 'approvals',
+          name: 'approvals',
+          component: () => import('../approvals/ApprovalsView.vue'),
+          meta: { titleKey: 'approvals.title' },
         },
         {
           path: 'notifications',
@@ -74,6 +107,22 @@ export const router = createRouter({
             },
             { path: 'audit', name: 'admin-audit', component: () => import('../admin/AuditLog.vue') },
             { path: 'jobs', name: 'admin-jobs', component: () => import('../admin/AdminJobs.vue') },
+            {
+              path: 'calendar',
+              name: 'admin-calendar',
+              component: () => import('../admin/AdminCalendar.vue'),
+            },
+            {
+              path: 'request-types',
+              name: 'admin-request-types',
+              component: () => import('../admin/AdminRequestTypes.vue'),
+              meta: { managersToo: true },
+            },
+            {
+              path: 'approval-flows',
+              name: 'admin-approval-flows',
+              component: () => import('../admin/AdminApprovalFlows.vue'),
+            },
           ],
         },
         {
@@ -98,6 +147,16 @@ router.beforeEach(async (to): Promise<true | RouteLocationRaw> => {
     return user && to.name === 'login' ? safeNextPath(to.query.next) : true
   }
   if (!user) return { name: 'login', query: { next: to.fullPath } }
-  if (to.meta.requiresAdmin && !isAdmin(user)) return { name: 'people' }
+  if (to.meta.requiresAdmin && !isAdmin(user) && !(to.meta.managersToo && (await managesDepartments(user.id)))) {
+    return { name: 'people' }
+  }
   return true
 })
+
+/** Whether the person manages a department (loaded with the tree, on the way to a page that asks). */
+async function managesDepartments(userId: number): Promise<boolean> {
+  const { useDepartments } = await import('../org/departments')
+  const departments = useDepartments()
+  await departments.ensureLoaded()
+  return departments.managedBy(userId).size > 0
+}

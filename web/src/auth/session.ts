@@ -1,11 +1,11 @@
 /**
  * The signed-in user, shared by the router guard and every screen.
- * The session itself lives in the HttpOnly cookie; this only mirrors /users/me.
+ * The session itself lives in the HttpOnly cookie; this only mirrors /auth/session.
  */
 import { computed, shallowRef } from 'vue'
 import { ApiError } from '../api/client'
 import type { User } from '../api/types'
-import { fetchMe, login, logout } from './api'
+import { fetchSession, login, logout } from './api'
 
 const user = shallowRef<User | null>(null)
 let loaded: Promise<User | null> | null = null
@@ -20,10 +20,10 @@ export function isAdmin(u: User | null): boolean {
 
 /** Resolves the current user once per page load; null when not signed in. */
 export function ensureSession(): Promise<User | null> {
-  loaded ??= fetchMe().then(
-    (me) => (user.value = me),
+  loaded ??= fetchSession().then(
+    (session) => (user.value = session.user ?? null),
     (error: unknown) => {
-      // Only 401 means "signed out"; let other failures be retried on the next navigation.
+      // A 401 would mean signed out as well; other failures are retried on the next navigation.
       if (error instanceof ApiError && error.status === 401) return (user.value = null)
       loaded = null
       throw error

@@ -1,9 +1,10 @@
 import { api, readCookie, ApiError } from '../api/client'
-import type { ItemList, Schema } from '../api/types'
+import type { ItemList, Page, Schema } from '../api/types'
 import type {
   AckStatus,
   Channel,
   ChannelKind,
+  DirectoryChannel,
   Member,
   Message,
   MessagePage,
@@ -32,8 +33,30 @@ export async function listMembers(channelId: number): Promise<Member[]> {
   return (await api.get<ItemList<Member>>(`/api/v1/channels/${channelId}/members`)).items
 }
 
+/** Adds people to a channel (its members, or an admin, may); answers the members after. */
+export async function addMembers(channelId: number, userIds: number[]): Promise<Member[]> {
+  return (await api.post<ItemList<Member>>(`/api/v1/channels/${channelId}/members`, { user_ids: userIds })).items
+}
+
+export type MentionSuggestion = Schema<'MentionSuggestion'>
+export type MentionSuggestions = Schema<'MentionSuggestions'>
+
+/** What typing @`q` in this conversation offers, best first (the server ranks). */
+export function suggestMentions(channelId: number, q: string, signal?: AbortSignal): Promise<MentionSuggestions> {
+  return api.get<MentionSuggestions>(`/api/v1/channels/${channelId}/mention-suggestions`, { q, limit: 10 }, signal)
+}
+
 export function leaveChannel(channelId: number): Promise<void> {
   return api.post<void>(`/api/v1/channels/${channelId}/leave`)
+}
+
+/** The channel directory: public and department channels, joined or not, matching `q`. */
+export function browseChannels(query: { q?: string; cursor?: string | null }, signal?: AbortSignal): Promise<Page<DirectoryChannel>> {
+  return api.get<Page<DirectoryChannel>>('/api/v1/channels/browse', { limit: 50, ...query }, signal)
+}
+
+export function joinChannel(channelId: number): Promise<void> {
+  return api.post<void>(`/api/v1/channels/${channelId}/join`)
 }
 
 export type HistoryCursor = { before: number } | { after: number } | { around: number } | Record<string, never>
@@ -46,6 +69,10 @@ export type SendBody = Schema<'MessageCreate'>
 
 export function sendMessage(channelId: number, body: SendBody): Promise<Message> {
   return api.post<Message>(`/api/v1/channels/${channelId}/messages`, body)
+}
+
+export function getMessage(id: number, signal?: AbortSignal): Promise<Message> {
+  return api.get<Message>(`/api/v1/messages/${id}`, undefined, signal)
 }
 
 export function editMessage(id: number, text: string): Promise<Message> {
@@ -92,10 +119,6 @@ export function getAcks(id: number): Promise<AckStatus> {
 
 export function remindUnacknowledged(id: number): Promise<AckStatus> {
   return api.post<AckStatus>(`/api/v1/messages/${id}/remind`)
-}
-
-export function messageFiles(id: number): Promise<StoredFile[]> {
-  return api.get<StoredFile[]>(`/api/v1/messages/${id}/files`)
 }
 
 export function fileUrl(id: number): string {

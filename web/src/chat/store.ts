@@ -39,6 +39,9 @@ const threads = reactive(new Map<number, Message[]>())
 /** channel id → user id → that member's last read message id (for "n unread" under mine). */
 const reads = reactive(new Map<number, Map<number, number>>())
 const ackStatuses = reactive(new Map<number, AckStatus>())
+// Reminders counted in a channel's badge, by channel: another about the same message adds
+// nothing until the badge is seen (the server counts a waiting reminder once, too).
+const remindersInBadge = new Map<number, Set<number>>()
 /** channel id → user id → when their "typing" stops showing (ms). */
 const typingUntil = reactive(new Map<number, Map<number, number>>())
 const presence = reactive(new Map<number, string>())
@@ -351,15 +354,22 @@ export async function loadAcks(messageId: number): Promise<void> {
 
 const readTimers = new Map<number, number>()
 
+/** The channel's badge has been seen: nothing unread, nothing calling for attention. */
+function clearBadge(channel: MyChannel): void {
+  channel.unread_count = 0
+  channel.mention_count = 0
+  remindersInBadge.delete(channel.id)
+}
+
 /** Marks the channel read up to `messageId` (debounced: scrolling through sends one call). */
 export function markReadUpTo(channelId: number, messageId: number): void {
   const channel = channelById(channelId)
-  if (!channel || messageId <= channel.last_read_id) return
-  channel.last_read_id = messageId
-  if (channel.last_message_id === null || messageId >= channel.last_message_id) {
-    channel.unread_count = 0
-    channel.mention_count = 0
-  }
+  if (!channel) return
+  // Telling the server is worth it when the marker moves, or when the badge shows something
+  // the marker does not (a reminder about a message read before): seeing it clears it.
+  if (messageId <= channel.last_read_id && channel.mention_count === 0) return
+  channel.last_read_id = Math.max(channel.last_read_id, messageId)
+  if (channel.last_message_id === null || messageId >= channel.last_message_id) clearBadge(channel)
   window.clearTimeout(readTimers.get(channelId))
   readTimers.set(
     channelId,
@@ -531,6 +541,9 @@ function receive(message: Message): void {
 
 function onMessageCreated(message: Message): void {
   const known = channelById(message.channel_id)
+  // A message the channel list already counted (it was loaded after the message was sent,
+  // and the event came after): counting it again would show 2 for 1.
+  const alreadyCounted = known !== undefined && (known.last_message_id ?? 0) >= message.id
   receive(message)
   if (!known) {
     void reloadChannels() // a conversation I was just added to
@@ -544,7 +557,7 @@ function onMessageCreated(message: Message): void {
   // centre (notifications/store.ts), which honours the person's preferences and quiet hours.
   if (message.thread_root_id !== null) return
   const watching = activeChannelId.value === message.channel_id && document.visibilityState === 'visible'
-  if (!watching) {
+  if (!watching && !alreadyCounted) {
     known.unread_count += 1
     if (mentionsMe(message) || known.kind === 'dm') known.mention_count += 1
   }
@@ -578,6 +591,7 @@ function applyMessageEvent(event: MessageChange): void {
         m.html = ''
         m.text = ''
         m.file_ids = []
+        m.files = []
       })
       break
     case 'reaction.added':
@@ -633,10 +647,7 @@ function handle(event: Extract<EventFrame, { type: (typeof CHAT_EVENTS)[number] 
         const channel = channelById(event.channel_id)
         if (channel && lastRead >= channel.last_read_id) {
           channel.last_read_id = lastRead
-          if (lastRead >= (channel.last_message_id ?? 0)) {
-            channel.unread_count = 0
-            channel.mention_count = 0
-          }
+          if (lastRead >= (channel.last_message_id ?? 0)) clearBadge(channel)
         }
       }
       const members = reads.get(event.channel_id)
@@ -651,7 +662,25 @@ function handle(event: Extract<EventFrame, { type: (typeof CHAT_EVENTS)[number] 
     }
     case 'channel.updated': {
       const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
-      if (channel) Object.assign(channel, event.data.channel)
+      if (channel) {
+        Object.assign(channel, event.data.channel)
+        if (channel.archived) channel.can_post = false // read-only from now on
+      }
+      break
+    }
+    case 'message.ack_reminder': {
+      const channel = event.channel_id === null ? undefined : channelById(event.channel_id)
+      if (!channel) break
+      const watching = activeChannelId.value === channel.id && document.visibilityState === 'visible'
+      // In view: seen already (the server forgets it); otherwise it waits in the badge.
+      if (watching) {
+        void chatApi.markRead(channel.id, Math.max(channel.last_read_id, event.data.message_id)).catch(() => {})
+        break
+      }
+      const counted = remindersInBadge.get(channel.id) ?? new Set<number>()
+      if (counted.has(event.data.message_id)) break
+      remindersInBadge.set(channel.id, counted.add(event.data.message_id))
+      channel.mention_count += 1
       break
     }
     case 'message.acknowledged': {
@@ -745,6 +774,7 @@ function stopChat(): void {
   threads.clear()
   reads.clear()
   ackStatuses.clear()
+  remindersInBadge.clear()
   typingUntil.clear()
   presence.clear()
   recorders.clear()

@@ -14,6 +14,8 @@ export type Member = Schema<'MemberOut'>
 export type Receipts = Schema<'Receipts'>
 export type AckStatus = Schema<'AckStatus'>
 export type StoredFile = Schema<'FileOut'>
+/** A channel as the channel directory lists it (`can_preview` false: known by name only). */
+export type DirectoryChannel = Schema<'DirectoryChannel'>
 
 /** A message typed here that the server has not confirmed yet. */
 export interface PendingMessage {

@@ -19,6 +19,33 @@ export function formatDateTime(iso: string, locale: string = currentLocale(), ti
   return format.format(date)
 }
 
+const minuteFormats = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * A moment to the minute, for deadlines and when things happened: "12月7日 14:30" /
+ * "Dec 7, 14:30", with the year when it is not this year's; in `timeZone` when given.
+ */
+export function formatDateTimeMinute(iso: string, locale: string = currentLocale(), timeZone?: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  const yearOf = (d: Date) => formatIn(locale, timeZone, { year: 'numeric' }).format(d)
+  const withYear = yearOf(date) !== yearOf(new Date())
+  return formatIn(locale, timeZone, {
+    ...(withYear ? { year: 'numeric' } : {}),
+    month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(date)
+}
+
+function formatIn(locale: string, timeZone: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone ?? ''} ${JSON.stringify(options)}`
+  let format = minuteFormats.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone })
+    minuteFormats.set(key, format)
+  }
+  return format
+}
+
 const timeFormats = new Map<string, Intl.DateTimeFormat>()
 const dayFormats = new Map<string, Intl.DateTimeFormat>()
 

@@ -15,6 +15,11 @@ const everyKind: { [K in NotificationKind]: K } = {
   ack_requested: 'ack_requested',
   ack_reminder: 'ack_reminder',
   added_to_channel: 'added_to_channel',
+  request_update: 'request_update',
+  request_assigned: 'request_assigned',
+  sla_warning: 'sla_warning',
+  sla_breached: 'sla_breached',
+  approval_waiting: 'approval_waiting',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

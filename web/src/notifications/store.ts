@@ -28,6 +28,9 @@ export const latestError = readonly(failure)
 
 let unsubscribers: (() => void)[] = []
 let loadCount = 0
+// A notification event came while a load was on its way: that load's answer may have been
+// read before the change it reports, so it is not shown; another load is made instead.
+let heardDuringLoad = false
 
 /** The same items with these marked read (all of them when `ids` is 'all'). */
 export function withRead(items: readonly Notification[], ids: readonly number[] | 'all',
@@ -38,9 +41,15 @@ export function withRead(items: readonly Notification[], ids: readonly number[] 
 
 export async function reloadLatest(): Promise<void> {
   const mine = ++loadCount
+  heardDuringLoad = false
   try {
     const page = await listNotifications({ limit: LATEST_LIMIT })
     if (mine !== loadCount) return // a newer load is on its way
+    if (heardDuringLoad) {
+      // Older than what the events since brought (they are shown already): ask again.
+      void reloadLatest()
+      return
+    }
     latestItems.value = page.items
     unread.value = page.unread_count
     failure.value = null
@@ -51,6 +60,7 @@ export async function reloadLatest(): Promise<void> {
 }
 
 function onCreated(event: EventOf<'notification.created'>): void {
+  heardDuringLoad = true
   const { notification, quiet } = event.data
   if (latestItems.value.some((item) => item.id === notification.id)) return
   latestItems.value = [notification, ...latestItems.value].slice(0, LATEST_LIMIT)
@@ -65,6 +75,7 @@ function onCreated(event: EventOf<'notification.created'>): void {
 }
 
 function onRead(event: EventOf<'notification.read'>): void {
+  heardDuringLoad = true
   const { ids, all, unread_count } = event.data
   latestItems.value = withRead(latestItems.value, all ? 'all' : ids)
   unread.value = unread_count

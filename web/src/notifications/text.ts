@@ -9,6 +9,11 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   ack_requested: 'notifications.titles.ack_requested',
   ack_reminder: 'notifications.titles.ack_reminder',
   added_to_channel: 'notifications.titles.added_to_channel',
+  request_update: 'notifications.titles.request_update',
+  request_assigned: 'notifications.titles.request_assigned',
+  sla_warning: 'notifications.titles.sla_warning',
+  sla_breached: 'notifications.titles.sla_breached',
+  approval_waiting: 'notifications.titles.approval_waiting',
 }
 
 function dataText(notification: Notification, key: string): string {
@@ -28,9 +33,13 @@ export function actorName(notification: Notification): string {
  */
 export function notificationTitle(notification: Notification): string {
   if (currentLocale() === 'zh-CN') return notification.title
-  const where = dataText(notification, 'channel_kind') === 'dm'
-    ? translate('notifications.directConversation')
-    : `#${dataText(notification, 'channel_name')}`
+  // A request is named by its number and title; a conversation by its name.
+  const request = dataText(notification, 'request_label')
+  const where = request
+    ? request
+    : dataText(notification, 'channel_kind') === 'dm'
+      ? translate('notifications.directConversation')
+      : `#${dataText(notification, 'channel_name')}`
   const actor = actorName(notification) || translate('notifications.someone')
   return translate(TITLE_KEYS[notification.kind], { actor, where })
 }

@@ -23,6 +23,9 @@ export type { EventFrame } from '../api/types'
 export type EphemeralType = EphemeralFrame['type']
 export type SocketState = 'connecting' | 'open' | 'closed'
 
+// The server closes a socket it has heard nothing from for XIETONG_WS_IDLE_SECONDS (120 s by
+// default; 4408, and we reconnect): the pings keep a live tab's socket open, even when a
+// background tab's timers are held back to one a minute.
 const PING_EVERY_MS = 25_000
 const PONG_WITHIN_MS = 10_000
 const MAX_BACKOFF_MS = 15_000

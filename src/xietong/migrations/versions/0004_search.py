@@ -10,32 +10,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from xietong.migrations.search_fts import SQLITE_FTS, SQLITE_TRIGGER_NAMES
+
 revision: str = '0004'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-# The FTS5 index reads its text from search_items.document (external content); these
-# triggers keep it in step. A tokenizer of ASCII word characters plus "_" splits exactly
-# at the spaces between the tokens our analyser writes (every non-ASCII character is a
-# token character), so both databases index the same tokens.
-SQLITE_FTS = [
-    """CREATE VIRTUAL TABLE search_fts USING fts5(
-        document, content='search_items', content_rowid='id',
-        tokenize="ascii tokenchars '_'")""",
-    """CREATE TRIGGER search_items_fts_insert AFTER INSERT ON search_items BEGIN
-        INSERT INTO search_fts(rowid, document) VALUES (new.id, new.document);
-    END""",
-    """CREATE TRIGGER search_items_fts_delete AFTER DELETE ON search_items BEGIN
-        INSERT INTO search_fts(search_fts, rowid, document)
-        VALUES ('delete', old.id, old.document);
-    END""",
-    """CREATE TRIGGER search_items_fts_update AFTER UPDATE OF document ON search_items BEGIN
-        INSERT INTO search_fts(search_fts, rowid, document)
-        VALUES ('delete', old.id, old.document);
-        INSERT INTO search_fts(rowid, document) VALUES (new.id, new.document);
-    END""",
-]
 
 
 def upgrade() -> None:
@@ -68,7 +48,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.drop_index('ix_search_items_document', table_name='search_items', postgresql_using='gin')
     else:
-        for trigger in ('search_items_fts_insert', 'search_items_fts_delete', 'search_items_fts_update'):
+        for trigger in SQLITE_TRIGGER_NAMES:
             op.execute(f'DROP TRIGGER IF EXISTS {trigger}')
         op.execute('DROP TABLE IF EXISTS search_fts')
     with op.batch_alter_table('search_items', schema=None) as batch_op:

@@ -18,7 +18,6 @@ when the change commits finishes on what it read, as with any other row it read.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from xietong.core.actor import Actor
+from xietong.core.revisions import ByRevision
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 from xietong.org.company_settings.definitions import DEFAULTS, CompanySettings
@@ -35,28 +35,8 @@ from xietong.policy import company as company_policy
 log = logging.getLogger("xietong.org.company_settings")
 
 
-class _ParsedByRevision:
-    """The settings parsed from the last few revisions this process read (several
-    databases may share a process in tests and tools; one revision is current in each)."""
-
-    def __init__(self, size: int = 8) -> None:
-        self._size = size
-        self._entries: OrderedDict[str, CompanySettings] = OrderedDict()
-
-    def get(self, revision: str) -> CompanySettings | None:
-        found = self._entries.get(revision)
-        if found is not None:
-            self._entries.move_to_end(revision)
-        return found
-
-    def put(self, revision: str, settings: CompanySettings) -> None:
-        self._entries[revision] = settings
-        self._entries.move_to_end(revision)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-
-
-_parsed = _ParsedByRevision()
+# The settings parsed from the last few revisions this process read.
+_parsed: ByRevision[CompanySettings] = ByRevision()
 
 
 def parse_overrides(overrides: Mapping[str, Any]) -> CompanySettings:
