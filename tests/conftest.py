@@ -21,6 +21,7 @@ import pytest
 import redis.asyncio as aioredis
 import uvicorn
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tests.api_inputs import Unchanged, World, build_world
 from tests.helpers import Cast, Follow, build_cast
@@ -36,6 +37,8 @@ BACKEND = os.environ.get("XIETONG_TEST_BACKEND", "sqlite")
 PG_ADMIN_URL = os.environ.get("XIETONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("XIETONG_TEST_REDIS", "redis://127.0.0.1:6379/0")
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+# How long emptying the tables after a test may wait for a lock (see `_truncate`).
+TRUNCATE_WAIT = "60s"
 START_REDIS = ("redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' "
                "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log")
 
@@ -189,11 +192,10 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     rt: Runtime = request.getfixturevalue("runtime")
     backend: Backend = request.getfixturevalue("backend")
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with rt.engine.begin() as connection:
-        if backend.is_postgres:
-            await connection.execute(text(
-                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if backend.is_postgres:
+        await _truncate(rt, backend, tables)
+    else:
+        async with rt.engine.begin() as connection:
             # The department tree refers to itself with ON DELETE RESTRICT: unhook it first
             # (renaming too, or same-named departments would collide at the top level).
             await connection.execute(text(
@@ -206,6 +208,39 @@ async def _clean_slate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         rt.failures = MemoryCounter()
     else:
         await backend.forget_redis_keys()
+
+
+async def _truncate(rt: Runtime, backend: Backend, tables: list[str]) -> None:
+    """TRUNCATE waits for every lock on the tables. A session some test left open in a
+    transaction would make it (and so the whole run) wait for ever: after a while, say
+    which sessions held on, end them so the next tests run, and fail this test."""
+    try:
+        async with rt.engine.begin() as connection:
+            await connection.execute(text(f"SET LOCAL lock_timeout = '{TRUNCATE_WAIT}'"))
+            await connection.execute(text(
+                f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return
+    except DBAPIError as error:
+        if "lock timeout" not in str(error):
+            raise
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        holders = await admin.fetch(
+            "SELECT pid, state, xact_start, query FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL",
+            backend.database_name)
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL",
+            backend.database_name)
+    finally:
+        await admin.close()
+    await rt.engine.dispose()
+    async with rt.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    described = "; ".join(f"pid {h['pid']} {h['state']} since {h['xact_start']}: {h['query']}"
+                          for h in holders)
+    pytest.fail(f"a database session stayed in a transaction after the test: {described}")
 
 
 @pytest.fixture
