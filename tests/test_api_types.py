@@ -95,7 +95,7 @@ async def test_the_frame_schemas_refuse_what_the_server_never_sends(
                "thread_root_id": None, "reply_count": 0, "last_reply_at": None,
                "reactions": {}, "mentions": {"user_ids": [], "department_ids": [], "all": False},
                "file_ids": [], "files": [], "ack_required": False, "client_msg_id": None,
-               "pinned": False}
+               "pinned": False, "card": None}
     created = {"id": 9, "type": "message.created", "scope": "channel:3", "channel_id": 3,
                "data": {"message": message}}
     assert frames.is_valid(created)

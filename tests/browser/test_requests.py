@@ -580,3 +580,48 @@ async def test_english(cast: Cast, open_page: OpenPage) -> None:
     await expect(action(lina, "Accept")).to_be_visible()
     await expect(lina.get_by_test_id("request-sla")).to_contain_text("left")
     await screenshot(lina, "requests-detail-en-desktop")
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+async def test_a_requests_milestones_are_cards_in_the_conversation(
+        cast: Cast, open_page: OpenPage, screen: str) -> None:
+    it_support = await make_type(cast, "IT 支持", response=1, resolution=8)
+    await cast.runtime.consumers.start()
+    try:
+        filed = await file_request(cast.wangfang, it_support["id"], "会议室投影仪无法连接")
+        response = await cast.lina.api.post(f"/api/v1/requests/{filed['id']}/transition",
+                                            json={"action": "accept"})
+        assert response.status_code == 200, response.text
+        await cast.runtime.consumers.catch_up()
+        wang = await open_page("wangfang", "/chat",
+                               viewport=PHONE if screen == "phone" else None)
+        assistant = wang.get_by_role("link", name=re.compile("协同助手")).first
+        await assistant.click()
+        if screen == "phone":
+            await expect(assistant).not_to_be_in_viewport()  # the drawer has closed
+        cards = wang.get_by_test_id("system-card")
+        await expect(cards).to_have_count(2)
+        await expect(cards.nth(0)).to_contain_text("新工单")
+        await expect(cards.nth(1)).to_contain_text("工单已受理")
+        await expect(cards.nth(1)).to_contain_text("处理人李娜")
+        await expect(cards.nth(1).get_by_test_id("request-status")).to_have_text("已受理")
+        await expect(wang.locator("article.message .bot-tag").first).to_have_text("助手")
+        # The assistant reads nothing: no composer, a note saying where to talk instead.
+        await expect(wang.get_by_test_id("read-only-notice")).to_contain_text("不接收消息")
+        await assert_no_serious_violations(wang)
+        await screenshot(wang, f"requests-cards-dm-{screen}")
+        await cards.nth(1).get_by_role("link", name=re.compile("会议室投影仪无法连接")).click()
+        await expect(wang).to_have_url(re.compile(rf"/requests/{filed['id']}$"))
+        # The receiving department sees the same cards in its queue channel.
+        lina = await open_page("lina", "/chat", viewport=PHONE if screen == "phone" else None)
+        queue = lina.get_by_role("link", name=re.compile("研发部 · 工单")).first
+        await queue.click()
+        if screen == "phone":
+            await expect(queue).not_to_be_in_viewport()
+        await expect(lina.get_by_test_id("system-card")).to_have_count(2)
+        # Nothing sticks out sideways on a narrow screen.
+        assert await lina.evaluate("document.documentElement.scrollWidth") <= (
+            390 if screen == "phone" else 1280)
+        await screenshot(lina, f"requests-cards-queue-{screen}")
+    finally:
+        await cast.runtime.consumers.stop()

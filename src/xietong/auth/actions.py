@@ -11,7 +11,7 @@ from xietong.audit.actions import AuditAction, do_record, token_target, user_tar
 from xietong.auth.models import AuthToken, TokenKind
 from xietong.core.actor import Actor, Origin, Role
 from xietong.core.clock import utcnow
-from xietong.core.errors import Invalid, NotFound
+from xietong.core.errors import Forbidden, Invalid, NotFound
 from xietong.core.ratelimit import FailureCounter
 from xietong.core.security import (
     API_TOKEN_PREFIX,
@@ -259,6 +259,9 @@ async def do_reset_password(uow: UnitOfWork, user: User, new_password_hash: str,
     if by is not None:
         require(auth_policy.can_reset_password(by, user.id, Role(user.role)),
                 "Only an administrator resets someone else's password (yours: change it).")
+    if user.bot:
+        # The system account must never sign in: nobody may be it.
+        raise Forbidden("A system account has no password.", code="system_account")
     user.password_hash = new_password_hash
     ended = await do_revoke_credentials(uow, user.id,
                                         kind=TokenKind.SESSION if by is None else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from html import escape
 
 import anyio.to_thread
 from sqlalchemy import bindparam, case, delete, or_, select, update
@@ -47,7 +48,7 @@ from xietong.chat.models import (
     Reaction,
     ThreadFollower,
 )
-from xietong.chat.schemas import ChannelCreate, ChannelUpdate
+from xietong.chat.schemas import ChannelCreate, ChannelUpdate, MessageCard
 from xietong.chat.views import channel_out, channel_view, messages_out, new_message_out
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
@@ -135,17 +136,36 @@ async def do_create_channel(uow: UnitOfWork, actor: Actor, data: ChannelCreate) 
         if department_id is None:
             raise Invalid("A department channel needs its department_id.")
         people = await _people_of_departments(uow, [department_id])
-    channel = Channel(kind=kind.value, description=data.description,
-                      topic=data.topic, department_id=department_id, created_by=actor.user_id)
-    name_channel(channel, data.name)
+    return await _create_channel(uow, kind, data.name, creator_id=actor.user_id, people=people,
+                                 description=data.description, topic=data.topic,
+                                 department_id=department_id)
+
+
+async def open_department_channel(uow: UnitOfWork, department_id: int, name: str, *,
+                                  description: str, creator_id: int) -> Channel:
+    """A department channel made by the system (a request queue's, by its system account),
+    not by someone's request: no policy to ask. Its members follow the department like
+    every department channel's (`sync_department_channels`); the creator stays in it."""
+    people = await _people_of_departments(uow, [department_id])
+    return await _create_channel(uow, ChannelKind.DEPARTMENT, name, creator_id=creator_id,
+                                 people=people, description=description, topic="",
+                                 department_id=department_id)
+
+
+async def _create_channel(uow: UnitOfWork, kind: ChannelKind, name: str, *, creator_id: int,
+                          people: set[int], description: str, topic: str,
+                          department_id: int | None) -> Channel:
+    channel = Channel(kind=kind.value, description=description, topic=topic,
+                      department_id=department_id, created_by=creator_id)
+    name_channel(channel, name)
     uow.session.add(channel)
     await uow.flush()
-    uow.session.add(ChannelMember(channel_id=channel.id, user_id=actor.user_id,
+    uow.session.add(ChannelMember(channel_id=channel.id, user_id=creator_id,
                                   role=MemberRole.ADMIN.value))
     await uow.flush()
     # The creator joins like everyone else: their open sockets must subscribe to it too.
-    await _add_members(uow, channel, people - {actor.user_id}, by=actor.user_id,
-                       already_joined={actor.user_id})
+    await _add_members(uow, channel, people - {creator_id}, by=creator_id,
+                       already_joined={creator_id})
     return channel
 
 
@@ -346,10 +366,15 @@ async def sync_department_channels(uow: UnitOfWork) -> None:
 
 async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *, text: str,
                           client_msg_id: str | None, thread_root_id: int | None,
-                          file_ids: list[int], ack_required: bool) -> tuple[Message, bool]:
+                          file_ids: list[int], ack_required: bool,
+                          card: MessageCard | None = None) -> tuple[Message, bool]:
     """Post a message; returns it and whether it is new. The same `client_msg_id` from the
     same sender in the same channel returns the first message instead of posting twice
-    (the caller may post here, so may see it); in another channel it is a new message."""
+    (the caller may post here, so may see it); in another channel it is a new message.
+
+    A `card` (posted by a system account for another domain) has `text` as its plain-text
+    fallback, shown as written: no Markdown, and no mentions — its words are a request's
+    title, say, which may hold an "@name" that must not page anyone."""
     channel = found.channel
     if client_msg_id is not None:
         earlier = await queries.message_by_client_id(uow, actor.user_id, channel.id,
@@ -373,11 +398,15 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
         if foreign:
             raise Invalid("Attach only files you uploaded.", code="bad_file_ids",
                           details={"file_ids": sorted(foreign)})
-    mentions = await resolve_mentions(uow, actor, found, text)
-    message = Message(channel_id=channel.id, sender_id=actor.user_id, text=text,
-                      html=await render_html(text, mentions), thread_root_id=thread_root_id,
-                      client_msg_id=client_msg_id, ack_required=ack_required,
-                      mentions=mentions.as_json(), file_ids=file_ids)
+    if card is None:
+        mentions = await resolve_mentions(uow, actor, found, text)
+        html = await render_html(text, mentions)
+    else:
+        mentions, html = ResolvedMentions(), f"<p>{escape(text)}</p>"
+    message = Message(channel_id=channel.id, sender_id=actor.user_id, text=text, html=html,
+                      thread_root_id=thread_root_id, client_msg_id=client_msg_id,
+                      ack_required=ack_required, mentions=mentions.as_json(),
+                      file_ids=file_ids, card=card.model_dump() if card else None)
     if uow.is_postgres and client_msg_id is not None:
         # A retry may race its own first attempt in another transaction: insert under a
         # savepoint, and if the first one won, answer with it. (SQLite's writers are

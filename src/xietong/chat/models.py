@@ -98,6 +98,9 @@ class Message(Base):
     # {"user_ids": [...], "department_ids": [...], "all": bool}, resolved when sent.
     mentions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     file_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # A card another domain posts through a system account (`schemas.MessageCard`); `text`
+    # is then its plain-text fallback.
+    card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
         # History pages walk this index backwards and forwards: no OFFSET, no sort.

@@ -153,6 +153,18 @@ class Mentions(BaseModel):
     all: bool = False
 
 
+class MessageCard(BaseModel):
+    """A compact card another domain posts through a system account (a request filed,
+    accepted, closed …). `kind` (the domain's thing) and `event` tell a client how to
+    draw and word it; `facts` are what it shows, by name; `link` is the app path it opens."""
+
+    kind: str
+    event: str
+    title: str
+    link: str
+    facts: dict[str, str | int | None]
+
+
 class MessageOut(BaseModel):
     id: int
     channel_id: int
@@ -175,6 +187,8 @@ class MessageOut(BaseModel):
     ack_required: bool
     client_msg_id: str | None
     pinned: bool
+    # Posted by a system account as a card (the text is its plain-text fallback).
+    card: MessageCard | None
 
 
 class MessagePage(BaseModel):

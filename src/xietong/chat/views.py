@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from xietong.chat import queries
 from xietong.chat.access import DirectoryListing
 from xietong.chat.models import Channel, ChannelKind, Message
-from xietong.chat.schemas import ChannelOut, DirectoryChannel, Mentions, MessageOut
+from xietong.chat.schemas import ChannelOut, DirectoryChannel, Mentions, MessageCard, MessageOut
 from xietong.core.uow import UnitOfWork
 from xietong.files.models import StoredFile
 from xietong.files.queries import files_by_ids
@@ -44,7 +44,8 @@ def message_out(message: Message, reactions: dict[str, list[int]] | None = None,
         reactions=reactions or {}, mentions=Mentions(**(message.mentions or {})),
         file_ids=file_ids, files=[file_out(found[f]) for f in file_ids if f in found],
         ack_required=message.ack_required,
-        client_msg_id=message.client_msg_id, pinned=pinned)
+        client_msg_id=message.client_msg_id, pinned=pinned,
+        card=MessageCard.model_validate(message.card) if message.card and not deleted else None)
 
 
 def channel_out(channel: Channel, member_count: int) -> ChannelOut:

@@ -88,7 +88,7 @@ class NotificationConsumer:
             await do_notify(uow, wanted, now=self._clock(), zone=self._zone)
 
     async def _look_up(self, uow: UnitOfWork, read: list[_Read]) -> _Batch:
-        messages = [m for _, _, m in read if isinstance(m, MessageOut) and not m.deleted]
+        messages = [m for _, _, m in read if isinstance(m, MessageOut) and _may_notify(m)]
         reminders = [r for _, recipients, r in read
                      if isinstance(r, AckReminder) and recipients is not None]
         joinings = [j for _, _, j in read
@@ -131,8 +131,14 @@ def _is_direct(message: MessageOut, channels: dict[int, tuple[Channel, set[int]]
             and message.thread_root_id is None)
 
 
+def _may_notify(message: MessageOut) -> bool:
+    # A card is another domain's news, which that domain notifies of itself (a request's
+    # progress: `requests.consumer`); its copy in a conversation must not say it again.
+    return not message.deleted and message.card is None
+
+
 def _for_message(batch: _Batch, event_id: int, message: MessageOut) -> list[NewNotification]:
-    if message.deleted or message.channel_id not in batch.channels:
+    if not _may_notify(message) or message.channel_id not in batch.channels:
         return []
     row, members = batch.channels[message.channel_id]
     reasons: dict[int, NotificationKind] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from xietong.audit.actions import AuditAction, department_target, do_record, user_target
 from xietong.core.actor import Actor, Role
@@ -83,11 +84,38 @@ async def check_display_name_free(uow: UnitOfWork, display_name: str, *,
 
 
 def new_user(*, username: str, display_name: str, email: str | None, phone: str | None,
-             title: str | None, role: Role, password_hash: str) -> User:
+             title: str | None, role: Role, password_hash: str | None) -> User:
     """A new active person's row (not yet added), with what search and sorting match on."""
     user = User(username=username, display_name=display_name, email=email, phone=phone,
                 title=title, role=role.value, active=True, password_hash=password_hash)
     refresh_search_fields(user)
+    return user
+
+
+# Not a valid username for a person (`core.text` wants a letter or digit first), so nobody
+# can take it before the system account is first needed.
+SYSTEM_USERNAME = "_assistant"
+SYSTEM_DISPLAY_NAME = "协同助手"
+
+
+async def system_account(uow: UnitOfWork) -> User:
+    """The system account that posts other domains' cards (a request's progress), made the
+    first time one is posted. It has no password, so it never signs in."""
+    found = await uow.session.scalar(select(User).where(User.username == SYSTEM_USERNAME))
+    if found is not None:
+        return found
+    user = new_user(username=SYSTEM_USERNAME, display_name=SYSTEM_DISPLAY_NAME, email=None,
+                    phone=None, title=None, role=Role.MEMBER, password_hash=None)
+    user.bot = True
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(user)
+            await uow.session.flush()
+    except IntegrityError:
+        # Another transaction made it at the same moment: use theirs.
+        found = await uow.session.scalar(select(User).where(User.username == SYSTEM_USERNAME))
+        assert found is not None
+        return found
     return user
 
 

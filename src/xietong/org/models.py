@@ -47,6 +47,9 @@ class User(Base):
     # profile, or joins a department). Administrators still find it.
     setup_account: Mapped[bool] = mapped_column(Boolean, default=False,
                                                 server_default=false())
+    # Not a person: a system account (the 协同助手 that posts cards). It has no password,
+    # and no directory, picker or mention list offers it.
+    bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lower-case name, username and pinyin (full and initials): what directory search matches.
     search_text: Mapped[str] = mapped_column(String(600), default="")
     # Pinyin of the display name, so lists sort the way a Chinese reader expects (陈 before 张).

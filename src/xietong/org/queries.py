@@ -244,7 +244,8 @@ async def search_directory(uow: UnitOfWork, *, query: str | None, department_ids
     """People matching `query` (name, username, pinyin, initials, email, title), in
     Chinese reading order (by pinyin), keyset-paged on (sort_key, id). `role` and
     `inactive_only` (with `include_inactive`) narrow the administrators' list."""
-    statement = select(User).order_by(User.sort_key, User.id).limit(limit)
+    # System accounts are nobody's colleague: no list of people holds them.
+    statement = select(User).where(~User.bot).order_by(User.sort_key, User.id).limit(limit)
     if role is not None:
         statement = statement.where(User.role == role.value)
     if inactive_only:
@@ -274,7 +275,7 @@ async def people_matching(uow: UnitOfWork, *, term: str, visible_ids: set[int] |
     everyone): the pool a ranking picks from, so the likeliest come first — those with a
     word starting with `term`, then those among `favoured` (a subquery of user ids: a
     conversation's members), then in pinyin order."""
-    statement = select(User).where(User.active).limit(limit)
+    statement = select(User).where(User.active, ~User.bot).limit(limit)
     order: list[ColumnElement[int]] = []
     if term:
         escaped = like_escaped(term)

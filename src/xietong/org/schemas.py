@@ -41,6 +41,8 @@ class UserOut(BaseModel):
     department_ids: list[int]
     primary_department_id: int | None
     created_at: datetime
+    # A system account (协同助手), not a person: it posts cards and reads nothing sent to it.
+    bot: bool = False
 
 
 class UserPage(BaseModel):

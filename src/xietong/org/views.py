@@ -27,7 +27,7 @@ async def users_out(uow: UnitOfWork, users: Sequence[User]) -> list[UserOut]:
                     phone=u.phone, title=u.title, avatar_url=u.avatar_url, role=Role(u.role),
                     active=u.active, department_ids=memberships[u.id].department_ids,
                     primary_department_id=memberships[u.id].primary_department_id,
-                    created_at=u.created_at)
+                    created_at=u.created_at, bot=u.bot)
             for u in users]
 
 

@@ -19,6 +19,7 @@ from xietong.requests import models
 from xietong.requests.access import standing_of
 from xietong.requests.actions import do_conclude_approval
 from xietong.requests.api import router
+from xietong.requests.cards import RequestCards
 from xietong.requests.consumer import RequestNotifications
 from xietong.requests.demo import demo_requests
 from xietong.requests.dispatching import TRAINING_JOB, TRAINING_SCHEDULE, training_handler
@@ -41,6 +42,10 @@ async def _file_in_a_visible_request(uow: UnitOfWork, signal: FileReadable) -> b
 
 def _notifications(needs: ConsumerNeeds) -> RequestNotifications:
     return RequestNotifications(zone=needs.zone)
+
+
+def _cards(_needs: ConsumerNeeds) -> RequestCards:
+    return RequestCards()
 
 
 async def _approval_concluded(uow: UnitOfWork, signal: ApprovalConcluded) -> None:
@@ -69,7 +74,7 @@ MANIFEST = DomainManifest(
     routers=(Mount(router),),
     models=(models,),
     event_types=REQUEST_EVENTS,
-    event_consumers=(_notifications,),
+    event_consumers=(_notifications, _cards),
     job_kinds=(JobKind(SLA_JOB, sla_handler),
                JobKind(TRAINING_JOB, training_handler, every=TRAINING_SCHEDULE)),
     scope_readers=(RequestReaders(),),

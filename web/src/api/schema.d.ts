@@ -1630,6 +1630,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Bot
+             * @default false
+             */
+            bot: boolean;
             /** Departments */
             departments: components["schemas"]["DepartmentRef"][];
             /** Last Sign In At */
@@ -2631,6 +2636,26 @@ export interface components {
              */
             all: boolean;
         };
+        /**
+         * MessageCard
+         * @description A compact card another domain posts through a system account (a request filed,
+         *     accepted, closed …). `kind` (the domain's thing) and `event` tell a client how to
+         *     draw and word it; `facts` are what it shows, by name; `link` is the app path it opens.
+         */
+        MessageCard: {
+            /** Kind */
+            kind: string;
+            /** Event */
+            event: string;
+            /** Title */
+            title: string;
+            /** Link */
+            link: string;
+            /** Facts */
+            facts: {
+                [key: string]: string | number | null;
+            };
+        };
         /** MessageCreate */
         MessageCreate: {
             /** Text */
@@ -2705,6 +2730,7 @@ export interface components {
             client_msg_id: string | null;
             /** Pinned */
             pinned: boolean;
+            card: components["schemas"]["MessageCard"] | null;
         };
         /** MessagePage */
         MessagePage: {
@@ -3396,6 +3422,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Bot
+             * @default false
+             */
+            bot: boolean;
         };
         /** UserPage */
         UserPage: {
