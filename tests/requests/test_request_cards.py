@@ -38,7 +38,7 @@ async def channel_named(person: Person, name: str) -> dict[str, Any] | None:
 
 async def dm_with_assistant(person: Person, cast: Cast) -> dict[str, Any]:
     assistant = await bot_id(cast)
-    channels = (await person.api.get("/api/v1/channels")).json()["items"]
+    channels: list[dict[str, Any]] = (await person.api.get("/api/v1/channels")).json()["items"]
     [dm] = [c for c in channels if c["kind"] == "dm" and c["member_ids"] is not None
             and set(c["member_ids"]) == {person.id, assistant}]
     return dm
