@@ -244,16 +244,17 @@ def main() -> None:
             searches = [measure_search(server.base_url, company["queue_member"], q,
                                        args.samples)
                         for q in ("报表导出", company["queue_number"])]
-            committed, armed = asyncio.run(arm_timers(environment, args.timers))
-            waited = asyncio.run(wait_for_timers(environment, armed))
-    seconds = waited["finished"] - committed
+            timers: dict[str, Any] | None = None
+            if args.timers > 0:  # `--timers 0`: the lists and search only
+                committed, armed = asyncio.run(arm_timers(environment, args.timers))
+                waited = asyncio.run(wait_for_timers(environment, armed))
+                seconds = waited["finished"] - committed
+                timers = {"due_at_once": armed, "seconds": round(seconds, 1),
+                          "per_second": round(armed / seconds, 1),
+                          "recorded": waited["entries"]}
     print_report({"benchmark": "requests", "database": environment.database,
                   "requests": args.requests, "types": args.types, **company, "lists": lists,
-                  "search": searches,
-                  "timers": {"due_at_once": armed, "seconds": round(seconds, 1),
-                             "per_second": round(armed / seconds, 1),
-                             "recorded": waited["entries"]},
-                  "machine": machine_info()})
+                  "search": searches, "timers": timers, "machine": machine_info()})
 
 
 if __name__ == "__main__":
