@@ -198,6 +198,17 @@ async def build_world(cast: Cast) -> World:
                             title="合同用印", requester_id=cast.lina.id,
                             requester_department_id=cast.departments["研发部"], now=utcnow())
     todo = (await owner.api.get(f"{API}/approvals")).json()["items"]
+    project = await owner.api.post(f"{API}/projects", json={
+        "name": "新品上市", "member_ids": [cast.liuyang.id]})
+    assert project.status_code == 201, project.text
+    tasks = []
+    for title in ("发布会", "物料"):
+        made = await owner.api.post(f"{API}/projects/{project.json()['id']}/tasks",
+                                    json={"title": title})
+        assert made.status_code == 201, made.text
+        tasks.append(made.json()["id"])
+    world.ids.update(project_id=project.json()["id"], task_id=tasks[0],
+                     depends_on_id=tasks[1])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -18,6 +18,7 @@ from xietong.manifest import DomainManifest
 from xietong.notifications.manifest import MANIFEST as NOTIFICATIONS
 from xietong.ops.manifest import MANIFEST as OPS
 from xietong.org.manifest import MANIFEST as ORG
+from xietong.projects.manifest import MANIFEST as PROJECTS
 from xietong.realtime.manifest import MANIFEST as REALTIME
 from xietong.requests.manifest import MANIFEST as REQUESTS
 from xietong.search.manifest import MANIFEST as SEARCH
@@ -36,4 +37,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     NOTIFICATIONS,
     APPROVALS,
     REQUESTS,
+    PROJECTS,
 )

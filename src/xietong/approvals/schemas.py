@@ -110,7 +110,7 @@ class FlowPage(BaseModel):
     next_cursor: str | None
 
 
-class TaskOut(BaseModel):
+class ApprovalTaskOut(BaseModel):
     """One approver's part in a step."""
 
     id: int
@@ -143,7 +143,7 @@ class StepOut(BaseModel):
     number: int
     mode: StepMode
     state: StepState
-    approvers: list[TaskOut]
+    approvers: list[ApprovalTaskOut]
 
 
 class ApprovalSummary(BaseModel):
@@ -172,7 +172,7 @@ class ApprovalOut(ApprovalSummary):
     # The requester's department when it started (whose managers `requester_department` means).
     requester_department_id: int | None
     # Decisions of earlier rounds (before each resubmission), oldest first.
-    history: list[TaskOut]
+    history: list[ApprovalTaskOut]
     created_at: datetime
     updated_at: datetime
     concluded_at: datetime | None
@@ -192,7 +192,7 @@ class ApprovalCounts(BaseModel):
 class ApprovalItem(BaseModel):
     approval: ApprovalOut
     # My task (todo, done); None in `mine`.
-    task: TaskOut | None
+    task: ApprovalTaskOut | None
 
 
 class ApprovalPage(BaseModel):

@@ -18,11 +18,11 @@ from xietong.approvals.models import (
 from xietong.approvals.schemas import (
     ApprovalOut,
     ApprovalSummary,
+    ApprovalTaskOut,
     FlowOut,
     StepOut,
     StepSpec,
     StepState,
-    TaskOut,
 )
 from xietong.core.events import Scope
 from xietong.core.signals import SubjectReferences
@@ -45,8 +45,8 @@ def flow_out(flow: ApprovalFlow) -> FlowOut:
                    created_at=flow.created_at, updated_at=flow.updated_at)
 
 
-def task_out(task: ApprovalTask) -> TaskOut:
-    return TaskOut(id=task.id, step=task.step, round=task.round, user_id=task.assignee_id,
+def task_out(task: ApprovalTask) -> ApprovalTaskOut:
+    return ApprovalTaskOut(id=task.id, step=task.step, round=task.round, user_id=task.assignee_id,
                    on_behalf_of=task.on_behalf_of_id, added_by=task.added_by_id, note=task.note,
                    state=TaskState(task.state), comment=task.comment, arrived_at=task.arrived_at,
                    decided_at=task.decided_at)
@@ -67,7 +67,7 @@ def _step_state(instance: ApprovalInstance, number: int) -> StepState:
 
 def steps_out(instance: ApprovalInstance, tasks: Iterable[ApprovalTask]) -> list[StepOut]:
     """The steps of the current round, each with its approvers."""
-    by_step: dict[int, list[TaskOut]] = defaultdict(list)
+    by_step: dict[int, list[ApprovalTaskOut]] = defaultdict(list)
     for task in tasks:
         if task.round == instance.round:
             by_step[task.step].append(task_out(task))

@@ -152,6 +152,28 @@ async def open_department_channel(uow: UnitOfWork, department_id: int, name: str
                                  department_id=department_id)
 
 
+async def open_linked_channel(uow: UnitOfWork, name: str, *, description: str,
+                              creator_id: int, people: set[int]) -> Channel:
+    """A private channel another domain keeps for one of its things (a project's): made
+    with it, its members set by that domain (`set_linked_members`), not by channel rules."""
+    return await _create_channel(uow, ChannelKind.PRIVATE, name, creator_id=creator_id,
+                                 people=people, description=description, topic="",
+                                 department_id=None)
+
+
+async def set_linked_members(uow: UnitOfWork, channel_id: int, wanted: set[int]) -> None:
+    """Make a linked channel's members exactly `wanted` (and its creator, who stays its
+    admin); an archived or vanished channel is left alone."""
+    channel = await uow.session.get(Channel, channel_id)
+    if channel is None or channel.archived_at is not None:
+        return
+    current = set(await queries.member_ids(uow, channel.id))
+    joined = await _add_members(uow, channel, wanted - current, by=None, current=current)
+    keep = {channel.created_by} if channel.created_by is not None else set()
+    await _remove_members(uow, channel, current - wanted - keep,
+                          current=current | set(joined))
+
+
 async def _create_channel(uow: UnitOfWork, kind: ChannelKind, name: str, *, creator_id: int,
                           people: set[int], description: str, topic: str,
                           department_id: int | None) -> Channel:

@@ -1,11 +1,44 @@
-"""Rules of projects (the domain to come)."""
+"""Rules of projects: who creates one, who sees it, who works on its tasks, who manages it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from xietong.core.actor import Actor
 from xietong.policy.company import Group, Standing, is_in_group
+from xietong.policy.org import is_guest
 
 
 def can_create_project(actor: Actor, creators: Group, standing: Standing) -> bool:
     """Whom the company's `create_projects` setting names (by default every member)."""
     return is_in_group(actor, creators, standing)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectStanding:
+    """Where someone stands towards a project (fetched by `projects.access`)."""
+
+    member: bool = False
+    owner: bool = False
+    # The project shows itself to the whole company (`Visibility.COMPANY`).
+    company_visible: bool = False
+    archived: bool = False
+
+
+def can_see_project(actor: Actor, standing: ProjectStanding) -> bool:
+    """Its members; everyone in the company when it is company-visible (not a guest from
+    outside, who sees only the projects they were added to); administrators, who keep the
+    company's projects in order."""
+    return (standing.member or actor.is_admin
+            or (standing.company_visible and not is_guest(actor.role)))
+
+
+def can_work_on_tasks(actor: Actor, standing: ProjectStanding) -> bool:
+    """Create, change, move and link tasks: its members, while it is not archived."""
+    return standing.member and not standing.archived
+
+
+def can_manage_project(actor: Actor, standing: ProjectStanding) -> bool:
+    """Rename it, change who sees it and who is in it, archive it: its owners and the
+    company's administrators."""
+    return standing.owner or actor.is_admin

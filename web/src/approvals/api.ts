@@ -6,7 +6,7 @@ export type ApprovalItem = Schema<'ApprovalItem'>
 export type Approval = Schema<'ApprovalOut'>
 /** An approval as a request embeds it (`request.approval`): its steps, without the rest. */
 export type ApprovalSummary = Schema<'ApprovalSummary'>
-export type ApprovalTask = Schema<'TaskOut'>
+export type ApprovalTask = Schema<'ApprovalTaskOut'>
 export type ApprovalStep = Schema<'StepOut'>
 export type ApprovalStatus = Schema<'ApprovalStatus'>
 export type ApprovalBox = Schema<'ApprovalBox'>

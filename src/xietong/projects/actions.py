@@ -1,0 +1,355 @@
+"""Writers of projects and tasks. Each records the task's history, emits its event to the
+project's members and never commits (the caller's unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from xietong.chat.actions import open_linked_channel, render_html, set_linked_members
+from xietong.chat.mentioning import ResolvedMentions
+from xietong.core.actor import Actor
+from xietong.core.clock import utcnow
+from xietong.core.errors import Conflict, Invalid, NotFound
+from xietong.core.events import Audience
+from xietong.core.uow import UnitOfWork
+from xietong.org import queries as org_queries
+from xietong.org.company_settings.queries import company_settings, standing_of
+from xietong.policy import projects as projects_policy
+from xietong.policy import require
+from xietong.projects import queries, ranks
+from xietong.projects.access import ProjectAccess, access_task
+from xietong.projects.events import ProjectChanged, TaskChanged, project_scope
+from xietong.projects.models import (
+    Category,
+    Project,
+    ProjectMember,
+    ProjectRole,
+    ProjectStatus,
+    Task,
+    TaskDependency,
+    TaskEntry,
+)
+from xietong.projects.schemas import (
+    MembersBody,
+    ProjectCreate,
+    ProjectUpdate,
+    TaskCreate,
+    TaskUpdate,
+)
+from xietong.projects.views import entry_out, project_data, task_out
+
+# Every new project's board: 待处理 → 进行中 → 待验收 → 已完成, and 已取消 beside them.
+DEFAULT_STATUSES: tuple[tuple[str, Category], ...] = (
+    ("待处理", Category.TODO), ("进行中", Category.DOING), ("待验收", Category.DOING),
+    ("已完成", Category.DONE), ("已取消", Category.CANCELLED))
+
+
+async def _people(uow: UnitOfWork, user_ids: Iterable[int],
+                  department_ids: Iterable[int]) -> set[int]:
+    """The active people named, and those of the departments named (with the departments
+    below them); an unknown or deactivated person or department is refused."""
+    wanted = set(user_ids)
+    active = await org_queries.active_user_ids(uow, wanted)
+    if wanted - active:
+        raise Invalid("Unknown or deactivated person.", code="unknown_person",
+                      details={"user_ids": sorted(wanted - active)})
+    departments = set(department_ids)
+    if departments:
+        parents = org_queries.parent_map(await org_queries.all_departments(uow))
+        if departments - parents.keys():
+            raise Invalid("Unknown department.", code="unknown_department",
+                          details={"department_ids": sorted(departments - parents.keys())})
+        subtree = {d for top in departments for d in org_queries.descendants_and_self(parents, top)}
+        active |= await org_queries.active_member_ids_of_departments(uow, subtree)
+    return active
+
+
+async def _emit_project(uow: UnitOfWork, project: Project, change: str,
+                        user_ids: Iterable[int] = ()) -> None:
+    await uow.flush()
+    uow.emit(ProjectChanged(project=await project_data(uow, project), change=change,
+                            user_ids=sorted(set(user_ids))),
+             Audience.readers_of(project_scope(project.id)))
+
+
+async def do_create_project(uow: UnitOfWork, actor: Actor, data: ProjectCreate) -> Project:
+    creators = (await company_settings(uow)).create_projects
+    require(projects_policy.can_create_project(actor, creators,
+                                               await standing_of(uow, actor, creators)),
+            "You may not create projects: an administrator chooses who may.")
+    people = await _people(uow, data.member_ids, data.department_ids) | {actor.user_id}
+    project = Project(name=data.name, description=data.description, owner_id=actor.user_id,
+                      visibility=data.visibility.value)
+    uow.session.add(project)
+    await uow.flush()
+    uow.session.add_all(ProjectMember(project_id=project.id, user_id=u,
+                                      role=(ProjectRole.OWNER if u == actor.user_id
+                                            else ProjectRole.MEMBER).value)
+                        for u in sorted(people))
+    uow.session.add_all(ProjectStatus(project_id=project.id, name=name, category=category.value,
+                                      position=position)
+                        for position, (name, category) in enumerate(DEFAULT_STATUSES))
+    channel = await open_linked_channel(
+        uow, data.name, description=f"项目「{data.name}」的讨论", creator_id=actor.user_id,
+        people=people)
+    project.channel_id = channel.id
+    await _emit_project(uow, project, "created", people)
+    return project
+
+
+async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
+                            data: ProjectUpdate) -> Project:
+    require(projects_policy.can_manage_project(actor, found.standing),
+            "Only the project's owner or an administrator changes it.")
+    project = found.project
+    given = data.model_fields_set
+    for name in ("name", "description", "visibility", "archived"):
+        if name in given and getattr(data, name) is None:
+            raise Invalid(f"{name} cannot be null; leave it out to keep it.",
+                          code="null_setting")
+    if data.name is not None:
+        project.name = data.name
+    if data.description is not None:
+        project.description = data.description
+    if data.visibility is not None:
+        project.visibility = data.visibility.value
+    if data.archived is not None:
+        project.archived_at = (project.archived_at or utcnow()) if data.archived else None
+    await _emit_project(uow, project, "updated")
+    return project
+
+
+async def do_add_members(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
+                         body: MembersBody) -> Project:
+    require(projects_policy.can_manage_project(actor, found.standing),
+            "Only the project's owner or an administrator changes who is in it.")
+    project = found.project
+    current = set((await queries.members_of(uow, [project.id])).get(project.id, []))
+    joining = await _people(uow, body.user_ids, body.department_ids) - current
+    uow.session.add_all(ProjectMember(project_id=project.id, user_id=u,
+                                      role=ProjectRole.MEMBER.value) for u in sorted(joining))
+    if project.channel_id is not None and joining:
+        await set_linked_members(uow, project.channel_id, current | joining)
+    await _emit_project(uow, project, "members", joining)
+    return project
+
+
+async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
+                           user_id: int) -> Project:
+    project = found.project
+    leaving_self = user_id == actor.user_id
+    require(leaving_self or projects_policy.can_manage_project(actor, found.standing),
+            "Only the project's owner or an administrator removes someone else.")
+    if user_id == project.owner_id:
+        raise Conflict("The owner stays in the project.", code="owner_stays")
+    member = await queries.membership(uow, project.id, user_id)
+    if member is None:
+        raise NotFound("Not a member of this project.")
+    # Told before they go: after the commit they no longer read the project's scope.
+    await _emit_project(uow, project, "members", [user_id])
+    await uow.session.delete(member)
+    await uow.flush()
+    current = set((await queries.members_of(uow, [project.id])).get(project.id, []))
+    if project.channel_id is not None:
+        await set_linked_members(uow, project.channel_id, current)
+    # Their tasks stay theirs to hand over; nothing else changes.
+    return project
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+def _check_work(actor: Actor, found: ProjectAccess) -> None:
+    require(projects_policy.can_work_on_tasks(actor, found.standing),
+            "Only the project's members work on its tasks (and not once it is archived).",
+            code="not_a_project_member")
+
+
+async def _check_assignee(uow: UnitOfWork, project_id: int, assignee_id: int | None) -> None:
+    if assignee_id is not None and await queries.membership(uow, project_id,
+                                                            assignee_id) is None:
+        raise Invalid("Assign the task to a member of the project.",
+                      code="assignee_not_member", details={"assignee_id": assignee_id})
+
+
+def _check_dates(start: date | None, due: date | None) -> None:
+    if start is not None and due is not None and due < start:
+        raise Invalid("The due date is before the start date.", code="due_before_start",
+                      details={"start_at": start.isoformat(), "due_at": due.isoformat()})
+
+
+async def _record(uow: UnitOfWork, task: Task, actor_id: int | None, kind: str,
+                  data: dict[str, Any], now: datetime) -> None:
+    entry = TaskEntry(task_id=task.id, actor_id=actor_id, kind=kind, data=data, created_at=now)
+    uow.session.add(entry)
+    await uow.flush()
+    await uow.session.refresh(task)
+    uow.emit(TaskChanged(task=await task_out(uow, task), entry=entry_out(entry)),
+             Audience.readers_of(project_scope(task.project_id)))
+
+
+async def _description_html(text: str) -> str:
+    return await render_html(text, ResolvedMentions()) if text else ""
+
+
+async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, data: TaskCreate,
+                         *, source_message_id: int | None = None) -> Task:
+    _check_work(actor, found)
+    project = found.project
+    statuses = (await queries.statuses_of(uow, [project.id])).get(project.id, [])
+    if data.status_id is not None:
+        status = next((s for s in statuses if s.id == data.status_id), None)
+        if status is None:
+            raise Invalid("That status is not one of this project's.", code="unknown_status")
+    else:
+        status = next(s for s in statuses if s.category == Category.TODO.value)
+    _check_dates(data.start_at, data.due_at)
+    await _check_assignee(uow, project.id, data.assignee_id)
+    if data.parent_id is not None:
+        parent = await uow.session.get(Task, data.parent_id)
+        if parent is None or parent.project_id != project.id:
+            raise Invalid("A sub-task's parent is a task of the same project.",
+                          code="unknown_parent")
+    column = await queries.column(uow, project.id, status.id)
+    now = utcnow()
+    task = Task(project_id=project.id, parent_id=data.parent_id, title=data.title,
+                description=data.description,
+                description_html=await _description_html(data.description),
+                status_id=status.id, assignee_id=data.assignee_id,
+                priority=data.priority.value, start_at=data.start_at, due_at=data.due_at,
+                estimate_hours=data.estimate_hours, labels=list(dict.fromkeys(data.labels)),
+                rank=ranks.between(column[-1][1] if column else None, None),
+                source_message_id=source_message_id, created_by=actor.user_id,
+                created_at=now, updated_at=now,
+                completed_at=now if status.category == Category.DONE.value else None)
+    uow.session.add(task)
+    await uow.flush()
+    await _record(uow, task, actor.user_id, "created", {"status_id": status.id}, now)
+    return task
+
+
+async def do_update_task(uow: UnitOfWork, actor: Actor, task: Task, found: ProjectAccess,
+                         data: TaskUpdate) -> Task:
+    _check_work(actor, found)
+    given = data.model_fields_set
+    if "title" in given and data.title is None:
+        raise Invalid("A task keeps a title.", code="null_setting")
+    if "priority" in given and data.priority is None:
+        raise Invalid("A task keeps a priority.", code="null_setting")
+    _check_dates(data.start_at if "start_at" in given else task.start_at,
+                 data.due_at if "due_at" in given else task.due_at)
+    if "assignee_id" in given:
+        await _check_assignee(uow, task.project_id, data.assignee_id)
+    changes: dict[str, list[Any]] = {}
+    for name in sorted(given):
+        value = getattr(data, name)
+        if name == "labels":
+            value = list(dict.fromkeys(value or []))
+        if hasattr(value, "value"):
+            value = value.value
+        before = getattr(task, name)
+        if before != value:
+            changes[name] = [_plain(before), _plain(value)]
+            setattr(task, name, value)
+    if "description" in changes:
+        task.description_html = await _description_html(task.description)
+    if not changes:
+        return task
+    now = utcnow()
+    task.updated_at = now
+    await _record(uow, task, actor.user_id, "updated", {"changes": changes}, now)
+    return task
+
+
+def _plain(value: object) -> object:
+    """A field's value as JSON keeps it (dates as ISO text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def do_move_task(uow: UnitOfWork, actor: Actor, task: Task, found: ProjectAccess, *,
+                       status_id: int, after_id: int | None) -> Task:
+    """Into `status_id`'s column right after `after_id` (None: the top). The caller holds the
+    project's row (`access_task(for_update=True)`), so moves on one board take turns and
+    two people dragging at once end with one order."""
+    _check_work(actor, found)
+    categories = await queries.categories_of(uow, [status_id])
+    status = await uow.session.get(ProjectStatus, status_id)
+    if status is None or status.project_id != task.project_id:
+        raise Invalid("That status is not one of this project's.", code="unknown_status")
+    column = [(i, r) for i, r in await queries.column(uow, task.project_id, status_id)
+              if i != task.id]
+    if after_id is None:
+        position = 0
+    else:
+        position = next((n + 1 for n, (i, _) in enumerate(column) if i == after_id), -1)
+        if position < 0:
+            raise Invalid("after_id is not a task of that column.", code="unknown_neighbour")
+    before = column[position - 1][1] if position > 0 else None
+    after = column[position][1] if position < len(column) else None
+    if before is not None and after is not None and before >= after:
+        rank = await _respread(uow, column, position, task.id)  # no room between a tie
+    else:
+        rank = ranks.between(before, after)
+        if len(rank) > ranks.MAX_LENGTH:
+            rank = await _respread(uow, column, position, task.id)
+    moved_from = task.status_id
+    task.status_id, task.rank = status_id, rank
+    now = utcnow()
+    done = categories[status_id] == Category.DONE
+    task.completed_at = (task.completed_at or now) if done else None
+    task.updated_at = now
+    await _record(uow, task, actor.user_id, "moved",
+                  {"from": moved_from, "to": status_id, "after_id": after_id}, now)
+    return task
+
+
+async def _respread(uow: UnitOfWork, column: list[tuple[int, str]], position: int,
+                    task_id: int) -> str:
+    """Renumber the column evenly with the task at `position`; the task's new rank."""
+    order = [i for i, _ in column]
+    order.insert(position, task_id)
+    spread = ranks.spread(len(order))
+    for other, rank in zip(order, spread, strict=True):
+        if other != task_id:
+            await uow.session.execute(update(Task).where(Task.id == other).values(rank=rank))
+    return spread[position]
+
+
+async def do_add_dependency(uow: UnitOfWork, actor: Actor, task: Task, found: ProjectAccess,
+                            depends_on_id: int) -> Task:
+    """`task` waits for `depends_on_id` to finish. A task the actor cannot see is not found;
+    one that would close a loop (it already waits, through others, for `task`) is refused."""
+    _check_work(actor, found)
+    if depends_on_id == task.id:
+        raise Invalid("A task cannot wait for itself.", code="dependency_cycle")
+    other, _ = await access_task(uow, actor, depends_on_id)
+    # Both rows locked in id order: two people linking A→B and B→A at once take turns, and
+    # the second sees the first's link.
+    await uow.session.execute(select(Task.id).where(Task.id.in_([task.id, other.id]))
+                              .order_by(Task.id).with_for_update())
+    if await uow.session.get(TaskDependency, (task.id, other.id)) is not None:
+        return task
+    if await queries.reaches(uow, other.id, task.id):
+        raise Invalid("That would make the tasks wait for each other.",
+                      code="dependency_cycle", details={"depends_on_id": other.id})
+    uow.session.add(TaskDependency(task_id=task.id, depends_on_id=other.id))
+    now = utcnow()
+    await _record(uow, task, actor.user_id, "dependency_added", {"depends_on_id": other.id},
+                  now)
+    return task
+
+
+async def do_remove_dependency(uow: UnitOfWork, actor: Actor, task: Task,
+                               found: ProjectAccess, depends_on_id: int) -> Task:
+    _check_work(actor, found)
+    link = await uow.session.get(TaskDependency, (task.id, depends_on_id))
+    if link is None:
+        raise NotFound("The task does not wait for that one.")
+    await uow.session.delete(link)
+    await _record(uow, task, actor.user_id, "dependency_removed",
+                  {"depends_on_id": depends_on_id}, utcnow())
+    return task
+

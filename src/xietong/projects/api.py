@@ -1,0 +1,213 @@
+"""Projects and tasks over HTTP: thin routes over access, actions and views."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from xietong.core.actor import Actor
+from xietong.core.clock import utcnow
+from xietong.core.uow import UnitOfWork
+from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.policy.org import is_guest
+from xietong.projects import actions, queries
+from xietong.projects.access import ProjectAccess, access_project, access_task
+from xietong.projects.models import Project
+from xietong.projects.schemas import (
+    Board,
+    BoardColumn,
+    DependencyBody,
+    MembersBody,
+    MoveBody,
+    ProjectCreate,
+    ProjectList,
+    ProjectOut,
+    ProjectUpdate,
+    TaskCreate,
+    TaskHistory,
+    TaskList,
+    TaskOut,
+    TaskUpdate,
+)
+from xietong.projects.views import (
+    entry_out,
+    project_data,
+    project_out,
+    projects_data,
+    task_out,
+    tasks_out,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["projects"])
+
+# "Due soon": within this many days (today included).
+SOON_DAYS = 3
+MY_TASKS_LIMIT = 500
+
+
+async def _project_out(uow: UnitOfWork, actor: Actor, found: ProjectAccess) -> ProjectOut:
+    return project_out(await project_data(uow, found.project), actor, found.standing,
+                       found.role)
+
+
+async def _refreshed(uow: UnitOfWork, actor: Actor, project: Project) -> ProjectOut:
+    return await _project_out(uow, actor, await access_project(uow, actor, project.id))
+
+
+@router.post("/projects", status_code=201)
+async def create_project(body: ProjectCreate, actor: CurrentActor, rt: Rt) -> ProjectOut:
+    async with rt.unit_of_work() as uow:
+        project = await actions.do_create_project(uow, actor, body)
+        return await _refreshed(uow, actor, project)
+
+
+@router.get("/projects")
+async def list_projects(actor: CurrentActor, rt: Rt) -> ProjectList:
+    """The caller's projects and the company-visible ones (all, for an administrator)."""
+    async with rt.reader() as uow:
+        projects = await queries.visible_projects(
+            uow, actor.user_id, everything=actor.is_admin,
+            company_visible=not is_guest(actor.role))
+        data = await projects_data(uow, projects)
+        found = [await access_project(uow, actor, p.id) for p in projects]
+    return ProjectList(items=[project_out(d, actor, f.standing, f.role)
+                              for d, f in zip(data, found, strict=True)])
+
+
+@router.get("/projects/{project_id}")
+async def get_project(project_id: IdPath, actor: CurrentActor, rt: Rt) -> ProjectOut:
+    async with rt.reader() as uow:
+        return await _project_out(uow, actor, await access_project(uow, actor, project_id))
+
+
+@router.patch("/projects/{project_id}")
+async def update_project(project_id: IdPath, body: ProjectUpdate, actor: CurrentActor,
+                         rt: Rt) -> ProjectOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, project_id, for_update=True)
+        project = await actions.do_update_project(uow, actor, found, body)
+        return await _refreshed(uow, actor, project)
+
+
+@router.post("/projects/{project_id}/members")
+async def add_project_members(project_id: IdPath, body: MembersBody, actor: CurrentActor,
+                      rt: Rt) -> ProjectOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, project_id, for_update=True)
+        project = await actions.do_add_members(uow, actor, found, body)
+        return await _refreshed(uow, actor, project)
+
+
+@router.delete("/projects/{project_id}/members/{user_id}", status_code=204)
+async def remove_project_member(project_id: IdPath, user_id: IdPath, actor: CurrentActor,
+                        rt: Rt) -> Response:
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, project_id, for_update=True)
+        await actions.do_remove_member(uow, actor, found, user_id)
+    return Response(status_code=204)
+
+
+@router.get("/projects/{project_id}/board")
+async def get_board(project_id: IdPath, actor: CurrentActor, rt: Rt) -> Board:
+    """Every column of the board with its tasks in order, in one answer."""
+    async with rt.reader() as uow:
+        found = await access_project(uow, actor, project_id)
+        project = await _project_out(uow, actor, found)
+        tasks = await tasks_out(uow, await queries.tasks_of(uow, project_id))
+    by_status: dict[int, list[TaskOut]] = {}
+    for task in tasks:
+        by_status.setdefault(task.status_id, []).append(task)
+    return Board(project=project, columns=[
+        BoardColumn(status=status, tasks=by_status.get(status.id, []),
+                    over_limit=(status.wip_limit is not None
+                                and len(by_status.get(status.id, [])) > status.wip_limit))
+        for status in project.statuses])
+
+
+@router.post("/projects/{project_id}/tasks", status_code=201)
+async def create_task(project_id: IdPath, body: TaskCreate, actor: CurrentActor,
+                      rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, project_id, for_update=True)
+        task = await actions.do_create_task(uow, actor, found, body)
+        return await task_out(uow, task)
+
+
+class Due(StrEnum):
+    OVERDUE = "overdue"
+    SOON = "soon"
+
+
+@router.get("/tasks")
+async def my_tasks(actor: CurrentActor, rt: Rt,
+                   due: Annotated[Due | None, Query()] = None) -> TaskList:
+    """The caller's open tasks across projects, soonest due first: all, `overdue` (due
+    before today) or `soon` (due today or in the next days), today in the company's zone."""
+    today = utcnow().astimezone(rt.settings.zone).date()
+    async with rt.reader() as uow:
+        tasks = await queries.tasks_assigned(
+            uow, actor.user_id, open_only=True,
+            due_before=(today if due == Due.OVERDUE
+                        else today + timedelta(days=SOON_DAYS) if due == Due.SOON else None),
+            due_from=today if due == Due.SOON else None, limit=MY_TASKS_LIMIT)
+        # Only tasks of projects they still see (someone removed from one keeps none).
+        member_of = await queries.member_project_ids(uow, actor.user_id)
+        return TaskList(items=await tasks_out(
+            uow, [t for t in tasks if t.project_id in member_of]))
+
+
+@router.get("/tasks/{task_id}")
+async def get_task(task_id: IdPath, actor: CurrentActor, rt: Rt) -> TaskOut:
+    async with rt.reader() as uow:
+        task, _ = await access_task(uow, actor, task_id)
+        return await task_out(uow, task)
+
+
+@router.patch("/tasks/{task_id}")
+async def update_task(task_id: IdPath, body: TaskUpdate, actor: CurrentActor,
+                      rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await actions.do_update_task(uow, actor, task, found, body)
+        return await task_out(uow, task)
+
+
+@router.post("/tasks/{task_id}/move")
+async def move_task(task_id: IdPath, body: MoveBody, actor: CurrentActor, rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id, for_update=True)
+        await uow.session.refresh(task)  # as it is now the board is ours
+        await actions.do_move_task(uow, actor, task, found, status_id=body.status_id,
+                                   after_id=body.after_id)
+        return await task_out(uow, task)
+
+
+@router.post("/tasks/{task_id}/dependencies", status_code=201)
+async def add_dependency(task_id: IdPath, body: DependencyBody, actor: CurrentActor,
+                         rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await actions.do_add_dependency(uow, actor, task, found, body.depends_on_id)
+        return await task_out(uow, task)
+
+
+@router.delete("/tasks/{task_id}/dependencies/{depends_on_id}")
+async def remove_dependency(task_id: IdPath, depends_on_id: IdPath, actor: CurrentActor,
+                            rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await actions.do_remove_dependency(uow, actor, task, found, depends_on_id)
+        return await task_out(uow, task)
+
+
+@router.get("/tasks/{task_id}/history")
+async def task_history(task_id: IdPath, actor: CurrentActor, rt: Rt) -> TaskHistory:
+    async with rt.reader() as uow:
+        task, _ = await access_task(uow, actor, task_id)
+        return TaskHistory(items=[entry_out(e) for e in await queries.history_of(uow, task.id)])
+
+
+

@@ -1,0 +1,30 @@
+"""What projects contribute to the server."""
+
+from __future__ import annotations
+
+from xietong.core.i18n import CHINESE
+from xietong.manifest import DomainManifest, Mount
+from xietong.projects import models
+from xietong.projects.api import router
+from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
+
+MANIFEST = DomainManifest(
+    name="projects",
+    routers=(Mount(router),),
+    models=(models,),
+    event_types=PROJECT_EVENTS,
+    scope_resolvers=(ProjectScopes(),),
+    error_texts={
+        CHINESE: {
+            "unknown_person": "人员不存在或已停用。",
+            "owner_stays": "项目负责人不能移出项目。",
+            "not_a_project_member": "只有项目成员可以处理任务（项目归档后不能再修改）。",
+            "assignee_not_member": "只能指派给项目成员。",
+            "unknown_status": "这个状态不属于该项目。",
+            "unknown_parent": "父任务必须是同一项目中的任务。",
+            "unknown_neighbour": "目标位置的任务不在这一列。",
+            "due_before_start": "截止日期不能早于开始日期。",
+            "dependency_cycle": "不能添加这个依赖：任务之间会互相等待。",
+        },
+    },
+)

@@ -1,0 +1,139 @@
+"""Reads of projects and tasks, each a few statements whatever the number of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from xietong.core.uow import UnitOfWork
+from xietong.projects.models import (
+    Category,
+    Project,
+    ProjectMember,
+    ProjectStatus,
+    Task,
+    TaskDependency,
+    TaskEntry,
+    Visibility,
+)
+
+
+async def member_project_ids(uow: UnitOfWork, user_id: int) -> set[int]:
+    return set(await uow.session.scalars(
+        select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)))
+
+
+async def membership(uow: UnitOfWork, project_id: int, user_id: int) -> ProjectMember | None:
+    return await uow.session.get(ProjectMember, (project_id, user_id))
+
+
+async def members_of(uow: UnitOfWork, project_ids: Iterable[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for project_id, user_id in await uow.session.execute(
+            select(ProjectMember.project_id, ProjectMember.user_id)
+            .where(ProjectMember.project_id.in_(set(project_ids)))
+            .order_by(ProjectMember.project_id, ProjectMember.user_id)):
+        found.setdefault(project_id, []).append(user_id)
+    return found
+
+
+async def statuses_of(uow: UnitOfWork,
+                      project_ids: Iterable[int]) -> dict[int, list[ProjectStatus]]:
+    found: dict[int, list[ProjectStatus]] = {}
+    for status in await uow.session.scalars(
+            select(ProjectStatus).where(ProjectStatus.project_id.in_(set(project_ids)))
+            .order_by(ProjectStatus.project_id, ProjectStatus.position)):
+        found.setdefault(status.project_id, []).append(status)
+    return found
+
+
+async def progress_of(uow: UnitOfWork,
+                      project_ids: Iterable[int]) -> dict[int, dict[Category, int]]:
+    """Per project, its tasks (not sub-tasks) in each category."""
+    found: dict[int, dict[Category, int]] = {}
+    for project_id, category, count in await uow.session.execute(
+            select(Task.project_id, ProjectStatus.category, func.count())
+            .join(ProjectStatus, ProjectStatus.id == Task.status_id)
+            .where(Task.project_id.in_(set(project_ids)), Task.parent_id.is_(None))
+            .group_by(Task.project_id, ProjectStatus.category)):
+        found.setdefault(project_id, {})[Category(category)] = count
+    return found
+
+
+async def visible_projects(uow: UnitOfWork, user_id: int, *, everything: bool,
+                           company_visible: bool) -> Sequence[Project]:
+    """The projects someone sees: their own, the company-visible ones too (not for a guest),
+    or `everything` (an administrator); live ones first, newest first."""
+    statement = select(Project).order_by(Project.archived_at.is_not(None), Project.id.desc())
+    if not everything:
+        mine = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
+        statement = statement.where(
+            or_(Project.id.in_(mine), Project.visibility == Visibility.COMPANY.value)
+            if company_visible else Project.id.in_(mine))
+    return (await uow.session.scalars(statement)).all()
+
+
+async def dependencies_of(uow: UnitOfWork, task_ids: Iterable[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for task_id, depends_on in await uow.session.execute(
+            select(TaskDependency.task_id, TaskDependency.depends_on_id)
+            .where(TaskDependency.task_id.in_(set(task_ids)))
+            .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)):
+        found.setdefault(task_id, []).append(depends_on)
+    return found
+
+
+async def reaches(uow: UnitOfWork, start: int, goal: int) -> bool:
+    """Whether `start` depends, directly or through others, on `goal`: one query a level."""
+    seen, frontier = {start}, {start}
+    while frontier:
+        frontier = set(await uow.session.scalars(
+            select(TaskDependency.depends_on_id).where(TaskDependency.task_id.in_(frontier))))
+        if goal in frontier:
+            return True
+        frontier -= seen
+        seen |= frontier
+    return False
+
+
+async def column(uow: UnitOfWork, project_id: int, status_id: int) -> list[tuple[int, str]]:
+    """The column's tasks as (id, rank), in board order."""
+    return [(row.id, row.rank) for row in await uow.session.execute(
+        select(Task.id, Task.rank).where(Task.project_id == project_id,
+                                         Task.status_id == status_id)
+        .order_by(Task.rank, Task.id))]
+
+
+async def tasks_of(uow: UnitOfWork, project_id: int) -> Sequence[Task]:
+    return (await uow.session.scalars(
+        select(Task).where(Task.project_id == project_id)
+        .order_by(Task.status_id, Task.rank, Task.id))).all()
+
+
+async def tasks_assigned(uow: UnitOfWork, user_id: int, *, open_only: bool,
+                         due_before: date | None, due_from: date | None,
+                         limit: int) -> Sequence[Task]:
+    """Someone's tasks, soonest due first (undated last)."""
+    statement = select(Task).where(Task.assignee_id == user_id)
+    if open_only:
+        statement = statement.join(ProjectStatus, ProjectStatus.id == Task.status_id).where(
+            ProjectStatus.category.in_([Category.TODO.value, Category.DOING.value]))
+    if due_before is not None:
+        statement = statement.where(Task.due_at < due_before)
+    if due_from is not None:
+        statement = statement.where(Task.due_at >= due_from)
+    return (await uow.session.scalars(
+        statement.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit))).all()
+
+
+async def categories_of(uow: UnitOfWork, status_ids: Iterable[int]) -> dict[int, Category]:
+    return {status_id: Category(category) for status_id, category in await uow.session.execute(
+        select(ProjectStatus.id, ProjectStatus.category)
+        .where(ProjectStatus.id.in_(set(status_ids))))}
+
+
+async def history_of(uow: UnitOfWork, task_id: int) -> Sequence[TaskEntry]:
+    return (await uow.session.scalars(
+        select(TaskEntry).where(TaskEntry.task_id == task_id).order_by(TaskEntry.id))).all()

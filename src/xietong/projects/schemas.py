@@ -1,0 +1,179 @@
+"""HTTP shapes of projects and tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from xietong.core.ids import Flag, Id
+from xietong.core.text import FreeText, clean_name, fits
+from xietong.projects.models import Category, Priority, ProjectRole, Visibility
+
+ProjectName = Annotated[str, StringConstraints(max_length=80), AfterValidator(clean_name),
+                        AfterValidator(fits(80))]
+Title = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_name),
+                  AfterValidator(fits(200))]
+Label = Annotated[str, StringConstraints(max_length=32), AfterValidator(clean_name),
+                  AfterValidator(fits(32))]
+Description = Annotated[FreeText, StringConstraints(max_length=20_000)]
+Hours = Annotated[float, Field(ge=0, le=10_000, strict=True, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProjectCreate(Strict):
+    name: ProjectName
+    description: Description = ""
+    visibility: Visibility = Visibility.MEMBERS
+    member_ids: list[Id] = Field(default_factory=list, max_length=500)
+    # Adding a department adds its people (and those of the departments below it).
+    department_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class ProjectUpdate(Strict):
+    name: ProjectName | None = None
+    description: Description | None = None
+    visibility: Visibility | None = None
+    archived: Flag | None = None
+
+
+class MembersBody(Strict):
+    user_ids: list[Id] = Field(default_factory=list, max_length=500)
+    department_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class StatusOut(BaseModel):
+    id: int
+    name: str
+    category: Category
+    position: int
+    wip_limit: int | None
+
+
+class ProjectData(BaseModel):
+    """A project as everyone who sees it sees it (what its events carry)."""
+
+    id: int
+    name: str
+    description: str
+    owner_id: int
+    visibility: Visibility
+    channel_id: int | None
+    archived: bool
+    created_at: datetime
+    member_ids: list[int]
+    statuses: list[StatusOut]
+    # Tasks (not sub-tasks) in each category: how far along it is.
+    progress: dict[Category, int]
+
+
+class ProjectOut(ProjectData):
+    # The caller's place in it, and what they may do there.
+    my_role: ProjectRole | None
+    can: list[str]
+
+
+class ProjectList(BaseModel):
+    items: list[ProjectOut]
+
+
+class TaskCreate(Strict):
+    title: Title
+    description: Description = ""
+    assignee_id: Id | None = None
+    status_id: Id | None = None
+    start_at: date | None = None
+    due_at: date | None = None
+    priority: Priority = Priority.NORMAL
+    estimate_hours: Hours | None = None
+    parent_id: Id | None = None
+    labels: list[Label] = Field(default_factory=list, max_length=20)
+
+
+class TaskUpdate(Strict):
+    """Only the fields given change; `null` clears one that may be empty."""
+
+    title: Title | None = None
+    description: Description | None = None
+    assignee_id: Id | None = None
+    start_at: date | None = None
+    due_at: date | None = None
+    priority: Priority | None = None
+    estimate_hours: Hours | None = None
+    labels: list[Label] | None = Field(default=None, max_length=20)
+
+
+
+
+class MoveBody(Strict):
+    """Into the column of `status_id`, right after `after_id` (None: at the top)."""
+
+    status_id: Id
+    after_id: Id | None = None
+
+
+class DependencyBody(Strict):
+    depends_on_id: Id
+
+
+class TaskOut(BaseModel):
+    id: int
+    number: str
+    project_id: int
+    parent_id: int | None
+    title: str
+    description: str
+    description_html: str
+    status_id: int
+    category: Category
+    assignee_id: int | None
+    priority: Priority
+    start_at: date | None
+    due_at: date | None
+    estimate_hours: float | None
+    labels: list[str]
+    rank: str
+    dependencies: list[int]
+    source_message_id: int | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+class TaskList(BaseModel):
+    items: list[TaskOut]
+
+
+class BoardColumn(BaseModel):
+    status: StatusOut
+    tasks: list[TaskOut]
+    # More cards than the column's WIP limit.
+    over_limit: bool
+
+
+class Board(BaseModel):
+    project: ProjectOut
+    columns: list[BoardColumn]
+
+
+class TaskEntryOut(BaseModel):
+    id: int
+    actor_id: int | None
+    kind: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class TaskHistory(BaseModel):
+    items: list[TaskEntryOut]
