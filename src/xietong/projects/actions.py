@@ -9,12 +9,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from xietong.chat.access import access_message
 from xietong.chat.actions import open_linked_channel, render_html, set_linked_members
 from xietong.chat.mentioning import ResolvedMentions
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.errors import Conflict, Invalid, NotFound
 from xietong.core.events import Audience
+from xietong.core.text import clean_name
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 from xietong.org.company_settings.queries import company_settings, standing_of
@@ -38,9 +40,14 @@ from xietong.projects.schemas import (
     ProjectCreate,
     ProjectUpdate,
     TaskCreate,
+    TaskFromMessage,
     TaskUpdate,
 )
 from xietong.projects.views import entry_out, project_data, task_out
+
+# A title and description made of a message fit the task's columns.
+TITLE_LENGTH = 200
+DESCRIPTION_LENGTH = 20_000
 
 # Every new project's board: 待处理 → 进行中 → 待验收 → 已完成, and 已取消 beside them.
 DEFAULT_STATUSES: tuple[tuple[str, Category], ...] = (
@@ -353,3 +360,20 @@ async def do_remove_dependency(uow: UnitOfWork, actor: Actor, task: Task,
                   {"depends_on_id": depends_on_id}, utcnow())
     return task
 
+
+
+async def do_task_from_message(uow: UnitOfWork, actor: Actor, message_id: int,
+                               found: ProjectAccess, data: TaskFromMessage) -> Task:
+    """A task made of a message the actor may read (quoted as its description, linked by
+    `source_message_id`); one they may not read, or a deleted one, does not exist."""
+    quoted = (await access_message(uow, actor, message_id)).message
+    if quoted.deleted_at is not None:
+        raise NotFound("No such message.")
+    first_line = next((line.strip() for line in quoted.text.splitlines() if line.strip()),
+                      "")
+    title = data.title or clean_name(first_line[:TITLE_LENGTH]) or "来自消息的任务"
+    return await do_create_task(
+        uow, actor, found,
+        TaskCreate(title=title, description=quoted.text[:DESCRIPTION_LENGTH],
+                   assignee_id=data.assignee_id, due_at=data.due_at),
+        source_message_id=message_id)

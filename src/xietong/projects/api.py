@@ -16,10 +16,13 @@ from xietong.policy.org import is_guest
 from xietong.projects import actions, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task
 from xietong.projects.models import Project
+from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
     Board,
     BoardColumn,
     DependencyBody,
+    Gantt,
+    GanttTask,
     MembersBody,
     MoveBody,
     ProjectCreate,
@@ -27,6 +30,7 @@ from xietong.projects.schemas import (
     ProjectOut,
     ProjectUpdate,
     TaskCreate,
+    TaskFromMessage,
     TaskHistory,
     TaskList,
     TaskOut,
@@ -133,6 +137,35 @@ async def create_task(project_id: IdPath, body: TaskCreate, actor: CurrentActor,
     async with rt.unit_of_work() as uow:
         found = await access_project(uow, actor, project_id, for_update=True)
         task = await actions.do_create_task(uow, actor, found, body)
+        return await task_out(uow, task)
+
+
+@router.get("/projects/{project_id}/gantt")
+async def get_gantt(project_id: IdPath, actor: CurrentActor, rt: Rt) -> Gantt:
+    """The project's dated tasks with their dependencies and its critical path, in one
+    answer (a chart needs nothing else)."""
+    async with rt.reader() as uow:
+        await access_project(uow, actor, project_id)
+        tasks = await tasks_out(uow, await queries.tasks_of(uow, project_id))
+    spans = {t.id: span for t in tasks if (span := span_of(t.id, t.start_at, t.due_at))}
+    charted = sorted((t for t in tasks if t.id in spans),
+                     key=lambda t: (spans[t.id].start, t.id))
+    return Gantt(
+        tasks=[GanttTask(id=t.id, number=t.number, title=t.title, parent_id=t.parent_id,
+                         category=t.category, assignee_id=t.assignee_id,
+                         start=spans[t.id].start, end=spans[t.id].end,
+                         dependencies=t.dependencies) for t in charted],
+        unscheduled=[t.id for t in tasks if t.id not in spans],
+        critical_path=critical_path(list(spans.values()),
+                                    {t.id: t.dependencies for t in tasks}))
+
+
+@router.post("/messages/{message_id}/task", status_code=201)
+async def task_from_message(message_id: IdPath, body: TaskFromMessage, actor: CurrentActor,
+                            rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, body.project_id, for_update=True)
+        task = await actions.do_task_from_message(uow, actor, message_id, found, body)
         return await task_out(uow, task)
 
 

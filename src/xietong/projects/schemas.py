@@ -177,3 +177,34 @@ class TaskEntryOut(BaseModel):
 
 class TaskHistory(BaseModel):
     items: list[TaskEntryOut]
+
+
+class TaskFromMessage(Strict):
+    """A task made of a chat message: its words are the description (and, unless given,
+    the title's first line); the task links back to it."""
+
+    project_id: Id
+    title: Title | None = None
+    assignee_id: Id | None = None
+    due_at: date | None = None
+
+
+class GanttTask(BaseModel):
+    id: int
+    number: str
+    title: str
+    parent_id: int | None
+    category: Category
+    assignee_id: int | None
+    start: date
+    end: date  # inclusive
+    dependencies: list[int]
+
+
+class Gantt(BaseModel):
+    # The tasks with dates, by start; a task with only a due day lasts that day.
+    tasks: list[GanttTask]
+    # Tasks with no dates yet: not on the chart.
+    unscheduled: list[int]
+    # The tasks whose delay delays the project's end (`projects.schedule`), in order.
+    critical_path: list[int]
