@@ -29,6 +29,9 @@ class NotificationKind(StrEnum):
     SLA_BREACHED = "sla_breached"
     # Approvals: a decision waits for one (their step reached, 加签, acting for someone).
     APPROVAL_WAITING = "approval_waiting"
+    # Tasks: given to one; due tomorrow or overdue (to the assignee, then their manager).
+    TASK_ASSIGNED = "task_assigned"
+    TASK_DUE = "task_due"
 
 
 class Notification(Base):

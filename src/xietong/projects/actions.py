@@ -188,8 +188,10 @@ def _check_dates(start: date | None, due: date | None) -> None:
                       details={"start_at": start.isoformat(), "due_at": due.isoformat()})
 
 
-async def _record(uow: UnitOfWork, task: Task, actor_id: int | None, kind: str,
-                  data: dict[str, Any], now: datetime) -> None:
+async def record_step(uow: UnitOfWork, task: Task, actor_id: int | None, kind: str,
+                      data: dict[str, Any], now: datetime) -> None:
+    """A step of the task's history (`actor_id` None: the system's, a reminder), pushed to
+    the project's members as `task.changed`."""
     entry = TaskEntry(task_id=task.id, actor_id=actor_id, kind=kind, data=data, created_at=now)
     uow.session.add(entry)
     await uow.flush()
@@ -234,7 +236,7 @@ async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, da
                 completed_at=now if status.category == Category.DONE.value else None)
     uow.session.add(task)
     await uow.flush()
-    await _record(uow, task, actor.user_id, "created", {"status_id": status.id}, now)
+    await record_step(uow, task, actor.user_id, "created", {"status_id": status.id}, now)
     return task
 
 
@@ -267,7 +269,7 @@ async def do_update_task(uow: UnitOfWork, actor: Actor, task: Task, found: Proje
         return task
     now = utcnow()
     task.updated_at = now
-    await _record(uow, task, actor.user_id, "updated", {"changes": changes}, now)
+    await record_step(uow, task, actor.user_id, "updated", {"changes": changes}, now)
     return task
 
 
@@ -308,7 +310,7 @@ async def do_move_task(uow: UnitOfWork, actor: Actor, task: Task, found: Project
     done = categories[status_id] == Category.DONE
     task.completed_at = (task.completed_at or now) if done else None
     task.updated_at = now
-    await _record(uow, task, actor.user_id, "moved",
+    await record_step(uow, task, actor.user_id, "moved",
                   {"from": moved_from, "to": status_id, "after_id": after_id}, now)
     return task
 
@@ -344,7 +346,7 @@ async def do_add_dependency(uow: UnitOfWork, actor: Actor, task: Task, found: Pr
                       code="dependency_cycle", details={"depends_on_id": other.id})
     uow.session.add(TaskDependency(task_id=task.id, depends_on_id=other.id))
     now = utcnow()
-    await _record(uow, task, actor.user_id, "dependency_added", {"depends_on_id": other.id},
+    await record_step(uow, task, actor.user_id, "dependency_added", {"depends_on_id": other.id},
                   now)
     return task
 
@@ -356,7 +358,7 @@ async def do_remove_dependency(uow: UnitOfWork, actor: Actor, task: Task,
     if link is None:
         raise NotFound("The task does not wait for that one.")
     await uow.session.delete(link)
-    await _record(uow, task, actor.user_id, "dependency_removed",
+    await record_step(uow, task, actor.user_id, "dependency_removed",
                   {"depends_on_id": depends_on_id}, utcnow())
     return task
 

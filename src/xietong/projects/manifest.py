@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from xietong.core.i18n import CHINESE
-from xietong.manifest import DomainManifest, Mount
+from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount
 from xietong.projects import models
 from xietong.projects.api import router
+from xietong.projects.consumer import TaskNotifications
 from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
+from xietong.projects.reminders import REMINDER_JOB, REMINDER_SCHEDULE, reminder_handler
+
+
+def _notifications(needs: ConsumerNeeds) -> TaskNotifications:
+    return TaskNotifications(zone=needs.zone)
+
 
 MANIFEST = DomainManifest(
     name="projects",
@@ -14,6 +21,8 @@ MANIFEST = DomainManifest(
     models=(models,),
     event_types=PROJECT_EVENTS,
     scope_resolvers=(ProjectScopes(),),
+    event_consumers=(_notifications,),
+    job_kinds=(JobKind(REMINDER_JOB, reminder_handler, every=REMINDER_SCHEDULE),),
     error_texts={
         CHINESE: {
             "unknown_person": "人员不存在或已停用。",

@@ -3166,7 +3166,7 @@ export interface components {
          *     warning); each kind can be switched off per person.
          * @enum {string}
          */
-        NotificationKind: "mention" | "direct_message" | "ack_requested" | "ack_reminder" | "added_to_channel" | "request_update" | "request_assigned" | "sla_warning" | "sla_breached" | "approval_waiting";
+        NotificationKind: "mention" | "direct_message" | "ack_requested" | "ack_reminder" | "added_to_channel" | "request_update" | "request_assigned" | "sla_warning" | "sla_breached" | "approval_waiting" | "task_assigned" | "task_due";
         /** NotificationOut */
         NotificationOut: {
             /** Id */

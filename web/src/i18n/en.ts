@@ -48,6 +48,8 @@ const en: MessageSchema = {
       sla_warning: 'Request {where} is nearly due',
       sla_breached: 'Request {where} is overdue',
       approval_waiting: '{actor} asks for your approval: {where}',
+      task_assigned: 'Task {where} is assigned to you',
+      task_due: 'Task {where} is due soon or overdue',
     },
     kinds: {
       mention: 'Mentions',
@@ -60,6 +62,8 @@ const en: MessageSchema = {
       sla_warning: 'Requests nearly due',
       sla_breached: 'Overdue requests',
       approval_waiting: 'Approvals waiting for me',
+      task_assigned: 'Tasks assigned to me',
+      task_due: 'Tasks due and overdue',
     },
     preferences: {
       title: 'Notification settings',

@@ -48,6 +48,8 @@ export default {
       sla_warning: '工单 {where} 即将超时',
       sla_breached: '工单 {where} 已超时',
       approval_waiting: '{actor} 的审批 {where} 等待你处理',
+      task_assigned: '任务 {where} 已指派给你',
+      task_due: '任务 {where} 快到期或已逾期',
     },
     kinds: {
       mention: '提到你',
@@ -60,6 +62,8 @@ export default {
       sla_warning: '工单即将超时',
       sla_breached: '工单已超时',
       approval_waiting: '待我审批',
+      task_assigned: '指派给我的任务',
+      task_due: '任务到期和逾期',
     },
     preferences: {
       title: '通知设置',

@@ -20,6 +20,8 @@ const everyKind: { [K in NotificationKind]: K } = {
   sla_warning: 'sla_warning',
   sla_breached: 'sla_breached',
   approval_waiting: 'approval_waiting',
+  task_assigned: 'task_assigned',
+  task_due: 'task_due',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

@@ -14,6 +14,8 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   sla_warning: 'notifications.titles.sla_warning',
   sla_breached: 'notifications.titles.sla_breached',
   approval_waiting: 'notifications.titles.approval_waiting',
+  task_assigned: 'notifications.titles.task_assigned',
+  task_due: 'notifications.titles.task_due',
 }
 
 function dataText(notification: Notification, key: string): string {
@@ -34,7 +36,7 @@ export function actorName(notification: Notification): string {
 export function notificationTitle(notification: Notification): string {
   if (currentLocale() === 'zh-CN') return notification.title
   // A request is named by its number and title; a conversation by its name.
-  const request = dataText(notification, 'request_label')
+  const request = dataText(notification, 'request_label') || dataText(notification, 'subject_label')
   const where = request
     ? request
     : dataText(notification, 'channel_kind') === 'dm'
