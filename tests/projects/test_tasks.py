@@ -235,3 +235,22 @@ async def test_my_tasks_are_the_open_ones_due_in_the_companys_days(
     await cast.lina.api.delete(f"{PROJECTS}/{project['id']}/members/{cast.zhangwei.id}")
     assert await titles() == []
     assert made  # (each made above)
+
+
+async def test_a_boards_cards_say_what_the_tasks_say(cast: Cast,
+                                                     project: dict[str, Any]) -> None:
+    first = await make_task(cast.lina, project["id"], "设计", start_at="2026-12-01",
+                            due_at="2026-12-03", labels=["设计", "官网"],
+                            assignee_id=cast.zhangwei.id, priority="urgent",
+                            description="很长的说明" * 100)
+    second = await make_task(cast.lina, project["id"], "开发", parent_id=first["id"])
+    await cast.lina.api.post(f"{TASKS}/{second['id']}/dependencies",
+                             json={"depends_on_id": first["id"]})
+    await move(cast.lina, first["id"], status_id(project, "已完成"))
+    cards = [c for column in (await board(cast.lina, project["id"]))["columns"]
+             for c in column["tasks"]]
+    assert len(cards) == 2
+    for card in cards:
+        full = (await cast.lina.api.get(f"{TASKS}/{card['id']}")).json()
+        assert card == {key: full[key] for key in card}
+        assert "description" not in card

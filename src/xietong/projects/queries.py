@@ -137,3 +137,30 @@ async def categories_of(uow: UnitOfWork, status_ids: Iterable[int]) -> dict[int,
 async def history_of(uow: UnitOfWork, task_id: int) -> Sequence[TaskEntry]:
     return (await uow.session.scalars(
         select(TaskEntry).where(TaskEntry.task_id == task_id).order_by(TaskEntry.id))).all()
+
+
+async def board_cards(uow: UnitOfWork, project_id: int) -> list[dict[str, object]]:
+    """Every task of the project as a card (`schemas.TaskCard`'s fields), in board order:
+    its columns read in one statement and its dependencies in another. Plain dicts, not
+    ORM objects or validated models: a board may hold thousands, and these are the
+    database's own rows (the route serialises them as `Board` declares)."""
+    waits: dict[int, list[int]] = {}
+    for task_id, depends_on in await uow.session.execute(
+            select(TaskDependency.task_id, TaskDependency.depends_on_id)
+            .join(Task, Task.id == TaskDependency.task_id)
+            .where(Task.project_id == project_id)
+            .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)):
+        waits.setdefault(task_id, []).append(depends_on)
+    rows = await uow.session.execute(
+        select(Task.id, Task.parent_id, Task.title, Task.status_id, ProjectStatus.category,
+               Task.assignee_id, Task.priority, Task.start_at, Task.due_at, Task.labels,
+               Task.rank, Task.completed_at)
+        .join(ProjectStatus, ProjectStatus.id == Task.status_id)
+        .where(Task.project_id == project_id).order_by(Task.rank, Task.id))
+    return [{"id": task_id, "number": f"T-{task_id}", "project_id": project_id,
+             "parent_id": parent_id, "title": title, "status_id": status_id,
+             "category": category, "assignee_id": assignee_id, "priority": priority,
+             "start_at": start_at, "due_at": due_at, "labels": labels or [], "rank": rank,
+             "dependencies": waits.get(task_id, []), "completed_at": completed_at}
+            for (task_id, parent_id, title, status_id, category, assignee_id, priority,
+                 start_at, due_at, labels, rank, completed_at) in rows]

@@ -155,9 +155,30 @@ class TaskList(BaseModel):
     items: list[TaskOut]
 
 
+class TaskCard(BaseModel):
+    """A task as a board shows it: what a card needs, not its description (`GET
+    /tasks/{id}` has the whole task)."""
+
+    id: int
+    number: str
+    project_id: int
+    parent_id: int | None
+    title: str
+    status_id: int
+    category: Category
+    assignee_id: int | None
+    priority: Priority
+    start_at: date | None
+    due_at: date | None
+    labels: list[str]
+    rank: str
+    dependencies: list[int]
+    completed_at: datetime | None
+
+
 class BoardColumn(BaseModel):
     status: StatusOut
-    tasks: list[TaskOut]
+    tasks: list[TaskCard]
     # More cards than the column's WIP limit.
     over_limit: bool
 

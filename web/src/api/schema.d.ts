@@ -1676,7 +1676,8 @@ export interface paths {
         };
         /**
          * Get Board
-         * @description Every column of the board with its tasks in order, in one answer.
+         * @description Every column of the board with its cards in order, in one answer. Answered as the
+         *     JSON it serialises to, without FastAPI validating thousands of cards a second time.
          */
         get: operations["get_board"];
         put?: never;
@@ -2154,7 +2155,7 @@ export interface components {
         BoardColumn: {
             status: components["schemas"]["StatusOut"];
             /** Tasks */
-            tasks: components["schemas"]["TaskOut"][];
+            tasks: components["schemas"]["TaskCard"][];
             /** Over Limit */
             over_limit: boolean;
         };
@@ -3764,6 +3765,41 @@ export interface components {
             types: components["schemas"]["SuggestedType"][];
             /** Assignees */
             assignees: components["schemas"]["SuggestedAssignee"][];
+        };
+        /**
+         * TaskCard
+         * @description A task as a board shows it: what a card needs, not its description (`GET
+         *     /tasks/{id}` has the whole task).
+         */
+        TaskCard: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            /** Project Id */
+            project_id: number;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Title */
+            title: string;
+            /** Status Id */
+            status_id: number;
+            category: components["schemas"]["Category"];
+            /** Assignee Id */
+            assignee_id: number | null;
+            priority: components["schemas"]["Priority"];
+            /** Start At */
+            start_at: string | null;
+            /** Due At */
+            due_at: string | null;
+            /** Labels */
+            labels: string[];
+            /** Rank */
+            rank: string;
+            /** Dependencies */
+            dependencies: number[];
+            /** Completed At */
+            completed_at: string | null;
         };
         /** TaskCreate */
         TaskCreate: {
