@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from xietong.audit.actions import AuditAction, do_record, user_target
 from xietong.chat import queries
-from xietong.chat.access import ChannelAccess, MessageAccess
+from xietong.chat.access import ChannelAccess, MessageAccess, access_channel_for_posting
 from xietong.chat.events import (
     AckReminder,
     ChannelRead,
@@ -163,15 +163,24 @@ async def open_linked_channel(uow: UnitOfWork, name: str, *, description: str,
 
 async def set_linked_members(uow: UnitOfWork, channel_id: int, wanted: set[int]) -> None:
     """Make a linked channel's members exactly `wanted` (and its creator, who stays its
-    admin); an archived or vanished channel is left alone."""
+    admin, and the system account posting its cards); an archived or vanished channel is
+    left alone."""
     channel = await uow.session.get(Channel, channel_id)
     if channel is None or channel.archived_at is not None:
         return
     current = set(await queries.member_ids(uow, channel.id))
     joined = await _add_members(uow, channel, wanted - current, by=None, current=current)
     keep = {channel.created_by} if channel.created_by is not None else set()
+    keep |= await org_queries.bot_ids(uow, current)
     await _remove_members(uow, channel, current - wanted - keep,
                           current=current | set(joined))
+
+
+async def admit_system_account(uow: UnitOfWork, channel_id: int, user_id: int) -> None:
+    """Let the system account into a channel it posts cards in (a project's), if not yet."""
+    channel = await uow.session.get(Channel, channel_id)
+    if channel is not None:
+        await _add_members(uow, channel, {user_id}, by=None)
 
 
 async def _create_channel(uow: UnitOfWork, kind: ChannelKind, name: str, *, creator_id: int,
@@ -475,6 +484,17 @@ async def do_send_message(uow: UnitOfWork, actor: Actor, found: ChannelAccess, *
         uow.emit(MessageUpdated(message=(await messages_out(uow, [root]))[0]),
                  channel_readers(channel.id))
     return message, True
+
+
+async def do_post_card(uow: UnitOfWork, poster: Actor, channel_id: int, text: str,
+                       card: MessageCard) -> Message:
+    """A card posted by a system account (`poster`) where it may post; `text` is its
+    plain-text fallback (`do_send_message`)."""
+    found = await access_channel_for_posting(uow, poster, channel_id)
+    message, _ = await do_send_message(uow, poster, found, text=text, client_msg_id=None,
+                                       thread_root_id=None, file_ids=[], ack_required=False,
+                                       card=card)
+    return message
 
 
 async def _follow(uow: UnitOfWork, root_id: int, user_ids: set[int]) -> None:

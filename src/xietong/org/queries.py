@@ -291,6 +291,14 @@ async def people_matching(uow: UnitOfWork, *, term: str, visible_ids: set[int] |
     return (await uow.session.scalars(statement.order_by(*order, User.sort_key, User.id))).all()
 
 
+async def bot_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
+    """The system accounts among `user_ids`."""
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    return set(await uow.session.scalars(select(User.id).where(User.id.in_(wanted), User.bot)))
+
+
 async def active_user_ids(uow: UnitOfWork, user_ids: Iterable[int]) -> set[int]:
     wanted = set(user_ids)
     if not wanted:

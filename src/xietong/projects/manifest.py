@@ -6,6 +6,7 @@ from xietong.core.i18n import CHINESE
 from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount
 from xietong.projects import models
 from xietong.projects.api import router
+from xietong.projects.cards import TaskCards
 from xietong.projects.consumer import TaskNotifications
 from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
 from xietong.projects.reminders import REMINDER_JOB, REMINDER_SCHEDULE, reminder_handler
@@ -15,13 +16,17 @@ def _notifications(needs: ConsumerNeeds) -> TaskNotifications:
     return TaskNotifications(zone=needs.zone)
 
 
+def _cards(_needs: ConsumerNeeds) -> TaskCards:
+    return TaskCards()
+
+
 MANIFEST = DomainManifest(
     name="projects",
     routers=(Mount(router),),
     models=(models,),
     event_types=PROJECT_EVENTS,
     scope_resolvers=(ProjectScopes(),),
-    event_consumers=(_notifications,),
+    event_consumers=(_notifications, _cards),
     job_kinds=(JobKind(REMINDER_JOB, reminder_handler, every=REMINDER_SCHEDULE),),
     error_texts={
         CHINESE: {

@@ -11,7 +11,7 @@ each milestone is posted once."""
 from __future__ import annotations
 
 from xietong.chat.access import ChannelAccess, access_channel_for_posting
-from xietong.chat.actions import do_open_dm, do_send_message, open_department_channel
+from xietong.chat.actions import do_open_dm, do_post_card, open_department_channel
 from xietong.chat.models import Channel
 from xietong.chat.schemas import MessageCard
 from xietong.core.actor import Actor, Role
@@ -89,14 +89,14 @@ class RequestCards:
             requester = users.get(request.requester_id)
             if requester is not None and requester.active:
                 dm, _ = await do_open_dm(uow, poster, [request.requester_id])
-                await _post(uow, poster, dm.id, text, card)
+                await do_post_card(uow, poster, dm.id, text, card)
             queues = [request.department_id]
             if event == "transferred" and isinstance(moved_from := entry.data.get("from"), int):
                 queues.insert(0, moved_from)  # the queue it left hears where it went
             for department_id in queues:
                 queue = await _queue_channel(uow, poster, department_id,
                                              departments.get(department_id, ""))
-                await _post(uow, poster, queue.channel.id, text, card)
+                await do_post_card(uow, poster, queue.channel.id, text, card)
 
 
 def _fallback(card: MessageCard, department: str, clock: str | None) -> str:
@@ -106,13 +106,6 @@ def _fallback(card: MessageCard, department: str, clock: str | None) -> str:
     if clock in _CLOCKS:
         line += f"：{_CLOCKS[clock]}已超时"
     return line
-
-
-async def _post(uow: UnitOfWork, poster: Actor, channel_id: int, text: str,
-                card: MessageCard) -> None:
-    found = await access_channel_for_posting(uow, poster, channel_id)
-    await do_send_message(uow, poster, found, text=text, client_msg_id=None,
-                          thread_root_id=None, file_ids=[], ack_required=False, card=card)
 
 
 async def _queue_channel(uow: UnitOfWork, poster: Actor, department_id: int,

@@ -59,6 +59,25 @@ function cached(store: Map<string, Intl.DateTimeFormat>, locale: string, options
 }
 
 /** Clock time of a message ("14:05"), in the viewer's time zone. */
+const calendarDayFormats = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * A calendar day from the API ("2026-12-10": a task's due day, no time and no zone), as
+ * "12月10日" / "Dec 10", with the year when it is not this year's.
+ */
+export function formatCalendarDay(day: string, locale: string = currentLocale()): string {
+  const date = new Date(`${day}T00:00:00Z`)
+  if (Number.isNaN(date.getTime())) return day
+  const withYear = date.getUTCFullYear() !== new Date().getFullYear()
+  const key = `${locale} ${withYear}`
+  let format = calendarDayFormats.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { year: withYear ? 'numeric' : undefined, month: 'short', day: 'numeric', timeZone: 'UTC' })
+    calendarDayFormats.set(key, format)
+  }
+  return format.format(date)
+}
+
 export function formatTime(iso: string, locale: string = currentLocale()): string {
   const date = new Date(iso)
   return Number.isNaN(date.getTime()) ? '' : cached(timeFormats, locale, { hour: '2-digit', minute: '2-digit' }).format(date)
