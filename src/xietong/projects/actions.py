@@ -204,11 +204,16 @@ async def _description_html(text: str) -> str:
     return await render_html(text, ResolvedMentions()) if text else ""
 
 
+async def statuses_for(uow: UnitOfWork, project_id: int) -> list[ProjectStatus]:
+    """The project's board columns, in order."""
+    return (await queries.statuses_of(uow, [project_id])).get(project_id, [])
+
+
 async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, data: TaskCreate,
                          *, source_message_id: int | None = None) -> Task:
     _check_work(actor, found)
     project = found.project
-    statuses = (await queries.statuses_of(uow, [project.id])).get(project.id, [])
+    statuses = await statuses_for(uow, project.id)
     if data.status_id is not None:
         status = next((s for s in statuses if s.id == data.status_id), None)
         if status is None:

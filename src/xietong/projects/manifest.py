@@ -8,6 +8,7 @@ from xietong.projects import models
 from xietong.projects.api import router
 from xietong.projects.cards import TaskCards
 from xietong.projects.consumer import TaskNotifications
+from xietong.projects.demo import demo_projects
 from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
 from xietong.projects.reminders import REMINDER_JOB, REMINDER_SCHEDULE, reminder_handler
 
@@ -28,6 +29,7 @@ MANIFEST = DomainManifest(
     scope_resolvers=(ProjectScopes(),),
     event_consumers=(_notifications, _cards),
     job_kinds=(JobKind(REMINDER_JOB, reminder_handler, every=REMINDER_SCHEDULE),),
+    demo=(demo_projects,),
     error_texts={
         CHINESE: {
             "unknown_person": "人员不存在或已停用。",
