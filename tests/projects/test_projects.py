@@ -115,3 +115,41 @@ async def test_bad_projects_are_refused_and_nothing_written(cast: Cast,
     made = await make_project(cast.lina)
     response = await cast.lina.api.patch(f"{PROJECTS}/{made['id']}", json={"name": None})
     assert (response.status_code, error_code(response)) == (422, "null_setting")
+
+
+async def test_the_owner_shapes_the_board(cast: Cast, unchanged: Unchanged) -> None:
+    made = await make_project(cast.lina, "官网改版", member_ids=[cast.zhangwei.id])
+    ids = {s["name"]: s["id"] for s in made["statuses"]}
+    task = await make_task(cast.lina, made["id"], "首页", status_id=ids["进行中"])
+    path = f"{PROJECTS}/{made['id']}/statuses"
+    board_spec = [
+        {"id": ids["待处理"], "name": "需求池", "category": "todo"},
+        {"name": "设计中", "category": "doing", "wip_limit": 3},
+        {"id": ids["进行中"], "name": "开发中", "category": "doing", "wip_limit": 1},
+        {"id": ids["已完成"], "name": "已上线", "category": "done"}]
+    response = await cast.lina.api.put(path, json={"statuses": board_spec})
+    assert response.status_code == 200, response.text
+    assert [(s["name"], s["category"], s["wip_limit"]) for s in response.json()["statuses"]] \
+        == [("需求池", "todo", None), ("设计中", "doing", 3), ("开发中", "doing", 1),
+            ("已上线", "done", None)]
+    # The task stayed in its renamed column; a second card there goes over its limit.
+    await make_task(cast.lina, made["id"], "详情页", status_id=ids["进行中"])
+    columns = {c["status"]["name"]: c for c in (await board(cast.lina, made["id"]))["columns"]}
+    assert [t["id"] for t in columns["开发中"]["tasks"]][0] == task["id"]
+    assert columns["开发中"]["over_limit"] is True
+    assert columns["需求池"]["over_limit"] is False
+    async with unchanged:
+        for bad, status, code in (
+                ([s for s in board_spec if s.get("id") != ids["进行中"]], 409,
+                 "status_in_use"),
+                ([s for s in board_spec if s["category"] != "done"], 422,
+                 "statuses_incomplete"),
+                ([*board_spec, {"name": "需求池", "category": "todo"}], 422,
+                 "status_name_taken"),
+                ([*board_spec, {"id": 999_999, "name": "别的", "category": "doing"}], 422,
+                 "unknown_status"),
+                ([{"name": f"列{n}", "category": "todo"} for n in range(13)], 422, "invalid")):
+            response = await cast.lina.api.put(path, json={"statuses": bad})
+            assert (response.status_code, error_code(response)) == (status, code), bad
+        assert (await cast.zhangwei.api.put(path, json={"statuses": board_spec})
+                ).status_code == 403

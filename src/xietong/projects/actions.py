@@ -39,6 +39,7 @@ from xietong.projects.schemas import (
     MembersBody,
     ProjectCreate,
     ProjectUpdate,
+    StatusesBody,
     TaskCreate,
     TaskFromMessage,
     TaskUpdate,
@@ -164,6 +165,44 @@ async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
     if project.channel_id is not None:
         await set_linked_members(uow, project.channel_id, current)
     # Their tasks stay theirs to hand over; nothing else changes.
+    return project
+
+
+async def do_set_statuses(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
+                          body: StatusesBody) -> Project:
+    """The board's columns as given, in order: existing ones renamed, moved or given a WIP
+    limit, new ones made, those left out removed — refused while a task is in one. A board
+    keeps a "to do" column (where new tasks go) and a "done" one (what progress counts)."""
+    require(projects_policy.can_manage_project(actor, found.standing),
+            "Only the project's owner or an administrator changes its board.")
+    project = found.project
+    names = [spec.name for spec in body.statuses]
+    if len(set(names)) != len(names):
+        raise Invalid("Two columns have one name.", code="status_name_taken")
+    categories = {spec.category for spec in body.statuses}
+    if Category.TODO not in categories or Category.DONE not in categories:
+        raise Invalid("A board keeps a to-do column and a done column.",
+                      code="statuses_incomplete")
+    current = {s.id: s for s in await statuses_for(uow, project.id)}
+    unknown = {spec.id for spec in body.statuses if spec.id is not None} - current.keys()
+    if unknown:
+        raise Invalid("That status is not one of this project's.", code="unknown_status",
+                      details={"status_ids": sorted(unknown)})
+    kept = {spec.id for spec in body.statuses if spec.id is not None}
+    removed = set(current) - kept
+    if removed and await uow.session.scalar(select(Task.id).where(
+            Task.status_id.in_(removed)).limit(1)) is not None:
+        raise Conflict("Move the tasks out of a column before removing it.",
+                       code="status_in_use")
+    for status_id in removed:
+        await uow.session.delete(current[status_id])
+    await uow.flush()
+    for position, spec in enumerate(body.statuses):
+        status = current[spec.id] if spec.id is not None else ProjectStatus(project_id=project.id)
+        status.name, status.category = spec.name, spec.category.value
+        status.wip_limit, status.position = spec.wip_limit, position
+        uow.session.add(status)
+    await _emit_project(uow, project, "statuses")
     return project
 
 

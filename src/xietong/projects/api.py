@@ -29,6 +29,7 @@ from xietong.projects.schemas import (
     ProjectList,
     ProjectOut,
     ProjectUpdate,
+    StatusesBody,
     TaskCard,
     TaskCreate,
     TaskFromMessage,
@@ -113,6 +114,15 @@ async def remove_project_member(project_id: IdPath, user_id: IdPath, actor: Curr
         found = await access_project(uow, actor, project_id, for_update=True)
         await actions.do_remove_member(uow, actor, found, user_id)
     return Response(status_code=204)
+
+
+@router.put("/projects/{project_id}/statuses")
+async def set_statuses(project_id: IdPath, body: StatusesBody, actor: CurrentActor,
+                       rt: Rt) -> ProjectOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, project_id, for_update=True)
+        project = await actions.do_set_statuses(uow, actor, found, body)
+        return await _refreshed(uow, actor, project)
 
 
 @router.get("/projects/{project_id}/board", response_model=Board)

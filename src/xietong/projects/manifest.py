@@ -41,6 +41,9 @@ MANIFEST = DomainManifest(
             "unknown_neighbour": "目标位置的任务不在这一列。",
             "due_before_start": "截止日期不能早于开始日期。",
             "dependency_cycle": "不能添加这个依赖：任务之间会互相等待。",
+            "status_name_taken": "看板中已有同名的列。",
+            "statuses_incomplete": "看板至少要有一个“待处理”类和一个“已完成”类的列。",
+            "status_in_use": "这一列还有任务，先把任务移走再删除。",
         },
     },
 )

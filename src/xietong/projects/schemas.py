@@ -52,6 +52,26 @@ class MembersBody(Strict):
     department_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
+StatusName = Annotated[str, StringConstraints(max_length=32), AfterValidator(clean_name),
+                       AfterValidator(fits(32))]
+
+
+class StatusSpec(Strict):
+    """One column of the board as its owner sets it: an existing one (`id`) renamed or moved,
+    or a new one."""
+
+    id: Id | None = None
+    name: StatusName
+    category: Category
+    wip_limit: Annotated[int, Field(ge=1, le=1_000, strict=True)] | None = None
+
+
+class StatusesBody(Strict):
+    """The whole board, in order: columns left out are removed (only when empty)."""
+
+    statuses: list[StatusSpec] = Field(min_length=1, max_length=12)
+
+
 class StatusOut(BaseModel):
     id: int
     name: str
