@@ -254,3 +254,33 @@ async def test_a_boards_cards_say_what_the_tasks_say(cast: Cast,
         full = (await cast.lina.api.get(f"{TASKS}/{card['id']}")).json()
         assert card == {key: full[key] for key in card}
         assert "description" not in card
+
+
+async def test_the_list_filters_and_sorts(cast: Cast, project: dict[str, Any]) -> None:
+    doing = status_id(project, "进行中")
+    await make_task(cast.lina, project["id"], "官网首页", assignee_id=cast.zhangwei.id,
+                    due_at="2026-12-20", priority="low", labels=["官网"])
+    await make_task(cast.lina, project["id"], "官网详情页", assignee_id=cast.wangfang.id,
+                    due_at="2026-12-10", priority="urgent", labels=["官网", "设计"],
+                    status_id=doing)
+    await make_task(cast.lina, project["id"], "发布会 50% 预算", priority="high")
+    path = f"{PROJECTS}/{project['id']}/tasks"
+
+    async def titles(**params: Any) -> list[str]:
+        response = await cast.wangfang.api.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return [t["title"] for t in response.json()["items"]]
+
+    assert await titles() == ["官网首页", "发布会 50% 预算", "官网详情页"]  # board order
+    assert await titles(sort="due") == ["官网详情页", "官网首页", "发布会 50% 预算"]
+    assert await titles(sort="priority") == ["官网详情页", "发布会 50% 预算", "官网首页"]
+    assert await titles(sort="newest") == ["发布会 50% 预算", "官网详情页", "官网首页"]
+    assert await titles(assignee_id=cast.zhangwei.id) == ["官网首页"]
+    assert await titles(status_id=doing) == ["官网详情页"]
+    assert await titles(label="设计") == ["官网详情页"]
+    assert await titles(q="官网", sort="due") == ["官网详情页", "官网首页"]
+    assert await titles(q="50%") == ["发布会 50% 预算"]  # a LIKE wildcard is a character
+    assert await titles(q="%") == ["发布会 50% 预算"]
+    for bad in ({"sort": "random"}, {"assignee_id": "me"}, {"label": ""}, {"q": "x" * 101}):
+        assert (await cast.wangfang.api.get(path, params=bad)).status_code == 422, bad
+    assert (await cast.liuyang.api.get(path)).status_code == 404

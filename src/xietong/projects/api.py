@@ -10,12 +10,14 @@ from fastapi import APIRouter, Query, Response
 
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
+from xietong.core.ids import MAX_ID
 from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt
 from xietong.policy.org import is_guest
 from xietong.projects import actions, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task
 from xietong.projects.models import Project
+from xietong.projects.queries import TaskFilter, TaskOrder
 from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
     Board,
@@ -31,6 +33,7 @@ from xietong.projects.schemas import (
     ProjectUpdate,
     StatusesBody,
     TaskCard,
+    TaskCardList,
     TaskCreate,
     TaskFromMessage,
     TaskHistory,
@@ -145,6 +148,26 @@ async def get_board(project_id: IdPath, actor: CurrentActor, rt: Rt) -> Response
     # The cards are dicts of `TaskCard`'s fields (`queries.board_cards`): serialised as
     # they are, which pydantic would otherwise warn of.
     return Response(content=board.model_dump_json(warnings=False),
+                    media_type="application/json")
+
+
+@router.get("/projects/{project_id}/tasks", response_model=TaskCardList)
+async def list_project_tasks(
+    project_id: IdPath, actor: CurrentActor, rt: Rt,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    label: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    sort: TaskOrder = TaskOrder.BOARD,
+) -> Response:
+    """The project's tasks as cards for its list view: by assignee, column, label or words
+    of the title, in board, due-date, priority or newest-first order."""
+    async with rt.reader() as uow:
+        await access_project(uow, actor, project_id)
+        cards = await queries.board_cards(uow, project_id, TaskFilter(
+            assignee_id=assignee_id, status_id=status_id, label=label, text=q, order=sort))
+    listed = TaskCardList.model_construct(items=cast("list[TaskCard]", cards))
+    return Response(content=listed.model_dump_json(warnings=False),
                     media_type="application/json")
 
 

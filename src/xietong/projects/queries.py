@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
+from xietong.core.text import like_escaped
 from xietong.core.uow import UnitOfWork
 from xietong.projects.models import (
     Category,
+    Priority,
     Project,
     ProjectMember,
     ProjectStatus,
@@ -139,11 +143,33 @@ async def history_of(uow: UnitOfWork, task_id: int) -> Sequence[TaskEntry]:
         select(TaskEntry).where(TaskEntry.task_id == task_id).order_by(TaskEntry.id))).all()
 
 
-async def board_cards(uow: UnitOfWork, project_id: int) -> list[dict[str, object]]:
-    """Every task of the project as a card (`schemas.TaskCard`'s fields), in board order:
-    its columns read in one statement and its dependencies in another. Plain dicts, not
-    ORM objects or validated models: a board may hold thousands, and these are the
-    database's own rows (the route serialises them as `Board` declares)."""
+class TaskOrder(StrEnum):
+    BOARD = "board"  # by column position, then rank: as the board shows them
+    DUE = "due"  # soonest due first, undated last
+    PRIORITY = "priority"  # urgent first
+    NEWEST = "newest"
+
+
+_PRIORITY_ORDER = case({p.value: n for n, p in enumerate(Priority)}, value=Task.priority)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """Which of a project's tasks a list shows, and in what order (all, in board order)."""
+
+    assignee_id: int | None = None
+    status_id: int | None = None
+    label: str | None = None
+    text: str | None = None
+    order: TaskOrder = TaskOrder.BOARD
+
+
+async def board_cards(uow: UnitOfWork, project_id: int,
+                      wanted: TaskFilter = TaskFilter()) -> list[dict[str, object]]:
+    """The project's tasks as cards (`schemas.TaskCard`'s fields), filtered and ordered as
+    `wanted` says: their columns read in one statement and their dependencies in another.
+    Plain dicts, not ORM objects or validated models: a board may hold thousands, and these
+    are the database's own rows (the routes serialise them as their schemas declare)."""
     waits: dict[int, list[int]] = {}
     for task_id, depends_on in await uow.session.execute(
             select(TaskDependency.task_id, TaskDependency.depends_on_id)
@@ -151,12 +177,28 @@ async def board_cards(uow: UnitOfWork, project_id: int) -> list[dict[str, object
             .where(Task.project_id == project_id)
             .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)):
         waits.setdefault(task_id, []).append(depends_on)
-    rows = await uow.session.execute(
+    statement = (
         select(Task.id, Task.parent_id, Task.title, Task.status_id, ProjectStatus.category,
                Task.assignee_id, Task.priority, Task.start_at, Task.due_at, Task.labels,
                Task.rank, Task.completed_at)
         .join(ProjectStatus, ProjectStatus.id == Task.status_id)
-        .where(Task.project_id == project_id).order_by(Task.rank, Task.id))
+        .where(Task.project_id == project_id))
+    if wanted.assignee_id is not None:
+        statement = statement.where(Task.assignee_id == wanted.assignee_id)
+    if wanted.status_id is not None:
+        statement = statement.where(Task.status_id == wanted.status_id)
+    if wanted.text:
+        statement = statement.where(
+            Task.title.like(f"%{like_escaped(wanted.text)}%", escape="\\"))
+    statement = statement.order_by(*{
+        TaskOrder.BOARD: (ProjectStatus.position, Task.rank),
+        TaskOrder.DUE: (Task.due_at.is_(None), Task.due_at),
+        TaskOrder.PRIORITY: (_PRIORITY_ORDER, Task.rank),
+        TaskOrder.NEWEST: (Task.id.desc(),),
+    }[wanted.order], Task.id)
+    rows = [row for row in await uow.session.execute(statement)
+            # Labels are a JSON list: matched here, alike on both databases.
+            if wanted.label is None or wanted.label in (row.labels or [])]
     return [{"id": task_id, "number": f"T-{task_id}", "project_id": project_id,
              "parent_id": parent_id, "title": title, "status_id": status_id,
              "category": category, "assignee_id": assignee_id, "priority": priority,

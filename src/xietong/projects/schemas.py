@@ -196,6 +196,10 @@ class TaskCard(BaseModel):
     completed_at: datetime | None
 
 
+class TaskCardList(BaseModel):
+    items: list[TaskCard]
+
+
 class BoardColumn(BaseModel):
     status: StatusOut
     tasks: list[TaskCard]

@@ -1712,7 +1712,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Project Tasks
+         * @description The project's tasks as cards for its list view: by assignee, column, label or words
+         *     of the title, in board, due-date, priority or newest-first order.
+         */
+        get: operations["list_project_tasks"];
         put?: never;
         /** Create Task */
         post: operations["create_task"];
@@ -3840,6 +3845,11 @@ export interface components {
             /** Completed At */
             completed_at: string | null;
         };
+        /** TaskCardList */
+        TaskCardList: {
+            /** Items */
+            items: components["schemas"]["TaskCard"][];
+        };
         /** TaskCreate */
         TaskCreate: {
             /** Title */
@@ -3909,6 +3919,11 @@ export interface components {
             /** Items */
             items: components["schemas"]["TaskOut"][];
         };
+        /**
+         * TaskOrder
+         * @enum {string}
+         */
+        TaskOrder: "board" | "due" | "priority" | "newest";
         /** TaskOut */
         TaskOut: {
             /** Id */
@@ -16818,6 +16833,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Board"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    list_project_tasks: {
+        parameters: {
+            query?: {
+                assignee_id?: number | null;
+                status_id?: number | null;
+                label?: string | null;
+                q?: string | null;
+                sort?: components["schemas"]["TaskOrder"];
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCardList"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
