@@ -135,7 +135,7 @@ async def test_the_owner_shapes_the_board(cast: Cast, unchanged: Unchanged) -> N
     # The task stayed in its renamed column; a second card there goes over its limit.
     await make_task(cast.lina, made["id"], "详情页", status_id=ids["进行中"])
     columns = {c["status"]["name"]: c for c in (await board(cast.lina, made["id"]))["columns"]}
-    assert [t["id"] for t in columns["开发中"]["tasks"]][0] == task["id"]
+    assert columns["开发中"]["tasks"][0]["id"] == task["id"]
     assert columns["开发中"]["over_limit"] is True
     assert columns["需求池"]["over_limit"] is False
     async with unchanged:
