@@ -11,6 +11,8 @@ export type Category = Schema<'Category'>
 export type Priority = Schema<'Priority'>
 export type Status = Schema<'StatusOut'>
 export type Task = Schema<'TaskOut'>
+/** A task as the board shows it: `TaskOut` without its description and bookkeeping. */
+export type Card = Schema<'TaskCard'>
 export type TaskDraft = Schema<'TaskCreate'>
 export type TaskPatch = Schema<'TaskUpdate'>
 export type TaskEntry = Schema<'TaskEntryOut'>

@@ -8,7 +8,7 @@
  * ranks reach nobody, so the ranks a page holds go stale while the order of the cards stays
  * true.
  */
-import type { BoardColumn, Category, Task } from './api'
+import type { BoardColumn, Card, Category } from './api'
 
 export type Columns = readonly BoardColumn[]
 
@@ -26,7 +26,7 @@ export function placeOf(columns: Columns, taskId: number): Place | null {
   return null
 }
 
-export function findTask(columns: Columns, taskId: number): Task | undefined {
+export function findTask(columns: Columns, taskId: number): Card | undefined {
   for (const column of columns) {
     const found = column.tasks.find((task) => task.id === taskId)
     if (found) return found
@@ -34,18 +34,18 @@ export function findTask(columns: Columns, taskId: number): Task | undefined {
   return undefined
 }
 
-function withTasks(column: BoardColumn, tasks: Task[]): BoardColumn {
+function withTasks(column: BoardColumn, tasks: Card[]): BoardColumn {
   const limit = column.status.wip_limit
   return { ...column, tasks, over_limit: limit !== null && tasks.length > limit }
 }
 
 /**
- * The board with `task` in its status's column: right after `afterId` when the change was a
+ * The board with `task` (a card, or a whole task as an event carries it) in its status's column: right after `afterId` when the change was a
  * move (`null`: at the top); otherwise where it was, or, new to the column, by its rank.
  * Answers `stale` when the card it should follow is not on this board (a change this page
  * has not heard of yet): placed by rank meanwhile, the caller reloads the board.
  */
-export function placeTask(columns: Columns, task: Task, afterId?: number | null): { columns: BoardColumn[]; stale: boolean } {
+export function placeTask(columns: Columns, task: Card, afterId?: number | null): { columns: BoardColumn[]; stale: boolean } {
   const before = placeOf(columns, task.id)
   let stale = false
   const next = columns.map((column) => {
