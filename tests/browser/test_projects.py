@@ -18,7 +18,9 @@ from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot, unavailable
 from tests.browser.test_shell import SocketTap
 from tests.helpers import Cast, Person
+from xietong.core.clock import utcnow
 from xietong.projects.models import ProjectStatus
+from xietong.projects.reminders import send_reminders
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -253,36 +255,55 @@ async def test_a_card_dragged_in_one_browser_moves_in_the_other_within_a_second(
 
 
 async def test_a_refused_move_goes_back_and_says_why(cast: Cast, open_page: OpenPage) -> None:
-    project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina)
+    project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina, visibility="company")
     await make_task(cast.zhangwei, project, "确认发布会场地")
     await make_task(cast.zhangwei, project, "准备演示样机")
-    zhang = await open_page("zhangwei", f"/projects/{project['id']}")
-    await expect(titles(zhang, "待处理")).to_have_text(["确认发布会场地", "准备演示样机"])
+    lina = await open_live(open_page, "lina", f"/projects/{project['id']}")
+    await expect(titles(lina, "待处理")).to_have_text(["确认发布会场地", "准备演示样机"])
+    await expect(lina.get_by_test_id("add-task")).to_have_count(5)
 
-    # The owner archives it meanwhile (from elsewhere): the server refuses the move.
+    # 张伟 takes her off the project meanwhile. Its events reach its members, so her page is
+    # not told: she still drags, and the server refuses.
+    removed = await cast.zhangwei.api.delete(
+        f"/api/v1/projects/{project['id']}/members/{cast.lina.id}")
+    assert removed.status_code == 204, removed.text
+    await drag(lina, card(lina, "准备演示样机"), column(lina, "进行中").locator("ul"),
+               where="into")
+    error = lina.get_by_test_id("move-error")
+    await expect(error).to_contain_text("没能移动“准备演示样机”")
+    await expect(error).to_contain_text("只有项目成员可以处理任务")
+    await expect(titles(lina, "待处理")).to_have_text(["确认发布会场地", "准备演示样机"])
+    await expect(titles(lina, "进行中")).to_have_count(0)
+    await screenshot(lina, "projects-board-move-refused-desktop")
+    await assert_no_serious_violations(lina)
+    # The board loaded again: read-only for her now, and it says so.
+    await expect(lina.get_by_test_id("board-read-only")).to_contain_text("你不是这个项目的成员")
+    await expect(lina.get_by_test_id("add-task")).to_have_count(0)
+    assert (await board_order(cast.zhangwei, project))["进行中"] == []
+
+
+async def test_an_archived_project_turns_read_only_live(cast: Cast, open_page: OpenPage) -> None:
+    project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina)
+    await make_task(cast.zhangwei, project, "确认发布会场地")
+    lina = await open_live(open_page, "lina", f"/projects/{project['id']}")
+    await expect(lina.get_by_test_id("add-task")).to_have_count(5)
     archived = await cast.zhangwei.api.patch(f"/api/v1/projects/{project['id']}",
                                              json={"archived": True})
     assert archived.status_code == 200, archived.text
-    await drag(zhang, card(zhang, "准备演示样机"), column(zhang, "进行中").locator("ul"),
-               where="into")
-    error = zhang.get_by_test_id("move-error")
-    await expect(error).to_contain_text("没能移动“准备演示样机”")
-    await expect(error).to_contain_text("只有项目成员可以处理任务")
-    await expect(titles(zhang, "待处理")).to_have_text(["确认发布会场地", "准备演示样机"])
-    await expect(titles(zhang, "进行中")).to_have_count(0)
-    await screenshot(zhang, "projects-board-move-refused-desktop")
-    # The board loaded again: it is read-only now, and says so.
-    await expect(zhang.get_by_test_id("board-read-only")).to_contain_text("项目已归档")
-    await expect(zhang.get_by_test_id("add-task")).to_have_count(0)
-    assert (await board_order(cast.zhangwei, project))["进行中"] == []
+    await expect(lina.get_by_test_id("board-read-only")).to_contain_text("项目已归档")
+    await expect(lina.get_by_test_id("project-archived")).to_have_text("已归档")
+    await expect(lina.get_by_test_id("add-task")).to_have_count(0)
 
 
 async def test_someone_outside_a_company_project_reads_its_board_only(
         cast: Cast, open_page: OpenPage) -> None:
     project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina, visibility="company")
     await make_task(cast.zhangwei, project, "确认发布会场地", assignee_id=cast.lina.id,
-                    description="**周五前**确认，预算 2 万以内")
+                    description="**周五前**确认，预算 2 万以内", due_at=day(1))
     await make_task(cast.zhangwei, project, "准备演示样机")
+    # This morning's reminder (due tomorrow): a step of the history, no one's hand.
+    async with cast.runtime.unit_of_work() as uow:
+        assert await send_reminders(uow, datetime.now(SHANGHAI).date(), utcnow()) == 1
     wang = await open_page("wangfang", "/projects")
     others = wang.get_by_test_id("project-list-others")
     await expect(others.get_by_test_id("project-card")).to_contain_text("Q4 新品发布")
@@ -306,7 +327,8 @@ async def test_someone_outside_a_company_project_reads_its_board_only(
     await expect(dialog.get_by_test_id("task-form")).to_have_count(0)
     await expect(dialog.get_by_test_id("task-description").locator("strong")).to_have_text("周五前")
     await expect(dialog).to_contain_text("李娜")
-    await expect(dialog.get_by_test_id("history-entry")).to_have_text(["张伟 创建了任务"])
+    await expect(dialog.get_by_test_id("history-entry")).to_have_text(
+        ["已提醒负责人：任务明天截止", "张伟 创建了任务"])
     await screenshot(wang, "projects-task-read-only-desktop")
     await assert_no_serious_violations(wang)
 

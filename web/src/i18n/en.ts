@@ -1150,6 +1150,10 @@ const en: MessageSchema = {
       dependency_added: 'made it wait for {number}',
       dependency_removed: 'removed its wait for {number}',
       other: 'updated the task',
+      // The daily due reminders (no one's hand: the system's).
+      due_tomorrow: 'Reminded the assignee: due tomorrow',
+      overdue: 'Reminded the assignee: overdue',
+      overdue_manager: 'Overdue for days: the assignee’s manager was told',
       change: '{field}: {before} → {after}',
     },
   },

@@ -1156,6 +1156,10 @@ export default {
       dependency_added: '添加了前置任务 {number}',
       dependency_removed: '移除了前置任务 {number}',
       other: '更新了任务',
+      // The daily due reminders (no one's hand: the system's).
+      due_tomorrow: '已提醒负责人：任务明天截止',
+      overdue: '已提醒负责人：任务已逾期',
+      overdue_manager: '任务逾期多日，已告知负责人的上级',
       change: '{field}：{before} → {after}',
     },
   },

@@ -79,6 +79,10 @@ export function entrySentence(entry: TaskEntry, context: HistoryContext): string
         ? translate('projects.history.reordered', { to: context.statusName(to) })
         : translate('projects.history.moved', { from: context.statusName(from), to: context.statusName(to) })
     }
+    case 'due_tomorrow':
+    case 'overdue':
+    case 'overdue_manager':
+      return translate(`projects.history.${entry.kind}`)
     case 'dependency_added':
     case 'dependency_removed':
       return translate(`projects.history.${entry.kind}`, { number: `T-${String(data.depends_on_id)}` })
