@@ -12,14 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.async_api import Locator, Page, ViewportSize, expect
-from sqlalchemy import update
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot, unavailable
 from tests.browser.test_shell import SocketTap
 from tests.helpers import Cast, Person
 from xietong.core.clock import utcnow
-from xietong.projects.models import ProjectStatus
 from xietong.projects.reminders import send_reminders
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -497,20 +495,25 @@ async def test_english(cast: Cast, open_page: OpenPage) -> None:
 
 async def test_a_column_past_its_wip_limit_warns(cast: Cast, open_page: OpenPage) -> None:
     project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina)
-    doing = status_id(project, "进行中")
-    # No API sets a limit yet: the row, as a later settings page will.
-    async with cast.runtime.unit_of_work() as uow:
-        await uow.session.execute(
-            update(ProjectStatus).where(ProjectStatus.id == doing).values(wip_limit=2))
     await make_task(cast.zhangwei, project, "官网落地页", status="进行中")
     await make_task(cast.zhangwei, project, "宣传视频剪辑", status="进行中")
-    zhang = await open_live(open_page, "zhangwei", f"/projects/{project['id']}")
-    await expect(column(zhang, "进行中").get_by_test_id("column-count")).to_have_text("2/2")
-    await expect(column(zhang, "进行中").get_by_test_id("column-over-limit")).to_have_count(0)
-    # A third arrives (from 李娜): over the limit, said in the column.
-    await make_task(cast.lina, project, "准备演示样机", status="进行中")
-    await expect(column(zhang, "进行中").get_by_test_id("column-count")).to_have_text("3/2")
-    await expect(column(zhang, "进行中").get_by_test_id("column-over-limit")).to_have_text(
+    lina = await open_live(open_page, "lina", f"/projects/{project['id']}")
+    await expect(column(lina, "进行中").get_by_test_id("column-count")).to_have_text("2")
+    # The owner reshapes the board: a limit of 2 on 进行中, 待验收 renamed. Her board follows.
+    statuses = [{"id": s["id"], "name": "测试中" if s["name"] == "待验收" else s["name"],
+                 "category": s["category"], "wip_limit": 2 if s["name"] == "进行中" else None}
+                for s in project["statuses"]]
+    reshaped = await cast.zhangwei.api.put(f"/api/v1/projects/{project['id']}/statuses",
+                                           json={"statuses": statuses})
+    assert reshaped.status_code == 200, reshaped.text
+    names = lina.get_by_test_id("board-column").get_by_role("heading")
+    await expect(names).to_have_text(["待处理", "进行中", "测试中", "已完成", "已取消"])
+    await expect(column(lina, "进行中").get_by_test_id("column-count")).to_have_text("2/2")
+    await expect(column(lina, "进行中").get_by_test_id("column-over-limit")).to_have_count(0)
+    # A third arrives (from 张伟): over the limit, said in the column.
+    await make_task(cast.zhangwei, project, "准备演示样机", status="进行中")
+    await expect(column(lina, "进行中").get_by_test_id("column-count")).to_have_text("3/2")
+    await expect(column(lina, "进行中").get_by_test_id("column-over-limit")).to_have_text(
         "⚠ 任务数超过在制品上限 2")
-    await screenshot(zhang, "projects-board-over-limit-desktop")
-    await assert_no_serious_violations(zhang)
+    await screenshot(lina, "projects-board-over-limit-desktop")
+    await assert_no_serious_violations(lina)
