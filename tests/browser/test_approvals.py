@@ -353,7 +353,7 @@ async def test_the_phone_layout(cast: Cast, open_page: OpenPage) -> None:
     await expect(zhang.get_by_test_id("nav-approvals")).to_have_text("1")
     # Everything in the top bar fits, the search still usable; nothing runs off the side.
     nav = zhang.get_by_role("navigation", name="主导航")
-    for name in ("消息", "工单", "审批", "通讯录"):
+    for name in ("消息", "工单", "审批", "项目", "通讯录"):
         await expect(nav.get_by_role("link", name=re.compile(name))).to_be_in_viewport()
     assert await zhang.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for button in ("同意", "拒绝", "退回", "加签"):

@@ -88,6 +88,18 @@ export const router = createRouter({
           meta: { titleKey: 'approvals.title' },
         },
         {
+          path: 'projects',
+          name: 'projects',
+          component: () => import('../projects/ProjectsView.vue'),
+          meta: { titleKey: 'projects.title' },
+        },
+        {
+          path: 'projects/:projectId(\\d+)',
+          name: 'project',
+          component: () => import('../projects/ProjectBoardView.vue'),
+          meta: { titleKey: 'projects.title' },
+        },
+        {
           path: 'notifications',
           name: 'notifications',
           component: () => import('../notifications/NotificationsView.vue'),

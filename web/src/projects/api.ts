@@ -1,0 +1,75 @@
+/** Projects and tasks over HTTP (API.md "Projects and tasks"), under the client's names. */
+import { api } from '../api/client'
+import type { ItemList, Schema } from '../api/types'
+
+export type Project = Schema<'ProjectOut'>
+/** A project as its events carry it: `ProjectOut` without the caller's `my_role` and `can`. */
+export type ProjectData = Schema<'ProjectData'>
+export type ProjectDraft = Schema<'ProjectCreate'>
+export type Visibility = Schema<'Visibility'>
+export type Category = Schema<'Category'>
+export type Priority = Schema<'Priority'>
+export type Status = Schema<'StatusOut'>
+export type Task = Schema<'TaskOut'>
+/** A task as the board shows it: `TaskOut` without its description and bookkeeping. */
+export type Card = Schema<'TaskCard'>
+export type TaskDraft = Schema<'TaskCreate'>
+export type TaskPatch = Schema<'TaskUpdate'>
+export type TaskEntry = Schema<'TaskEntryOut'>
+export type Board = Schema<'Board'>
+export type BoardColumn = Schema<'BoardColumn'>
+export type Permissions = Schema<'MyPermissions'>
+
+// Every value once, in the order the screens list them: the compiler refuses these while the
+// server has one the client does not know.
+const everyPriority: { [P in Priority]: P } = { urgent: 'urgent', high: 'high', normal: 'normal', low: 'low' }
+export const PRIORITIES: readonly Priority[] = Object.values(everyPriority)
+const everyVisibility: { [V in Visibility]: V } = { members: 'members', company: 'company' }
+export const VISIBILITIES: readonly Visibility[] = Object.values(everyVisibility)
+const everyCategory: { [C in Category]: C } = { todo: 'todo', doing: 'doing', done: 'done', cancelled: 'cancelled' }
+export const CATEGORIES: readonly Category[] = Object.values(everyCategory)
+
+/** The caller's projects and the company-visible ones (every one, for an administrator). */
+export function listProjects(signal?: AbortSignal): Promise<ItemList<Project>> {
+  return api.get<ItemList<Project>>('/api/v1/projects', undefined, signal)
+}
+
+export function getProject(id: number, signal?: AbortSignal): Promise<Project> {
+  return api.get<Project>(`/api/v1/projects/${id}`, undefined, signal)
+}
+
+export function createProject(draft: ProjectDraft): Promise<Project> {
+  return api.post<Project>('/api/v1/projects', draft)
+}
+
+/** Every column with its tasks in order, in one answer. */
+export function getBoard(projectId: number, signal?: AbortSignal): Promise<Board> {
+  return api.get<Board>(`/api/v1/projects/${projectId}/board`, undefined, signal)
+}
+
+export function createTask(projectId: number, draft: TaskDraft): Promise<Task> {
+  return api.post<Task>(`/api/v1/projects/${projectId}/tasks`, draft)
+}
+
+export function getTask(id: number, signal?: AbortSignal): Promise<Task> {
+  return api.get<Task>(`/api/v1/tasks/${id}`, undefined, signal)
+}
+
+/** Only the fields given change; `null` clears a date, the assignee, the estimate. */
+export function updateTask(id: number, patch: TaskPatch): Promise<Task> {
+  return api.patch<Task>(`/api/v1/tasks/${id}`, patch)
+}
+
+/** Into `statusId`'s column right after `afterId` (null: at the top). */
+export function moveTask(id: number, statusId: number, afterId: number | null): Promise<Task> {
+  return api.post<Task>(`/api/v1/tasks/${id}/move`, { status_id: statusId, after_id: afterId })
+}
+
+export function taskHistory(id: number, signal?: AbortSignal): Promise<TaskEntry[]> {
+  return api.get<ItemList<TaskEntry>>(`/api/v1/tasks/${id}/history`, undefined, signal).then((list) => list.items)
+}
+
+/** What the company's settings let the caller do (who may create projects among them). */
+export function myPermissions(signal?: AbortSignal): Promise<Permissions> {
+  return api.get<Permissions>('/api/v1/settings/permissions', undefined, signal)
+}
