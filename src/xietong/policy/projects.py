@@ -25,12 +25,21 @@ class ProjectStanding:
     archived: bool = False
 
 
+def sees_every_project(actor: Actor) -> bool:
+    """Administrators, who keep the company's projects in order."""
+    return actor.is_admin
+
+
+def sees_company_projects(actor: Actor) -> bool:
+    """Everyone in the company sees the company-visible projects; a guest from outside sees
+    only the projects they were added to."""
+    return not is_guest(actor.role)
+
+
 def can_see_project(actor: Actor, standing: ProjectStanding) -> bool:
-    """Its members; everyone in the company when it is company-visible (not a guest from
-    outside, who sees only the projects they were added to); administrators, who keep the
-    company's projects in order."""
-    return (standing.member or actor.is_admin
-            or (standing.company_visible and not is_guest(actor.role)))
+    """Its members; everyone in the company when it is company-visible; administrators."""
+    return (standing.member or sees_every_project(actor)
+            or (standing.company_visible and sees_company_projects(actor)))
 
 
 def can_work_on_tasks(actor: Actor, standing: ProjectStanding) -> bool:

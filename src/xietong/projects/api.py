@@ -13,7 +13,7 @@ from xietong.core.clock import utcnow
 from xietong.core.ids import MAX_ID
 from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt
-from xietong.policy.org import is_guest
+from xietong.policy import projects as projects_policy
 from xietong.projects import actions, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task
 from xietong.projects.models import Project
@@ -78,8 +78,8 @@ async def list_projects(actor: CurrentActor, rt: Rt) -> ProjectList:
     """The caller's projects and the company-visible ones (all, for an administrator)."""
     async with rt.reader() as uow:
         projects = await queries.visible_projects(
-            uow, actor.user_id, everything=actor.is_admin,
-            company_visible=not is_guest(actor.role))
+            uow, actor.user_id, everything=projects_policy.sees_every_project(actor),
+            company_visible=projects_policy.sees_company_projects(actor))
         data = await projects_data(uow, projects)
         found = [await access_project(uow, actor, p.id) for p in projects]
     return ProjectList(items=[project_out(d, actor, f.standing, f.role)
