@@ -5,7 +5,7 @@ guest only what they were added to) and who changes it — every refusal writing
 from __future__ import annotations
 
 from tests.api_inputs import Unchanged
-from tests.helpers import Cast, error_code
+from tests.helpers import Cast, error_code, statements
 from tests.projects.helpers import PROJECTS, TASKS, board, make_project, make_task
 
 
@@ -153,3 +153,23 @@ async def test_the_owner_shapes_the_board(cast: Cast, unchanged: Unchanged) -> N
             assert (response.status_code, error_code(response)) == (status, code), bad
         assert (await cast.zhangwei.api.put(path, json={"statuses": board_spec})
                 ).status_code == 403
+
+
+async def test_the_list_costs_the_same_few_statements_for_many_projects(cast: Cast) -> None:
+    async def count() -> int:
+        with statements(cast.runtime) as seen:
+            response = await cast.wangfang.api.get(PROJECTS)
+        assert response.status_code == 200
+        return len(seen)
+
+    await make_project(cast.lina, "一", visibility="company", member_ids=[cast.wangfang.id])
+    await count()  # the token's first use is checked against the database once
+    few = await count()
+    for n in range(6):
+        await make_project(cast.lina, f"项目{n}", visibility="company")
+    many = await count()
+    assert many == few, "one more project must not cost more statements"
+    listed = (await cast.wangfang.api.get(PROJECTS)).json()["items"]
+    assert len(listed) == 7
+    assert [p["my_role"] for p in listed if p["name"] == "一"] == ["member"]
+    assert {p["can"] == [] for p in listed if p["name"] != "一"} == {True}

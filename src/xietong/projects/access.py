@@ -22,13 +22,18 @@ class ProjectAccess:
     role: ProjectRole | None
 
 
+def standing_from(project: Project, role: ProjectRole | None) -> ProjectStanding:
+    """Where someone with `role` in the project (None: not in it) stands towards it."""
+    return ProjectStanding(member=role is not None, owner=role == ProjectRole.OWNER,
+                           company_visible=project.visibility == Visibility.COMPANY.value,
+                           archived=project.archived_at is not None)
+
+
 async def standing_of(uow: UnitOfWork, actor: Actor,
                       project: Project) -> tuple[ProjectStanding, ProjectRole | None]:
     member = await queries.membership(uow, project.id, actor.user_id)
     role = ProjectRole(member.role) if member is not None else None
-    return ProjectStanding(member=member is not None, owner=role == ProjectRole.OWNER,
-                           company_visible=project.visibility == Visibility.COMPANY.value,
-                           archived=project.archived_at is not None), role
+    return standing_from(project, role), role
 
 
 async def access_project(uow: UnitOfWork, actor: Actor, project_id: int, *,

@@ -266,7 +266,7 @@ async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, da
         if parent is None or parent.project_id != project.id:
             raise Invalid("A sub-task's parent is a task of the same project.",
                           code="unknown_parent")
-    column = await queries.column(uow, project.id, status.id)
+    bottom = await queries.last_rank(uow, project.id, status.id)
     now = utcnow()
     task = Task(project_id=project.id, parent_id=data.parent_id, title=data.title,
                 description=data.description,
@@ -274,7 +274,7 @@ async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, da
                 status_id=status.id, assignee_id=data.assignee_id,
                 priority=data.priority.value, start_at=data.start_at, due_at=data.due_at,
                 estimate_hours=data.estimate_hours, labels=list(dict.fromkeys(data.labels)),
-                rank=ranks.between(column[-1][1] if column else None, None),
+                rank=ranks.between(bottom, None),
                 source_message_id=source_message_id, created_by=actor.user_id,
                 created_at=now, updated_at=now,
                 completed_at=now if status.category == Category.DONE.value else None)

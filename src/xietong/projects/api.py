@@ -15,8 +15,8 @@ from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt
 from xietong.policy import projects as projects_policy
 from xietong.projects import actions, queries
-from xietong.projects.access import ProjectAccess, access_project, access_task
-from xietong.projects.models import Project
+from xietong.projects.access import ProjectAccess, access_project, access_task, standing_from
+from xietong.projects.models import Project, ProjectRole
 from xietong.projects.queries import TaskFilter, TaskOrder
 from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
@@ -81,9 +81,12 @@ async def list_projects(actor: CurrentActor, rt: Rt) -> ProjectList:
             uow, actor.user_id, everything=projects_policy.sees_every_project(actor),
             company_visible=projects_policy.sees_company_projects(actor))
         data = await projects_data(uow, projects)
-        found = [await access_project(uow, actor, p.id) for p in projects]
-    return ProjectList(items=[project_out(d, actor, f.standing, f.role)
-                              for d, f in zip(data, found, strict=True)])
+        roles = await queries.my_roles(uow, actor.user_id)
+    items = []
+    for project, one in zip(projects, data, strict=True):
+        role = ProjectRole(roles[project.id]) if project.id in roles else None
+        items.append(project_out(one, actor, standing_from(project, role), role))
+    return ProjectList(items=items)
 
 
 @router.get("/projects/{project_id}")
@@ -226,10 +229,7 @@ async def my_tasks(actor: CurrentActor, rt: Rt,
             due_before=(today if due == Due.OVERDUE
                         else today + timedelta(days=SOON_DAYS) if due == Due.SOON else None),
             due_from=today if due == Due.SOON else None, limit=MY_TASKS_LIMIT)
-        # Only tasks of projects they still see (someone removed from one keeps none).
-        member_of = await queries.member_project_ids(uow, actor.user_id)
-        return TaskList(items=await tasks_out(
-            uow, [t for t in tasks if t.project_id in member_of]))
+        return TaskList(items=await tasks_out(uow, tasks))
 
 
 @router.get("/tasks/{task_id}")

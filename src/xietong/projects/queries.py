@@ -29,6 +29,13 @@ async def member_project_ids(uow: UnitOfWork, user_id: int) -> set[int]:
         select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)))
 
 
+async def my_roles(uow: UnitOfWork, user_id: int) -> dict[int, str]:
+    """The projects someone is in, with their role in each."""
+    return {project_id: role for project_id, role in await uow.session.execute(
+        select(ProjectMember.project_id, ProjectMember.role)
+        .where(ProjectMember.user_id == user_id))}
+
+
 async def membership(uow: UnitOfWork, project_id: int, user_id: int) -> ProjectMember | None:
     return await uow.session.get(ProjectMember, (project_id, user_id))
 
@@ -102,6 +109,12 @@ async def reaches(uow: UnitOfWork, start: int, goal: int) -> bool:
     return False
 
 
+async def last_rank(uow: UnitOfWork, project_id: int, status_id: int) -> str | None:
+    """The rank of the column's bottom card (None: an empty column)."""
+    return await uow.session.scalar(select(func.max(Task.rank)).where(
+        Task.project_id == project_id, Task.status_id == status_id))
+
+
 async def column(uow: UnitOfWork, project_id: int, status_id: int) -> list[tuple[int, str]]:
     """The column's tasks as (id, rank), in board order."""
     return [(row.id, row.rank) for row in await uow.session.execute(
@@ -120,7 +133,11 @@ async def tasks_assigned(uow: UnitOfWork, user_id: int, *, open_only: bool,
                          due_before: date | None, due_from: date | None,
                          limit: int) -> Sequence[Task]:
     """Someone's tasks, soonest due first (undated last)."""
-    statement = select(Task).where(Task.assignee_id == user_id)
+    statement = select(Task).where(
+        Task.assignee_id == user_id,
+        # Only projects they are still in: someone removed from one keeps none of its tasks.
+        Task.project_id.in_(select(ProjectMember.project_id)
+                            .where(ProjectMember.user_id == user_id)))
     if open_only:
         statement = statement.join(ProjectStatus, ProjectStatus.id == Task.status_id).where(
             ProjectStatus.category.in_([Category.TODO.value, Category.DOING.value]))
