@@ -26,6 +26,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from xietong.runtime import Runtime
+from xietong.settings import Settings
+
 PASSWORD = "bench-password-密码"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -244,6 +247,12 @@ class Environment:
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "xietong.db"
+
+    def runtime(self) -> Runtime:
+        """An in-process runtime on this installation, running no jobs: what a benchmark
+        writes its company with, straight into the database."""
+        return Runtime(Settings(data_dir=self.data_dir, database_url=self.postgres_url or "",
+                                secret_key="b" * 40, run_jobs=False))
 
     def xietong(self, *args: str) -> str:
         return subprocess.run([sys.executable, "-m", "xietong", *args], env=self.env,

@@ -48,8 +48,6 @@ from xietong.projects.models import (
     TaskEntry,
 )
 from xietong.projects.reminders import reminder_day, send_reminders
-from xietong.runtime import Runtime
-from xietong.settings import Settings
 
 DEPARTMENTS = 20
 PEOPLE_PER_DEPARTMENT = 20
@@ -59,17 +57,12 @@ MEMBERS_PER_PROJECT = 20
 BATCH = 5_000
 
 
-def runtime_for(environment: Environment) -> Runtime:
-    return Runtime(Settings(data_dir=environment.data_dir,
-                            database_url=environment.postgres_url or "",
-                            secret_key="b" * 40, run_jobs=False))
-
 
 async def build_company(environment: Environment, projects: int, tasks: int,
                         seed: int) -> dict[str, Any]:
     """Departments, people, projects with their boards, members and tasks."""
     rng = random.Random(seed)
-    runtime = runtime_for(environment)
+    runtime = environment.runtime()
     today = reminder_day(utcnow(), runtime.settings.zone)
     try:
         password_hash = await runtime.passwords.hash(PASSWORD)
@@ -170,7 +163,7 @@ def measure(base_url: str, username: str, path: str, samples: int,
 
 async def remind(environment: Environment, reminders: int) -> dict[str, Any]:
     """`reminders` open tasks made due tomorrow, then the day's reminder work, twice."""
-    runtime = runtime_for(environment)
+    runtime = environment.runtime()
     try:
         now = utcnow()
         today = reminder_day(now, runtime.settings.zone)

@@ -44,9 +44,7 @@ from xietong.jobs.models import Job, JobState
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.requests.models import Request, RequestEntry, RequestType, Status
 from xietong.requests.timers import SLA_JOB, Stage
-from xietong.runtime import Runtime
 from xietong.search.indexing import rebuild_everything
-from xietong.settings import Settings
 
 DEPARTMENTS = 20
 PEOPLE_PER_DEPARTMENT = 20
@@ -56,17 +54,12 @@ STATUSES = [Status.NEW, Status.NEW, Status.ACCEPTED, Status.ACCEPTED, Status.IN_
             Status.REJECTED]
 
 
-def runtime_for(environment: Environment) -> Runtime:
-    return Runtime(Settings(data_dir=environment.data_dir,
-                            database_url=environment.postgres_url or "",
-                            secret_key="b" * 40, run_jobs=False))
-
 
 async def build_company(environment: Environment, requests: int, types: int,
                         seed: int) -> dict[str, Any]:
     """Departments, people (one password), types and requests; who to sign in as."""
     rng = random.Random(seed)
-    runtime = runtime_for(environment)
+    runtime = environment.runtime()
     try:
         password_hash = await runtime.passwords.hash(PASSWORD)
         now = utcnow()
@@ -179,7 +172,7 @@ def measure_search(base_url: str, username: str, q: str, samples: int) -> dict[s
 async def arm_timers(environment: Environment, timers: int) -> tuple[float, int]:
     """Breach jobs of (up to) `timers` open requests, all due now, in one transaction; the
     commit's monotonic time and how many there are."""
-    runtime = runtime_for(environment)
+    runtime = environment.runtime()
     try:
         now = utcnow()
         async with runtime.unit_of_work() as uow:
@@ -204,7 +197,7 @@ async def arm_timers(environment: Environment, timers: int) -> tuple[float, int]
 
 
 async def wait_for_timers(environment: Environment, timers: int) -> dict[str, Any]:
-    runtime = runtime_for(environment)
+    runtime = environment.runtime()
     try:
         while True:
             async with runtime.reader() as uow:
