@@ -201,3 +201,11 @@ async def test_the_system_account_is_nobody_to_sign_in_as_or_to_pick(
     response = await cast.linxiaoyan.api.post(f"/api/v1/users/{assistant}/password-reset")
     assert response.status_code == 403
     assert error_code(response) == "system_account"
+    # Nor edit it, deactivate it or put it in a department.
+    for body in ({"display_name": "假助手"}, {"active": False}, {"role": "admin"}):
+        response = await cast.linxiaoyan.api.patch(f"/api/v1/users/{assistant}", json=body)
+        assert (response.status_code, error_code(response)) == (403, "system_account"), body
+    department = cast.departments["研发部"]
+    response = await cast.linxiaoyan.api.put(f"/api/v1/departments/{department}/members",
+                                             json={"user_ids": [cast.lina.id, assistant]})
+    assert response.status_code == 422, response.text

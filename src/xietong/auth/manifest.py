@@ -40,7 +40,7 @@ MANIFEST = DomainManifest(
     ),
     error_texts={
         CHINESE: {
-            "system_account": "系统账号没有密码，不能登录。",
+            "system_account": "系统账号不能登录，也不能修改。",
             "bad_credentials": "用户名或密码错误。",
             "wrong_password": "当前密码不正确。",
             "account_inactive": "账号已停用。",

@@ -155,6 +155,8 @@ async def do_create_user(uow: UnitOfWork, actor: Actor | None, *, username: str,
 
 async def do_update_user(uow: UnitOfWork, actor: Actor, user: User, changes: UserUpdate) -> None:
     """Apply the fields present in `changes`, each under its own permission rule."""
+    if user.bot:
+        raise Forbidden("A system account is not edited.", code="system_account")
     given = changes.model_fields_set
     target_role = Role(user.role)
     administers = org_policy.can_administer_user(actor, target_role)
@@ -345,7 +347,9 @@ async def _check_sibling_name_free(uow: UnitOfWork, name: str, parent_id: int | 
 
 async def _check_people_exist(uow: UnitOfWork, user_ids: Iterable[int], field: str) -> list[int]:
     wanted = list(dict.fromkeys(user_ids))
-    missing = set(wanted) - await queries.existing_user_ids(uow, wanted)
+    # A system account is nobody's member or manager: named, it is as unknown as a stranger.
+    missing = (set(wanted) - await queries.existing_user_ids(uow, wanted)
+               | await queries.bot_ids(uow, wanted))
     if missing:
         raise Invalid("Unknown person.", details={field: sorted(missing)})
     return wanted
