@@ -13,6 +13,7 @@ from xietong.auth.manifest import MANIFEST as AUTH
 from xietong.business_calendar.manifest import MANIFEST as BUSINESS_CALENDAR
 from xietong.chat.manifest import MANIFEST as CHAT
 from xietong.files.manifest import MANIFEST as FILES
+from xietong.goals.manifest import MANIFEST as GOALS
 from xietong.jobs.manifest import MANIFEST as JOBS
 from xietong.manifest import DomainManifest
 from xietong.notifications.manifest import MANIFEST as NOTIFICATIONS
@@ -38,4 +39,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     APPROVALS,
     REQUESTS,
     PROJECTS,
+    GOALS,
 )

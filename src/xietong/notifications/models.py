@@ -32,6 +32,8 @@ class NotificationKind(StrEnum):
     # Tasks: given to one; due tomorrow or overdue (to the assignee, then their manager).
     TASK_ASSIGNED = "task_assigned"
     TASK_DUE = "task_due"
+    # Goals: a key result owes this week's check-in (to its owner).
+    OKR_CHECK_IN = "okr_check_in"
 
 
 class Notification(Base):

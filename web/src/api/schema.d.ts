@@ -1872,6 +1872,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/objectives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Objectives
+         * @description The period's objectives the caller sees (default: this quarter in the company's time
+         *     zone), with rolled-up progress; `tree`: each under the one it serves.
+         */
+        get: operations["list_objectives"];
+        put?: never;
+        /** Create Objective */
+        post: operations["create_objective"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objectives/{objective_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Objective */
+        get: operations["get_objective"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Objective */
+        patch: operations["update_objective"];
+        trace?: never;
+    };
+    "/api/v1/objectives/{objective_id}/key-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Key Result
+         * @description The objective, with its new key result last.
+         */
+        post: operations["add_key_result"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/key-results/{key_result_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Key Result */
+        delete: operations["delete_key_result"];
+        options?: never;
+        head?: never;
+        /** Update Key Result */
+        patch: operations["update_key_result"];
+        trace?: never;
+    };
+    "/api/v1/key-results/{key_result_id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Check Ins
+         * @description The key result's check-ins, newest first (the last 200).
+         */
+        get: operations["list_check_ins"];
+        put?: never;
+        /** Check In */
+        post: operations["check_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2345,6 +2444,48 @@ export interface components {
             /** Archived */
             archived?: boolean | null;
         };
+        /**
+         * CheckInCreate
+         * @description A metric key result's new value (`current`); a task-counted one takes none.
+         */
+        CheckInCreate: {
+            /** Current */
+            current?: number | null;
+            /** Confidence */
+            confidence?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
+        /** CheckInList */
+        CheckInList: {
+            /** Items */
+            items: components["schemas"]["CheckInOut"][];
+        };
+        /** CheckInOut */
+        CheckInOut: {
+            /** Id */
+            id: number;
+            /** Key Result Id */
+            key_result_id: number;
+            /** Author Id */
+            author_id: number | null;
+            /** Value */
+            value: number | null;
+            /** Progress */
+            progress: number;
+            /** Confidence */
+            confidence: number | null;
+            /** Note */
+            note: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** CommentBody */
         CommentBody: {
             /** Body */
@@ -2783,6 +2924,11 @@ export interface components {
             /** Dependencies */
             dependencies: number[];
         };
+        /**
+         * GoalVisibility
+         * @enum {string}
+         */
+        GoalVisibility: "company" | "department" | "private";
         /** HolidayOut */
         HolidayOut: {
             /**
@@ -2914,6 +3060,100 @@ export interface components {
          * @enum {string}
          */
         JobState: "queued" | "running" | "done" | "failed" | "cancelled";
+        /** KeyResultCreate */
+        KeyResultCreate: {
+            /** Title */
+            title: string;
+            /** @default metric */
+            kind?: components["schemas"]["KeyResultKind"];
+            /** Owner Id */
+            owner_id?: number | null;
+            /**
+             * Start
+             * @default 0
+             */
+            start?: number;
+            /**
+             * Target
+             * @default 100
+             */
+            target?: number;
+            /**
+             * Unit
+             * @default
+             */
+            unit?: string;
+            /**
+             * Weight
+             * @default 1
+             */
+            weight?: number;
+            /** Task Ids */
+            task_ids?: number[];
+            /** Project Ids */
+            project_ids?: number[];
+        };
+        /**
+         * KeyResultKind
+         * @enum {string}
+         */
+        KeyResultKind: "metric" | "tasks";
+        /** KeyResultOut */
+        KeyResultOut: {
+            /** Id */
+            id: number;
+            /** Objective Id */
+            objective_id: number;
+            /** Title */
+            title: string;
+            kind: components["schemas"]["KeyResultKind"];
+            /** Owner Id */
+            owner_id: number | null;
+            /** Start */
+            start: number;
+            /** Target */
+            target: number;
+            /** Current */
+            current: number;
+            /** Unit */
+            unit: string;
+            /** Weight */
+            weight: number;
+            /** Progress */
+            progress: number;
+            /** Confidence */
+            confidence: number | null;
+            /** Checked In At */
+            checked_in_at: string | null;
+            /** Task Ids */
+            task_ids: number[];
+            /** Project Ids */
+            project_ids: number[];
+        };
+        /** KeyResultUpdate */
+        KeyResultUpdate: {
+            /** Title */
+            title?: string | null;
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Start */
+            start?: number | null;
+            /** Target */
+            target?: number | null;
+            /** Unit */
+            unit?: string | null;
+            /** Weight */
+            weight?: number | null;
+            /** Task Ids */
+            task_ids?: number[] | null;
+            /** Project Ids */
+            project_ids?: number[] | null;
+        };
+        /**
+         * Level
+         * @enum {string}
+         */
+        Level: "company" | "department" | "person";
         /** LoginIn */
         LoginIn: {
             /** Login */
@@ -3189,7 +3429,7 @@ export interface components {
          *     warning); each kind can be switched off per person.
          * @enum {string}
          */
-        NotificationKind: "mention" | "direct_message" | "ack_requested" | "ack_reminder" | "added_to_channel" | "request_update" | "request_assigned" | "sla_warning" | "sla_breached" | "approval_waiting" | "task_assigned" | "task_due";
+        NotificationKind: "mention" | "direct_message" | "ack_requested" | "ack_reminder" | "added_to_channel" | "request_update" | "request_assigned" | "sla_warning" | "sla_breached" | "approval_waiting" | "task_assigned" | "task_due" | "okr_check_in";
         /** NotificationOut */
         NotificationOut: {
             /** Id */
@@ -3225,6 +3465,96 @@ export interface components {
             next_cursor: string | null;
             /** Unread Count */
             unread_count: number;
+        };
+        /** ObjectiveCreate */
+        ObjectiveCreate: {
+            /** Title */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            level: components["schemas"]["Level"];
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Department Id */
+            department_id?: number | null;
+            /** Parent Id */
+            parent_id?: number | null;
+            /** Period */
+            period: string;
+            /** @default company */
+            visibility?: components["schemas"]["GoalVisibility"];
+            /**
+             * Weight
+             * @default 1
+             */
+            weight?: number;
+        };
+        /** ObjectiveList */
+        ObjectiveList: {
+            /** Period */
+            period: string;
+            /** Items */
+            items: components["schemas"]["ObjectiveOut"][];
+        };
+        /** ObjectiveOut */
+        ObjectiveOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            level: components["schemas"]["Level"];
+            /** Owner Id */
+            owner_id: number;
+            /** Department Id */
+            department_id: number | null;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Period */
+            period: string;
+            visibility: components["schemas"]["GoalVisibility"];
+            /** Weight */
+            weight: number;
+            /** Progress */
+            progress: number;
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Key Results */
+            key_results: components["schemas"]["KeyResultOut"][];
+            /** Can */
+            can: string[];
+            /** Children */
+            children: components["schemas"]["ObjectiveOut"][];
+        };
+        /** ObjectiveUpdate */
+        ObjectiveUpdate: {
+            /** Title */
+            title?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Parent Id */
+            parent_id?: number | null;
+            visibility?: components["schemas"]["GoalVisibility"] | null;
+            /** Weight */
+            weight?: number | null;
+            /** Archived */
+            archived?: boolean | null;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -4517,6 +4847,99 @@ export interface components {
             data: components["schemas"]["NotificationReadData"];
         };
         /**
+         * ObjectiveData
+         * @description An objective as everyone who sees it is told (events carry this).
+         */
+        ObjectiveData: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            level: components["schemas"]["Level"];
+            /** Owner Id */
+            owner_id: number;
+            /** Department Id */
+            department_id: number | null;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Period */
+            period: string;
+            visibility: components["schemas"]["GoalVisibility"];
+            /** Weight */
+            weight: number;
+            /** Progress */
+            progress: number;
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Key Results */
+            key_results: components["schemas"]["KeyResultOut"][];
+        };
+        /**
+         * ObjectiveChangedData
+         * @description An objective was set, changed, checked in on or moved by its roll-up (`change`).
+         */
+        ObjectiveChangedData: {
+            objective: components["schemas"]["ObjectiveData"];
+            /** Change */
+            change: string;
+        };
+        /** ObjectiveChangedFrame */
+        ObjectiveChangedFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "objective.changed";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["ObjectiveChangedData"];
+        };
+        /**
+         * OkrCheckInDueData
+         * @description A key result is owed a check-in this week; to its owner only.
+         */
+        OkrCheckInDueData: {
+            /** Key Result Id */
+            key_result_id: number;
+            /** Key Result Title */
+            key_result_title: string;
+            /** Objective Id */
+            objective_id: number;
+            /** Objective Title */
+            objective_title: string;
+            /** Day */
+            day: string;
+        };
+        /** OkrCheckInDueFrame */
+        OkrCheckInDueFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "okr.check_in_due";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["OkrCheckInDueData"];
+        };
+        /**
          * ProjectData
          * @description A project as everyone who sees it sees it (what its events carry).
          */
@@ -4871,7 +5294,7 @@ export interface components {
          * EventFrame
          * @description A logged event, as the socket sends it (and replays it).
          */
-        EventFrame: components["schemas"]["ApprovalChangedFrame"] | components["schemas"]["ChannelMemberAddedFrame"] | components["schemas"]["ChannelMemberRemovedFrame"] | components["schemas"]["ChannelReadFrame"] | components["schemas"]["ChannelUpdatedFrame"] | components["schemas"]["DepartmentCreatedFrame"] | components["schemas"]["DepartmentDeletedFrame"] | components["schemas"]["DepartmentMembersChangedFrame"] | components["schemas"]["DepartmentUpdatedFrame"] | components["schemas"]["MessageAckReminderFrame"] | components["schemas"]["MessageAcknowledgedFrame"] | components["schemas"]["MessageCreatedFrame"] | components["schemas"]["MessageDeletedFrame"] | components["schemas"]["MessagePinnedFrame"] | components["schemas"]["MessageUpdatedFrame"] | components["schemas"]["NotificationCreatedFrame"] | components["schemas"]["NotificationReadFrame"] | components["schemas"]["ProjectChangedFrame"] | components["schemas"]["ReactionAddedFrame"] | components["schemas"]["ReactionRemovedFrame"] | components["schemas"]["RequestChangedFrame"] | components["schemas"]["TaskChangedFrame"] | components["schemas"]["UserCreatedFrame"] | components["schemas"]["UserUpdatedFrame"];
+        EventFrame: components["schemas"]["ApprovalChangedFrame"] | components["schemas"]["ChannelMemberAddedFrame"] | components["schemas"]["ChannelMemberRemovedFrame"] | components["schemas"]["ChannelReadFrame"] | components["schemas"]["ChannelUpdatedFrame"] | components["schemas"]["DepartmentCreatedFrame"] | components["schemas"]["DepartmentDeletedFrame"] | components["schemas"]["DepartmentMembersChangedFrame"] | components["schemas"]["DepartmentUpdatedFrame"] | components["schemas"]["MessageAckReminderFrame"] | components["schemas"]["MessageAcknowledgedFrame"] | components["schemas"]["MessageCreatedFrame"] | components["schemas"]["MessageDeletedFrame"] | components["schemas"]["MessagePinnedFrame"] | components["schemas"]["MessageUpdatedFrame"] | components["schemas"]["NotificationCreatedFrame"] | components["schemas"]["NotificationReadFrame"] | components["schemas"]["ObjectiveChangedFrame"] | components["schemas"]["OkrCheckInDueFrame"] | components["schemas"]["ProjectChangedFrame"] | components["schemas"]["ReactionAddedFrame"] | components["schemas"]["ReactionRemovedFrame"] | components["schemas"]["RequestChangedFrame"] | components["schemas"]["TaskChangedFrame"] | components["schemas"]["UserCreatedFrame"] | components["schemas"]["UserUpdatedFrame"];
         /**
          * EphemeralFrame
          * @description A frame that is never logged nor replayed (no id).
@@ -18015,6 +18438,972 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskHistory"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    list_objectives: {
+        parameters: {
+            query?: {
+                period?: string | null;
+                level?: components["schemas"]["Level"] | null;
+                department_id?: number | null;
+                owner_id?: number | null;
+                tree?: boolean;
+                archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectiveList"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    create_objective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectiveCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectiveOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    get_objective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                objective_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectiveOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    update_objective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                objective_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectiveUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectiveOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    add_key_result: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                objective_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyResultCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectiveOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    delete_key_result: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    update_key_result: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyResultUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectiveOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    list_check_ins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInList"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

@@ -51,6 +51,7 @@ const en: MessageSchema = {
       approval_waiting: '{actor} asks for your approval: {where}',
       task_assigned: 'Task {where} is assigned to you',
       task_due: 'Task {where} is due soon or overdue',
+      okr_check_in: 'Objective {where} is due for this week\'s check-in',
     },
     kinds: {
       mention: 'Mentions',
@@ -65,6 +66,7 @@ const en: MessageSchema = {
       approval_waiting: 'Approvals waiting for me',
       task_assigned: 'Tasks assigned to me',
       task_due: 'Tasks due and overdue',
+      okr_check_in: 'Weekly OKR check-in reminders',
     },
     preferences: {
       title: 'Notification settings',

@@ -51,6 +51,7 @@ export default {
       approval_waiting: '{actor} 的审批 {where} 等待你处理',
       task_assigned: '任务 {where} 已指派给你',
       task_due: '任务 {where} 快到期或已逾期',
+      okr_check_in: '目标 {where} 本周待更新进度',
     },
     kinds: {
       mention: '提到你',
@@ -65,6 +66,7 @@ export default {
       approval_waiting: '待我审批',
       task_assigned: '指派给我的任务',
       task_due: '任务到期和逾期',
+      okr_check_in: 'OKR 每周进度更新提醒',
     },
     preferences: {
       title: '通知设置',

@@ -22,6 +22,7 @@ const everyKind: { [K in NotificationKind]: K } = {
   approval_waiting: 'approval_waiting',
   task_assigned: 'task_assigned',
   task_due: 'task_due',
+  okr_check_in: 'okr_check_in',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

@@ -16,6 +16,7 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   approval_waiting: 'notifications.titles.approval_waiting',
   task_assigned: 'notifications.titles.task_assigned',
   task_due: 'notifications.titles.task_due',
+  okr_check_in: 'notifications.titles.okr_check_in',
 }
 
 function dataText(notification: Notification, key: string): string {
