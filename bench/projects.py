@@ -2,7 +2,9 @@
 across 20 departments of 20 people, then over real HTTP against a served node, `--samples`
 times each, p50/p95/p99: the kanban board of a 2,000-task project (every column and card in
 one answer), "my tasks" of someone with tasks in many projects, and the Gantt data (with
-the critical path) of a 500-task project whose tasks wait for one another; then the daily
+the critical path) of a 500-task project whose tasks wait for one another, and the OKR tree
+of the quarter (`--objectives` objectives, 500: company, department and person ones aligned
+up the tree, three key results each, some counted from projects' tasks); then the daily
 due-date reminders for `--reminders` tasks (10,000) due tomorrow, in process: the time the
 job's work takes, and a second run the same day writing none.
 
@@ -36,6 +38,8 @@ from bench.common import (
     sign_in,
 )
 from xietong.core.clock import utcnow
+from xietong.goals.models import KeyResult, KeyResultProject, Objective
+from xietong.goals.periods import quarter_of
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.projects import ranks
 from xietong.projects.actions import DEFAULT_STATUSES
@@ -55,12 +59,15 @@ BOARD_TASKS = 2_000  # project 1
 GANTT_TASKS = 500  # project 2
 MEMBERS_PER_PROJECT = 20
 BATCH = 5_000
+COMPANY_OBJECTIVES = 10
+OBJECTIVES_PER_DEPARTMENT = 5
+KEY_RESULTS_PER_OBJECTIVE = 3
 
 
-
-async def build_company(environment: Environment, projects: int, tasks: int,
+async def build_company(environment: Environment, projects: int, tasks: int, objectives: int,
                         seed: int) -> dict[str, Any]:
-    """Departments, people, projects with their boards, members and tasks."""
+    """Departments, people, projects with their boards, members and tasks; the quarter's
+    objectives and key results."""
     rng = random.Random(seed)
     runtime = environment.runtime()
     today = reminder_day(utcnow(), runtime.settings.zone)
@@ -136,12 +143,56 @@ async def build_company(environment: Environment, projects: int, tasks: int,
             for start in range(0, len(rows), BATCH):
                 await session.execute(insert(Task), rows[start:start + BATCH])
             await session.execute(insert(TaskDependency), dependencies)
+            period = quarter_of(now, runtime.settings.zone)
+            await build_goals(session, objectives, period, projects, rng)
         async with runtime.reader() as uow:
             mine = await uow.session.scalar(select(func.count()).where(Task.assignee_id == 2))
     finally:
         await runtime.close()
     return {"board_project": 1, "gantt_project": 2, "member": "user0002",
-            "my_tasks_total": mine, "tasks": task_id, "dependencies": len(dependencies)}
+            "my_tasks_total": mine, "tasks": task_id, "dependencies": len(dependencies),
+            "period": period}
+
+
+async def build_goals(session: Any, count: int, period: str, projects: int,
+                      rng: random.Random) -> None:
+    """`count` objectives: the company's, five per department aligned to them, and the
+    rest people's aligned to their department's; a tenth department-only or private; three
+    key results each, every fifth objective's first counted from a project's tasks."""
+    now = utcnow()
+    people = DEPARTMENTS * PEOPLE_PER_DEPARTMENT
+    rows: list[dict[str, Any]] = []
+    for n in range(1, count + 1):
+        if n <= COMPANY_OBJECTIVES:
+            level, owner, department, parent = "company", 1, None, None
+        elif n <= COMPANY_OBJECTIVES + DEPARTMENTS * OBJECTIVES_PER_DEPARTMENT:
+            department = (n - COMPANY_OBJECTIVES - 1) // OBJECTIVES_PER_DEPARTMENT + 1
+            level, owner = "department", (department - 1) * PEOPLE_PER_DEPARTMENT + 1
+            parent = rng.randrange(1, COMPANY_OBJECTIVES + 1)
+        else:
+            level, owner = "person", rng.randrange(1, people + 1)
+            department = (owner - 1) // PEOPLE_PER_DEPARTMENT + 1
+            parent = (COMPANY_OBJECTIVES + (department - 1) * OBJECTIVES_PER_DEPARTMENT
+                      + rng.randrange(1, OBJECTIVES_PER_DEPARTMENT + 1))
+        visibility = ("company" if level == "company" or n % 10
+                      else "department" if level == "department" or n % 20 else "private")
+        rows.append({"id": n, "title": f"目标 {n}：提升客户满意度", "description": "",
+                     "level": level, "owner_id": owner, "department_id": department,
+                     "parent_id": parent if parent is not None and parent < n else None,
+                     "period": period, "visibility": visibility, "weight": 1.0,
+                     "progress": rng.random(), "created_at": now, "updated_at": now})
+    await session.execute(insert(Objective), rows)
+    results = [{"id": (n - 1) * KEY_RESULTS_PER_OBJECTIVE + k, "objective_id": n,
+                "title": f"关键结果 {k}：签约客户数", "kind": "tasks" if k == 1 and n % 5 == 0
+                else "metric", "start_value": 0.0, "target_value": 100.0,
+                "current_value": float(rng.randrange(100)), "unit": "家", "weight": 1.0,
+                "progress": rng.random(), "confidence": rng.randrange(1, 11), "position": k,
+                "created_at": now, "updated_at": now}
+               for n in range(1, count + 1) for k in range(1, KEY_RESULTS_PER_OBJECTIVE + 1)]
+    await session.execute(insert(KeyResult), results)
+    await session.execute(insert(KeyResultProject), [
+        {"key_result_id": r["id"], "project_id": rng.randrange(3, projects + 1)}
+        for r in results if r["kind"] == "tasks"])
 
 
 def measure(base_url: str, username: str, path: str, samples: int,
@@ -205,6 +256,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", type=int, default=200)
     parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--objectives", type=int, default=500)
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
@@ -212,7 +264,8 @@ def main() -> None:
     args = parser.parse_args()
     with scratch_environment(postgres=args.postgres) as environment:
         began = time.perf_counter()
-        company = asyncio.run(build_company(environment, args.projects, args.tasks, args.seed))
+        company = asyncio.run(build_company(environment, args.projects, args.tasks,
+                                            args.objectives, args.seed))
         built = time.perf_counter() - began
         with serving(environment) as server:
             reads = [
@@ -223,6 +276,8 @@ def main() -> None:
                         {"due": "overdue"}),
                 measure(server.base_url, company["member"],
                         f"/api/v1/projects/{company['gantt_project']}/gantt", args.samples),
+                measure(server.base_url, company["member"], "/api/v1/objectives", args.samples,
+                        {"period": company["period"], "tree": "true"}),
             ]
         reminders = asyncio.run(remind(environment, args.reminders)) if args.reminders else None
     print_report({"benchmark": "projects", "database": environment.database,

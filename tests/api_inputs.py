@@ -209,6 +209,15 @@ async def build_world(cast: Cast) -> World:
         tasks.append(made.json()["id"])
     world.ids.update(project_id=project.json()["id"], task_id=tasks[0],
                      depends_on_id=tasks[1])
+    objective = await owner.api.post(f"{API}/objectives", json={
+        "title": "新品成功上市", "level": "company", "period": "2026-Q4"})
+    assert objective.status_code == 201, objective.text
+    with_result = await owner.api.post(
+        f"{API}/objectives/{objective.json()['id']}/key-results",
+        json={"title": "签约客户", "target": 50})
+    assert with_result.status_code == 201, with_result.text
+    world.ids.update(objective_id=objective.json()["id"],
+                     key_result_id=with_result.json()["key_results"][0]["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -158,7 +158,7 @@ async def key_results_to_remind(uow: UnitOfWork, period: str, *, checked_before:
                (KeyResult.checked_in_at.is_(None)) | (KeyResult.checked_in_at < checked_before),
                KeyResult.reminded_on.is_(None) | (KeyResult.reminded_on != today))
         .order_by(KeyResult.id))
-    return [(kr, o) for kr, o in rows.tuples()]
+    return [(kr, o) for kr, o in rows]
 
 
 async def check_ins_of(uow: UnitOfWork, key_result_id: int, *,
