@@ -19,7 +19,8 @@ from xietong.manifest import DemoOptions, DemoOutcome
 from xietong.org.models import Department, User
 from xietong.projects.models import Project
 
-# (title, owner, department or None for the company's, parent title, key results)
+# (title, owner, department (None: the company's; "个人": the owner's own), parent title,
+# key results)
 # key results: (title, start, target, unit, current now, confidence) or
 # (title, "project", project name) for one counted from a project's tasks.
 KeyResultSpec = tuple[str, float, float, str, float, int] | tuple[str, str, str]
@@ -44,6 +45,13 @@ OBJECTIVES: list[tuple[str, str, str | None, str | None, list[KeyResultSpec]]] =
         ("华东区新品签约客户", 0, 30, "家", 11, 6),
         ("完成渠道伙伴培训场次", 0, 6, "场", 2, 7),
     ]),
+    ("拿下三家华东重点客户", "刘洋", "个人", "华东区新品签约 30 家", [
+        ("重点客户签约", 0, 3, "家", 1, 6),
+    ]),
+    ("官网新品页按时上线", "郭静", "个人", "新品品牌声量进入行业前三", [
+        ("页面设计评审通过", 0, 1, "次", 1, 9),
+        ("首屏加载时间", 3.2, 1.5, "秒", 2.1, 7),
+    ]),
 ]
 
 
@@ -64,11 +72,13 @@ async def demo_goals(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
         # owners, who manage the departments.
         actor = Actor(user_id=owner.id, role=Role.ADMIN if department is None
                       else Role(owner.role))
+        level = (Level.COMPANY if department is None else Level.PERSON if department == "个人"
+                 else Level.DEPARTMENT)
         viewer = await viewer_of(uow, actor)
         objective = await actions.do_create_objective(uow, actor, viewer, ObjectiveCreate(
-            title=title, period=period, owner_id=owner.id,
-            level=Level.COMPANY if department is None else Level.DEPARTMENT,
-            department_id=departments[department] if department else None,
+            title=title, period=period, owner_id=owner.id, level=level,
+            department_id=(departments[department]
+                           if department and level == Level.DEPARTMENT else None),
             parent_id=made[parent].id if parent else None))
         made[title] = objective
         found = await access_objective(uow, actor, objective.id, viewer=viewer)
