@@ -348,6 +348,17 @@ async def test_a_projects_labels_are_the_ones_its_tasks_carry(
         ("营销", "orange")]
     found = await board(cast.lina, private["id"])
     assert [label["name"] for label in found["project"]["labels"]] == ["营销"]
+    # Two names swapped in one go: each task keeps its label under the new name.
+    # (A label given by its name alone is the one the set has: kept on its tasks.)
+    both = await set_labels(cast.lina, private["id"], "营销", "研发")
+    first, second = (label["id"] for label in both["labels"])
+    assert first == ids["市场"]
+    assert (await cast.lina.api.get(f"{TASKS}/{task['id']}")).json()["labels"] == ["营销"]
+    swapped = await cast.lina.api.put(f"{PROJECTS}/{private['id']}/labels", json={
+        "labels": [{"id": first, "name": "研发", "color": "blue"},
+                   {"id": second, "name": "营销", "color": "red"}]})
+    assert swapped.status_code == 200, swapped.text
+    assert (await cast.lina.api.get(f"{TASKS}/{task['id']}")).json()["labels"] == ["研发"]
 
 
 async def test_a_comment_reaches_another_members_socket(
@@ -367,3 +378,18 @@ async def test_a_comment_reaches_another_members_socket(
     finally:
         for socket in sockets.values():
             await socket.close()
+
+
+async def test_a_watcher_who_can_no_longer_see_the_task_hears_nothing_of_it(
+        cast: Cast, public: dict[str, Any], follow: Follow) -> None:
+    task = await make_task(cast.lina, public["id"], "首页")
+    await cast.wangfang.api.post(f"{TASKS}/{task['id']}/watch")
+    await follow.held()
+    await comment(cast.zhangwei, task["id"], "首页初稿好了")
+    await follow.catch_up()
+    assert await notes(cast.wangfang) == [("task_commented", "张伟 评论了任务：首页")]
+    # The project turns members-only: 王芳, a watcher but no member, no longer sees it.
+    await cast.lina.api.patch(f"{PROJECTS}/{public['id']}", json={"visibility": "members"})
+    await comment(cast.zhangwei, task["id"], "预算：十万元")
+    await follow.catch_up()
+    assert len(await notes(cast.wangfang)) == 1

@@ -9,13 +9,20 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
 from xietong.core.events import CommittedEvent
 from xietong.core.uow import UnitOfWork
 from xietong.notifications.actions import NewNotification, do_notify
 from xietong.notifications.models import NotificationKind
 from xietong.org import queries as org_queries
+from xietong.policy import projects as projects_policy
+from xietong.projects import queries
+from xietong.projects.access import standing_from
 from xietong.projects.events import TaskChanged, TaskCommented, project_scope
+from xietong.projects.models import Project
 from xietong.projects.reminders import DUE_TOMORROW, OVERDUE, OVERDUE_MANAGER
 from xietong.projects.schemas import TaskEntryOut, TaskOut
 
@@ -61,8 +68,33 @@ class TaskNotifications:
         names = {u.id: u.display_name
                  for u in await org_queries.users_by_ids(uow, writers, None)}
         wanted = [n for event_id, c in read for n in _comment_notifications(event_id, c, names)]
+        wanted = await _still_seeing(uow, wanted, {c.task.id: c.task.project_id for _, c in read})
         if wanted:
             await do_notify(uow, wanted, now=self._clock(), zone=self._zone)
+
+
+async def _still_seeing(uow: UnitOfWork, wanted: list[NewNotification],
+                        projects_of: dict[int, int]) -> list[NewNotification]:
+    """Only those who may see the task now (a watcher who has left a private project, a
+    deactivated person, hear nothing of it): a few statements for the whole batch."""
+    project_ids = set(projects_of.values())
+    projects = {p.id: p for p in await uow.session.scalars(
+        select(Project).where(Project.id.in_(project_ids)))}
+    roles = await queries.roles_in(uow, project_ids, {n.user_id for n in wanted})
+    people = {u.id: u for u in await org_queries.users_by_ids(
+        uow, {n.user_id for n in wanted}, None)}
+    kept = []
+    for n in wanted:
+        project_id = projects_of[int(n.data["task_id"])]
+        user = people.get(n.user_id)
+        project = projects.get(project_id)
+        if user is None or not user.active or project is None:
+            continue
+        role = roles.get((project_id, n.user_id))
+        if projects_policy.can_see_project(Actor(user_id=user.id, role=Role(user.role)),
+                                           standing_from(project, role)):
+            kept.append(n)
+    return kept
 
 
 def _comment_notifications(event_id: int, commented: TaskCommented,

@@ -65,6 +65,12 @@ async def do_set_labels(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
     if unknown:
         raise Invalid("That label is not one of this project's.", code="unknown_label",
                       details={"label_ids": sorted(unknown)})
+    # A label given by name alone that the set already has is that label (kept on its tasks).
+    given_ids = {spec.id for spec in body.labels if spec.id is not None}
+    by_name = {label.name: label.id for label in current.values() if label.id not in given_ids}
+    body = LabelsBody(labels=[spec.model_copy(update={"id": by_name[spec.name]})
+                              if spec.id is None and spec.name in by_name else spec
+                              for spec in body.labels])
     # Labels older than label sets keep their longer names; a new name is short.
     old_names = {label.name for label in current.values()}
     too_long = [n for n in names if len(n) > LABEL_NAME_LENGTH and n not in old_names]

@@ -19,6 +19,7 @@ from xietong.projects.models import (
     Project,
     ProjectLabel,
     ProjectMember,
+    ProjectRole,
     ProjectStatus,
     Task,
     TaskAttachment,
@@ -45,6 +46,16 @@ async def my_roles(uow: UnitOfWork, user_id: int) -> dict[int, str]:
 
 async def membership(uow: UnitOfWork, project_id: int, user_id: int) -> ProjectMember | None:
     return await uow.session.get(ProjectMember, (project_id, user_id))
+
+
+async def roles_in(uow: UnitOfWork, project_ids: Iterable[int],
+                   user_ids: Iterable[int]) -> dict[tuple[int, int], ProjectRole]:
+    """Each (project, person)'s role, for those of the people in those projects."""
+    return {(project_id, user_id): ProjectRole(role)
+            for project_id, user_id, role in await uow.session.execute(
+                select(ProjectMember.project_id, ProjectMember.user_id, ProjectMember.role)
+                .where(ProjectMember.project_id.in_(set(project_ids)),
+                       ProjectMember.user_id.in_(set(user_ids))))}
 
 
 async def members_of(uow: UnitOfWork, project_ids: Iterable[int]) -> dict[int, list[int]]:
