@@ -207,8 +207,13 @@ async def build_world(cast: Cast) -> World:
                                     json={"title": title})
         assert made.status_code == 201, made.text
         tasks.append(made.json()["id"])
+    item = await owner.api.post(f"{API}/tasks/{tasks[0]}/checklist", json={"text": "订场地"})
+    assert item.status_code == 201, item.text
+    said = await owner.api.post(f"{API}/tasks/{tasks[0]}/comments", json={"text": "收到"})
+    assert said.status_code == 201, said.text
     world.ids.update(project_id=project.json()["id"], task_id=tasks[0],
-                     depends_on_id=tasks[1])
+                     depends_on_id=tasks[1], item_id=item.json()["checklist"][0]["id"],
+                     comment_id=said.json()["id"])
     objective = await owner.api.post(f"{API}/objectives", json={
         "title": "新品成功上市", "level": "company", "period": "2026-Q4"})
     assert objective.status_code == 201, objective.text

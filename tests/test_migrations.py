@@ -300,3 +300,42 @@ async def test_requests_filed_before_search_knew_them_are_found_after(backend: B
     finally:
         await runtime.close()
         await backend.drop_database(name)
+
+
+async def test_each_projects_label_set_is_seeded_from_its_tasks_labels(backend: Backend) -> None:
+    """0025 gives every project the labels its tasks already carry (in the order first met,
+    coloured in turn), so no task's labels fall outside its project's set."""
+    name = f"xietong_labels_{backend.run_id}"
+    await backend.create_database(name)
+    runtime = Runtime(backend.settings(database_url=backend.database_url(name)))
+    try:
+        await upgrade_to(runtime, "0023")
+        async with runtime.engine.begin() as connection:
+            await connection.execute(insert(await _as_migrated(connection, "users")),
+                                     {"id": 1, "username": "lina", "display_name": "李娜"})
+            await connection.execute(insert(await _as_migrated(connection, "projects")), [
+                {"id": 1, "name": "新品上市", "owner_id": 1},
+                {"id": 2, "name": "官网改版", "owner_id": 1}])
+            await connection.execute(insert(await _as_migrated(connection, "project_statuses")),
+                                     [{"id": 1, "project_id": 1, "name": "待处理",
+                                       "category": "todo", "position": 0},
+                                      {"id": 2, "project_id": 2, "name": "待处理",
+                                       "category": "todo", "position": 0}])
+            await connection.execute(insert(await _as_migrated(connection, "tasks")), [
+                {"id": 1, "project_id": 1, "title": "a", "status_id": 1, "rank": "a",
+                 "labels": ["市场", "物料"]},
+                {"id": 2, "project_id": 1, "title": "b", "status_id": 1, "rank": "b",
+                 "labels": ["设计", "市场"]},
+                {"id": 3, "project_id": 2, "title": "c", "status_id": 2, "rank": "a",
+                 "labels": []}])
+        await upgrade_to_head(runtime)
+        async with runtime.engine.connect() as connection:
+            rows = (await connection.execute(text(
+                "SELECT project_id, name, color, position FROM project_labels"
+                " ORDER BY project_id, position"))).all()
+        assert [tuple(row) for row in rows] == [
+            (1, "市场", "blue", 0), (1, "物料", "green", 1), (1, "设计", "orange", 2)]
+        await downgrade_to(runtime, "0023")
+    finally:
+        await runtime.close()
+        await backend.drop_database(name)

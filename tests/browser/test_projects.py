@@ -194,6 +194,9 @@ async def test_a_project_is_made_from_the_dialog_and_its_board_fills(
 async def test_a_card_dragged_in_one_browser_moves_in_the_other_within_a_second(
         cast: Cast, open_page: OpenPage) -> None:
     project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina, cast.liuyang)
+    labelled = await cast.zhangwei.api.put(f"/api/v1/projects/{project['id']}/labels", json={
+        "labels": [{"name": "研发", "color": "purple"}]})
+    assert labelled.status_code == 200, labelled.text
     await make_task(cast.zhangwei, project, "确认发布会场地", assignee_id=cast.liuyang.id,
                     due_at=day(-2), priority="urgent")
     await make_task(cast.zhangwei, project, "准备演示样机", assignee_id=cast.lina.id,

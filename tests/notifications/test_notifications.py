@@ -402,6 +402,7 @@ async def test_preferences_mute_kinds_and_quiet_hours(cast: Cast, follow: Follow
                   "ack_reminder": True, "added_to_channel": True, "request_update": True,
                   "request_assigned": True, "sla_warning": True, "sla_breached": True,
                   "approval_waiting": True, "task_assigned": True, "task_due": True,
+                  "task_mentioned": True, "task_commented": True,
                   "okr_check_in": True},
         "dnd_enabled": False, "dnd_start": "22:00", "dnd_end": "08:00"}
     chosen = await cast.lina.api.put(f"{API}/preferences", json={

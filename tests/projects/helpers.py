@@ -46,3 +46,13 @@ def status_id(project: dict[str, Any], name: str) -> int:
 async def move(person: Person, task_id: int, status: int, after_id: int | None = None) -> Any:
     return await person.api.post(f"{TASKS}/{task_id}/move",
                                  json={"status_id": status, "after_id": after_id})
+
+
+async def set_labels(person: Person, project_id: int, *names: str,
+                     color: str = "blue") -> dict[str, Any]:
+    """The project's label set becomes `names` (all one colour)."""
+    response = await person.api.put(f"{PROJECTS}/{project_id}/labels", json={
+        "labels": [{"name": n, "color": color} for n in names]})
+    assert response.status_code == 200, response.text
+    made: dict[str, Any] = response.json()
+    return made

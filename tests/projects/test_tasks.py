@@ -20,6 +20,7 @@ from tests.projects.helpers import (
     make_project,
     make_task,
     move,
+    set_labels,
     status_id,
 )
 from xietong.core.clock import utcnow
@@ -27,9 +28,11 @@ from xietong.core.clock import utcnow
 
 @pytest.fixture
 async def project(cast: Cast) -> dict[str, Any]:
-    """李娜's launch with 张伟 and 王芳 in it."""
-    return await make_project(cast.lina, "新品上市",
+    """李娜's launch with 张伟 and 王芳 in it, and the labels its tasks carry."""
+    made = await make_project(cast.lina, "新品上市",
                               member_ids=[cast.zhangwei.id, cast.wangfang.id])
+    await set_labels(cast.lina, made["id"], "市场", "物料", "设计", "官网")
+    return made
 
 
 async def history(person: Person, task_id: int) -> list[tuple[str, dict[str, Any]]]:

@@ -32,6 +32,9 @@ class NotificationKind(StrEnum):
     # Tasks: given to one; due tomorrow or overdue (to the assignee, then their manager).
     TASK_ASSIGNED = "task_assigned"
     TASK_DUE = "task_due"
+    # Task comments: someone @-mentioned one; a comment on a task one is on or follows.
+    TASK_MENTIONED = "task_mentioned"
+    TASK_COMMENTED = "task_commented"
     # Goals: a key result owes this week's check-in (to its owner).
     OKR_CHECK_IN = "okr_check_in"
 

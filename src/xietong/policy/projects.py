@@ -51,3 +51,29 @@ def can_manage_project(actor: Actor, standing: ProjectStanding) -> bool:
     """Rename it, change who sees it and who is in it, archive it: its owners and the
     company's administrators."""
     return standing.owner or actor.is_admin
+
+
+def can_manage_labels(actor: Actor, standing: ProjectStanding) -> bool:
+    """The project's label set: whoever works on its tasks (labels are the team's own
+    vocabulary, like a task's fields), not only its owner."""
+    return can_work_on_tasks(actor, standing)
+
+
+def can_comment(actor: Actor, standing: ProjectStanding) -> bool:
+    """Comment on a task: those who work on the project's tasks."""
+    return can_work_on_tasks(actor, standing)
+
+
+def can_edit_comment(actor: Actor, standing: ProjectStanding, author: bool) -> bool:
+    """A comment is changed by its writer only, while they still work on the project."""
+    return author and can_work_on_tasks(actor, standing)
+
+
+def can_delete_comment(actor: Actor, standing: ProjectStanding, author: bool) -> bool:
+    """Its writer while a member; the project's owners and administrators, any comment."""
+    return (author and standing.member) or can_manage_project(actor, standing)
+
+
+def can_watch(actor: Actor, standing: ProjectStanding) -> bool:
+    """Follow a task: anyone who sees it."""
+    return can_see_project(actor, standing)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from xietong.chat.access import access_message
 from xietong.chat.actions import open_linked_channel, render_html, set_linked_members
@@ -34,6 +34,8 @@ from xietong.projects.models import (
     Task,
     TaskDependency,
     TaskEntry,
+    TaskPerson,
+    TaskRole,
 )
 from xietong.projects.schemas import (
     MembersBody,
@@ -76,7 +78,7 @@ async def _people(uow: UnitOfWork, user_ids: Iterable[int],
     return active
 
 
-async def _emit_project(uow: UnitOfWork, project: Project, change: str,
+async def emit_project(uow: UnitOfWork, project: Project, change: str,
                         user_ids: Iterable[int] = ()) -> None:
     await uow.flush()
     uow.emit(ProjectChanged(project=await project_data(uow, project), change=change,
@@ -105,7 +107,7 @@ async def do_create_project(uow: UnitOfWork, actor: Actor, data: ProjectCreate) 
         uow, data.name, description=f"项目「{data.name}」的讨论", creator_id=actor.user_id,
         people=people)
     project.channel_id = channel.id
-    await _emit_project(uow, project, "created", people)
+    await emit_project(uow, project, "created", people)
     return project
 
 
@@ -127,7 +129,7 @@ async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
         project.visibility = data.visibility.value
     if data.archived is not None:
         project.archived_at = (project.archived_at or utcnow()) if data.archived else None
-    await _emit_project(uow, project, "updated")
+    await emit_project(uow, project, "updated")
     return project
 
 
@@ -142,7 +144,7 @@ async def do_add_members(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
                                       role=ProjectRole.MEMBER.value) for u in sorted(joining))
     if project.channel_id is not None and joining:
         await set_linked_members(uow, project.channel_id, current | joining)
-    await _emit_project(uow, project, "members", joining)
+    await emit_project(uow, project, "members", joining)
     return project
 
 
@@ -158,7 +160,7 @@ async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
     if member is None:
         raise NotFound("Not a member of this project.")
     # Told before they go: after the commit they no longer read the project's scope.
-    await _emit_project(uow, project, "members", [user_id])
+    await emit_project(uow, project, "members", [user_id])
     await uow.session.delete(member)
     await uow.flush()
     current = set((await queries.members_of(uow, [project.id])).get(project.id, []))
@@ -202,13 +204,13 @@ async def do_set_statuses(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
         status.name, status.category = spec.name, spec.category.value
         status.wip_limit, status.position = spec.wip_limit, position
         uow.session.add(status)
-    await _emit_project(uow, project, "statuses")
+    await emit_project(uow, project, "statuses")
     return project
 
 
 # --- tasks ----------------------------------------------------------------------------------
 
-def _check_work(actor: Actor, found: ProjectAccess) -> None:
+def check_work(actor: Actor, found: ProjectAccess) -> None:
     require(projects_policy.can_work_on_tasks(actor, found.standing),
             "Only the project's members work on its tasks (and not once it is archived).",
             code="not_a_project_member")
@@ -219,6 +221,36 @@ async def _check_assignee(uow: UnitOfWork, project_id: int, assignee_id: int | N
                                                             assignee_id) is None:
         raise Invalid("Assign the task to a member of the project.",
                       code="assignee_not_member", details={"assignee_id": assignee_id})
+
+
+async def check_labels(uow: UnitOfWork, project_id: int, labels: Iterable[str]) -> None:
+    """A task's labels come from its project's label set."""
+    wanted = set(labels)
+    if not wanted:
+        return
+    known = {label.name for label in (await queries.labels_of(uow, [project_id])).get(
+        project_id, [])}
+    if wanted - known:
+        raise Invalid("Those labels are not in the project's label set.",
+                      code="unknown_label", details={"labels": sorted(wanted - known)})
+
+
+async def _set_collaborators(uow: UnitOfWork, task: Task, user_ids: list[int]) -> list[int]:
+    """The task's collaborators become `user_ids` (members of the project); those before."""
+    wanted = set(user_ids)
+    members = set((await queries.members_of(uow, [task.project_id])).get(task.project_id, []))
+    if wanted - members:
+        raise Invalid("Collaborators are members of the project.",
+                      code="collaborator_not_member",
+                      details={"user_ids": sorted(wanted - members)})
+    before = (await queries.people_of(uow, [task.id])).get(task.id, {}).get(
+        TaskRole.COLLABORATOR, [])
+    if set(before) != wanted:
+        await uow.session.execute(delete(TaskPerson).where(
+            TaskPerson.task_id == task.id, TaskPerson.role == TaskRole.COLLABORATOR.value))
+        uow.session.add_all(TaskPerson(task_id=task.id, user_id=u,
+                                       role=TaskRole.COLLABORATOR.value) for u in sorted(wanted))
+    return before
 
 
 def _check_dates(start: date | None, due: date | None) -> None:
@@ -250,7 +282,7 @@ async def statuses_for(uow: UnitOfWork, project_id: int) -> list[ProjectStatus]:
 
 async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, data: TaskCreate,
                          *, source_message_id: int | None = None) -> Task:
-    _check_work(actor, found)
+    check_work(actor, found)
     project = found.project
     statuses = await statuses_for(uow, project.id)
     if data.status_id is not None:
@@ -261,6 +293,7 @@ async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, da
         status = next(s for s in statuses if s.category == Category.TODO.value)
     _check_dates(data.start_at, data.due_at)
     await _check_assignee(uow, project.id, data.assignee_id)
+    await check_labels(uow, project.id, data.labels)
     if data.parent_id is not None:
         parent = await uow.session.get(Task, data.parent_id)
         if parent is None or parent.project_id != project.id:
@@ -286,18 +319,27 @@ async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, da
 
 async def do_update_task(uow: UnitOfWork, actor: Actor, task: Task, found: ProjectAccess,
                          data: TaskUpdate) -> Task:
-    _check_work(actor, found)
+    check_work(actor, found)
     given = data.model_fields_set
     if "title" in given and data.title is None:
         raise Invalid("A task keeps a title.", code="null_setting")
     if "priority" in given and data.priority is None:
         raise Invalid("A task keeps a priority.", code="null_setting")
+    if "collaborator_ids" in given and data.collaborator_ids is None:
+        raise Invalid("Give [] to take every collaborator off.", code="null_setting")
     _check_dates(data.start_at if "start_at" in given else task.start_at,
                  data.due_at if "due_at" in given else task.due_at)
     if "assignee_id" in given:
         await _check_assignee(uow, task.project_id, data.assignee_id)
+    if data.labels:
+        await check_labels(uow, task.project_id, data.labels)
     changes: dict[str, list[Any]] = {}
-    for name in sorted(given):
+    if data.collaborator_ids is not None:
+        after = sorted(set(data.collaborator_ids))
+        before = await _set_collaborators(uow, task, after)
+        if before != after:
+            changes["collaborator_ids"] = [before, after]
+    for name in sorted(given - {"collaborator_ids"}):
         value = getattr(data, name)
         if name == "labels":
             value = list(dict.fromkeys(value or []))
@@ -327,7 +369,7 @@ async def do_move_task(uow: UnitOfWork, actor: Actor, task: Task, found: Project
     """Into `status_id`'s column right after `after_id` (None: the top). The caller holds the
     project's row (`access_task(for_update=True)`), so moves on one board take turns and
     two people dragging at once end with one order."""
-    _check_work(actor, found)
+    check_work(actor, found)
     categories = await queries.categories_of(uow, [status_id])
     status = await uow.session.get(ProjectStatus, status_id)
     if status is None or status.project_id != task.project_id:
@@ -375,7 +417,7 @@ async def do_add_dependency(uow: UnitOfWork, actor: Actor, task: Task, found: Pr
                             depends_on_id: int) -> Task:
     """`task` waits for `depends_on_id` to finish. A task the actor cannot see is not found;
     one that would close a loop (it already waits, through others, for `task`) is refused."""
-    _check_work(actor, found)
+    check_work(actor, found)
     if depends_on_id == task.id:
         raise Invalid("A task cannot wait for itself.", code="dependency_cycle")
     other, _ = await access_task(uow, actor, depends_on_id)
@@ -397,7 +439,7 @@ async def do_add_dependency(uow: UnitOfWork, actor: Actor, task: Task, found: Pr
 
 async def do_remove_dependency(uow: UnitOfWork, actor: Actor, task: Task,
                                found: ProjectAccess, depends_on_id: int) -> Task:
-    _check_work(actor, found)
+    check_work(actor, found)
     link = await uow.session.get(TaskDependency, (task.id, depends_on_id))
     if link is None:
         raise NotFound("The task does not wait for that one.")

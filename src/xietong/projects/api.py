@@ -11,20 +11,30 @@ from fastapi import APIRouter, Query, Response
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.ids import MAX_ID
+from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt
 from xietong.policy import projects as projects_policy
-from xietong.projects import actions, queries
+from xietong.projects import actions, details, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task, standing_from
 from xietong.projects.models import Project, ProjectRole
 from xietong.projects.queries import TaskFilter, TaskOrder
 from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
+    AttachmentBody,
     Board,
     BoardColumn,
+    ChecklistAdd,
+    ChecklistBody,
+    ChecklistItemUpdate,
+    CommentBody,
+    CommentList,
+    CommentOut,
     DependencyBody,
     Gantt,
     GanttTask,
+    LabelList,
+    LabelsBody,
     MembersBody,
     MoveBody,
     ProjectCreate,
@@ -42,6 +52,7 @@ from xietong.projects.schemas import (
     TaskUpdate,
 )
 from xietong.projects.views import (
+    comment_out,
     entry_out,
     project_data,
     project_out,
@@ -283,4 +294,139 @@ async def task_history(task_id: IdPath, actor: CurrentActor, rt: Rt) -> TaskHist
         return TaskHistory(items=[entry_out(e) for e in await queries.history_of(uow, task.id)])
 
 
+# --- a task's details -----------------------------------------------------------------------
 
+@router.get("/projects/{project_id}/labels")
+async def get_project_labels(project_id: IdPath, actor: CurrentActor, rt: Rt) -> LabelList:
+    async with rt.reader() as uow:
+        found = await access_project(uow, actor, project_id)
+        return LabelList(items=(await project_data(uow, found.project)).labels)
+
+
+@router.put("/projects/{project_id}/labels")
+async def set_project_labels(project_id: IdPath, body: LabelsBody, actor: CurrentActor,
+                             rt: Rt) -> ProjectOut:
+    """The whole label set, in order: a label left out is taken off the tasks carrying it,
+    one renamed (same `id`) is renamed on them."""
+    async with rt.unit_of_work() as uow:
+        found = await access_project(uow, actor, project_id, for_update=True)
+        project = await details.do_set_labels(uow, actor, found, body)
+        return await _refreshed(uow, actor, project)
+
+
+@router.post("/tasks/{task_id}/watch")
+async def watch_task(task_id: IdPath, actor: CurrentActor, rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await details.do_watch(uow, actor, task, found, True)
+        return await task_out(uow, task)
+
+
+@router.delete("/tasks/{task_id}/watch")
+async def unwatch_task(task_id: IdPath, actor: CurrentActor, rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await details.do_watch(uow, actor, task, found, False)
+        return await task_out(uow, task)
+
+
+@router.post("/tasks/{task_id}/checklist", status_code=201)
+async def add_checklist_item(task_id: IdPath, body: ChecklistAdd, actor: CurrentActor,
+                             rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id, for_update=True)
+        await details.do_add_check_item(uow, actor, task, found, body.text)
+        return await task_out(uow, task)
+
+
+@router.put("/tasks/{task_id}/checklist")
+async def set_checklist(task_id: IdPath, body: ChecklistBody, actor: CurrentActor,
+                        rt: Rt) -> TaskOut:
+    """The whole checklist, in order: what reorders, renames and removes several at once."""
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id, for_update=True)
+        await details.do_set_checklist(uow, actor, task, found, body)
+        return await task_out(uow, task)
+
+
+@router.patch("/tasks/{task_id}/checklist/{item_id}")
+async def update_checklist_item(task_id: IdPath, item_id: IdPath, body: ChecklistItemUpdate,
+                                actor: CurrentActor, rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await details.do_update_check_item(uow, actor, task, found, item_id, body)
+        return await task_out(uow, task)
+
+
+@router.delete("/tasks/{task_id}/checklist/{item_id}")
+async def remove_checklist_item(task_id: IdPath, item_id: IdPath, actor: CurrentActor,
+                                rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await details.do_remove_check_item(uow, actor, task, found, item_id)
+        return await task_out(uow, task)
+
+
+@router.post("/tasks/{task_id}/attachments", status_code=201)
+async def attach_file(task_id: IdPath, body: AttachmentBody, actor: CurrentActor,
+                      rt: Rt) -> TaskOut:
+    """One's own upload (`POST /files`) attached: whoever sees the task may download it."""
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id, for_update=True)
+        await details.do_attach(uow, actor, task, found, body.file_id)
+        return await task_out(uow, task)
+
+
+@router.delete("/tasks/{task_id}/attachments/{file_id}")
+async def detach_file(task_id: IdPath, file_id: IdPath, actor: CurrentActor,
+                      rt: Rt) -> TaskOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        await details.do_detach(uow, actor, task, found, file_id)
+        return await task_out(uow, task)
+
+
+@router.get("/tasks/{task_id}/comments")
+async def list_task_comments(
+    task_id: IdPath, actor: CurrentActor, rt: Rt,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> CommentList:
+    """The task's comments, newest first; `next_cursor` pages to older ones."""
+    before_id = decode_cursor(cursor, int)[0] if cursor else None
+    async with rt.reader() as uow:
+        task, _ = await access_task(uow, actor, task_id)
+        rows = await queries.comments_page(uow, task.id, before_id, limit + 1)
+    page = rows[:limit]
+    return CommentList(items=[comment_out(c) for c in page],
+                       next_cursor=encode_cursor(page[-1].id) if len(rows) > limit else None)
+
+
+@router.post("/tasks/{task_id}/comments", status_code=201)
+async def add_task_comment(task_id: IdPath, body: CommentBody, actor: CurrentActor,
+                           rt: Rt) -> CommentOut:
+    """Markdown, sanitised like descriptions; `@name` mentions the people who see the task."""
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        comment = await details.do_add_comment(uow, actor, task, found, body.text)
+        return comment_out(comment)
+
+
+@router.patch("/tasks/{task_id}/comments/{comment_id}")
+async def edit_task_comment(task_id: IdPath, comment_id: IdPath, body: CommentBody,
+                            actor: CurrentActor, rt: Rt) -> CommentOut:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        comment = await details.comment_of(uow, task, comment_id)
+        await details.do_edit_comment(uow, actor, task, found, comment, body.text)
+        return comment_out(comment)
+
+
+@router.delete("/tasks/{task_id}/comments/{comment_id}", status_code=204)
+async def delete_task_comment(task_id: IdPath, comment_id: IdPath, actor: CurrentActor,
+                              rt: Rt) -> Response:
+    async with rt.unit_of_work() as uow:
+        task, found = await access_task(uow, actor, task_id)
+        comment = await details.comment_of(uow, task, comment_id)
+        await details.do_delete_comment(uow, actor, task, found, comment)
+    return Response(status_code=204)

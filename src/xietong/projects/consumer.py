@@ -9,13 +9,20 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
 from xietong.core.events import CommittedEvent
 from xietong.core.uow import UnitOfWork
 from xietong.notifications.actions import NewNotification, do_notify
 from xietong.notifications.models import NotificationKind
 from xietong.org import queries as org_queries
-from xietong.projects.events import TaskChanged, project_scope
+from xietong.policy import projects as projects_policy
+from xietong.projects import queries
+from xietong.projects.access import standing_from
+from xietong.projects.events import TaskChanged, TaskCommented, project_scope
+from xietong.projects.models import Project
 from xietong.projects.reminders import DUE_TOMORROW, OVERDUE, OVERDUE_MANAGER
 from xietong.projects.schemas import TaskEntryOut, TaskOut
 
@@ -24,14 +31,16 @@ NAME = "projects.notifications"
 
 class TaskNotifications:
     name = NAME
-    types = frozenset({"task.changed"})
+    types = frozenset({"task.changed", "task.comment"})
 
     def __init__(self, *, zone: ZoneInfo, clock: Callable[[], datetime] = utcnow) -> None:
         self._zone = zone
         self._clock = clock
 
     async def handle(self, uow: UnitOfWork, events: list[CommittedEvent]) -> None:
-        read = [(event.id, TaskChanged.model_validate_json(event.data)) for event in events]
+        await self._comments(uow, [e for e in events if e.type == "task.comment"])
+        read = [(event.id, TaskChanged.model_validate_json(event.data)) for event in events
+                if event.type == "task.changed"]
         read = [(i, c) for i, c in read if _reason(c.task, c.entry) is not None]
         if not read:
             return
@@ -46,6 +55,71 @@ class TaskNotifications:
                                           managers)]
         if wanted:
             await do_notify(uow, wanted, now=self._clock(), zone=self._zone)
+
+
+    async def _comments(self, uow: UnitOfWork, events: list[CommittedEvent]) -> None:
+        """Those a comment mentions (`task_mentioned`), and the assignee, collaborators and
+        watchers of a new one (`task_commented`): never its writer, each told once."""
+        read = [(event.id, TaskCommented.model_validate_json(event.data)) for event in events]
+        read = [(i, c) for i, c in read if c.newly_mentioned_ids or c.change == "created"]
+        if not read:
+            return
+        writers = {c.comment.author_id for _, c in read if c.comment.author_id is not None}
+        names = {u.id: u.display_name
+                 for u in await org_queries.users_by_ids(uow, writers, None)}
+        wanted = [n for event_id, c in read for n in _comment_notifications(event_id, c, names)]
+        wanted = await _still_seeing(uow, wanted, {c.task.id: c.task.project_id for _, c in read})
+        if wanted:
+            await do_notify(uow, wanted, now=self._clock(), zone=self._zone)
+
+
+async def _still_seeing(uow: UnitOfWork, wanted: list[NewNotification],
+                        projects_of: dict[int, int]) -> list[NewNotification]:
+    """Only those who may see the task now (a watcher who has left a private project, a
+    deactivated person, hear nothing of it): a few statements for the whole batch."""
+    project_ids = set(projects_of.values())
+    projects = {p.id: p for p in await uow.session.scalars(
+        select(Project).where(Project.id.in_(project_ids)))}
+    roles = await queries.roles_in(uow, project_ids, {n.user_id for n in wanted})
+    people = {u.id: u for u in await org_queries.users_by_ids(
+        uow, {n.user_id for n in wanted}, None)}
+    kept = []
+    for n in wanted:
+        project_id = projects_of[int(n.data["task_id"])]
+        user = people.get(n.user_id)
+        project = projects.get(project_id)
+        if user is None or not user.active or project is None:
+            continue
+        role = roles.get((project_id, n.user_id))
+        if projects_policy.can_see_project(Actor(user_id=user.id, role=Role(user.role)),
+                                           standing_from(project, role)):
+            kept.append(n)
+    return kept
+
+
+def _comment_notifications(event_id: int, commented: TaskCommented,
+                           names: dict[int, str]) -> list[NewNotification]:
+    task, comment = commented.task, commented.comment
+    writer = comment.author_id
+    actor = names.get(writer, "") if writer is not None else ""
+    mentioned = set(commented.newly_mentioned_ids) - {writer}
+    following = (set() if commented.change != "created" else
+                 ({task.assignee_id} if task.assignee_id is not None else set())
+                 | set(task.collaborator_ids) | set(task.watcher_ids)) - {writer} - mentioned
+    label = f"{task.number} {task.title}"
+    data = {"task_id": task.id, "project_id": task.project_id, "subject_label": label,
+            "actor_name": actor, "comment_id": comment.id}
+    excerpt = comment.text[:200]
+    who = actor or "有人"
+    people = ([(u, NotificationKind.TASK_MENTIONED, f"{who} 在任务评论中提到了你：{task.title}")
+               for u in sorted(mentioned)]
+              + [(u, NotificationKind.TASK_COMMENTED, f"{who} 评论了任务：{task.title}")
+                 for u in sorted(following)])
+    return [NewNotification(user_id=user_id, kind=kind, title=title, body=excerpt,
+                            scope=str(project_scope(task.project_id)), actor_id=writer,
+                            data=data, link=f"/projects/{task.project_id}?task={task.id}",
+                            source_event_id=event_id)
+            for user_id, kind, title in people]
 
 
 def _reason(task: TaskOut, entry: TaskEntryOut) -> str | None:

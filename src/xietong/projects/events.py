@@ -8,7 +8,7 @@ from typing import Literal
 from xietong.core.events import CommittedEvent, Event, Scope
 from xietong.core.uow import UnitOfWork
 from xietong.projects import queries
-from xietong.projects.schemas import ProjectData, TaskEntryOut, TaskOut
+from xietong.projects.schemas import CommentOut, ProjectData, TaskEntryOut, TaskOut
 
 PROJECT = "project"
 
@@ -34,7 +34,18 @@ class TaskChanged(Event):
     entry: TaskEntryOut
 
 
-PROJECT_EVENTS: tuple[type[Event], ...] = (ProjectChanged, TaskChanged)
+class TaskCommented(Event):
+    """A comment on a task was written (`created`), changed (`edited`) or removed
+    (`deleted`); `newly_mentioned_ids`: whom it mentions for the first time."""
+
+    type: Literal["task.comment"] = "task.comment"
+    task: TaskOut
+    comment: CommentOut
+    change: Literal["created", "edited", "deleted"]
+    newly_mentioned_ids: list[int]
+
+
+PROJECT_EVENTS: tuple[type[Event], ...] = (ProjectChanged, TaskChanged, TaskCommented)
 
 
 class ProjectScopes:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from xietong.core.i18n import CHINESE
-from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount
+from xietong.core.signals import FileReadable
+from xietong.core.uow import UnitOfWork
+from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
 from xietong.projects import models
 from xietong.projects.api import router
 from xietong.projects.cards import TaskCards
 from xietong.projects.consumer import TaskNotifications
 from xietong.projects.demo import demo_projects
+from xietong.projects.details import file_readable_by
 from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
 from xietong.projects.reminders import REMINDER_JOB, REMINDER_SCHEDULE, reminder_handler
 
 
 def _notifications(needs: ConsumerNeeds) -> TaskNotifications:
     return TaskNotifications(zone=needs.zone)
+
+
+async def _file_on_a_visible_task(uow: UnitOfWork, signal: FileReadable) -> bool:
+    """A task carrying the file is one the actor sees."""
+    return await file_readable_by(uow, signal.actor, signal.file_id)
 
 
 def _cards(_needs: ConsumerNeeds) -> TaskCards:
@@ -29,6 +37,7 @@ MANIFEST = DomainManifest(
     scope_resolvers=(ProjectScopes(),),
     event_consumers=(_notifications, _cards),
     job_kinds=(JobKind(REMINDER_JOB, reminder_handler, every=REMINDER_SCHEDULE),),
+    signal_handlers=(Reaction(FileReadable, _file_on_a_visible_task),),
     demo=(demo_projects,),
     error_texts={
         CHINESE: {
@@ -44,6 +53,15 @@ MANIFEST = DomainManifest(
             "status_name_taken": "看板中已有同名的列。",
             "statuses_incomplete": "看板至少要有一个“待处理”类和一个“已完成”类的列。",
             "status_in_use": "这一列还有任务，先把任务移走再删除。",
+            "unknown_label": "标签不在该项目的标签列表中。",
+            "label_name_taken": "已有同名的标签。",
+            "label_too_long": "标签名称最多 20 个字。",
+            "collaborator_not_member": "协作者必须是项目成员。",
+            "checklist_full": "检查项最多 200 条。",
+            "unknown_check_item": "检查项不属于这个任务。",
+            "unknown_file": "只能添加你自己上传的文件。",
+            "attachments_full": "一个任务最多 100 个附件。",
+            "empty_comment": "评论不能为空。",
         },
     },
 )

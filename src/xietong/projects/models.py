@@ -7,7 +7,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.core.clock import utcnow
@@ -35,6 +46,26 @@ class Category(StrEnum):
     DOING = "doing"
     DONE = "done"
     CANCELLED = "cancelled"
+
+
+class LabelColor(StrEnum):
+    """The palette a project's labels are painted from."""
+
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    GREEN = "green"
+    TEAL = "teal"
+    BLUE = "blue"
+    PURPLE = "purple"
+    GREY = "grey"
+
+
+class TaskRole(StrEnum):
+    """Someone besides the assignee on a task: working on it with them, or following it."""
+
+    COLLABORATOR = "collaborator"
+    WATCHER = "watcher"
 
 
 class Priority(StrEnum):
@@ -144,3 +175,69 @@ class TaskEntry(Base):
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProjectLabel(Base):
+    """One of the labels a project's tasks may carry, with its colour, in `position` order."""
+
+    __tablename__ = "project_labels"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    # 32 like a task's labels (those made before label sets keep their names).
+    name: Mapped[str] = mapped_column(String(32))
+    color: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class TaskPerson(Base):
+    """A collaborator (a project member) or a watcher (anyone who sees the task)."""
+
+    __tablename__ = "task_people"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class ChecklistItem(Base):
+    __tablename__ = "task_checklist_items"
+    __table_args__ = (Index("ix_task_checklist_items_task_id_position", "task_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(200))
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class TaskAttachment(Base):
+    """An uploaded file attached to a task: whoever sees the task may download it."""
+
+    __tablename__ = "task_attachments"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TaskComment(Base):
+    """A comment on a task: Markdown as written, its sanitised HTML, whom it mentions."""
+
+    __tablename__ = "task_comments"
+    __table_args__ = (Index("ix_task_comments_task_id_id", "task_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    mentioned_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

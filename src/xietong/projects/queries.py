@@ -11,15 +11,23 @@ from sqlalchemy import case, func, or_, select
 
 from xietong.core.text import like_escaped
 from xietong.core.uow import UnitOfWork
+from xietong.files.models import StoredFile
 from xietong.projects.models import (
     Category,
+    ChecklistItem,
     Priority,
     Project,
+    ProjectLabel,
     ProjectMember,
+    ProjectRole,
     ProjectStatus,
     Task,
+    TaskAttachment,
+    TaskComment,
     TaskDependency,
     TaskEntry,
+    TaskPerson,
+    TaskRole,
     Visibility,
 )
 
@@ -40,6 +48,16 @@ async def membership(uow: UnitOfWork, project_id: int, user_id: int) -> ProjectM
     return await uow.session.get(ProjectMember, (project_id, user_id))
 
 
+async def roles_in(uow: UnitOfWork, project_ids: Iterable[int],
+                   user_ids: Iterable[int]) -> dict[tuple[int, int], ProjectRole]:
+    """Each (project, person)'s role, for those of the people in those projects."""
+    return {(project_id, user_id): ProjectRole(role)
+            for project_id, user_id, role in await uow.session.execute(
+                select(ProjectMember.project_id, ProjectMember.user_id, ProjectMember.role)
+                .where(ProjectMember.project_id.in_(set(project_ids)),
+                       ProjectMember.user_id.in_(set(user_ids))))}
+
+
 async def members_of(uow: UnitOfWork, project_ids: Iterable[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for project_id, user_id in await uow.session.execute(
@@ -58,6 +76,74 @@ async def statuses_of(uow: UnitOfWork,
             .order_by(ProjectStatus.project_id, ProjectStatus.position)):
         found.setdefault(status.project_id, []).append(status)
     return found
+
+
+async def labels_of(uow: UnitOfWork,
+                    project_ids: Iterable[int]) -> dict[int, list[ProjectLabel]]:
+    found: dict[int, list[ProjectLabel]] = {}
+    for label in await uow.session.scalars(
+            select(ProjectLabel).where(ProjectLabel.project_id.in_(set(project_ids)))
+            .order_by(ProjectLabel.project_id, ProjectLabel.position)):
+        found.setdefault(label.project_id, []).append(label)
+    return found
+
+
+async def people_of(uow: UnitOfWork,
+                    task_ids: Iterable[int]) -> dict[int, dict[TaskRole, list[int]]]:
+    """Each task's collaborators and watchers, by role, in id order."""
+    found: dict[int, dict[TaskRole, list[int]]] = {}
+    for task_id, user_id, role in await uow.session.execute(
+            select(TaskPerson.task_id, TaskPerson.user_id, TaskPerson.role)
+            .where(TaskPerson.task_id.in_(set(task_ids)))
+            .order_by(TaskPerson.task_id, TaskPerson.user_id)):
+        found.setdefault(task_id, {}).setdefault(TaskRole(role), []).append(user_id)
+    return found
+
+
+async def checklists_of(uow: UnitOfWork,
+                        task_ids: Iterable[int]) -> dict[int, list[ChecklistItem]]:
+    found: dict[int, list[ChecklistItem]] = {}
+    for item in await uow.session.scalars(
+            select(ChecklistItem).where(ChecklistItem.task_id.in_(set(task_ids)))
+            .order_by(ChecklistItem.task_id, ChecklistItem.position, ChecklistItem.id)):
+        found.setdefault(item.task_id, []).append(item)
+    return found
+
+
+async def attachments_of(uow: UnitOfWork, task_ids: Iterable[int]
+                         ) -> dict[int, list[tuple[TaskAttachment, StoredFile]]]:
+    found: dict[int, list[tuple[TaskAttachment, StoredFile]]] = {}
+    for attachment, stored in await uow.session.execute(
+            select(TaskAttachment, StoredFile)
+            .join(StoredFile, StoredFile.id == TaskAttachment.file_id)
+            .where(TaskAttachment.task_id.in_(set(task_ids)))
+            .order_by(TaskAttachment.task_id, TaskAttachment.created_at,
+                      TaskAttachment.file_id)):
+        found.setdefault(attachment.task_id, []).append((attachment, stored))
+    return found
+
+
+async def comment_counts(uow: UnitOfWork, task_ids: Iterable[int]) -> dict[int, int]:
+    return {task_id: count for task_id, count in await uow.session.execute(
+        select(TaskComment.task_id, func.count()).where(TaskComment.task_id.in_(set(task_ids)))
+        .group_by(TaskComment.task_id))}
+
+
+async def comments_page(uow: UnitOfWork, task_id: int, before_id: int | None,
+                        limit: int) -> Sequence[TaskComment]:
+    """The task's comments newest first, older than `before_id` when given."""
+    statement = select(TaskComment).where(TaskComment.task_id == task_id)
+    if before_id is not None:
+        statement = statement.where(TaskComment.id < before_id)
+    return (await uow.session.scalars(
+        statement.order_by(TaskComment.id.desc()).limit(limit))).all()
+
+
+async def projects_carrying(uow: UnitOfWork, file_id: int) -> set[int]:
+    """The projects with a task the file is attached to."""
+    return set(await uow.session.scalars(
+        select(Task.project_id).join(TaskAttachment, TaskAttachment.task_id == Task.id)
+        .where(TaskAttachment.file_id == file_id)))
 
 
 async def progress_of(uow: UnitOfWork,
@@ -194,11 +280,19 @@ async def board_cards(uow: UnitOfWork, project_id: int,
             .where(Task.project_id == project_id)
             .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)):
         waits.setdefault(task_id, []).append(depends_on)
+    # Checklist progress joined in, grouped per task: still one statement for the cards.
+    checks = (select(ChecklistItem.task_id,
+                     func.count().label("total"),
+                     func.sum(case((ChecklistItem.done, 1), else_=0)).label("done"))
+              .join(Task, Task.id == ChecklistItem.task_id)
+              .where(Task.project_id == project_id)
+              .group_by(ChecklistItem.task_id).subquery())
     statement = (
         select(Task.id, Task.parent_id, Task.title, Task.status_id, ProjectStatus.category,
                Task.assignee_id, Task.priority, Task.start_at, Task.due_at, Task.labels,
-               Task.rank, Task.completed_at)
+               Task.rank, Task.completed_at, checks.c.done, checks.c.total)
         .join(ProjectStatus, ProjectStatus.id == Task.status_id)
+        .outerjoin(checks, checks.c.task_id == Task.id)
         .where(Task.project_id == project_id))
     if wanted.assignee_id is not None:
         statement = statement.where(Task.assignee_id == wanted.assignee_id)
@@ -220,6 +314,7 @@ async def board_cards(uow: UnitOfWork, project_id: int,
              "parent_id": parent_id, "title": title, "status_id": status_id,
              "category": category, "assignee_id": assignee_id, "priority": priority,
              "start_at": start_at, "due_at": due_at, "labels": labels or [], "rank": rank,
-             "dependencies": waits.get(task_id, []), "completed_at": completed_at}
+             "dependencies": waits.get(task_id, []), "completed_at": completed_at,
+             "checklist_done": int(done or 0), "checklist_total": int(total or 0)}
             for (task_id, parent_id, title, status_id, category, assignee_id, priority,
-                 start_at, due_at, labels, rank, completed_at) in rows]
+                 start_at, due_at, labels, rank, completed_at, done, total) in rows]

@@ -15,7 +15,8 @@ from pydantic import (
 
 from xietong.core.ids import Flag, Id
 from xietong.core.text import FreeText, clean_name, fits
-from xietong.projects.models import Category, Priority, ProjectRole, Visibility
+from xietong.files.schemas import FileOut
+from xietong.projects.models import Category, LabelColor, Priority, ProjectRole, Visibility
 
 ProjectName = Annotated[str, StringConstraints(max_length=80), AfterValidator(clean_name),
                         AfterValidator(fits(80))]
@@ -24,6 +25,14 @@ Title = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_n
 Label = Annotated[str, StringConstraints(max_length=32), AfterValidator(clean_name),
                   AfterValidator(fits(32))]
 Description = Annotated[FreeText, StringConstraints(max_length=20_000)]
+# A new label's name; those a project had before label sets keep up to 32 characters.
+LABEL_NAME_LENGTH = 20
+MAX_LABELS = 50
+MAX_CHECKLIST_ITEMS = 200
+MAX_COLLABORATORS = 50
+CheckText = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_name),
+                      AfterValidator(fits(200))]
+CommentText = Annotated[FreeText, StringConstraints(min_length=1, max_length=10_000)]
 Hours = Annotated[float, Field(ge=0, le=10_000, strict=True, allow_inf_nan=False)]
 
 
@@ -80,6 +89,31 @@ class StatusOut(BaseModel):
     wip_limit: int | None
 
 
+class LabelOut(BaseModel):
+    id: int
+    name: str
+    color: LabelColor
+
+
+class LabelList(BaseModel):
+    items: list[LabelOut]
+
+
+class LabelSpec(Strict):
+    """A label as the whole set gives it: an existing one (`id`, renamed on its tasks too)
+    or a new one."""
+
+    id: Id | None = None
+    name: Label
+    color: LabelColor
+
+
+class LabelsBody(Strict):
+    """The project's whole label set, in order; a label left out is taken off its tasks."""
+
+    labels: list[LabelSpec] = Field(max_length=MAX_LABELS)
+
+
 class ProjectData(BaseModel):
     """A project as everyone who sees it sees it (what its events carry)."""
 
@@ -95,6 +129,8 @@ class ProjectData(BaseModel):
     statuses: list[StatusOut]
     # Tasks (not sub-tasks) in each category: how far along it is.
     progress: dict[Category, int]
+    # The labels its tasks may carry.
+    labels: list[LabelOut]
 
 
 class ProjectOut(ProjectData):
@@ -131,6 +167,8 @@ class TaskUpdate(Strict):
     priority: Priority | None = None
     estimate_hours: Hours | None = None
     labels: list[Label] | None = Field(default=None, max_length=20)
+    # Members of the project working on it with the assignee (the whole list).
+    collaborator_ids: list[Id] | None = Field(default=None, max_length=MAX_COLLABORATORS)
 
 
 
@@ -144,6 +182,68 @@ class MoveBody(Strict):
 
 class DependencyBody(Strict):
     depends_on_id: Id
+
+
+class ChecklistItemOut(BaseModel):
+    id: int
+    text: str
+    done: bool
+
+
+class ChecklistAdd(Strict):
+    text: CheckText
+
+
+class ChecklistItemUpdate(Strict):
+    text: CheckText | None = None
+    done: Flag | None = None
+
+
+class ChecklistSpec(Strict):
+    """An item as the whole list sets it: an existing one (`id`) or a new one."""
+
+    id: Id | None = None
+    text: CheckText
+    done: Flag = False
+
+
+class ChecklistBody(Strict):
+    """The whole checklist, in order: items left out are removed."""
+
+    items: list[ChecklistSpec] = Field(max_length=MAX_CHECKLIST_ITEMS)
+
+
+class AttachmentBody(Strict):
+    file_id: Id
+
+
+class TaskAttachmentOut(BaseModel):
+    file: FileOut
+    added_by: int | None
+    created_at: datetime
+
+
+class CommentBody(Strict):
+    text: CommentText
+
+
+class CommentOut(BaseModel):
+    id: int
+    task_id: int
+    author_id: int | None
+    text: str
+    html: str
+    # The people it mentions who may see the task.
+    mentioned_ids: list[int]
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class CommentList(BaseModel):
+    """Newest first; `next_cursor` fetches the older ones."""
+
+    items: list[CommentOut]
+    next_cursor: str | None
 
 
 class TaskOut(BaseModel):
@@ -169,6 +269,13 @@ class TaskOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    collaborator_ids: list[int]
+    watcher_ids: list[int]
+    checklist: list[ChecklistItemOut]
+    checklist_done: int
+    checklist_total: int
+    attachments: list[TaskAttachmentOut]
+    comment_count: int
 
 
 class TaskList(BaseModel):
@@ -194,6 +301,9 @@ class TaskCard(BaseModel):
     rank: str
     dependencies: list[int]
     completed_at: datetime | None
+    # Its checklist's items ticked and in all (0 and 0: none).
+    checklist_done: int
+    checklist_total: int
 
 
 class TaskCardList(BaseModel):

@@ -6,23 +6,31 @@ from collections.abc import Sequence
 
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
+from xietong.files.schemas import file_out
 from xietong.policy import projects as projects_policy
 from xietong.policy.projects import ProjectStanding
 from xietong.projects import queries
 from xietong.projects.models import (
     Category,
+    LabelColor,
     Priority,
     Project,
     ProjectRole,
     ProjectStatus,
     Task,
+    TaskComment,
     TaskEntry,
+    TaskRole,
     Visibility,
 )
 from xietong.projects.schemas import (
+    ChecklistItemOut,
+    CommentOut,
+    LabelOut,
     ProjectData,
     ProjectOut,
     StatusOut,
+    TaskAttachmentOut,
     TaskEntryOut,
     TaskOut,
 )
@@ -42,13 +50,16 @@ async def projects_data(uow: UnitOfWork, projects: Sequence[Project]) -> list[Pr
     members = await queries.members_of(uow, ids)
     statuses = await queries.statuses_of(uow, ids)
     progress = await queries.progress_of(uow, ids)
+    labels = await queries.labels_of(uow, ids)
     return [ProjectData(
         id=p.id, name=p.name, description=p.description, owner_id=p.owner_id,
         visibility=Visibility(p.visibility), channel_id=p.channel_id,
         archived=p.archived_at is not None, created_at=p.created_at,
         member_ids=members.get(p.id, []),
         statuses=[status_out(s) for s in statuses.get(p.id, [])],
-        progress={c: progress.get(p.id, {}).get(c, 0) for c in Category})
+        progress={c: progress.get(p.id, {}).get(c, 0) for c in Category},
+        labels=[LabelOut(id=label.id, name=label.name, color=LabelColor(label.color))
+                for label in labels.get(p.id, [])])
         for p in projects]
 
 
@@ -74,6 +85,10 @@ async def tasks_out(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskOut]:
     ids = [t.id for t in tasks]
     dependencies = await queries.dependencies_of(uow, ids)
     categories = await queries.categories_of(uow, {t.status_id for t in tasks})
+    people = await queries.people_of(uow, ids)
+    checklists = await queries.checklists_of(uow, ids)
+    attachments = await queries.attachments_of(uow, ids)
+    comments = await queries.comment_counts(uow, ids)
     return [TaskOut(
         id=t.id, number=number_of(t.id), project_id=t.project_id, parent_id=t.parent_id,
         title=t.title, description=t.description, description_html=t.description_html,
@@ -82,7 +97,17 @@ async def tasks_out(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskOut]:
         due_at=t.due_at, estimate_hours=t.estimate_hours, labels=list(t.labels or []),
         rank=t.rank, dependencies=dependencies.get(t.id, []),
         source_message_id=t.source_message_id, created_by=t.created_by,
-        created_at=t.created_at, updated_at=t.updated_at, completed_at=t.completed_at)
+        created_at=t.created_at, updated_at=t.updated_at, completed_at=t.completed_at,
+        collaborator_ids=people.get(t.id, {}).get(TaskRole.COLLABORATOR, []),
+        watcher_ids=people.get(t.id, {}).get(TaskRole.WATCHER, []),
+        checklist=[ChecklistItemOut(id=i.id, text=i.text, done=i.done)
+                   for i in checklists.get(t.id, [])],
+        checklist_done=sum(i.done for i in checklists.get(t.id, [])),
+        checklist_total=len(checklists.get(t.id, [])),
+        attachments=[TaskAttachmentOut(file=file_out(stored), added_by=a.added_by,
+                                       created_at=a.created_at)
+                     for a, stored in attachments.get(t.id, [])],
+        comment_count=comments.get(t.id, 0))
         for t in tasks]
 
 
@@ -93,3 +118,10 @@ async def task_out(uow: UnitOfWork, task: Task) -> TaskOut:
 def entry_out(entry: TaskEntry) -> TaskEntryOut:
     return TaskEntryOut(id=entry.id, actor_id=entry.actor_id, kind=entry.kind,
                         data=dict(entry.data or {}), created_at=entry.created_at)
+
+
+def comment_out(comment: TaskComment) -> CommentOut:
+    return CommentOut(id=comment.id, task_id=comment.task_id, author_id=comment.author_id,
+                      text=comment.text, html=comment.html,
+                      mentioned_ids=list(comment.mentioned_ids or []),
+                      created_at=comment.created_at, edited_at=comment.edited_at)

@@ -22,6 +22,8 @@ const everyKind: { [K in NotificationKind]: K } = {
   approval_waiting: 'approval_waiting',
   task_assigned: 'task_assigned',
   task_due: 'task_due',
+  task_mentioned: 'task_mentioned',
+  task_commented: 'task_commented',
   okr_check_in: 'okr_check_in',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)

@@ -16,6 +16,8 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   approval_waiting: 'notifications.titles.approval_waiting',
   task_assigned: 'notifications.titles.task_assigned',
   task_due: 'notifications.titles.task_due',
+  task_mentioned: 'notifications.titles.task_mentioned',
+  task_commented: 'notifications.titles.task_commented',
   okr_check_in: 'notifications.titles.okr_check_in',
 }
 

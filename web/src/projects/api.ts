@@ -73,3 +73,66 @@ export function taskHistory(id: number, signal?: AbortSignal): Promise<TaskEntry
 export function myPermissions(signal?: AbortSignal): Promise<Permissions> {
   return api.get<Permissions>('/api/v1/settings/permissions', undefined, signal)
 }
+
+// ---- a task's details ---------------------------------------------------------------------------
+
+export type Label = Schema<'LabelOut'>
+export type LabelColor = Schema<'LabelColor'>
+export type LabelSpec = Schema<'LabelSpec'>
+export type ChecklistItem = Schema<'ChecklistItemOut'>
+export type TaskComment = Schema<'CommentOut'>
+export type CommentPage = Schema<'CommentList'>
+export type Attachment = Schema<'TaskAttachmentOut'>
+
+const everyColor: { [C in LabelColor]: C } = {
+  red: 'red', orange: 'orange', yellow: 'yellow', green: 'green', teal: 'teal', blue: 'blue', purple: 'purple', grey: 'grey',
+}
+export const LABEL_COLORS: readonly LabelColor[] = Object.values(everyColor)
+export const MAX_LABELS = 50
+export const MAX_CHECKLIST = 200
+
+/** The whole label set, in order (a label left out is taken off its tasks). */
+export function setLabels(projectId: number, labels: LabelSpec[]): Promise<Project> {
+  return api.put<Project>(`/api/v1/projects/${projectId}/labels`, { labels })
+}
+
+export function watchTask(id: number, watching: boolean): Promise<Task> {
+  return watching ? api.post<Task>(`/api/v1/tasks/${id}/watch`, {}) : api.delete<Task>(`/api/v1/tasks/${id}/watch`)
+}
+
+export function addCheckItem(id: number, text: string): Promise<Task> {
+  return api.post<Task>(`/api/v1/tasks/${id}/checklist`, { text })
+}
+
+export function updateCheckItem(id: number, itemId: number, change: { text?: string; done?: boolean }): Promise<Task> {
+  return api.patch<Task>(`/api/v1/tasks/${id}/checklist/${itemId}`, change)
+}
+
+export function removeCheckItem(id: number, itemId: number): Promise<Task> {
+  return api.delete<Task>(`/api/v1/tasks/${id}/checklist/${itemId}`)
+}
+
+export function attachFile(id: number, fileId: number): Promise<Task> {
+  return api.post<Task>(`/api/v1/tasks/${id}/attachments`, { file_id: fileId })
+}
+
+export function detachFile(id: number, fileId: number): Promise<Task> {
+  return api.delete<Task>(`/api/v1/tasks/${id}/attachments/${fileId}`)
+}
+
+/** Newest first; `cursor` (a page's `next_cursor`) pages to older ones. */
+export function listComments(id: number, cursor: string | null, signal?: AbortSignal): Promise<CommentPage> {
+  return api.get<CommentPage>(`/api/v1/tasks/${id}/comments`, cursor ? { cursor } : undefined, signal)
+}
+
+export function addComment(id: number, text: string): Promise<TaskComment> {
+  return api.post<TaskComment>(`/api/v1/tasks/${id}/comments`, { text })
+}
+
+export function editComment(id: number, commentId: number, text: string): Promise<TaskComment> {
+  return api.patch<TaskComment>(`/api/v1/tasks/${id}/comments/${commentId}`, { text })
+}
+
+export function deleteComment(id: number, commentId: number): Promise<void> {
+  return api.delete<void>(`/api/v1/tasks/${id}/comments/${commentId}`)
+}

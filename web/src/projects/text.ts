@@ -44,7 +44,7 @@ export function shortDay(day: string, locale: string, today: string): string {
 
 // ---- a task's history ---------------------------------------------------------------------------
 
-const FIELDS = ['title', 'description', 'assignee_id', 'start_at', 'due_at', 'priority', 'estimate_hours', 'labels'] as const
+const FIELDS = ['title', 'description', 'assignee_id', 'start_at', 'due_at', 'priority', 'estimate_hours', 'labels', 'collaborator_ids'] as const
 type Field = (typeof FIELDS)[number]
 
 function isField(name: string): name is Field {
@@ -86,6 +86,16 @@ export function entrySentence(entry: TaskEntry, context: HistoryContext): string
     case 'dependency_added':
     case 'dependency_removed':
       return translate(`projects.history.${entry.kind}`, { number: `T-${String(data.depends_on_id)}` })
+    case 'watch':
+      return translate(data.watching ? 'projects.history.watched' : 'projects.history.unwatched')
+    case 'checklist': {
+      const actions = ['added', 'checked', 'unchecked', 'renamed', 'removed', 'set', 'changed'] as const
+      const action = actions.find((known) => known === data.action) ?? 'changed'
+      return translate(`projects.history.checklist.${action}`, { text: typeof data.text === 'string' ? data.text : '' })
+    }
+    case 'attachment_added':
+    case 'attachment_removed':
+      return translate(`projects.history.${entry.kind}`)
     default:
       return translate('projects.history.other')
   }
@@ -119,6 +129,10 @@ export function valueText(field: string, value: unknown, context: HistoryContext
       return translate('projects.task.hours', { n: Number(value) })
     case 'labels':
       return Array.isArray(value) ? value.map(String).join(translate('common.listSeparator')) : String(value)
+    case 'collaborator_ids':
+      return Array.isArray(value)
+        ? value.map((id) => context.personName(Number(id))).join(translate('common.listSeparator'))
+        : String(value)
     case 'description':
       return String(value).length > 40 ? `${String(value).slice(0, 40)}…` : String(value)
     default:
