@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from xietong.core.i18n import CHINESE
-from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount
+from xietong.core.signals import FoundItems, IndexRebuilding
+from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
 from xietong.projects import models
 from xietong.projects.api import router
 from xietong.projects.cards import TaskCards
@@ -11,6 +12,12 @@ from xietong.projects.consumer import TaskNotifications
 from xietong.projects.demo import demo_projects
 from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
 from xietong.projects.reminders import REMINDER_JOB, REMINDER_SCHEDULE, reminder_handler
+from xietong.projects.searching import (
+    ProjectReaders,
+    found_items,
+    reindex_projects,
+    reindex_tasks,
+)
 
 
 def _notifications(needs: ConsumerNeeds) -> TaskNotifications:
@@ -27,6 +34,10 @@ MANIFEST = DomainManifest(
     models=(models,),
     event_types=PROJECT_EVENTS,
     scope_resolvers=(ProjectScopes(),),
+    scope_readers=(ProjectReaders(),),
+    signal_handlers=(Reaction(FoundItems, found_items),
+                     Reaction(IndexRebuilding, reindex_projects),
+                     Reaction(IndexRebuilding, reindex_tasks)),
     event_consumers=(_notifications, _cards),
     job_kinds=(JobKind(REMINDER_JOB, reminder_handler, every=REMINDER_SCHEDULE),),
     demo=(demo_projects,),
