@@ -737,7 +737,7 @@ const en: MessageSchema = {
     placeholder: 'Search messages, requests, tasks',
     title: 'Results for “{q}”',
     total: '{n} results',
-    empty: 'No matching messages, requests, tasks or projects.',
+    empty: 'No matching results.',
     emptyMessages: 'No matching messages.',
     emptyRequests: 'No matching requests.',
     emptyTasks: 'No matching tasks.',

@@ -743,7 +743,7 @@ export default {
     placeholder: '搜索消息、工单、任务',
     title: '“{q}”的搜索结果',
     total: '共 {n} 条结果',
-    empty: '没有找到相关的消息、工单、任务或项目。',
+    empty: '没有找到相关结果。',
     emptyMessages: '没有找到相关消息。',
     emptyRequests: '没有找到相关工单。',
     emptyTasks: '没有找到相关任务。',
