@@ -1,6 +1,6 @@
 """HTTP shapes of search (API.md "Files and search"): hits of every kind in one list, each
 with its `kind` and the item as that kind's own API shows it (a message) or a summary of it
-(a request)."""
+(a request, a task, a project)."""
 
 from __future__ import annotations
 

@@ -980,11 +980,12 @@ export interface paths {
         };
         /**
          * Search
-         * @description Messages and requests the caller may read that match `q` (see `search/query.py`
-         *     for the language), best first with a recency boost, or newest first with `sort=date`,
-         *     in one list: each hit says its `kind`. A message hit carries its channel and id: GET
-         *     /channels/{id}/messages?around=ID shows it in context; a request hit, the request's
-         *     summary (GET /requests/{id} shows it). A channel filter finds messages only.
+         * @description Messages, requests, tasks and projects the caller may read that match `q` (see
+         *     `search/query.py` for the language), best first with a recency boost, or newest first
+         *     with `sort=date`, in one list: each hit says its `kind`. A message hit carries its
+         *     channel and id: GET /channels/{id}/messages?around=ID shows it in context; a request,
+         *     task or project hit, its summary (GET /requests/{id}, /tasks/{id}, /projects/{id} show
+         *     it). A channel filter finds messages only.
          */
         get: operations["search"];
         put?: never;
@@ -12112,7 +12113,7 @@ export interface operations {
                 sender_id?: number | null;
                 before?: string | null;
                 after?: string | null;
-                /** @description only hits of this kind; both by default */
+                /** @description only hits of this kind; every kind by default */
                 kind?: ("message" | "request" | "task" | "project") | null;
                 sort?: "relevance" | "date";
                 limit?: number;
