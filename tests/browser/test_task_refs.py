@@ -105,6 +105,8 @@ async def test_task_cards_on_a_phone(cast: Cast, open_page: OpenPage) -> None:
     card = message(phone, named["id"]).get_by_test_id("task-ref")
     await expect(card).to_contain_text("进行中")
     await expect(card).to_contain_text("华东区渠道拓展")
+    # Due yesterday and not done: said, in red.
+    await expect(card.locator(".late")).to_contain_text("（已逾期）")
     await assert_no_serious_violations(phone)
     await screenshot(phone, "task-refs-phone")
 

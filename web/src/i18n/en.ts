@@ -498,6 +498,7 @@ const en: MessageSchema = {
       label: 'Tasks this message mentions',
       assignee: 'Assignee: {name}',
       due: 'Due {day}',
+      dueLate: 'Due {day} (overdue)',
     },
     card: {
       request: {

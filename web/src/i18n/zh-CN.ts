@@ -502,6 +502,7 @@ export default {
       label: '消息中提到的任务',
       assignee: '负责人：{name}',
       due: '截止：{day}',
+      dueLate: '截止：{day}（已逾期）',
     },
     card: {
       request: {
