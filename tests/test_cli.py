@@ -122,10 +122,11 @@ async def test_operator_commands(operator: Operator, backend: Backend) -> None:
     for made in ("1 company holiday", "3 approval flows", "6 request types", "6 requests"):
         assert made in seeded.stdout, seeded.stdout
     assert "already there" in operator.run("seed-demo").stdout
-    # The search index afresh: the demo's messages and its requests.
+    # The search index afresh: the demo's messages, its requests, its project and tasks.
     reindexed = operator.run("reindex")
     assert reindexed.returncode == 0, reindexed.stderr
-    assert re.fullmatch(r"Indexed \d+ messages, 6 requests\.\n", reindexed.stdout), \
+    assert re.fullmatch(r"Indexed \d+ messages, 6 requests, 1 projects, 8 tasks\.\n",
+                        reindexed.stdout), \
         reindexed.stdout
     checked = operator.run("check")
     assert checked.returncode == 0

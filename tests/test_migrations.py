@@ -262,8 +262,8 @@ async def test_requests_filed_before_search_knew_them_are_found_after(backend: B
         async with runtime.reader() as uow:
             results = await search_results(uow, Actor(user_id, Role.MEMBER), q,
                                            scopes=runtime.readable_scopes, now=utcnow())
-        return [(hit.kind, hit.request.id if hit.kind == "request" else hit.message.id)
-                for hit in results.items]
+        return [(hit.kind, hit.request.id if hit.kind == "request" else
+                 hit.message.id if hit.kind == "message" else 0) for hit in results.items]
 
     async def indexed() -> list[tuple[Any, ...]]:
         async with runtime.engine.connect() as connection:
@@ -336,6 +336,68 @@ async def test_each_projects_label_set_is_seeded_from_its_tasks_labels(backend: 
         assert [tuple(row) for row in rows] == [
             (1, "市场", "blue", 0), (1, "物料", "green", 1), (1, "设计", "orange", 2)]
         await downgrade_to(runtime, "0023")
+    finally:
+        await runtime.close()
+        await backend.drop_database(name)
+
+
+async def test_projects_and_tasks_made_before_search_knew_them_are_found_after(
+        backend: Backend) -> None:
+    """0026 indexes the projects and tasks that exist, as the server indexes one it makes:
+    a member finds them by a word and by number, an outsider does not; the downgrade takes
+    them out of the index again."""
+    from xietong.core.actor import Actor, Role
+    from xietong.core.clock import utcnow
+    from xietong.search.views import search_results
+
+    name = f"xietong_projects_{backend.run_id}"
+    await backend.create_database(name)
+    runtime = Runtime(backend.settings(database_url=backend.database_url(name)))
+
+    async def found(user_id: int, q: str) -> list[tuple[str, int]]:
+        async with runtime.reader() as uow:
+            results = await search_results(uow, Actor(user_id, Role.MEMBER), q,
+                                           scopes=runtime.readable_scopes, now=utcnow())
+        return [(hit.kind, hit.task.id if hit.kind == "task" else
+                 hit.project.id if hit.kind == "project" else 0) for hit in results.items]
+
+    async def indexed() -> list[tuple[Any, ...]]:
+        async with runtime.engine.connect() as connection:
+            return [tuple(row) for row in (await connection.execute(text(
+                "SELECT kind, item_id, scope_kind, scope_id, author_id FROM search_items"
+                " ORDER BY kind, item_id"))).all()]
+
+    try:
+        await upgrade_to(runtime, "0023")
+        now = utcnow()
+        async with runtime.engine.begin() as connection:
+            await connection.execute(insert(await _as_migrated(connection, "users")), [
+                {"id": 1, "username": "lina", "display_name": "李娜"},
+                {"id": 2, "username": "wangfang", "display_name": "王芳"}])
+            await connection.execute(insert(await _as_migrated(connection, "projects")), {
+                "id": 1, "name": "仓储系统升级", "description": "替换旧的库存管理", "owner_id": 1,
+                "visibility": "members", "created_at": now, "updated_at": now})
+            await connection.execute(
+                insert(await _as_migrated(connection, "project_members")),
+                {"project_id": 1, "user_id": 1, "role": "owner"})
+            await connection.execute(
+                insert(await _as_migrated(connection, "project_statuses")),
+                {"id": 1, "project_id": 1, "name": "待处理", "category": "todo", "position": 0})
+            await connection.execute(insert(await _as_migrated(connection, "tasks")), [
+                {"id": n, "project_id": 1, "title": title, "description": "", "status_id": 1,
+                 "description_html": "", "priority": "normal", "labels": [], "rank": f"a{n}",
+                 "created_by": 1, "created_at": now, "updated_at": now}
+                for n, title in ((1, "盘点库存接口"), (2, "旧系统数据迁移"))])
+        await upgrade_to_head(runtime)
+        assert await indexed() == [("project", 1, "project", 1, 1),
+                                   ("task", 1, "project", 1, 1), ("task", 2, "project", 1, 1)]
+        assert await found(1, "库存接口") == [("task", 1)]
+        assert await found(1, "T-2") == [("task", 2)]
+        assert await found(1, "仓储系统") == [("project", 1)]
+        assert await found(2, "库存") == []
+
+        await downgrade_to(runtime, "0023")
+        assert await indexed() == []
     finally:
         await runtime.close()
         await backend.drop_database(name)

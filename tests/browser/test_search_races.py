@@ -80,5 +80,5 @@ async def test_an_empty_result_still_says_so(cast: Cast, open_page: OpenPage) ->
     search = page.get_by_test_id("search-input")
     await search.fill("不存在的词语")
     await search.press("Enter")
-    await expect(page.get_by_text("没有找到相关消息或工单。")).to_be_visible()
+    await expect(page.get_by_text("没有找到相关结果。")).to_be_visible()
     await expect(page.get_by_role("status")).to_have_text("共 0 条结果")

@@ -87,7 +87,7 @@ async def test_on_a_phone_and_for_someone_the_request_is_not_for(cast: Cast,
 
     # 王芳 (客服部) is not concerned: by word or by number, nothing; the empty state says so.
     outsider = await open_page("wangfang", "/search?q=演示样机")
-    await expect(outsider.get_by_test_id("search-empty")).to_have_text("没有找到相关消息或工单。")
+    await expect(outsider.get_by_test_id("search-empty")).to_have_text("没有找到相关结果。")
     await search_for(outsider, filed["number"])
     await expect(outsider.get_by_test_id("search-empty")).to_be_visible()
     await expect(outsider.get_by_test_id("search-request-hit")).to_have_count(0)

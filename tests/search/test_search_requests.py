@@ -236,14 +236,15 @@ async def test_rebuilding_the_index_brings_requests_back(cast: Cast) -> None:
         await uow.session.execute(delete(SearchItem))
     assert (await search(cast.lina, "年度预算"))["items"] == []
     async with cast.runtime.unit_of_work() as uow:
-        assert await rebuild_everything(uow) == [("messages", 1), ("requests", 1)]
+        assert await rebuild_everything(uow) == [("messages", 1), ("requests", 1),
+                                                 ("projects", 0), ("tasks", 0)]
         assert await indexed_count(uow, ItemKind.REQUEST) == 1
     assert await finds(cast.lina, "年度预算") == [filed["id"]]
     assert await finds(cast.lina, filed["number"]) == [filed["id"]]
     assert len((await search(cast.lina, "年度预算"))["items"]) == 2
 
 
-@pytest.mark.parametrize("kind", ["task", "", "REQUEST", "message,request"])
+@pytest.mark.parametrize("kind", ["file", "", "REQUEST", "message,request"])
 async def test_an_unknown_kind_is_refused(cast: Cast, kind: str) -> None:
     response = await cast.lina.api.get(f"{API}/search", params={"q": "报销", "kind": kind})
     assert response.status_code == 422, (kind, response.text)

@@ -36,10 +36,20 @@ def sees_company_projects(actor: Actor) -> bool:
     return not is_guest(actor.role)
 
 
+def seeing(actor: Actor) -> tuple[str, ...] | None:
+    """The fields of `ProjectStanding` each of which shows the actor a project (None: every
+    project shows, an administrator's): its members; everyone in the company when it is
+    company-visible. The SQL form of the rule (`projects.queries.seen_by`, for lists and
+    search) is built from this too."""
+    if sees_every_project(actor):
+        return None
+    return ("member", "company_visible") if sees_company_projects(actor) else ("member",)
+
+
 def can_see_project(actor: Actor, standing: ProjectStanding) -> bool:
     """Its members; everyone in the company when it is company-visible; administrators."""
-    return (standing.member or sees_every_project(actor)
-            or (standing.company_visible and sees_company_projects(actor)))
+    showing = seeing(actor)
+    return showing is None or any(getattr(standing, name) for name in showing)
 
 
 def can_work_on_tasks(actor: Actor, standing: ProjectStanding) -> bool:

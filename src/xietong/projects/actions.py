@@ -46,6 +46,7 @@ from xietong.projects.schemas import (
     TaskFromMessage,
     TaskUpdate,
 )
+from xietong.projects.searching import do_index_project, do_index_task
 from xietong.projects.views import entry_out, project_data, task_out
 
 # A title and description made of a message fit the task's columns.
@@ -108,6 +109,7 @@ async def do_create_project(uow: UnitOfWork, actor: Actor, data: ProjectCreate) 
         people=people)
     project.channel_id = channel.id
     await emit_project(uow, project, "created", people)
+    await do_index_project(uow, project)
     return project
 
 
@@ -121,6 +123,7 @@ async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
         if name in given and getattr(data, name) is None:
             raise Invalid(f"{name} cannot be null; leave it out to keep it.",
                           code="null_setting")
+    worded = (project.name, project.description)
     if data.name is not None:
         project.name = data.name
     if data.description is not None:
@@ -130,6 +133,8 @@ async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
     if data.archived is not None:
         project.archived_at = (project.archived_at or utcnow()) if data.archived else None
     await emit_project(uow, project, "updated")
+    if (project.name, project.description) != worded:
+        await do_index_project(uow, project)
     return project
 
 
@@ -314,6 +319,7 @@ async def do_create_task(uow: UnitOfWork, actor: Actor, found: ProjectAccess, da
     uow.session.add(task)
     await uow.flush()
     await record_step(uow, task, actor.user_id, "created", {"status_id": status.id}, now)
+    await do_index_task(uow, task)
     return task
 
 
@@ -356,6 +362,8 @@ async def do_update_task(uow: UnitOfWork, actor: Actor, task: Task, found: Proje
     now = utcnow()
     task.updated_at = now
     await record_step(uow, task, actor.user_id, "updated", {"changes": changes}, now)
+    if "title" in changes or "description" in changes:
+        await do_index_task(uow, task)
     return task
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
@@ -14,13 +15,13 @@ from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt
-from xietong.policy import projects as projects_policy
 from xietong.projects import actions, details, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task, standing_from
 from xietong.projects.models import Project, ProjectRole
 from xietong.projects.queries import TaskFilter, TaskOrder
 from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
+    MAX_SUMMARIES,
     AttachmentBody,
     Board,
     BoardColumn,
@@ -49,8 +50,10 @@ from xietong.projects.schemas import (
     TaskHistory,
     TaskList,
     TaskOut,
+    TaskSummaries,
     TaskUpdate,
 )
+from xietong.projects.searching import visible_task_summaries
 from xietong.projects.views import (
     comment_out,
     entry_out,
@@ -88,9 +91,7 @@ async def create_project(body: ProjectCreate, actor: CurrentActor, rt: Rt) -> Pr
 async def list_projects(actor: CurrentActor, rt: Rt) -> ProjectList:
     """The caller's projects and the company-visible ones (all, for an administrator)."""
     async with rt.reader() as uow:
-        projects = await queries.visible_projects(
-            uow, actor.user_id, everything=projects_policy.sees_every_project(actor),
-            company_visible=projects_policy.sees_company_projects(actor))
+        projects = await queries.visible_projects(uow, actor)
         data = await projects_data(uow, projects)
         roles = await queries.my_roles(uow, actor.user_id)
     items = []
@@ -241,6 +242,19 @@ async def my_tasks(actor: CurrentActor, rt: Rt,
                         else today + timedelta(days=SOON_DAYS) if due == Due.SOON else None),
             due_from=today if due == Due.SOON else None, limit=MY_TASKS_LIMIT)
         return TaskList(items=await tasks_out(uow, tasks))
+
+
+@router.get("/task-summaries")
+async def task_summaries(
+    actor: CurrentActor, rt: Rt,
+    ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+                   Query(min_length=1, max_length=MAX_SUMMARIES)],
+) -> TaskSummaries:
+    """Several tasks at once, as a message that names them shows them (`T-12`, or a link to
+    the task): those of `ids` the caller may see, the others left out as if they did not
+    exist. A client asks for the tasks a screen of messages names in one request."""
+    async with rt.reader() as uow:
+        return TaskSummaries(items=await visible_task_summaries(uow, actor, ids))
 
 
 @router.get("/tasks/{task_id}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xietong.core.i18n import CHINESE
-from xietong.core.signals import FileReadable
+from xietong.core.signals import FileReadable, FoundItems, IndexRebuilding
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
 from xietong.projects import models
@@ -14,6 +14,12 @@ from xietong.projects.demo import demo_projects
 from xietong.projects.details import file_readable_by
 from xietong.projects.events import PROJECT_EVENTS, ProjectScopes
 from xietong.projects.reminders import REMINDER_JOB, REMINDER_SCHEDULE, reminder_handler
+from xietong.projects.searching import (
+    ProjectReaders,
+    found_items,
+    reindex_projects,
+    reindex_tasks,
+)
 
 
 def _notifications(needs: ConsumerNeeds) -> TaskNotifications:
@@ -35,9 +41,13 @@ MANIFEST = DomainManifest(
     models=(models,),
     event_types=PROJECT_EVENTS,
     scope_resolvers=(ProjectScopes(),),
+    scope_readers=(ProjectReaders(),),
+    signal_handlers=(Reaction(FoundItems, found_items),
+                     Reaction(IndexRebuilding, reindex_projects),
+                     Reaction(IndexRebuilding, reindex_tasks),
+                     Reaction(FileReadable, _file_on_a_visible_task)),
     event_consumers=(_notifications, _cards),
     job_kinds=(JobKind(REMINDER_JOB, reminder_handler, every=REMINDER_SCHEDULE),),
-    signal_handlers=(Reaction(FileReadable, _file_on_a_visible_task),),
     demo=(demo_projects,),
     error_texts={
         CHINESE: {

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, false, func, or_, select, true
 
+from xietong.core.actor import Actor
 from xietong.core.text import like_escaped
 from xietong.core.uow import UnitOfWork
 from xietong.files.models import StoredFile
+from xietong.policy import projects as projects_policy
 from xietong.projects.models import (
     Category,
     ChecklistItem,
@@ -159,17 +161,31 @@ async def progress_of(uow: UnitOfWork,
     return found
 
 
-async def visible_projects(uow: UnitOfWork, user_id: int, *, everything: bool,
-                           company_visible: bool) -> Sequence[Project]:
-    """The projects someone sees: their own, the company-visible ones too (not for a guest),
-    or `everything` (an administrator); live ones first, newest first."""
-    statement = select(Project).order_by(Project.archived_at.is_not(None), Project.id.desc())
-    if not everything:
-        mine = select(ProjectMember.project_id).where(ProjectMember.user_id == user_id)
-        statement = statement.where(
-            or_(Project.id.in_(mine), Project.visibility == Visibility.COMPANY.value)
-            if company_visible else Project.id.in_(mine))
-    return (await uow.session.scalars(statement)).all()
+def standing_conditions(user_id: int) -> dict[str, ColumnElement[bool]]:
+    """SQL conditions on a project's row, one per field of `policy.projects.ProjectStanding`
+    that can show it to someone (`policy.projects.seeing`)."""
+    return {
+        "member": Project.id.in_(select(ProjectMember.project_id)
+                                 .where(ProjectMember.user_id == user_id)),
+        "company_visible": Project.visibility == Visibility.COMPANY.value,
+    }
+
+
+def seen_by(actor: Actor) -> ColumnElement[bool]:
+    """SQL: the actor sees the project now (`policy.projects.can_see_project`): the rule of
+    the project's page, for the list of projects and for search."""
+    showing = projects_policy.seeing(actor)
+    if showing is None:
+        return true()
+    conditions = standing_conditions(actor.user_id)
+    return or_(false(), *(conditions[name] for name in showing))
+
+
+async def visible_projects(uow: UnitOfWork, actor: Actor) -> Sequence[Project]:
+    """The projects the actor sees (`seen_by`); live ones first, newest first."""
+    return (await uow.session.scalars(
+        select(Project).where(seen_by(actor))
+        .order_by(Project.archived_at.is_not(None), Project.id.desc()))).all()
 
 
 async def dependencies_of(uow: UnitOfWork, task_ids: Iterable[int]) -> dict[int, list[int]]:

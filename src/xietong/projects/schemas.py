@@ -17,6 +17,7 @@ from xietong.core.ids import Flag, Id
 from xietong.core.text import FreeText, clean_name, fits
 from xietong.files.schemas import FileOut
 from xietong.projects.models import Category, LabelColor, Priority, ProjectRole, Visibility
+from xietong.search.schemas import TaskSummary
 
 ProjectName = Annotated[str, StringConstraints(max_length=80), AfterValidator(clean_name),
                         AfterValidator(fits(80))]
@@ -280,6 +281,16 @@ class TaskOut(BaseModel):
 
 class TaskList(BaseModel):
     items: list[TaskOut]
+
+
+# As many tasks as a screen of messages may name.
+MAX_SUMMARIES = 100
+
+
+class TaskSummaries(BaseModel):
+    """The tasks asked for that the caller may see, in id order (the others are left out)."""
+
+    items: list[TaskSummary]
 
 
 class TaskCard(BaseModel):

@@ -54,18 +54,19 @@ async def search(actor: CurrentActor, rt: Rt,
                  channel_id: OptionalId = None, sender_id: OptionalId = None,
                  before: datetime | None = None, after: datetime | None = None,
                  kind: Annotated[HitKind | None, Query(
-                     description="only hits of this kind; both by default")] = None,
+                     description="only hits of this kind; every kind by default")] = None,
                  sort: queries.Sort = "relevance",
                  limit: Annotated[int, Query(ge=1, le=100)] = 20,
                  offset: Annotated[int, Query(ge=0, le=queries.RANK_WINDOW)] = 0,
                  tz: Annotated[int, Query(ge=-720, le=840,
                                           description="minutes east of UTC for dates")] = 480,
                  ) -> SearchResults:
-    """Messages and requests the caller may read that match `q` (see `search/query.py`
-    for the language), best first with a recency boost, or newest first with `sort=date`,
-    in one list: each hit says its `kind`. A message hit carries its channel and id: GET
-    /channels/{id}/messages?around=ID shows it in context; a request hit, the request's
-    summary (GET /requests/{id} shows it). A channel filter finds messages only."""
+    """Messages, requests, tasks and projects the caller may read that match `q` (see
+    `search/query.py` for the language), best first with a recency boost, or newest first
+    with `sort=date`, in one list: each hit says its `kind`. A message hit carries its
+    channel and id: GET /channels/{id}/messages?around=ID shows it in context; a request,
+    task or project hit, its summary (GET /requests/{id}, /tasks/{id}, /projects/{id} show
+    it). A channel filter finds messages only."""
     if not analysis.is_warm():
         # Loading jieba's dictionary takes CPU for about a second: not on the event loop.
         await anyio.to_thread.run_sync(analysis.warm_up)

@@ -10,8 +10,8 @@ from xietong.search.indexing import rebuild_everything
 
 
 def reindex(ctx: typer.Context) -> None:
-    """Rebuild the search index from every message and request (after an upgrade, or if it
-    is suspect)."""
+    """Rebuild the search index from every message, request, project and task (after an
+    upgrade, or if it is suspect)."""
 
     async def work(runtime: Services) -> list[tuple[str, int]]:
         async with runtime.unit_of_work() as uow:

@@ -1,5 +1,5 @@
-"""The search index: one row per searchable item (messages and requests now; documents,
-tasks later).
+"""The search index: one row per searchable item (messages, requests, projects and
+tasks now; documents later).
 
 The row carries the item's scope (`channel:12`, later `task:7`, `doc:3`: whoever may read
 the scope may find the item, see `search.scopes`) and the columns filters need, and its
@@ -40,6 +40,10 @@ class ItemKind:
     MESSAGE = "message"
     # Cross-department requests (`requests.searching`), in their own scope `request:<id>`.
     REQUEST = "request"
+    # Projects and their tasks (`projects.searching`), both in their project's scope
+    # `project:<id>`.
+    TASK = "task"
+    PROJECT = "project"
 
 
 class SearchItem(Base):

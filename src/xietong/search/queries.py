@@ -9,12 +9,13 @@ and the newest matches are the ones a recency boost would put first anyway. `sor
 is exact: the newest matches first. Either way `total` counts up to RANK_WINDOW, and
 says when it stopped there.
 
-Messages and requests are found together, in one order (`Criteria.kinds`: both, or the one
-`kind=` asks for). Scope (channel), author and attachment filters are tokens of the indexed
-document, so the full-text index intersects them with the words. Who may read a scope
-changes, so that is asked at query time of the domain that owns its kind (`search.scopes`;
-for channels `chat.access.readable_now`, the rule every channel request follows; for
-requests `requests.queries.seen_by`) and checked as matches are read newest first; a guest,
+Messages, requests, tasks and projects are found together, in one order (`Criteria.kinds`:
+every kind, or the one `kind=` asks for). Scope (channel), author and attachment filters are
+tokens of the indexed document, so the full-text index intersects them with the words. Who
+may read a scope changes, so that is asked at query time of the domain that owns its kind
+(`search.scopes`; for channels `chat.access.readable_now`, the rule every channel request
+follows; for requests `requests.queries.seen_by`; for projects and their tasks
+`projects.queries.seen_by`) and checked as matches are read newest first; a guest,
 who reads few channels, also has their channels as tokens, so the index looks only there
 (and at the items of the other kinds, by their `__kind_<kind>` token).
 """
@@ -75,7 +76,8 @@ GUEST_CHANNELS_AS_TAGS = 50
 
 Sort = Literal["relevance", "date"]
 # The kinds of item a search finds, and shows (`search.views`).
-SEARCHED_KINDS: tuple[str, ...] = (ItemKind.MESSAGE, ItemKind.REQUEST)
+SEARCHED_KINDS: tuple[str, ...] = (ItemKind.MESSAGE, ItemKind.REQUEST, ItemKind.TASK,
+                                   ItemKind.PROJECT)
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """HTTP shapes of search (API.md "Files and search"): hits of every kind in one list, each
 with its `kind` and the item as that kind's own API shows it (a message) or a summary of it
-(a request)."""
+(a request, a task, a project)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -15,7 +16,7 @@ from xietong.org.schemas import DepartmentRef
 MAX_QUERY_CHARS = 1000
 
 # What `kind=` takes: the kinds of hit (`queries.SEARCHED_KINDS`).
-HitKind = Literal["message", "request"]
+HitKind = Literal["message", "request", "task", "project"]
 # A request's statuses (`requests.models.Status`, which search cannot import; a test
 # holds the two equal).
 RequestStatus = Literal["new", "accepted", "in_progress", "waiting", "resolved", "closed",
@@ -50,7 +51,59 @@ class RequestHit(BaseModel):
     highlight: str
 
 
-SearchHit = Annotated[MessageHit | RequestHit, Field(discriminator="kind")]
+# What a project's status means (`projects.models.Category`; a test holds the two equal).
+TaskCategory = Literal["todo", "doing", "done", "cancelled"]
+
+
+class ProjectRef(BaseModel):
+    id: int
+    name: str
+    archived: bool
+
+
+class TaskSummary(BaseModel):
+    """A task as a search hit or a message's card shows it (GET /tasks/{id} has the rest)."""
+
+    id: int
+    number: str
+    title: str
+    project: ProjectRef
+    # The name of its board column now, and what that column means.
+    status: str
+    category: TaskCategory
+    assignee_id: int | None
+    due_at: date | None
+
+
+class TaskHit(BaseModel):
+    kind: Literal["task"]
+    task: TaskSummary
+    # Safe HTML, as a request's: the title with its matches marked, and the description
+    # around the first match.
+    title_highlight: str
+    highlight: str
+
+
+class ProjectSummary(BaseModel):
+    """A project as a search hit shows it (GET /projects/{id} has the rest)."""
+
+    id: int
+    name: str
+    archived: bool
+    owner_id: int
+    member_count: int
+
+
+class ProjectHit(BaseModel):
+    kind: Literal["project"]
+    project: ProjectSummary
+    # Safe HTML: the name with its matches marked, and the description around the first.
+    title_highlight: str
+    highlight: str
+
+
+SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit,
+                      Field(discriminator="kind")]
 
 
 class SearchResults(BaseModel):

@@ -1,6 +1,6 @@
 """Search results as the API shows them: the query parsed and resolved, the matches found,
-and each hit shaped by its kind — a message as the chat API has it, a request as the
-requests domain describes it (it answers `FoundItems`) — with its highlighted snippet."""
+and each hit shaped by its kind — a message as the chat API has it, a request, a task or a
+project as its domain describes it (it answers `FoundItems`) — with its highlighted snippet."""
 
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ from xietong.search.query import Highlight, parse
 from xietong.search.schemas import (
     HitKind,
     MessageHit,
+    ProjectHit,
+    ProjectSummary,
     RequestHit,
     RequestSummary,
     SearchHit,
     SearchResults,
+    TaskHit,
+    TaskSummary,
 )
 from xietong.search.scopes import ReadableScopes
 
@@ -37,6 +41,22 @@ class FoundRequest:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class FoundTask:
+    """How projects answer `FoundItems` for a task: its summary and its description."""
+
+    summary: TaskSummary
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundProject:
+    """How projects answer `FoundItems` for a project: its summary and its description."""
+
+    summary: ProjectSummary
+    body: str
+
+
 async def message_hits(uow: UnitOfWork, message_ids: Sequence[int],
                        wanted: Sequence[Highlight]) -> dict[int, MessageHit]:
     # As chat has them now: one deleted since the search ran is left out.
@@ -47,29 +67,45 @@ async def message_hits(uow: UnitOfWork, message_ids: Sequence[int],
             for message, out in zip(messages, shaped, strict=True)}
 
 
-async def request_hits(uow: UnitOfWork, request_ids: Sequence[int],
-                       wanted: Sequence[Highlight]) -> dict[int, RequestHit]:
-    answers: list[dict[int, FoundRequest] | None] = await uow.signal(
-        FoundItems(ItemKind.REQUEST, tuple(request_ids)))
-    return {request_id: RequestHit(kind="request", request=found.summary,
-                                   title_highlight=snippet(found.summary.title, wanted),
-                                   highlight=snippet(found.body, wanted))
-            for answer in answers if answer for request_id, found in answer.items()}
+async def _found(uow: UnitOfWork, kind: str, item_ids: Sequence[int]) -> dict[int, object]:
+    """The domain's answers to `FoundItems` for these items of `kind`, merged."""
+    if not item_ids:
+        return {}
+    answers: list[dict[int, object] | None] = await uow.signal(FoundItems(kind, tuple(item_ids)))
+    return {item_id: found for answer in answers if answer for item_id, found in answer.items()}
+
+
+def _hit(found: object, wanted: Sequence[Highlight]) -> SearchHit | None:
+    """A domain's answer for one item as search's reply shows it."""
+    match found:
+        case FoundRequest(summary=summary, body=body):
+            return RequestHit(kind="request", request=summary,
+                              title_highlight=snippet(summary.title, wanted),
+                              highlight=snippet(body, wanted))
+        case FoundTask(summary=task, body=body):
+            return TaskHit(kind="task", task=task, title_highlight=snippet(task.title, wanted),
+                           highlight=snippet(body, wanted))
+        case FoundProject(summary=project, body=body):
+            return ProjectHit(kind="project", project=project,
+                              title_highlight=snippet(project.name, wanted),
+                              highlight=snippet(body, wanted))
+    return None
 
 
 async def hits_out(uow: UnitOfWork, found: Sequence[tuple[str, int]],
                    wanted: Sequence[Highlight]) -> list[SearchHit]:
     """The hits in `found`'s order (one rank over every kind), each kind shaped at once."""
-    messages = await message_hits(
-        uow, [item_id for kind, item_id in found if kind == ItemKind.MESSAGE], wanted)
-    request_ids = [item_id for kind, item_id in found if kind == ItemKind.REQUEST]
-    requests = await request_hits(uow, request_ids, wanted) if request_ids else {}
-    hits: list[SearchHit] = []
+    by_kind: dict[str, list[int]] = {}
     for kind, item_id in found:
-        hit = (messages if kind == ItemKind.MESSAGE else requests).get(item_id)
-        if hit is not None:
-            hits.append(hit)
-    return hits
+        by_kind.setdefault(kind, []).append(item_id)
+    shaped: dict[tuple[str, int], SearchHit] = {
+        (ItemKind.MESSAGE, item_id): hit for item_id, hit in (await message_hits(
+            uow, by_kind.pop(ItemKind.MESSAGE, []), wanted)).items()}
+    for kind, item_ids in by_kind.items():
+        for item_id, answer in (await _found(uow, kind, item_ids)).items():
+            if (hit := _hit(answer, wanted)) is not None:
+                shaped[kind, item_id] = hit
+    return [hit for key in found if (hit := shaped.get(key)) is not None]
 
 
 async def search_results(uow: UnitOfWork, actor: Actor, q: str, *, scopes: ReadableScopes,

@@ -980,11 +980,12 @@ export interface paths {
         };
         /**
          * Search
-         * @description Messages and requests the caller may read that match `q` (see `search/query.py`
-         *     for the language), best first with a recency boost, or newest first with `sort=date`,
-         *     in one list: each hit says its `kind`. A message hit carries its channel and id: GET
-         *     /channels/{id}/messages?around=ID shows it in context; a request hit, the request's
-         *     summary (GET /requests/{id} shows it). A channel filter finds messages only.
+         * @description Messages, requests, tasks and projects the caller may read that match `q` (see
+         *     `search/query.py` for the language), best first with a recency boost, or newest first
+         *     with `sort=date`, in one list: each hit says its `kind`. A message hit carries its
+         *     channel and id: GET /channels/{id}/messages?around=ID shows it in context; a request,
+         *     task or project hit, its summary (GET /requests/{id}, /tasks/{id}, /projects/{id} show
+         *     it). A channel filter finds messages only.
          */
         get: operations["search"];
         put?: never;
@@ -1778,6 +1779,28 @@ export interface paths {
          *     before today) or `soon` (due today or in the next days), today in the company's zone.
          */
         get: operations["my_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Task Summaries
+         * @description Several tasks at once, as a message that names them shows them (`T-12`, or a link to
+         *     the task): those of `ids` the caller may see, the others left out as if they did not
+         *     exist. A client asks for the tasks a screen of messages names in one request.
+         */
+        get: operations["task_summaries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3929,6 +3952,19 @@ export interface components {
             /** Department Ids */
             department_ids?: number[];
         };
+        /** ProjectHit */
+        ProjectHit: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "project";
+            project: components["schemas"]["ProjectSummary"];
+            /** Title Highlight */
+            title_highlight: string;
+            /** Highlight */
+            highlight: string;
+        };
         /** ProjectList */
         ProjectList: {
             /** Items */
@@ -3968,11 +4004,36 @@ export interface components {
             /** Can */
             can: string[];
         };
+        /** ProjectRef */
+        ProjectRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Archived */
+            archived: boolean;
+        };
         /**
          * ProjectRole
          * @enum {string}
          */
         ProjectRole: "owner" | "member";
+        /**
+         * ProjectSummary
+         * @description A project as a search hit shows it (GET /projects/{id} has the rest).
+         */
+        ProjectSummary: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Archived */
+            archived: boolean;
+            /** Owner Id */
+            owner_id: number;
+            /** Member Count */
+            member_count: number;
+        };
         /** ProjectUpdate */
         ProjectUpdate: {
             /** Name */
@@ -4245,7 +4306,7 @@ export interface components {
         /** SearchResults */
         SearchResults: {
             /** Items */
-            items: (components["schemas"]["MessageHit"] | components["schemas"]["RequestHit"])[];
+            items: (components["schemas"]["MessageHit"] | components["schemas"]["RequestHit"] | components["schemas"]["TaskHit"] | components["schemas"]["ProjectHit"])[];
             /** Total */
             total: number;
             /**
@@ -4534,6 +4595,19 @@ export interface components {
             /** Items */
             items: components["schemas"]["TaskEntryOut"][];
         };
+        /** TaskHit */
+        TaskHit: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "task";
+            task: components["schemas"]["TaskSummary"];
+            /** Title Highlight */
+            title_highlight: string;
+            /** Highlight */
+            highlight: string;
+        };
         /** TaskList */
         TaskList: {
             /** Items */
@@ -4614,6 +4688,38 @@ export interface components {
          * @enum {string}
          */
         TaskState: "waiting" | "pending" | "approved" | "rejected" | "returned" | "not_needed";
+        /**
+         * TaskSummaries
+         * @description The tasks asked for that the caller may see, in id order (the others are left out).
+         */
+        TaskSummaries: {
+            /** Items */
+            items: components["schemas"]["TaskSummary"][];
+        };
+        /**
+         * TaskSummary
+         * @description A task as a search hit or a message's card shows it (GET /tasks/{id} has the rest).
+         */
+        TaskSummary: {
+            /** Id */
+            id: number;
+            /** Number */
+            number: string;
+            /** Title */
+            title: string;
+            project: components["schemas"]["ProjectRef"];
+            /** Status */
+            status: string;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "todo" | "doing" | "done" | "cancelled";
+            /** Assignee Id */
+            assignee_id: number | null;
+            /** Due At */
+            due_at: string | null;
+        };
         /**
          * TaskUpdate
          * @description Only the fields given change; `null` clears one that may be empty.
@@ -12778,8 +12884,8 @@ export interface operations {
                 sender_id?: number | null;
                 before?: string | null;
                 after?: string | null;
-                /** @description only hits of this kind; both by default */
-                kind?: ("message" | "request") | null;
+                /** @description only hits of this kind; every kind by default */
+                kind?: ("message" | "request" | "task" | "project") | null;
                 sort?: "relevance" | "date";
                 limit?: number;
                 offset?: number;
@@ -18143,6 +18249,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    task_summaries: {
+        parameters: {
+            query: {
+                ids: number[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSummaries"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

@@ -500,6 +500,12 @@ const en: MessageSchema = {
     title: 'Messages',
     sidebarLabel: 'Conversations',
     assistantTag: 'Assistant',
+    taskRef: {
+      label: 'Tasks this message mentions',
+      assignee: 'Assignee: {name}',
+      due: 'Due {day}',
+      dueLate: 'Due {day} (overdue)',
+    },
     card: {
       request: {
         filed: 'New request',
@@ -734,20 +740,28 @@ const en: MessageSchema = {
     },
   },
   search: {
-    label: 'Search messages and requests',
-    placeholder: 'Search messages, requests',
+    label: 'Search messages, requests and tasks',
+    placeholder: 'Search messages, requests, tasks',
     title: 'Results for “{q}”',
     total: '{n} results',
-    empty: 'No matching messages or requests.',
+    empty: 'No matching results.',
     emptyMessages: 'No matching messages.',
     emptyRequests: 'No matching requests.',
+    emptyTasks: 'No matching tasks.',
+    emptyProjects: 'No matching projects.',
     kinds: {
       label: 'Show',
       all: 'All',
       message: 'Messages',
       request: 'Requests',
+      task: 'Tasks',
+      project: 'Projects',
     },
     request: 'Request',
+    task: 'Task',
+    project: 'Project',
+    unassigned: 'Unassigned',
+    due: 'Due {day}',
   },
   calendar: {
     hours: {

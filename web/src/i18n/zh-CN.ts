@@ -504,6 +504,12 @@ export default {
     title: '消息',
     sidebarLabel: '会话列表',
     assistantTag: '助手',
+    taskRef: {
+      label: '消息中提到的任务',
+      assignee: '负责人：{name}',
+      due: '截止：{day}',
+      dueLate: '截止：{day}（已逾期）',
+    },
     card: {
       request: {
         filed: '新工单',
@@ -740,20 +746,28 @@ export default {
     },
   },
   search: {
-    label: '搜索消息和工单',
-    placeholder: '搜索消息、工单',
+    label: '搜索消息、工单和任务',
+    placeholder: '搜索消息、工单、任务',
     title: '“{q}”的搜索结果',
     total: '共 {n} 条结果',
-    empty: '没有找到相关消息或工单。',
+    empty: '没有找到相关结果。',
     emptyMessages: '没有找到相关消息。',
     emptyRequests: '没有找到相关工单。',
+    emptyTasks: '没有找到相关任务。',
+    emptyProjects: '没有找到相关项目。',
     kinds: {
       label: '结果类型',
       all: '全部',
       message: '消息',
       request: '工单',
+      task: '任务',
+      project: '项目',
     },
     request: '工单',
+    task: '任务',
+    project: '项目',
+    unassigned: '未指派',
+    due: '截止 {day}',
   },
   calendar: {
     hours: {

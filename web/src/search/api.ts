@@ -2,14 +2,17 @@ import { api } from '../api/client'
 import type { Schema } from '../api/types'
 
 /**
- * One hit, of either kind: a message (`hit.message`) or a request (`hit.request`), told
- * apart by `hit.kind`. `highlight` (and a request's `title_highlight`) is safe HTML from the
- * server: escaped text with the matches wrapped in <mark>.
+ * One hit, of any kind: a message (`hit.message`), a request (`hit.request`), a task
+ * (`hit.task`) or a project (`hit.project`), told apart by `hit.kind`. `highlight` (and the
+ * others' `title_highlight`) is safe HTML from the server: escaped text with the matches
+ * wrapped in <mark>.
  */
 export type SearchHit = Schema<'SearchResults'>['items'][number]
 export type RequestHit = Schema<'RequestHit'>
+export type TaskHit = Schema<'TaskHit'>
+export type ProjectHit = Schema<'ProjectHit'>
 export type SearchResults = Schema<'SearchResults'>
-/** What `kind=` keeps; no kind: both. */
+/** What `kind=` keeps; no kind: every kind. */
 export type HitKind = SearchHit['kind']
 
 export function search(q: string, kind: HitKind | null, offset = 0, signal?: AbortSignal): Promise<SearchResults> {
@@ -17,7 +20,16 @@ export function search(q: string, kind: HitKind | null, offset = 0, signal?: Abo
   return api.get<SearchResults>('/api/v1/search', { q, kind, offset, limit: 20, tz: -new Date().getTimezoneOffset() }, signal)
 }
 
-/** A hit's key in a list of both kinds (a message and a request may share an id). */
+/** A hit's key in a list of every kind (a message and a request may share an id). */
 export function hitKey(hit: SearchHit): string {
-  return hit.kind === 'message' ? `message-${hit.message.id}` : `request-${hit.request.id}`
+  switch (hit.kind) {
+    case 'message':
+      return `message-${hit.message.id}`
+    case 'request':
+      return `request-${hit.request.id}`
+    case 'task':
+      return `task-${hit.task.id}`
+    case 'project':
+      return `project-${hit.project.id}`
+  }
 }
