@@ -57,9 +57,9 @@ PRODUCT_LAUNCH = ProjectTemplate(
     key="product_launch",
     name={"zh-CN": "产品上市", "en": "Product launch"},
     description={
-        "zh-CN": "从市场调研、定位定价到物料、渠道、发布会和上市复盘，约八周。",
+        "zh-CN": "从市场调研、定位定价到物料、渠道、发布会和上市复盘，约十周。",
         "en": "From market research, positioning and pricing to materials, channels, the "
-              "launch event and the first month's review: about eight weeks."},
+              "launch event and the first month's review: about ten weeks."},
     tasks=(
         TemplateTask("research", "市场调研与竞品分析", 0, 5, H, ("市场",),
                      description="整理目标市场规模、主要竞品的功能与价格，形成调研报告。"),
