@@ -227,6 +227,19 @@ async def test_a_project_is_made_from_a_template_with_its_tasks(
     assert (first["start_at"], first["due_at"]) == ("2027-03-08", "2027-03-12")
     await screenshot(zhang, "projects-board-from-template-desktop")
     await assert_no_serious_violations(zhang)
+    # Renamed: an administrator reads both in the audit log, the project linked.
+    renamed = await cast.zhangwei.api.patch(f"/api/v1/projects/{project_id}",
+                                            json={"name": "智能手表 S2 上市"})
+    assert renamed.status_code == 200, renamed.text
+    lin = await open_page("linxiaoyan", "/admin/audit")
+    created = lin.locator("tr[data-action='project.created']")
+    await expect(created).to_contain_text("创建项目")
+    await expect(created.get_by_role("link", name="智能手表上市")).to_have_attribute(
+        "href", f"/projects/{project_id}")
+    updated = lin.locator("tr[data-action='project.updated']")
+    await expect(updated).to_contain_text("修改了：名称")
+    await expect(updated.get_by_role("link", name="智能手表 S2 上市")).to_be_visible()
+    await screenshot(lin, "projects-audit-desktop")
 
     # On a phone the cards fit the sheet, one or two a row, and the page does not scroll sideways.
     # Templates that cannot be loaded leave the blank board, and a retry.

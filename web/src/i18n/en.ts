@@ -954,6 +954,12 @@ const en: MessageSchema = {
       departmentNumber: 'Department #{id}',
       channelNumber: 'Channel #{id}',
       projectNumber: 'Project #{id}',
+      projectSettings: {
+        name: 'name',
+        visibility: 'visibility',
+        archived: 'archived',
+        statuses: 'board columns',
+      },
       deletedDepartment: '{name} (deleted)',
       unknownPerson: 'User #{id}',
       nobody: 'Unknown account',

@@ -960,6 +960,12 @@ export default {
       departmentNumber: '部门 #{id}',
       channelNumber: '频道 #{id}',
       projectNumber: '项目 #{id}',
+      projectSettings: {
+        name: '名称',
+        visibility: '可见范围',
+        archived: '归档状态',
+        statuses: '看板列',
+      },
       deletedDepartment: '{name}（已删除）',
       unknownPerson: '用户 #{id}',
       nobody: '未知账号',
