@@ -191,6 +191,75 @@ async def test_a_project_is_made_from_the_dialog_and_its_board_fills(
     await assert_no_serious_violations(zhang)
 
 
+async def test_a_project_is_made_from_a_template_with_its_tasks(
+        cast: Cast, open_page: OpenPage) -> None:
+    zhang = await open_page("zhangwei", "/projects")
+    await zhang.get_by_test_id("new-project").click()
+    dialog = zhang.get_by_role("dialog", name="新建项目")
+    templates = dialog.get_by_role("group", name="项目模板")
+    await expect(templates.get_by_role("radio")).to_have_count(4)
+    launch = templates.locator("label").filter(has_text="产品上市")
+    await expect(launch).to_contain_text("14 个任务 · 约 49 个工作日")
+    await expect(templates.locator("label").filter(has_text="空白项目")).to_contain_text(
+        "不含任务")
+    # The blank board is chosen first, and asks for no start date.
+    await expect(templates.get_by_role("radio", name=re.compile("空白项目"))).to_be_checked()
+    await expect(dialog.get_by_label("开始日期")).to_have_count(0)
+    await launch.click()
+    await expect(templates.get_by_role("radio", name=re.compile("产品上市"))).to_be_checked()
+    # A Saturday: the first task starts on the Monday after.
+    await dialog.get_by_label("开始日期").fill("2027-03-06")
+    await dialog.get_by_label("开始日期").press("Tab")
+    await expect(dialog).to_contain_text("2027年3月6日星期六")
+    await dialog.get_by_label("项目名称").fill("智能手表上市")
+    await screenshot(zhang, "projects-new-from-template-desktop")
+    await assert_no_serious_violations(zhang)
+    await dialog.get_by_test_id("create-project-submit").click()
+
+    await expect(zhang).to_have_url(re.compile(r"/projects/\d+$"))
+    await expect(zhang.get_by_test_id("project-name")).to_have_text("智能手表上市")
+    await expect(column(zhang, "待处理").get_by_test_id("column-count")).to_have_text("14")
+    await expect(titles(zhang, "待处理").first).to_have_text("市场调研与竞品分析")
+    await expect(card(zhang, "正式发布")).to_be_visible()
+    project_id = int(zhang.url.rsplit("/", 1)[1])
+    tasks = (await cast.zhangwei.api.get(f"/api/v1/projects/{project_id}/tasks")).json()
+    first = next(t for t in tasks["items"] if t["title"] == "市场调研与竞品分析")
+    assert (first["start_at"], first["due_at"]) == ("2027-03-08", "2027-03-12")
+    await screenshot(zhang, "projects-board-from-template-desktop")
+    await assert_no_serious_violations(zhang)
+    # Renamed: an administrator reads both in the audit log, the project linked.
+    renamed = await cast.zhangwei.api.patch(f"/api/v1/projects/{project_id}",
+                                            json={"name": "智能手表 S2 上市"})
+    assert renamed.status_code == 200, renamed.text
+    lin = await open_page("linxiaoyan", "/admin/audit")
+    created = lin.locator("tr[data-action='project.created']")
+    await expect(created).to_contain_text("创建项目")
+    await expect(created.get_by_role("link", name="智能手表上市")).to_have_attribute(
+        "href", f"/projects/{project_id}")
+    updated = lin.locator("tr[data-action='project.updated']")
+    await expect(updated).to_contain_text("修改了：名称")
+    await expect(updated.get_by_role("link", name="智能手表 S2 上市")).to_be_visible()
+    await screenshot(lin, "projects-audit-desktop")
+
+    # On a phone the cards fit the sheet, one or two a row, and the page does not scroll sideways.
+    # Templates that cannot be loaded leave the blank board, and a retry.
+    phone = await open_page("zhangwei", "/projects", viewport=PHONE)
+    await phone.route("**/api/v1/project-templates", unavailable())
+    await phone.get_by_test_id("new-project").click()
+    sheet = phone.get_by_role("dialog", name="新建项目")
+    await expect(sheet.get_by_role("alert")).to_contain_text("模板加载失败，仍可创建空白项目")
+    await assert_no_serious_violations(phone)
+    await phone.unroute("**/api/v1/project-templates")
+    await sheet.get_by_role("button", name="重试").click()
+    await sheet.get_by_role("group", name="项目模板").locator("label").filter(
+        has_text="活动策划").click()
+    await expect(sheet.get_by_label("开始日期")).to_be_visible()
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    await screenshot(phone, "projects-new-from-template-phone")
+    await assert_no_serious_violations(phone)
+
+
 async def test_a_card_dragged_in_one_browser_moves_in_the_other_within_a_second(
         cast: Cast, open_page: OpenPage) -> None:
     project = await make_project(cast.zhangwei, "Q4 新品发布", cast.lina, cast.liuyang)

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from tests.api_inputs import problem_locs, refused
@@ -21,6 +22,7 @@ from xietong.audit.models import AuditEntry
 from xietong.core.actor import Actor, Role
 from xietong.org.company_settings.definitions import (
     DEFAULTS,
+    DEFINITIONS,
     MAX_GROUP_DEPARTMENTS,
     MAX_GROUP_PEOPLE,
     ChannelPermissionGroup,
@@ -36,13 +38,14 @@ API = "/api/v1"
 SETTINGS = f"{API}/admin/settings"
 PERMISSIONS = f"{API}/settings/permissions"
 CHANNELS = f"{API}/channels"
-KEYS = ["create_channels", "post_announcements", "create_projects", "view_analytics"]
+GROUP_KEYS = ["create_channels", "post_announcements", "create_projects", "view_analytics"]
+KEYS = [*GROUP_KEYS, "overdue_manager_days"]
 CHANGED = "company_settings.changed"
 
 Group = dict[str, list[Any]]
 
 
-async def values(admin: Person) -> dict[str, Group]:
+async def values(admin: Person) -> dict[str, Any]:
     response = await admin.api.get(SETTINGS)
     assert response.status_code == 200, response.text
     return {item["key"]: item["value"] for item in response.json()["items"]}
@@ -85,9 +88,9 @@ async def audit_entries(runtime: Runtime) -> list[AuditEntry]:
             .order_by(AuditEntry.id))).all())
 
 
-def default(key: str) -> Group:
-    dumped: Group = getattr(DEFAULTS, key).model_dump(mode="json")
-    return dumped
+def default(key: str) -> Any:
+    value = getattr(DEFAULTS, key)
+    return value if isinstance(value, int) else value.model_dump(mode="json")
 
 
 # --- defaults: today's rules -------------------------------------------------------------------
@@ -106,10 +109,14 @@ async def test_every_setting_starts_at_todays_rule(cast: Cast) -> None:
     assert items["view_analytics"]["value"]["roles"] == ["admins", "department_managers"]
     for item in items.values():
         assert item["value"] == item["default"]
-        assert item["type"] == "permission_group"
         assert set(item["labels"]) == {"zh-CN", "en"}
         assert all(item["labels"].values())
-        assert {"everyone", "department_managers", "admins"} <= set(item["roles"])
+    for key in GROUP_KEYS:
+        assert items[key]["type"] == "permission_group"
+        assert {"everyone", "department_managers", "admins"} <= set(items[key]["roles"])
+    assert {k: items["overdue_manager_days"][k] for k in (
+        "type", "value", "roles", "minimum", "maximum")} == {
+        "type": "integer", "value": 3, "roles": [], "minimum": 0, "maximum": 30}
     assert "channel_admins" in items["post_announcements"]["roles"]
     assert "channel_admins" not in items["create_channels"]["roles"]
     assert (await cast.linxiaoyan.api.get(
@@ -434,13 +441,15 @@ async def test_concurrent_changes_keep_each_other(cast: Cast, runtime: Runtime) 
     department_ids = list(cast.departments.values())
     for round_number in range(4):
         wanted = {key: {"roles": [], "department_ids": [department_ids[(round_number + i) % 5]],
-                        "user_ids": []} for i, key in enumerate(KEYS)}
+                        "user_ids": []} for i, key in enumerate(GROUP_KEYS)}
         answers = await asyncio.gather(*(
             admins[i % 2].api.patch(SETTINGS, json={key: group})
             for i, (key, group) in enumerate(wanted.items())))
-        assert [a.status_code for a in answers] == [200] * len(KEYS), [a.text for a in answers]
-        assert await values(cast.linxiaoyan) == wanted, round_number
-    assert len(await audit_entries(runtime)) == 4 * len(KEYS)
+        assert [a.status_code for a in answers] == [200] * len(GROUP_KEYS), [
+            a.text for a in answers]
+        assert {k: v for k, v in (await values(cast.linxiaoyan)).items()
+                if k in GROUP_KEYS} == wanted, round_number
+    assert len(await audit_entries(runtime)) == 4 * len(GROUP_KEYS)
 
 
 async def test_a_stored_value_this_version_cannot_read_falls_back_to_its_default(
@@ -472,8 +481,19 @@ async def test_a_stored_value_this_version_cannot_read_falls_back_to_its_default
 def test_the_change_body_names_every_setting_with_its_type() -> None:
     assert list(CompanySettingsChange.model_fields) == list(CompanySettings.model_fields)
     for key, field in CompanySettings.model_fields.items():
-        assert field.annotation in (PermissionGroup, ChannelPermissionGroup)
-        assert CompanySettingsChange.model_fields[key].annotation == field.annotation | None
+        assert field.annotation in (PermissionGroup, ChannelPermissionGroup, int)
+        if field.annotation is not int:
+            assert CompanySettingsChange.model_fields[key].annotation == field.annotation | None
+            continue
+        # A number: the change takes what the setting holds, and nothing outside its bounds.
+        [definition] = [d for d in DEFINITIONS if d.key == key]
+        assert definition.minimum is not None
+        assert definition.maximum is not None
+        for value in (definition.minimum, definition.maximum, None):
+            assert getattr(CompanySettingsChange.model_validate({key: value}), key) == value
+        for bad in (definition.minimum - 1, definition.maximum + 1, True, "3"):
+            with pytest.raises(ValidationError):
+                CompanySettingsChange.model_validate({key: bad})
 
 
 def test_the_role_presets_are_the_policys_names() -> None:

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from tests.helpers import Cast, Follow, Person
 from tests.projects.helpers import PROJECTS, TASKS, make_project, make_task, move, status_id
 from xietong.core.clock import utcnow
+from xietong.org.company_settings.definitions import DEFAULTS
 from xietong.projects.reminders import (
     REMINDER_JOB,
     REMINDER_SCHEDULE,
-    TELL_MANAGER_AFTER_DAYS,
     reminder_day,
     send_reminders,
 )
@@ -50,7 +50,7 @@ async def test_due_days_remind_once_and_the_manager_hears_of_the_long_overdue(
     today = date(2026, 12, 7)
     due: dict[str, Any] = {
         "明天到期": today + timedelta(days=1), "昨天到期": today - timedelta(days=1),
-        "逾期多日": today - timedelta(days=TELL_MANAGER_AFTER_DAYS),
+        "逾期多日": today - timedelta(days=DEFAULTS.overdue_manager_days),
         "今天到期": today, "后天到期": today + timedelta(days=2)}
     made = {title: await make_task(cast.lina, project["id"], title,
                                    assignee_id=cast.liuyang.id, due_at=day.isoformat())
@@ -84,3 +84,44 @@ def test_the_day_is_the_companys() -> None:
     assert reminder_day(datetime(2026, 12, 6, 17, 30, tzinfo=UTC), SHANGHAI) == date(2026, 12, 7)
     assert reminder_day(datetime(2026, 12, 6, 15, 59, tzinfo=UTC), SHANGHAI) == date(2026, 12, 6)
     assert (REMINDER_JOB, REMINDER_SCHEDULE) == ("projects.due-reminders", "daily 09:00")
+
+
+async def manager_told(cast: Cast, follow: Follow, days: int | None) -> list[str]:
+    """With the company's `overdue_manager_days` set to `days` (None: left at its default),
+    which of 刘洋's tasks — 1, 3, 5 and 7 days overdue — 张伟, his manager, hears of."""
+    if days is not None:
+        response = await cast.linxiaoyan.api.patch(
+            "/api/v1/admin/settings", json={"overdue_manager_days": days})
+        assert response.status_code == 200, response.text
+    project = await make_project(cast.lina, f"逾期规则 {days}", member_ids=[cast.liuyang.id])
+    today = date(2026, 12, 21)
+    for late in (1, 3, 5, 7):
+        await make_task(cast.lina, project["id"], f"逾期{late}天", assignee_id=cast.liuyang.id,
+                        due_at=(today - timedelta(days=late)).isoformat())
+    await follow.held()
+    async with cast.runtime.unit_of_work() as uow:
+        await send_reminders(uow, today, utcnow())
+    await follow.catch_up()
+    items = (await cast.zhangwei.api.get("/api/v1/notifications")).json()["items"]
+    return sorted(n["title"].removeprefix("刘洋 的任务已逾期多日：") for n in items
+                  if n["kind"] == "task_due" and n["data"]["project_id"] == project["id"])
+
+
+async def test_the_company_chooses_when_the_manager_is_told(cast: Cast,
+                                                           follow: Follow) -> None:
+    assert await manager_told(cast, follow, None) == ["逾期3天"]
+    assert await manager_told(cast, follow, 5) == ["逾期5天"]
+    # One day overdue: the assignee and the manager both hear of it that day.
+    assert await manager_told(cast, follow, 1) == ["逾期1天"]
+    assert (await heard(cast.liuyang)).count(("task_due", "任务已逾期：逾期1天")) == 3  # a run each
+    assert await manager_told(cast, follow, 0) == []  # never
+    for bad in (31, -1, 2.5, "3", True):
+        response = await cast.linxiaoyan.api.patch("/api/v1/admin/settings",
+                                                   json={"overdue_manager_days": bad})
+        assert response.status_code == 422, (bad, response.text)
+    response = await cast.zhangwei.api.patch("/api/v1/admin/settings",
+                                             json={"overdue_manager_days": 7})
+    assert response.status_code == 403
+    settings = (await cast.linxiaoyan.api.get("/api/v1/admin/settings")).json()
+    [days] = [s for s in settings["items"] if s["key"] == "overdue_manager_days"]
+    assert (days["value"], days["default"]) == (0, 3)

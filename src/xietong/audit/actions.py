@@ -57,6 +57,13 @@ class AuditAction(StrEnum):
     # its steps rewritten: each with its value before and after).
     APPROVAL_FLOW_CREATED = "approval_flow.created"
     APPROVAL_FLOW_UPDATED = "approval_flow.updated"
+    # A project made (details: its name, visibility, members and template) or changed:
+    # renamed, shown to others, archived or brought back (each with its value before and
+    # after), people added or removed, its board's columns rewritten (before and after).
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    PROJECT_MEMBERS_CHANGED = "project.members_changed"
+    PROJECT_STATUSES_CHANGED = "project.statuses_changed"
 
 
 def user_target(user_id: int) -> str:

@@ -351,7 +351,21 @@ async def do_join(uow: UnitOfWork, actor: Actor, found: ChannelAccess) -> None:
 
 async def do_update_channel(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
                             changes: ChannelUpdate) -> None:
-    channel = found.channel
+    await _update_channel(uow, found.channel, changes)
+
+
+async def update_linked_channel(uow: UnitOfWork, channel_id: int, *, name: str | None = None,
+                                archived: bool | None = None) -> None:
+    """Rename, archive (read-only) or bring back a linked channel with the thing it belongs
+    to (a project renamed or archived), as `do_update_channel` does: its readers hear
+    `channel.updated`. A vanished channel is left alone; one brought back is not re-peopled
+    here (`set_linked_members` does that)."""
+    channel = await uow.session.get(Channel, channel_id)
+    if channel is not None:
+        await _update_channel(uow, channel, ChannelUpdate(name=name, archived=archived))
+
+
+async def _update_channel(uow: UnitOfWork, channel: Channel, changes: ChannelUpdate) -> None:
     if channel.kind == ChannelKind.DM.value and changes.name is not None:
         raise Invalid("Direct conversations have no name.")
     if changes.name is not None:

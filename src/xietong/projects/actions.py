@@ -4,13 +4,22 @@ project's members and never commits (the caller's unit of work does)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
+from xietong.audit.actions import AuditAction, do_record
+from xietong.business_calendar.queries import work_calendar
+from xietong.business_calendar.work_calendar import WorkCalendar
 from xietong.chat.access import access_message
-from xietong.chat.actions import open_linked_channel, render_html, set_linked_members
+from xietong.chat.actions import (
+    open_linked_channel,
+    render_html,
+    set_linked_members,
+    update_linked_channel,
+)
 from xietong.chat.mentioning import ResolvedMentions
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
@@ -27,7 +36,9 @@ from xietong.projects.access import ProjectAccess, access_task
 from xietong.projects.events import ProjectChanged, TaskChanged, project_scope
 from xietong.projects.models import (
     Category,
+    LabelColor,
     Project,
+    ProjectLabel,
     ProjectMember,
     ProjectRole,
     ProjectStatus,
@@ -46,12 +57,18 @@ from xietong.projects.schemas import (
     TaskFromMessage,
     TaskUpdate,
 )
-from xietong.projects.searching import do_index_project, do_index_task
+from xietong.projects.searching import do_index_project, do_index_task, do_index_tasks
+from xietong.projects.templates import BY_KEY, ProjectTemplate
 from xietong.projects.views import entry_out, project_data, task_out
 
 # A title and description made of a message fit the task's columns.
 TITLE_LENGTH = 200
 DESCRIPTION_LENGTH = 20_000
+
+# The colours labels take in turn when a set is made for a project (a template's).
+LABEL_COLOURS_IN_TURN = (LabelColor.BLUE, LabelColor.GREEN, LabelColor.ORANGE,
+                         LabelColor.PURPLE, LabelColor.TEAL, LabelColor.RED,
+                         LabelColor.YELLOW, LabelColor.GREY)
 
 # Every new project's board: 待处理 → 进行中 → 待验收 → 已完成, and 已取消 beside them.
 DEFAULT_STATUSES: tuple[tuple[str, Category], ...] = (
@@ -87,11 +104,31 @@ async def emit_project(uow: UnitOfWork, project: Project, change: str,
              Audience.readers_of(project_scope(project.id)))
 
 
-async def do_create_project(uow: UnitOfWork, actor: Actor, data: ProjectCreate) -> Project:
+def project_target(project_id: int) -> str:
+    return f"project:{project_id}"
+
+
+async def _audit(uow: UnitOfWork, actor: Actor, action: AuditAction, project: Project,
+                 details: dict[str, Any]) -> None:
+    await do_record(uow, action, actor_id=actor.user_id, ip=actor.ip,
+                    target=project_target(project.id), details={"name": project.name, **details})
+
+
+async def do_create_project(uow: UnitOfWork, actor: Actor, data: ProjectCreate, *,
+                            zone: ZoneInfo) -> Project:
+    """The project, its board, its channel and, from a template, its first tasks (their
+    days counted on the business calendar from `data.start_on`, by default today in `zone`,
+    the company's time zone)."""
     creators = (await company_settings(uow)).create_projects
     require(projects_policy.can_create_project(actor, creators,
                                                await standing_of(uow, actor, creators)),
             "You may not create projects: an administrator chooses who may.")
+    template = None
+    if data.template is not None:
+        template = BY_KEY.get(data.template)
+        if template is None:
+            raise Invalid("No such project template.", code="unknown_template",
+                          details={"template": data.template, "known": sorted(BY_KEY)})
     people = await _people(uow, data.member_ids, data.department_ids) | {actor.user_id}
     project = Project(name=data.name, description=data.description, owner_id=actor.user_id,
                       visibility=data.visibility.value)
@@ -108,13 +145,75 @@ async def do_create_project(uow: UnitOfWork, actor: Actor, data: ProjectCreate) 
         uow, data.name, description=f"项目「{data.name}」的讨论", creator_id=actor.user_id,
         people=people)
     project.channel_id = channel.id
+    if template is not None and template.tasks:
+        calendar = await work_calendar(uow, default_zone=zone)
+        first = data.start_on or utcnow().astimezone(zone).date()
+        await _add_template_tasks(uow, actor, project, template, first, calendar)
     await emit_project(uow, project, "created", people)
     await do_index_project(uow, project)
+    await _audit(uow, actor, AuditAction.PROJECT_CREATED, project, {
+        "visibility": project.visibility, "member_ids": sorted(people),
+        "template": template.key if template is not None else None})
     return project
+
+
+def working_days(calendar: WorkCalendar, first: date, count: int) -> list[date]:
+    """The first `count` working days from `first` on (`first` itself when it is one)."""
+    found: list[date] = []
+    day = first
+    while len(found) < count:
+        if calendar.is_working_day(day):
+            found.append(day)
+        day += timedelta(days=1)
+    return found
+
+
+async def _add_template_tasks(uow: UnitOfWork, actor: Actor, project: Project,
+                              template: ProjectTemplate, first: date,
+                              calendar: WorkCalendar) -> None:
+    """The template's tasks in the first "to do" column, in its order, each with its
+    "created" step of history. Written in a few statements for all of them, and told as
+    the project's own `project.changed` ("created"): no `task.changed` for each (and so no
+    card for each in the new channel), which nobody is yet there to read one by one."""
+    statuses = await statuses_for(uow, project.id)
+    todo = next(s for s in statuses if s.category == Category.TODO.value)
+    days = working_days(calendar, first, template.duration_days)
+    now = utcnow()
+    made = {spec.key: Task(
+        project_id=project.id, title=spec.title, description=spec.description,
+        description_html=await _description_html(spec.description), status_id=todo.id,
+        priority=spec.priority.value, start_at=days[spec.start], due_at=days[spec.last],
+        labels=list(spec.labels), rank=rank, created_by=actor.user_id, created_at=now,
+        updated_at=now) for spec, rank in zip(template.tasks,
+                                              ranks.spread(len(template.tasks)), strict=True)}
+    uow.session.add_all(made.values())
+    await uow.flush()  # the tasks' ids, which nothing below needs back from the database
+    for spec in template.tasks:
+        if spec.parent is not None:
+            made[spec.key].parent_id = made[spec.parent].id
+    await uow.flush()
+    await uow.session.execute(insert(TaskDependency), [
+        {"task_id": made[spec.key].id, "depends_on_id": made[key].id}
+        for spec in template.tasks for key in spec.after])
+    await uow.session.execute(insert(TaskEntry), [
+        {"task_id": task.id, "actor_id": actor.user_id, "kind": "created",
+         "data": {"status_id": todo.id, "template": template.key}, "created_at": now}
+        for task in made.values()])
+    # The labels its tasks carry are the project's label set, coloured in turn.
+    labels = list(dict.fromkeys(label for spec in template.tasks for label in spec.labels))
+    if labels:
+        await uow.session.execute(insert(ProjectLabel), [
+            {"project_id": project.id, "name": name, "position": n,
+             "color": LABEL_COLOURS_IN_TURN[n % len(LABEL_COLOURS_IN_TURN)].value}
+            for n, name in enumerate(labels)])
+    await do_index_tasks(uow, made.values())
 
 
 async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
                             data: ProjectUpdate) -> Project:
+    """Rename it, describe it, show it to others, archive it or bring it back. Its channel
+    follows: renamed with it, archived (read-only) with it, brought back — with the
+    project's members — with it. Audited: what changed, before and after."""
     require(projects_policy.can_manage_project(actor, found.standing),
             "Only the project's owner or an administrator changes it.")
     project = found.project
@@ -124,6 +223,8 @@ async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
             raise Invalid(f"{name} cannot be null; leave it out to keep it.",
                           code="null_setting")
     worded = (project.name, project.description)
+    before = {"name": project.name, "visibility": project.visibility,
+              "archived": project.archived_at is not None}
     if data.name is not None:
         project.name = data.name
     if data.description is not None:
@@ -132,9 +233,23 @@ async def do_update_project(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
         project.visibility = data.visibility.value
     if data.archived is not None:
         project.archived_at = (project.archived_at or utcnow()) if data.archived else None
+    after = {"name": project.name, "visibility": project.visibility,
+             "archived": project.archived_at is not None}
+    changed = {key: {"from": before[key], "to": after[key]} for key in before
+               if before[key] != after[key]}
+    if project.channel_id is not None and ("name" in changed or "archived" in changed):
+        await update_linked_channel(
+            uow, project.channel_id, name=project.name if "name" in changed else None,
+            archived=project.archived_at is not None if "archived" in changed else None)
+        if "archived" in changed and project.archived_at is None:
+            # Who joined or left while it was archived is in its channel again.
+            members = (await queries.members_of(uow, [project.id])).get(project.id, [])
+            await set_linked_members(uow, project.channel_id, set(members))
     await emit_project(uow, project, "updated")
     if (project.name, project.description) != worded:
         await do_index_project(uow, project)
+    if changed:
+        await _audit(uow, actor, AuditAction.PROJECT_UPDATED, project, {"changed": changed})
     return project
 
 
@@ -150,6 +265,9 @@ async def do_add_members(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
     if project.channel_id is not None and joining:
         await set_linked_members(uow, project.channel_id, current | joining)
     await emit_project(uow, project, "members", joining)
+    if joining:
+        await _audit(uow, actor, AuditAction.PROJECT_MEMBERS_CHANGED, project,
+                     {"added": sorted(joining), "removed": []})
     return project
 
 
@@ -171,6 +289,8 @@ async def do_remove_member(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
     current = set((await queries.members_of(uow, [project.id])).get(project.id, []))
     if project.channel_id is not None:
         await set_linked_members(uow, project.channel_id, current)
+    await _audit(uow, actor, AuditAction.PROJECT_MEMBERS_CHANGED, project,
+                 {"added": [], "removed": [user_id]})
     # Their tasks stay theirs to hand over; nothing else changes.
     return project
 
@@ -191,6 +311,7 @@ async def do_set_statuses(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
         raise Invalid("A board keeps a to-do column and a done column.",
                       code="statuses_incomplete")
     current = {s.id: s for s in await statuses_for(uow, project.id)}
+    before = [_status_shown(s) for s in current.values()]
     unknown = {spec.id for spec in body.statuses if spec.id is not None} - current.keys()
     if unknown:
         raise Invalid("That status is not one of this project's.", code="unknown_status",
@@ -210,7 +331,16 @@ async def do_set_statuses(uow: UnitOfWork, actor: Actor, found: ProjectAccess,
         status.wip_limit, status.position = spec.wip_limit, position
         uow.session.add(status)
     await emit_project(uow, project, "statuses")
+    after = [_status_shown(s) for s in await statuses_for(uow, project.id)]
+    if after != before:
+        await _audit(uow, actor, AuditAction.PROJECT_STATUSES_CHANGED, project,
+                     {"changed": {"statuses": {"from": before, "to": after}}})
     return project
+
+
+def _status_shown(status: ProjectStatus) -> dict[str, Any]:
+    return {"id": status.id, "name": status.name, "category": status.category,
+            "wip_limit": status.wip_limit}
 
 
 # --- tasks ----------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import Field
 
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
+from xietong.core.i18n import CHINESE, prefers_chinese
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
@@ -41,6 +42,8 @@ from xietong.projects.schemas import (
     ProjectCreate,
     ProjectList,
     ProjectOut,
+    ProjectTemplateList,
+    ProjectTemplateOut,
     ProjectUpdate,
     StatusesBody,
     TaskCard,
@@ -54,6 +57,7 @@ from xietong.projects.schemas import (
     TaskUpdate,
 )
 from xietong.projects.searching import visible_task_summaries
+from xietong.projects.templates import TEMPLATES
 from xietong.projects.views import (
     comment_out,
     entry_out,
@@ -83,8 +87,23 @@ async def _refreshed(uow: UnitOfWork, actor: Actor, project: Project) -> Project
 @router.post("/projects", status_code=201)
 async def create_project(body: ProjectCreate, actor: CurrentActor, rt: Rt) -> ProjectOut:
     async with rt.unit_of_work() as uow:
-        project = await actions.do_create_project(uow, actor, body)
+        project = await actions.do_create_project(uow, actor, body, zone=rt.settings.zone)
         return await _refreshed(uow, actor, project)
+
+
+@router.get("/project-templates")
+async def list_project_templates(
+        _actor: CurrentActor,
+        accept_language: Annotated[str | None, Header(max_length=200)] = None,
+) -> ProjectTemplateList:
+    """What a new project may start from (`template` of `POST /projects`): its name and
+    description in the caller's language, how many tasks it brings and over how many
+    working days."""
+    language = "en" if accept_language and not prefers_chinese(accept_language) else CHINESE
+    return ProjectTemplateList(items=[
+        ProjectTemplateOut(key=t.key, name=t.name[language],
+                           description=t.description[language], task_count=len(t.tasks),
+                           duration_days=t.duration_days) for t in TEMPLATES])
 
 
 @router.get("/projects")

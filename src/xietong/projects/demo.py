@@ -46,7 +46,7 @@ async def demo_projects(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
         description="Q1 新品发布：市场部策划活动，研发部交付功能，销售部完成培训。",
         visibility=Visibility.COMPANY, department_ids=[departments["市场部"], departments["研发部"],
                                               departments["华东区"]],
-        member_ids=[people["陈晨"].id]))
+        member_ids=[people["陈晨"].id]), zone=options.zone)
     standing, role = await standing_of(uow, actor, project)
     found = ProjectAccess(project, standing, role)
     statuses = {s.name: s.id for s in (await actions.statuses_for(uow, project.id))}

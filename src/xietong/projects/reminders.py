@@ -1,5 +1,6 @@
 """Reminders of due dates, once a day on the durable jobs: a task due tomorrow, a task one
-day overdue, and — `TELL_MANAGER_AFTER_DAYS` days overdue — its assignee's manager too.
+day overdue, and — as many days overdue as the company's `overdue_manager_days` setting
+says (3 unless an administrator chose otherwise; 0: never) — its assignee's manager too.
 
 The job writes each reminder as a step of the task's history (a `task.changed` event), and
 the notifications consumer turns the step into notifications: the same path as any other
@@ -18,13 +19,12 @@ from sqlalchemy import select
 from xietong.core.clock import utcnow
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import JobHandler, JobNeeds
+from xietong.org.company_settings.queries import company_settings
 from xietong.projects.actions import record_step
 from xietong.projects.models import Category, Project, ProjectStatus, Task, TaskEntry
 
 REMINDER_JOB = "projects.due-reminders"
 REMINDER_SCHEDULE = "daily 09:00"
-# How long overdue before the assignee's manager hears of it.
-TELL_MANAGER_AFTER_DAYS = 3
 
 DUE_TOMORROW = "due_tomorrow"
 OVERDUE = "overdue"
@@ -32,15 +32,19 @@ OVERDUE_MANAGER = "overdue_manager"
 REMINDER_KINDS = (DUE_TOMORROW, OVERDUE, OVERDUE_MANAGER)
 
 
-def due_days(today: date) -> dict[date, str]:
-    """Which due day makes which reminder today."""
-    return {today + timedelta(days=1): DUE_TOMORROW, today - timedelta(days=1): OVERDUE,
-            today - timedelta(days=TELL_MANAGER_AFTER_DAYS): OVERDUE_MANAGER}
+def due_days(today: date, manager_after: int) -> dict[date, list[str]]:
+    """Which due day makes which reminders today (`manager_after`: the days overdue before
+    the manager is told, 0 for never; one day overdue tells the assignee and them both)."""
+    kinds: dict[date, list[str]] = {today + timedelta(days=1): [DUE_TOMORROW],
+                                    today - timedelta(days=1): [OVERDUE]}
+    if manager_after > 0:
+        kinds.setdefault(today - timedelta(days=manager_after), []).append(OVERDUE_MANAGER)
+    return kinds
 
 
 async def send_reminders(uow: UnitOfWork, today: date, now: datetime) -> int:
     """Record today's reminders; how many."""
-    kinds = due_days(today)
+    kinds = due_days(today, (await company_settings(uow)).overdue_manager_days)
     tasks = (await uow.session.scalars(
         select(Task).join(ProjectStatus, ProjectStatus.id == Task.status_id)
         .join(Project, Project.id == Task.project_id)
@@ -58,12 +62,12 @@ async def send_reminders(uow: UnitOfWork, today: date, now: datetime) -> int:
     sent = 0
     for task in tasks:
         assert task.due_at is not None
-        kind = kinds[task.due_at]
-        if (task.id, kind) in done:
-            continue
-        await record_step(uow, task, None, kind, {"day": today.isoformat(),
-                                                  "due_at": task.due_at.isoformat()}, now)
-        sent += 1
+        for kind in kinds[task.due_at]:
+            if (task.id, kind) in done:
+                continue
+            await record_step(uow, task, None, kind, {"day": today.isoformat(),
+                                                      "due_at": task.due_at.isoformat()}, now)
+            sent += 1
     return sent
 
 

@@ -34,6 +34,7 @@ MAX_COLLABORATORS = 50
 CheckText = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_name),
                       AfterValidator(fits(200))]
 CommentText = Annotated[FreeText, StringConstraints(min_length=1, max_length=10_000)]
+TemplateKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Hours = Annotated[float, Field(ge=0, le=10_000, strict=True, allow_inf_nan=False)]
 
 
@@ -48,6 +49,26 @@ class ProjectCreate(Strict):
     member_ids: list[Id] = Field(default_factory=list, max_length=500)
     # Adding a department adds its people (and those of the departments below it).
     department_ids: list[Id] = Field(default_factory=list, max_length=50)
+    # A template's key (`GET /project-templates`): the project starts with its tasks.
+    template: TemplateKey | None = None
+    # The day the template's first task starts (moved to the next working day when it is
+    # not one); by default today in the company's time zone. Only read with a template.
+    start_on: date | None = None
+
+
+class ProjectTemplateOut(BaseModel):
+    key: str
+    # In the language of Accept-Language (zh-CN unless it asks for English).
+    name: str
+    description: str
+    # Its tasks, sub-tasks included, and the working days from the first's start to the
+    # last's due day (0 for the blank project).
+    task_count: int
+    duration_days: int
+
+
+class ProjectTemplateList(BaseModel):
+    items: list[ProjectTemplateOut]
 
 
 class ProjectUpdate(Strict):

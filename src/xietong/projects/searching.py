@@ -91,6 +91,11 @@ async def do_index_task(uow: UnitOfWork, task: Task) -> None:
     await do_index(uow, task_searchable(task))
 
 
+async def do_index_tasks(uow: UnitOfWork, tasks: Iterable[Task]) -> None:
+    """Index tasks made together (a template's), in a few statements."""
+    await do_index_many(uow, [task_searchable(task) for task in tasks])
+
+
 async def do_index_project(uow: UnitOfWork, project: Project) -> None:
     """Index a project just made (after its flush), or again when its text changed."""
     await do_index(uow, project_searchable(project))

@@ -36,6 +36,10 @@ const NAMES: { [A in AuditAction]: MessageKey } = {
   'request_type.updated': 'admin.audit.actions.request_type_updated',
   'approval_flow.created': 'admin.audit.actions.approval_flow_created',
   'approval_flow.updated': 'admin.audit.actions.approval_flow_updated',
+  'project.created': 'admin.audit.actions.project_created',
+  'project.updated': 'admin.audit.actions.project_updated',
+  'project.members_changed': 'admin.audit.actions.project_members_changed',
+  'project.statuses_changed': 'admin.audit.actions.project_statuses_changed',
 }
 
 /** Every action, in the order the filter lists them. */

@@ -1616,6 +1616,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/project-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Project Templates
+         * @description What a new project may start from (`template` of `POST /projects`): its name and
+         *     description in the caller's language, how many tasks it brings and over how many
+         *     working days.
+         */
+        get: operations["list_project_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}": {
         parameters: {
             query?: never;
@@ -2423,7 +2445,7 @@ export interface components {
          * AuditAction
          * @enum {string}
          */
-        AuditAction: "login.succeeded" | "login.failed" | "login.throttled" | "logout" | "password.changed" | "password.reset" | "password.generated" | "user.created" | "users.imported" | "user.updated" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "user.departments_changed" | "token.created" | "token.revoked" | "department.created" | "department.updated" | "department.deleted" | "department.members_set" | "guest.admitted" | "company_settings.changed" | "calendar.changed" | "calendar.day_set" | "calendar.day_cleared" | "request_type.created" | "request_type.updated" | "approval_flow.created" | "approval_flow.updated";
+        AuditAction: "login.succeeded" | "login.failed" | "login.throttled" | "logout" | "password.changed" | "password.reset" | "password.generated" | "user.created" | "users.imported" | "user.updated" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "user.departments_changed" | "token.created" | "token.revoked" | "department.created" | "department.updated" | "department.deleted" | "department.members_set" | "guest.admitted" | "company_settings.changed" | "calendar.changed" | "calendar.day_set" | "calendar.day_cleared" | "request_type.created" | "request_type.updated" | "approval_flow.created" | "approval_flow.updated" | "project.created" | "project.updated" | "project.members_changed" | "project.statuses_changed";
         /** AuditEntryOut */
         AuditEntryOut: {
             /** Id */
@@ -2758,6 +2780,8 @@ export interface components {
             post_announcements?: components["schemas"]["ChannelPermissionGroup"] | null;
             create_projects?: components["schemas"]["PermissionGroup"] | null;
             view_analytics?: components["schemas"]["PermissionGroup"] | null;
+            /** Overdue Manager Days */
+            overdue_manager_days?: number | null;
         };
         /** CompanySettingsOut */
         CompanySettingsOut: {
@@ -3951,6 +3975,10 @@ export interface components {
             member_ids?: number[];
             /** Department Ids */
             department_ids?: number[];
+            /** Template */
+            template?: string | null;
+            /** Start On */
+            start_on?: string | null;
         };
         /** ProjectHit */
         ProjectHit: {
@@ -4033,6 +4061,24 @@ export interface components {
             owner_id: number;
             /** Member Count */
             member_count: number;
+        };
+        /** ProjectTemplateList */
+        ProjectTemplateList: {
+            /** Items */
+            items: components["schemas"]["ProjectTemplateOut"][];
+        };
+        /** ProjectTemplateOut */
+        ProjectTemplateOut: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Task Count */
+            task_count: number;
+            /** Duration Days */
+            duration_days: number;
         };
         /** ProjectUpdate */
         ProjectUpdate: {
@@ -4339,9 +4385,13 @@ export interface components {
                 [key: string]: string;
             };
             /** Value */
-            value: components["schemas"]["PermissionGroup"] | components["schemas"]["ChannelPermissionGroup"];
+            value: components["schemas"]["PermissionGroup"] | components["schemas"]["ChannelPermissionGroup"] | number;
             /** Default */
-            default: components["schemas"]["PermissionGroup"] | components["schemas"]["ChannelPermissionGroup"];
+            default: components["schemas"]["PermissionGroup"] | components["schemas"]["ChannelPermissionGroup"] | number;
+            /** Minimum */
+            minimum: number | null;
+            /** Maximum */
+            maximum: number | null;
         };
         /**
          * Source
@@ -17069,6 +17119,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    list_project_templates: {
+        parameters: {
+            query?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectTemplateList"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

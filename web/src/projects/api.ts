@@ -19,6 +19,7 @@ export type TaskEntry = Schema<'TaskEntryOut'>
 export type Board = Schema<'Board'>
 export type BoardColumn = Schema<'BoardColumn'>
 export type Permissions = Schema<'MyPermissions'>
+export type ProjectTemplate = Schema<'ProjectTemplateOut'>
 
 // Every value once, in the order the screens list them: the compiler refuses these while the
 // server has one the client does not know.
@@ -40,6 +41,11 @@ export function getProject(id: number, signal?: AbortSignal): Promise<Project> {
 
 export function createProject(draft: ProjectDraft): Promise<Project> {
   return api.post<Project>('/api/v1/projects', draft)
+}
+
+/** What a new project may start from, named in the UI's language (Accept-Language). */
+export function listProjectTemplates(signal?: AbortSignal): Promise<ProjectTemplate[]> {
+  return api.get<ItemList<ProjectTemplate>>('/api/v1/project-templates', undefined, signal).then((list) => list.items)
 }
 
 /** Every column with its tasks in order, in one answer. */

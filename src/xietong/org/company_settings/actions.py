@@ -16,8 +16,11 @@ from xietong.org.company_settings import queries
 from xietong.org.company_settings.definitions import (
     DEFAULTS,
     AnyGroup,
+    AnyValue,
+    ChannelPermissionGroup,
     CompanySettings,
     CompanySettingsChange,
+    PermissionGroup,
 )
 from xietong.org.company_settings.models import THE_ROW, CompanySettingsRecord
 from xietong.policy import company as company_policy
@@ -36,7 +39,8 @@ async def do_change_company_settings(uow: UnitOfWork, actor: Actor,
     require(company_policy.can_manage_company_settings(actor),
             "Only administrators change the company's settings.")
     given = {key: getattr(change, key) for key in sorted(change.model_fields_set)}
-    await _check_groups(uow, {key: group for key, group in given.items() if group is not None})
+    await _check_groups(uow, {key: group for key, group in given.items()
+                              if isinstance(group, PermissionGroup | ChannelPermissionGroup)})
     await uow.lock(SETTINGS_LOCK)
     record = await queries.settings_record(uow)
     before = queries.settings_of(record)
@@ -60,8 +64,8 @@ async def do_change_company_settings(uow: UnitOfWork, actor: Actor,
     return record
 
 
-def _shown(group: AnyGroup) -> dict[str, Any]:
-    return group.model_dump(mode="json")
+def _shown(value: AnyValue) -> Any:
+    return value if isinstance(value, int) else value.model_dump(mode="json")
 
 
 def _overrides(settings: CompanySettings) -> dict[str, Any]:

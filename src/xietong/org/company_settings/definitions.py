@@ -80,6 +80,11 @@ class ChannelPermissionGroup(_Group[ChannelRole]):
 
 AnyGroup = PermissionGroup | ChannelPermissionGroup
 
+# A number of days from 0 (never) to a month.
+OverdueDays = Annotated[int, Field(ge=0, le=30, strict=True)]
+# What a setting holds: a group of people, or a number.
+AnyValue = AnyGroup | int
+
 
 @dataclass(frozen=True, slots=True)
 class Labels:
@@ -109,6 +114,10 @@ class CompanySettings(BaseModel):
     view_analytics: Annotated[PermissionGroup, Labels(
         "谁可以查看协作分析", "Who may see collaboration analytics")
     ] = PermissionGroup(roles=(ADMINS, DEPARTMENT_MANAGERS))
+    overdue_manager_days: Annotated[OverdueDays, Labels(
+        "任务逾期多少天后通知负责人的上级（0 表示不通知）",
+        "Days a task is overdue before its assignee's manager is told (0: never)")
+    ] = 3
 
 
 class CompanySettingsChange(BaseModel):
@@ -121,6 +130,7 @@ class CompanySettingsChange(BaseModel):
     post_announcements: ChannelPermissionGroup | None = None
     create_projects: PermissionGroup | None = None
     view_analytics: PermissionGroup | None = None
+    overdue_manager_days: OverdueDays | None = None
 
 
 DEFAULTS = CompanySettings()
@@ -131,17 +141,26 @@ class Definition:
     """One setting as a settings page needs to know it."""
 
     key: str
-    type: str
-    roles: tuple[str, ...]  # the role presets its group may name
+    type: str  # "permission_group" or "integer"
+    roles: tuple[str, ...]  # the role presets its group may name (none for a number)
     labels: Labels
-    default: AnyGroup
+    default: AnyValue
+    # A number's bounds.
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 def _definition(key: str) -> Definition:
     field = CompanySettings.model_fields[key]
+    labels = next(m for m in field.metadata if isinstance(m, Labels))
+    if field.annotation is int:
+        bounds = {name: getattr(m, name) for m in field.metadata
+                  for name in ("ge", "le") if getattr(m, name, None) is not None}
+        return Definition(key=key, type="integer", roles=(), labels=labels,
+                          default=getattr(DEFAULTS, key), minimum=bounds.get("ge"),
+                          maximum=bounds.get("le"))
     group_type = field.annotation
     assert group_type in (PermissionGroup, ChannelPermissionGroup), (key, group_type)
-    labels = next(m for m in field.metadata if isinstance(m, Labels))
     roles = ChannelRole if group_type is ChannelPermissionGroup else CompanyRole
     return Definition(key=key, type="permission_group", roles=get_args(roles), labels=labels,
                       default=getattr(DEFAULTS, key))

@@ -18,14 +18,16 @@ from xietong.org.company_settings.models import CompanySettingsRecord
 class SettingOut(BaseModel):
     key: str
     # What the value is: "permission_group" (a group of `roles`, `department_ids` and
-    # `user_ids`); later settings may be other types.
+    # `user_ids`) or "integer" (a whole number from `minimum` to `maximum`).
     type: str
-    # The role presets this setting's group may name.
+    # The role presets this setting's group may name (none for a number).
     roles: list[str]
     # Keyed by language: "zh-CN" and "en".
     labels: dict[str, str]
-    value: PermissionGroup | ChannelPermissionGroup
-    default: PermissionGroup | ChannelPermissionGroup
+    value: PermissionGroup | ChannelPermissionGroup | int
+    default: PermissionGroup | ChannelPermissionGroup | int
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 class CompanySettingsOut(BaseModel):
@@ -53,7 +55,7 @@ def settings_out(settings: CompanySettings,
     return CompanySettingsOut(
         items=[SettingOut(key=d.key, type=d.type, roles=list(d.roles),
                           labels=d.labels.as_json(), value=getattr(settings, d.key),
-                          default=d.default)
+                          default=d.default, minimum=d.minimum, maximum=d.maximum)
                for d in DEFINITIONS],
         updated_at=record.updated_at if record is not None else None,
         updated_by=record.updated_by if record is not None else None)
