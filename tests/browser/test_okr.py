@@ -244,3 +244,182 @@ async def test_a_member_without_rights_sees_no_edit_buttons(
     await expect(card(zhang, "研发部按期交付 2.0 版本").get_by_test_id("edit-objective")
                  ).to_have_count(0)
     await expect(card(zhang, "全年营收增长 30%").get_by_test_id("edit-objective")).to_have_count(0)
+
+
+async def test_objectives_and_key_results_are_made_from_their_dialogs(
+        cast: Cast, open_page: OpenPage) -> None:
+    seeded = await seed(cast)
+    project = await make_project(cast.lina, "2.0 版本开发", visibility="company")
+    await make_task(cast.lina, project, "登录改版", status="已完成")
+    await make_task(cast.lina, project, "消息搜索")
+    await make_task(cast.lina, project, "性能优化")
+    await make_task(cast.lina, project, "安装包签名")
+    li = await open_page("lina", "/okr")
+    await expect(objective(li, "全年营收增长 30%")).to_be_visible()
+
+    # 李娜 manages 研发部: she may set its objectives and her own, not the company's.
+    await li.get_by_test_id("new-objective").click()
+    dialog = li.get_by_role("dialog", name="新建目标")
+    levels = dialog.get_by_role("radiogroup", name="目标层级").get_by_role("radio")
+    await expect(levels).to_have_text(["部门", "个人"])
+    await expect(dialog.get_by_role("radio", name="部门", exact=True)).to_be_checked()
+    await dialog.get_by_test_id("objective-submit").click()
+    await expect(dialog.get_by_text("请填写目标", exact=True)).to_be_visible()
+    await expect(dialog.get_by_role("textbox", name="目标", exact=True)).to_be_focused()
+    await dialog.get_by_role("textbox", name="目标", exact=True).fill("研发效率提升 20%")
+    await dialog.get_by_label("说明").fill("缩短从需求到上线的时间")
+    await dialog.get_by_test_id("objective-parent").select_option(label="　公司 · 全年营收增长 30%".strip())
+    await expect(dialog.get_by_test_id("objective-department")).to_have_value(
+        str(cast.departments["研发部"]))
+    await screenshot(li, "okr-new-objective-desktop")
+    await assert_no_serious_violations(li)
+    await dialog.get_by_test_id("objective-submit").click()
+    await expect(dialog).to_be_hidden()
+    made = objective(li, "研发效率提升 20%")
+    await expect(made.locator("xpath=ancestor::li[@data-testid='objective'][1]")
+                 .locator("> .objective-card").get_by_test_id("objective-title")
+                 ).to_have_text("全年营收增长 30%")
+    await expect(card(li, "研发效率提升 20%").get_by_test_id("objective-department")
+                 ).to_have_text("研发部")
+    await expect(card(li, "研发效率提升 20%").get_by_test_id("objective-level")).to_have_text("部门")
+
+    # A metric key result, then one counted from a project's tasks.
+    await card(li, "研发效率提升 20%").get_by_test_id("add-key-result").click()
+    dialog = li.get_by_role("dialog", name="添加关键结果")
+    await dialog.get_by_role("textbox", name="关键结果", exact=True).fill("平均交付周期缩短到 10 天")
+    await dialog.get_by_label("起始值").fill("15")
+    await dialog.get_by_label("目标值").fill("10")
+    await dialog.get_by_label("单位").fill("天")
+    await dialog.get_by_test_id("key-result-submit").click()
+    await expect(dialog).to_be_hidden()
+    await expect(key_result(li, "平均交付周期缩短到 10 天").get_by_test_id("kr-value")
+                 ).to_have_text("15 / 10 天")
+    await card(li, "研发效率提升 20%").get_by_test_id("add-key-result").click()
+    dialog = li.get_by_role("dialog", name="添加关键结果")
+    await dialog.get_by_role("textbox", name="关键结果", exact=True).fill("2.0 版本任务全部完成")
+    await dialog.get_by_role("radio", name="关联任务").click()
+    await dialog.get_by_role("checkbox", name="2.0 版本开发").check()
+    await screenshot(li, "okr-new-key-result-desktop")
+    await assert_no_serious_violations(li)
+    await dialog.get_by_test_id("key-result-submit").click()
+    await expect(dialog).to_be_hidden()
+    tasks_kr = key_result(li, "2.0 版本任务全部完成")
+    await expect(tasks_kr.get_by_test_id("kr-progress")).to_have_text("25%")
+    await expect(tasks_kr.get_by_test_id("kr-value")).to_have_text("由关联任务自动计算")
+
+    # Its check-in takes no value: the tasks count, named in the dialog.
+    await tasks_kr.get_by_test_id("check-in").click()
+    dialog = li.get_by_role("dialog", name="进度更新")
+    await expect(dialog.get_by_test_id("check-in-auto")).to_contain_text("由关联任务自动计算")
+    await expect(dialog.get_by_test_id("check-in-projects")).to_have_text("关联项目：2.0 版本开发")
+    await expect(dialog.get_by_label("当前值")).to_have_count(0)
+    await dialog.get_by_role("group", name=re.compile("信心指数")).get_by_text("5", exact=True).click()
+    await dialog.get_by_test_id("check-in-submit").click()
+    await expect(dialog).to_be_hidden()
+    confidence = tasks_kr.get_by_test_id("kr-confidence")
+    await expect(confidence).to_have_text("信心指数 5")
+    await expect(confidence).to_have_class(re.compile("tone-waiting"))
+
+    # Edited: the title; the metric key result deleted (a second click confirms).
+    await card(li, "研发效率提升 20%").get_by_test_id("edit-objective").click()
+    dialog = li.get_by_role("dialog", name="编辑目标")
+    await expect(dialog.get_by_test_id("objective-period")).to_be_disabled()
+    await dialog.get_by_role("textbox", name="目标", exact=True).fill("研发效率提升 25%")
+    await dialog.get_by_test_id("objective-submit").click()
+    await expect(dialog).to_be_hidden()
+    await expect(card(li, "研发效率提升 25%")).to_be_visible()
+    await key_result(li, "平均交付周期缩短到 10 天").get_by_test_id("edit-key-result").click()
+    dialog = li.get_by_role("dialog", name="编辑关键结果")
+    await dialog.get_by_test_id("delete-key-result").click()
+    await expect(dialog.get_by_test_id("delete-key-result")).to_have_text("确认删除")
+    await dialog.get_by_test_id("delete-key-result").click()
+    await expect(dialog).to_be_hidden()
+    await expect(key_result(li, "平均交付周期缩短到 10 天")).to_have_count(0)
+    stored = (await cast.lina.api.get("/api/v1/objectives", params={
+        "period": seeded["period"], "department_id": cast.departments["研发部"]})).json()
+    mine = next(o for o in stored["items"] if o["title"] == "研发效率提升 25%")
+    assert mine["parent_id"] == seeded["company"]["id"]
+    assert [kr["title"] for kr in mine["key_results"]] == ["2.0 版本任务全部完成"]
+    assert mine["key_results"][0]["project_ids"] == [project["id"]]
+
+
+async def test_empty_error_and_another_quarter(cast: Cast, open_page: OpenPage) -> None:
+    zhang = await open_page("zhangwei", "/okr")
+    await expect(zhang.get_by_test_id("okr-empty")).to_contain_text("还没有目标")
+    await expect(zhang.get_by_test_id("new-objective-empty")).to_be_visible()
+    await screenshot(zhang, "okr-empty-desktop")
+    await assert_no_serious_violations(zhang)
+    # A guest sets nothing: no button.
+    alex = await open_page("alex", "/okr")
+    await expect(alex.get_by_test_id("okr-empty")).to_contain_text("还没有目标")
+    await expect(alex.get_by_test_id("new-objective-empty")).to_have_count(0)
+    await expect(alex.get_by_test_id("new-objective")).to_have_count(0)
+
+    # The server down: said, with 重试; back up, the tree is there.
+    seeded = await seed(cast)
+    await zhang.route("**/api/v1/objectives?*", unavailable())
+    await zhang.reload()
+    await expect(zhang.get_by_test_id("okr-error")).to_contain_text("服务暂时不可用")
+    await assert_no_serious_violations(zhang)
+    await zhang.unroute("**/api/v1/objectives?*")
+    await zhang.get_by_test_id("okr-error").get_by_role("button", name="重试").click()
+    await expect(objective(zhang, "销售部拿下华东市场")).to_be_visible()
+
+    # Next quarter: its own (empty) tree, in the URL.
+    period = seeded["period"]
+    year, quarter = int(period[:4]), int(period[-1])
+    following = f"{year + quarter // 4}-Q{quarter % 4 + 1}"
+    await zhang.get_by_label("周期").select_option(following)
+    await expect(zhang).to_have_url(re.compile(f"period={following}"))
+    await expect(zhang.get_by_test_id("okr-empty")).to_be_visible()
+    await make_objective(cast.zhangwei, "下季度：华南开拓", "department", following,
+                         department_id=cast.departments["销售部"])
+    await zhang.reload()
+    await expect(objective(zhang, "下季度：华南开拓")).to_be_visible()
+    await expect(objective(zhang, "销售部拿下华东市场")).to_have_count(0)
+
+
+async def test_the_phone_tree_filters_and_a_notifications_deep_link(
+        cast: Cast, open_page: OpenPage) -> None:
+    seeded = await seed(cast)
+    liu = await open_page("liuyang", f"/okr?objective={seeded['own']['id']}", viewport=PHONE)
+    mine = objective(liu, "华东区签约 10 家新客户")
+    await expect(mine).to_have_class(re.compile("highlighted"))
+    await expect(mine).to_be_focused()
+    await expect(mine).to_be_in_viewport()
+    # One column, indented, nothing wider than the screen; the navigation fits its bar.
+    assert await liu.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    nav = liu.get_by_role("navigation", name="主导航")
+    await expect(nav.get_by_role("link", name="目标")).to_be_visible()
+    # Every destination shows without scrolling the navigation (zh-CN).
+    assert await nav.evaluate("n => n.scrollWidth <= n.clientWidth")
+    box = await card(liu, "华东区签约 10 家新客户").bounding_box()
+    top = await card(liu, "全年营收增长 30%").bounding_box()
+    assert box is not None and top is not None
+    assert box["x"] > top["x"] and box["x"] + box["width"] <= PHONE["width"]
+    await screenshot(liu, "okr-deep-link-phone")
+    await assert_no_serious_violations(liu)
+
+    # 我的: his objective and the one whose key result he owns, with what they serve.
+    await liu.get_by_role("radio", name="我的", exact=True).click()
+    await expect(liu).to_have_url(re.compile("filter=mine"))
+    await expect(objective(liu, "华东区签约 10 家新客户")).to_be_visible()
+    await expect(objective(liu, "销售部拿下华东市场")).not_to_have_class(re.compile("context"))
+    await expect(objective(liu, "全年营收增长 30%")).to_have_class(re.compile("context"))
+    await expect(objective(liu, "研发部按期交付 2.0 版本")).to_have_count(0)
+    # 我的部门: 华东区 (below 销售部) — 销售部's own is above his, shown for context.
+    await liu.get_by_role("radio", name="我的部门").click()
+    await expect(objective(liu, "华东区签约 10 家新客户")).to_be_visible()
+    await expect(objective(liu, "研发部按期交付 2.0 版本")).to_have_count(0)
+    await liu.get_by_role("radio", name="全部").click()
+    await expect(objective(liu, "研发部按期交付 2.0 版本")).to_be_visible()
+    await liu.evaluate("window.scrollTo(0, 0)")
+    await screenshot(liu, "okr-tree-phone")
+    await assert_no_serious_violations(liu)
+
+    # The check-in dialog on the phone.
+    await key_result(liu, "新签客户 30 家").get_by_test_id("check-in").click()
+    dialog = liu.get_by_role("dialog", name="进度更新")
+    await expect(dialog.get_by_label("当前值")).to_be_visible()
+    await screenshot(liu, "okr-check-in-phone")
+    await assert_no_serious_violations(liu)
