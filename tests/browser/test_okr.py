@@ -85,14 +85,20 @@ def key_result(page: Page, title: str) -> Locator:
     return page.get_by_test_id("key-result").filter(has_text=title)
 
 
+async def confidence_score(dialog: Locator, score: int) -> None:
+    """Picks a confidence by its number, as a hand taps it."""
+    await dialog.get_by_role("group", name=re.compile("信心指数")).get_by_text(
+        str(score), exact=True).click()
+    await expect(dialog.get_by_role("radio", name=str(score), exact=True)).to_be_checked()
+
+
 async def check_in_from_dialog(page: Page, kr_title: str, current: str, confidence: int,
                                note: str) -> Locator:
     await key_result(page, kr_title).get_by_test_id("check-in").click()
     dialog = page.get_by_role("dialog", name="进度更新")
     await expect(dialog.get_by_test_id("check-in-kr")).to_have_text(kr_title)
     await dialog.get_by_label("当前值").fill(current)
-    await dialog.get_by_role("group", name=re.compile("信心指数")).get_by_text(str(confidence), exact=True).click()
-    await expect(dialog.get_by_role("radio", name=str(confidence), exact=True)).to_be_checked()
+    await confidence_score(dialog, confidence)
     await dialog.get_by_label("进展说明").fill(note)
     return dialog
 
@@ -113,7 +119,8 @@ async def test_the_tree_nests_objectives_and_a_check_in_moves_the_bars_live(
         ["销售部拿下华东市场", "研发部按期交付 2.0 版本"])
     await expect(objective(zhang, "销售部拿下华东市场").get_by_test_id("objective-children")
                  .get_by_test_id("objective-title")).to_have_text(["华东区签约 10 家新客户"])
-    await expect(card(zhang, "全年营收增长 30%").get_by_test_id("objective-level")).to_have_text("公司")
+    await expect(card(zhang, "全年营收增长 30%").get_by_test_id("objective-level")
+                 ).to_have_text("公司")
     sales = card(zhang, "销售部拿下华东市场")
     await expect(sales.get_by_test_id("objective-level")).to_have_text("部门")
     await expect(sales.get_by_test_id("objective-owner")).to_contain_text("张伟")
@@ -268,7 +275,7 @@ async def test_objectives_and_key_results_are_made_from_their_dialogs(
     await expect(dialog.get_by_role("textbox", name="目标", exact=True)).to_be_focused()
     await dialog.get_by_role("textbox", name="目标", exact=True).fill("研发效率提升 20%")
     await dialog.get_by_label("说明").fill("缩短从需求到上线的时间")
-    await dialog.get_by_test_id("objective-parent").select_option(label="　公司 · 全年营收增长 30%".strip())
+    await dialog.get_by_test_id("objective-parent").select_option(label="公司 · 全年营收增长 30%")
     await expect(dialog.get_by_test_id("objective-department")).to_have_value(
         str(cast.departments["研发部"]))
     await screenshot(li, "okr-new-objective-desktop")
@@ -281,12 +288,14 @@ async def test_objectives_and_key_results_are_made_from_their_dialogs(
                  ).to_have_text("全年营收增长 30%")
     await expect(card(li, "研发效率提升 20%").get_by_test_id("objective-department")
                  ).to_have_text("研发部")
-    await expect(card(li, "研发效率提升 20%").get_by_test_id("objective-level")).to_have_text("部门")
+    await expect(card(li, "研发效率提升 20%").get_by_test_id("objective-level")
+                 ).to_have_text("部门")
 
     # A metric key result, then one counted from a project's tasks.
     await card(li, "研发效率提升 20%").get_by_test_id("add-key-result").click()
     dialog = li.get_by_role("dialog", name="添加关键结果")
-    await dialog.get_by_role("textbox", name="关键结果", exact=True).fill("平均交付周期缩短到 10 天")
+    await dialog.get_by_role("textbox", name="关键结果", exact=True).fill(
+        "平均交付周期缩短到 10 天")
     await dialog.get_by_label("起始值").fill("15")
     await dialog.get_by_label("目标值").fill("10")
     await dialog.get_by_label("单位").fill("天")
@@ -313,7 +322,7 @@ async def test_objectives_and_key_results_are_made_from_their_dialogs(
     await expect(dialog.get_by_test_id("check-in-auto")).to_contain_text("由关联任务自动计算")
     await expect(dialog.get_by_test_id("check-in-projects")).to_have_text("关联项目：2.0 版本开发")
     await expect(dialog.get_by_label("当前值")).to_have_count(0)
-    await dialog.get_by_role("group", name=re.compile("信心指数")).get_by_text("5", exact=True).click()
+    await confidence_score(dialog, 5)
     await dialog.get_by_test_id("check-in-submit").click()
     await expect(dialog).to_be_hidden()
     confidence = tasks_kr.get_by_test_id("kr-confidence")
@@ -395,8 +404,10 @@ async def test_the_phone_tree_filters_and_a_notifications_deep_link(
     assert await nav.evaluate("n => n.scrollWidth <= n.clientWidth")
     box = await card(liu, "华东区签约 10 家新客户").bounding_box()
     top = await card(liu, "全年营收增长 30%").bounding_box()
-    assert box is not None and top is not None
-    assert box["x"] > top["x"] and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None
+    assert top is not None
+    assert box["x"] > top["x"]
+    assert box["x"] + box["width"] <= PHONE["width"]
     await screenshot(liu, "okr-deep-link-phone")
     await assert_no_serious_violations(liu)
 
