@@ -434,3 +434,41 @@ async def test_the_phone_tree_filters_and_a_notifications_deep_link(
     await expect(dialog.get_by_label("当前值")).to_be_visible()
     await screenshot(liu, "okr-check-in-phone")
     await assert_no_serious_violations(liu)
+
+
+async def test_a_member_sets_only_their_own_and_a_refusal_is_said(
+        cast: Cast, open_page: OpenPage) -> None:
+    seeded = await seed(cast)
+    lin = await open_live(open_page, "linxiaoyan", "/okr")
+    liu = await open_page("liuyang", "/okr")
+    await liu.get_by_test_id("new-objective").click()
+    dialog = liu.get_by_role("dialog", name="新建目标")
+    # 刘洋 manages nobody: a personal objective only, no department to choose.
+    await expect(dialog.get_by_role("radiogroup", name="目标层级").get_by_role("radio")
+                 ).to_have_text(["个人"])
+    await expect(dialog.get_by_test_id("objective-department")).to_have_count(0)
+    await dialog.get_by_role("textbox", name="目标", exact=True).fill("帮张伟定的目标")
+    await dialog.get_by_test_id("people-search").fill("张伟")
+    await dialog.get_by_role("checkbox", name=re.compile("张伟")).check()
+    await dialog.get_by_test_id("objective-submit").click()
+    # The server's 403, in its words, under the form; nothing made.
+    await expect(dialog.get_by_role("alert")).to_contain_text("个人目标由本人或其上级制定")
+    await expect(dialog).to_be_visible()
+    await assert_no_serious_violations(liu)
+    await dialog.get_by_role("button", name=re.compile("^移除")).first.click()
+    await dialog.get_by_role("textbox", name="目标", exact=True).fill("拿下 3 个重点客户")
+    await dialog.get_by_test_id("objective-parent").select_option(
+        label="　部门 · 销售部拿下华东市场")
+    await dialog.get_by_test_id("objective-submit").click()
+    await expect(dialog).to_be_hidden()
+    await expect(card(liu, "拿下 3 个重点客户").get_by_test_id("objective-owner")
+                 ).to_contain_text("刘洋")
+    # New to the tree: it shows in a colleague's browser without a reload, under 销售部's.
+    made = objective(lin, "拿下 3 个重点客户")
+    await expect(made).to_be_visible()
+    await expect(made.locator("xpath=ancestor::li[@data-testid='objective'][1]")
+                 .locator("> .objective-card").get_by_test_id("objective-title")
+                 ).to_have_text("销售部拿下华东市场")
+    titles = [o["title"] for o in (await cast.liuyang.api.get(
+        "/api/v1/objectives", params={"period": seeded["period"]})).json()["items"]]
+    assert "帮张伟定的目标" not in titles
