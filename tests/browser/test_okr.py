@@ -7,7 +7,6 @@ the loading/empty/error states, a notification's deep link, and the phone layout
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from playwright.async_api import Locator, Page, ViewportSize, expect
@@ -151,9 +150,8 @@ async def test_the_tree_nests_objectives_and_a_check_in_moves_the_bars_live(
     lin_kr = key_result(lin, "新签客户 30 家").get_by_test_id("kr-progress")
     await expect(lin_kr).to_have_text("0%")
     await dialog.get_by_test_id("check-in-submit").click()
-    started = time.monotonic()
+    # Counted from the click's answer: the other browser has it within the second.
     await expect(lin_kr).to_have_text("50%", timeout=LIVE_MS)
-    assert (time.monotonic() - started) * 1000 < LIVE_MS
     await expect(dialog).to_be_hidden()
     # The key result's share, its objective's (the mean of its two key results and 刘洋's
     # objective aligned to it, equal weights: 50% / 3) and the company's above it, in both
@@ -450,6 +448,7 @@ async def test_a_member_sets_only_their_own_and_a_refusal_is_said(
     await dialog.get_by_role("textbox", name="目标", exact=True).fill("帮张伟定的目标")
     await dialog.get_by_test_id("people-search").fill("张伟")
     await dialog.get_by_role("checkbox", name=re.compile("张伟")).check()
+    await expect(dialog.get_by_test_id("people-chips")).to_have_text(re.compile("张伟"))
     await dialog.get_by_test_id("objective-submit").click()
     # The server's 403, in its words, under the form; nothing made.
     await expect(dialog.get_by_role("alert")).to_contain_text("个人目标由本人或其上级制定")
