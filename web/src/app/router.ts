@@ -100,6 +100,13 @@ export const router = createRouter({
           meta: { titleKey: 'projects.title' },
         },
         {
+          // Notifications link here (`/okr?objective=12`).
+          path: 'okr',
+          name: 'okr',
+          component: () => import('../goals/OkrView.vue'),
+          meta: { titleKey: 'okr.title' },
+        },
+        {
           path: 'notifications',
           name: 'notifications',
           component: () => import('../notifications/NotificationsView.vue'),
