@@ -100,6 +100,12 @@ export const router = createRouter({
           meta: { titleKey: 'projects.title' },
         },
         {
+          path: 'my-work',
+          name: 'my-work',
+          component: () => import('../projects/MyWorkView.vue'),
+          meta: { titleKey: 'myWork.title' },
+        },
+        {
           path: 'notifications',
           name: 'notifications',
           component: () => import('../notifications/NotificationsView.vue'),
