@@ -310,7 +310,8 @@ async def test_the_views_on_a_phone(cast: Cast, open_page: OpenPage) -> None:
     await expect(zhang.get_by_test_id("list-row")).to_have_count(7)
     # Rows are cards a screen wide, not a table to scroll sideways.
     row = await zhang.get_by_test_id("list-row").first.bounding_box()
-    assert row is not None and row["width"] <= PHONE["width"], row
+    assert row is not None
+    assert row["width"] <= PHONE["width"], row
     await no_sideways_scroll(zhang)
     await screenshot(zhang, "project-list-phone")
     await assert_no_serious_violations(zhang)
