@@ -384,7 +384,9 @@ async def test_every_view_says_when_it_cannot_load_and_retries(
     # The calendar is the board's tasks: when they cannot load, the page says so.
     await zhang.route("**/api/v1/projects/*/board", unavailable())
     await zhang.goto(zhang.url.split("?")[0] + "?view=calendar")
-    await expect(zhang.get_by_test_id("board-error")).to_contain_text("服务暂时不可用")
+    # A whole page loading (on a busy machine it has taken longer than the default 5 s).
+    await expect(zhang.get_by_test_id("board-error")).to_contain_text("服务暂时不可用",
+                                                                     timeout=15_000)
     await zhang.unroute("**/api/v1/projects/*/board")
     await zhang.get_by_test_id("board-error").get_by_role("button", name="重试").click()
     await expect(zhang.get_by_test_id("calendar")).to_be_visible()
@@ -392,7 +394,8 @@ async def test_every_view_says_when_it_cannot_load_and_retries(
     mine = re.compile(r"/api/v1/tasks(\?.*)?$")
     await zhang.route(mine, unavailable())
     await zhang.goto(zhang.url.split("/projects")[0] + "/my-work")
-    await expect(zhang.get_by_test_id("my-work-error")).to_contain_text("服务暂时不可用")
+    await expect(zhang.get_by_test_id("my-work-error")).to_contain_text("服务暂时不可用",
+                                                                       timeout=15_000)
     await screenshot(zhang, "my-work-error-desktop")
     await zhang.unroute(mine)
     await zhang.get_by_test_id("my-work-error").get_by_role("button", name="重试").click()
