@@ -286,3 +286,46 @@ async def test_the_list_filters_and_sorts(cast: Cast, project: dict[str, Any]) -
     for bad in ({"sort": "random"}, {"assignee_id": "me"}, {"label": ""}, {"q": "x" * 101}):
         assert (await cast.wangfang.api.get(path, params=bad)).status_code == 422, bad
     assert (await cast.liuyang.api.get(path)).status_code == 404
+
+
+async def test_the_list_narrows_to_priorities_and_due_days(
+        cast: Cast, project: dict[str, Any], runtime: Any) -> None:
+    """The list, calendar and other views ask for a priority, the open tasks overdue or due
+    soon (as "my tasks" counts them), or a window of due days; and in number or last-changed
+    order."""
+    today = utcnow().astimezone(runtime.settings.zone).date()
+    done = status_id(project, "已完成")
+    made = {}
+    for title, days, priority in (("昨天到期", -1, "urgent"), ("今天到期", 0, "normal"),
+                                  ("后天到期", 2, "high"), ("下周到期", 7, "normal"),
+                                  ("早已做完", -3, "urgent")):
+        made[title] = await make_task(cast.lina, project["id"], title, priority=priority,
+                                      due_at=(today + timedelta(days=days)).isoformat())
+    made["没有日期"] = await make_task(cast.lina, project["id"], "没有日期", priority="urgent")
+    await move(cast.lina, made["早已做完"]["id"], done)
+    # Changed last: first in last-changed order.
+    await cast.lina.api.patch(f"{TASKS}/{made['今天到期']['id']}", json={"priority": "low"})
+    path = f"{PROJECTS}/{project['id']}/tasks"
+
+    async def titles(**params: Any) -> list[str]:
+        response = await cast.wangfang.api.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return [t["title"] for t in response.json()["items"]]
+
+    assert await titles(priority="urgent", sort="number") == ["昨天到期", "早已做完", "没有日期"]
+    assert await titles(due="overdue") == ["昨天到期"]  # the finished one is not overdue
+    assert await titles(due="soon", sort="due") == ["今天到期", "后天到期"]
+    # A month of the calendar: both days included, finished tasks too, undated ones not.
+    window = {"due_from": (today - timedelta(days=3)).isoformat(),
+              "due_to": (today + timedelta(days=2)).isoformat(), "sort": "due"}
+    assert await titles(**window) == ["早已做完", "昨天到期", "今天到期", "后天到期"]
+    assert await titles(**window, due="overdue") == ["昨天到期"]
+    assert await titles(due_from=today.isoformat(), due_to=today.isoformat()) == ["今天到期"]
+    assert await titles(due_from=today.isoformat(),
+                        due_to=(today - timedelta(days=1)).isoformat()) == []
+    assert (await titles(sort="number")) == list(made)
+    assert (await titles(sort="updated"))[0] == "今天到期"
+    for bad in ({"priority": "asap"}, {"due": "later"}, {"due_from": "2026-13-01"},
+                {"due_to": "tomorrow"}, {"sort": "updated_at"}):
+        assert (await cast.wangfang.api.get(path, params=bad)).status_code == 422, bad
+    assert (await cast.liuyang.api.get(path, params={"due": "overdue"})).status_code == 404

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, cast
 
@@ -15,10 +15,10 @@ from xietong.core.i18n import CHINESE, prefers_chinese
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
-from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.edge import CurrentActor, IdPath, Rt, Services
 from xietong.projects import actions, details, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task, standing_from
-from xietong.projects.models import Project, ProjectRole
+from xietong.projects.models import Priority, Project, ProjectRole
 from xietong.projects.queries import TaskFilter, TaskOrder
 from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
@@ -73,6 +73,22 @@ router = APIRouter(prefix="/api/v1", tags=["projects"])
 # "Due soon": within this many days (today included).
 SOON_DAYS = 3
 MY_TASKS_LIMIT = 500
+
+
+class Due(StrEnum):
+    OVERDUE = "overdue"
+    SOON = "soon"
+
+
+def _due_window(rt: Services, due: Due | None) -> tuple[date | None, date | None]:
+    """The due days `due` means, as (from, before): `overdue`, before today; `soon`, today
+    and the next days; today in the company's zone."""
+    if due is None:
+        return None, None
+    today = utcnow().astimezone(rt.settings.zone).date()
+    if due == Due.OVERDUE:
+        return None, today
+    return today, today + timedelta(days=SOON_DAYS)
 
 
 async def _project_out(uow: UnitOfWork, actor: Actor, found: ProjectAccess) -> ProjectOut:
@@ -192,14 +208,28 @@ async def list_project_tasks(
     status_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     label: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    priority: Annotated[Priority | None, Query()] = None,
+    due: Annotated[Due | None, Query()] = None,
+    due_from: Annotated[date | None, Query()] = None,
+    due_to: Annotated[date | None, Query()] = None,
     sort: TaskOrder = TaskOrder.BOARD,
 ) -> Response:
-    """The project's tasks as cards for its list view: by assignee, column, label or words
-    of the title, in board, due-date, priority or newest-first order."""
+    """The project's tasks as cards for its list, calendar and other views: by assignee,
+    column, label, priority, words of the title, open ones `overdue` or due `soon` (as `GET
+    /tasks` counts them), or due between `due_from` and `due_to` (both days included); in
+    board, due-date, priority, newest-first, number or last-changed order."""
+    window_from, window_before = _due_window(rt, due)
+    if due_from is not None:
+        window_from = max(due_from, window_from or due_from)
+    if due_to is not None:
+        window_before = min(due_to + timedelta(days=1), window_before or date.max)
     async with rt.reader() as uow:
         await access_project(uow, actor, project_id)
         cards = await queries.board_cards(uow, project_id, TaskFilter(
-            assignee_id=assignee_id, status_id=status_id, label=label, text=q, order=sort))
+            assignee_id=assignee_id, status_id=status_id, label=label, text=q,
+            priority=priority, open_only=due is not None,
+            due_from=window_from, due_before=window_before,
+            order=sort))
     listed = TaskCardList.model_construct(items=cast("list[TaskCard]", cards))
     return Response(content=listed.model_dump_json(warnings=False),
                     media_type="application/json")
@@ -243,23 +273,16 @@ async def task_from_message(message_id: IdPath, body: TaskFromMessage, actor: Cu
         return await task_out(uow, task)
 
 
-class Due(StrEnum):
-    OVERDUE = "overdue"
-    SOON = "soon"
-
-
 @router.get("/tasks")
 async def my_tasks(actor: CurrentActor, rt: Rt,
                    due: Annotated[Due | None, Query()] = None) -> TaskList:
     """The caller's open tasks across projects, soonest due first: all, `overdue` (due
     before today) or `soon` (due today or in the next days), today in the company's zone."""
-    today = utcnow().astimezone(rt.settings.zone).date()
+    due_from, due_before = _due_window(rt, due)
     async with rt.reader() as uow:
         tasks = await queries.tasks_assigned(
-            uow, actor.user_id, open_only=True,
-            due_before=(today if due == Due.OVERDUE
-                        else today + timedelta(days=SOON_DAYS) if due == Due.SOON else None),
-            due_from=today if due == Due.SOON else None, limit=MY_TASKS_LIMIT)
+            uow, actor.user_id, open_only=True, due_before=due_before, due_from=due_from,
+            limit=MY_TASKS_LIMIT)
         return TaskList(items=await tasks_out(uow, tasks))
 
 

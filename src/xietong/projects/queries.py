@@ -33,6 +33,9 @@ from xietong.projects.models import (
     Visibility,
 )
 
+# Still to be done: what "overdue" and "due soon" count.
+OPEN_CATEGORIES = (Category.TODO.value, Category.DOING.value)
+
 
 async def member_project_ids(uow: UnitOfWork, user_id: int) -> set[int]:
     return set(await uow.session.scalars(
@@ -242,7 +245,7 @@ async def tasks_assigned(uow: UnitOfWork, user_id: int, *, open_only: bool,
                             .where(ProjectMember.user_id == user_id)))
     if open_only:
         statement = statement.join(ProjectStatus, ProjectStatus.id == Task.status_id).where(
-            ProjectStatus.category.in_([Category.TODO.value, Category.DOING.value]))
+            ProjectStatus.category.in_(OPEN_CATEGORIES))
     if due_before is not None:
         statement = statement.where(Task.due_at < due_before)
     if due_from is not None:
@@ -267,6 +270,8 @@ class TaskOrder(StrEnum):
     DUE = "due"  # soonest due first, undated last
     PRIORITY = "priority"  # urgent first
     NEWEST = "newest"
+    NUMBER = "number"  # oldest first, as they were numbered
+    UPDATED = "updated"  # last changed first
 
 
 _PRIORITY_ORDER = case({p.value: n for n, p in enumerate(Priority)}, value=Task.priority)
@@ -280,6 +285,12 @@ class TaskFilter:
     status_id: int | None = None
     label: str | None = None
     text: str | None = None
+    priority: Priority | None = None
+    # Due on or after `due_from` and before `due_before` (undated tasks are left out when
+    # either is given); `open_only`: only those still to do or in progress.
+    due_from: date | None = None
+    due_before: date | None = None
+    open_only: bool = False
     order: TaskOrder = TaskOrder.BOARD
 
 
@@ -317,11 +328,21 @@ async def board_cards(uow: UnitOfWork, project_id: int,
     if wanted.text:
         statement = statement.where(
             Task.title.like(f"%{like_escaped(wanted.text)}%", escape="\\"))
+    if wanted.priority is not None:
+        statement = statement.where(Task.priority == wanted.priority.value)
+    if wanted.due_from is not None:
+        statement = statement.where(Task.due_at >= wanted.due_from)
+    if wanted.due_before is not None:
+        statement = statement.where(Task.due_at < wanted.due_before)
+    if wanted.open_only:
+        statement = statement.where(ProjectStatus.category.in_(OPEN_CATEGORIES))
     statement = statement.order_by(*{
         TaskOrder.BOARD: (ProjectStatus.position, Task.rank),
         TaskOrder.DUE: (Task.due_at.is_(None), Task.due_at),
         TaskOrder.PRIORITY: (_PRIORITY_ORDER, Task.rank),
         TaskOrder.NEWEST: (Task.id.desc(),),
+        TaskOrder.NUMBER: (),
+        TaskOrder.UPDATED: (Task.updated_at.desc(),),
     }[wanted.order], Task.id)
     rows = [row for row in await uow.session.execute(statement)
             # Labels are a JSON list: matched here, alike on both databases.

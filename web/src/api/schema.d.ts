@@ -1737,8 +1737,10 @@ export interface paths {
         };
         /**
          * List Project Tasks
-         * @description The project's tasks as cards for its list view: by assignee, column, label or words
-         *     of the title, in board, due-date, priority or newest-first order.
+         * @description The project's tasks as cards for its list, calendar and other views: by assignee,
+         *     column, label, priority, words of the title, open ones `overdue` or due `soon` (as `GET
+         *     /tasks` counts them), or due between `due_from` and `due_to` (both days included); in
+         *     board, due-date, priority, newest-first, number or last-changed order.
          */
         get: operations["list_project_tasks"];
         put?: never;
@@ -4667,7 +4669,7 @@ export interface components {
          * TaskOrder
          * @enum {string}
          */
-        TaskOrder: "board" | "due" | "priority" | "newest";
+        TaskOrder: "board" | "due" | "priority" | "newest" | "number" | "updated";
         /** TaskOut */
         TaskOut: {
             /** Id */
@@ -17959,6 +17961,10 @@ export interface operations {
                 status_id?: number | null;
                 label?: string | null;
                 q?: string | null;
+                priority?: components["schemas"]["Priority"] | null;
+                due?: components["schemas"]["Due"] | null;
+                due_from?: string | null;
+                due_to?: string | null;
                 sort?: components["schemas"]["TaskOrder"];
             };
             header?: never;

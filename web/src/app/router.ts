@@ -107,6 +107,12 @@ export const router = createRouter({
           meta: { titleKey: 'okr.title' },
         },
         {
+          path: 'my-work',
+          name: 'my-work',
+          component: () => import('../projects/MyWorkView.vue'),
+          meta: { titleKey: 'myWork.title' },
+        },
+        {
           path: 'notifications',
           name: 'notifications',
           component: () => import('../notifications/NotificationsView.vue'),

@@ -142,3 +142,38 @@ export function editComment(id: number, commentId: number, text: string): Promis
 export function deleteComment(id: number, commentId: number): Promise<void> {
   return api.delete<void>(`/api/v1/tasks/${id}/comments/${commentId}`)
 }
+
+export type Gantt = Schema<'Gantt'>
+export type GanttTask = Schema<'GanttTask'>
+export type TaskOrder = Schema<'TaskOrder'>
+export type Due = Schema<'Due'>
+
+/** What `GET /projects/{id}/tasks` narrows to (all of the project's tasks when empty). */
+export interface TaskQuery {
+  status_id?: number
+  assignee_id?: number
+  priority?: Priority
+  label?: string
+  due?: Due
+  due_from?: string
+  due_to?: string
+  q?: string
+  sort?: TaskOrder
+}
+
+/** The project's tasks as cards, filtered and sorted (not paged: all of them in one answer). */
+export function listTasks(projectId: number, query: TaskQuery, signal?: AbortSignal): Promise<Card[]> {
+  const params: Record<string, string> = {}
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params[key] = String(value)
+  return api.get<ItemList<Card>>(`/api/v1/projects/${projectId}/tasks`, params, signal).then((list) => list.items)
+}
+
+/** The dated tasks with their dependencies, the undated ones' ids and the critical path. */
+export function getGantt(projectId: number, signal?: AbortSignal): Promise<Gantt> {
+  return api.get<Gantt>(`/api/v1/projects/${projectId}/gantt`, undefined, signal)
+}
+
+/** The caller's open tasks across projects, soonest due first (`due`: overdue or due soon). */
+export function myTasks(due?: Due, signal?: AbortSignal): Promise<Task[]> {
+  return api.get<ItemList<Task>>('/api/v1/tasks', due ? { due } : undefined, signal).then((list) => list.items)
+}
