@@ -1390,6 +1390,7 @@ const en: MessageSchema = {
       allAssignees: 'All assignees',
       allPriorities: 'All priorities',
       anyDue: 'Any due date',
+      anyLabel: 'Any label',
       overdue: 'Overdue',
       soon: 'Due soon',
       sort: 'Sort',

@@ -1397,6 +1397,7 @@ export default {
       allAssignees: '全部负责人',
       allPriorities: '全部优先级',
       anyDue: '全部截止日期',
+      anyLabel: '全部标签',
       overdue: '已逾期',
       soon: '即将到期',
       sort: '排序',
