@@ -125,7 +125,7 @@ async def test_operator_commands(operator: Operator, backend: Backend) -> None:
     # The search index afresh: the demo's messages, its requests, its project and tasks.
     reindexed = operator.run("reindex")
     assert reindexed.returncode == 0, reindexed.stderr
-    assert re.fullmatch(r"Indexed \d+ messages, 6 requests, 1 projects, 8 tasks\.\n",
+    assert re.fullmatch(r"Indexed \d+ messages, 6 requests, 1 projects, 8 tasks, 7 objectives\.\n",
                         reindexed.stdout), \
         reindexed.stdout
     checked = operator.run("check")

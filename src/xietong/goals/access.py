@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 
 from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
@@ -32,14 +32,6 @@ class Viewer:
             in_department=department is not None and department in self.above_mine,
             manages_department=department is not None and department in self.managed,
             visibility=objective.visibility)
-
-    def seeing(self) -> ColumnElement[bool]:
-        """`can_see_objective` for every objective of a query at once."""
-        return goals_policy.seeing_sql(
-            self.actor, owner=Objective.owner_id == self.actor.user_id,
-            in_department=Objective.department_id.in_(sorted(self.above_mine)),
-            manages_department=Objective.department_id.in_(sorted(self.managed)),
-            visibility=Objective.visibility)
 
 
 async def viewer_of(uow: UnitOfWork, actor: Actor) -> Viewer:

@@ -33,6 +33,7 @@ from xietong.goals.schemas import (
     ObjectiveCreate,
     ObjectiveUpdate,
 )
+from xietong.goals.searching import do_index_objective
 from xietong.goals.views import objective_data
 from xietong.org import queries as org_queries
 from xietong.policy import goals as goals_policy
@@ -125,6 +126,7 @@ async def do_create_objective(uow: UnitOfWork, actor: Actor, viewer: Viewer,
                           created_at=now, updated_at=now)
     uow.session.add(objective)
     await uow.flush()
+    await do_index_objective(uow, objective)
     await emit_changes(uow, objective.period, {objective.id: "created"})
     return objective
 
@@ -135,6 +137,7 @@ async def do_update_objective(uow: UnitOfWork, actor: Actor, found: ObjectiveAcc
             "Only its owner, the managers above its department or an administrator change "
             "an objective.")
     objective = found.objective
+    worded = (objective.title, objective.description, objective.owner_id)
     given = data.model_fields_set
     for name in ("title", "description", "owner_id", "visibility", "weight", "archived"):
         if name in given and getattr(data, name) is None:
@@ -168,6 +171,8 @@ async def do_update_objective(uow: UnitOfWork, actor: Actor, found: ObjectiveAcc
         objective.archived_at = utcnow() if data.archived else None
         change = "archived" if data.archived else "unarchived"
     objective.updated_at = utcnow()
+    if (objective.title, objective.description, objective.owner_id) != worded:
+        await do_index_objective(uow, objective)
     await emit_changes(uow, objective.period, {objective.id: change})
     return objective
 
@@ -253,6 +258,7 @@ async def do_add_key_result(uow: UnitOfWork, actor: Actor, found: ObjectiveAcces
     await _set_links(uow, actor, key_result, data.task_ids, data.project_ids)
     await recount(uow, [key_result])
     objective.updated_at = now
+    await do_index_objective(uow, objective)
     await emit_changes(uow, objective.period, {objective.id: "key_results"})
     return key_result
 
@@ -288,6 +294,8 @@ async def do_update_key_result(uow: UnitOfWork, actor: Actor, key_result: KeyRes
                          else projects.get(key_result.id, []))
     await recount(uow, [key_result])
     key_result.updated_at = found.objective.updated_at = utcnow()
+    if "title" in given:
+        await do_index_objective(uow, found.objective)
     await emit_changes(uow, found.objective.period, {found.objective.id: "key_results"})
     return key_result
 
@@ -297,6 +305,7 @@ async def do_delete_key_result(uow: UnitOfWork, actor: Actor, key_result: KeyRes
     _check_editable(actor, found)
     await uow.session.delete(key_result)
     found.objective.updated_at = utcnow()
+    await do_index_objective(uow, found.objective)
     await emit_changes(uow, found.objective.period, {found.objective.id: "key_results"})
 
 

@@ -63,7 +63,7 @@ async def list_objectives(
     async with rt.reader() as uow:
         viewer = await viewer_of(uow, actor)
         objectives = await queries.objectives_in(
-            uow, period=period, seeing=viewer.seeing(),
+            uow, period=period, seeing=queries.seen_by(actor),
             level=level.value if level else None, department_id=department_id,
             owner_id=owner_id, archived=archived)
         data = await objectives_data(uow, objectives)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from xietong.core.i18n import CHINESE
+from xietong.core.signals import FoundItems, IndexRebuilding
 from xietong.goals import models
 from xietong.goals.api import router
 from xietong.goals.consumer import CheckInReminders, TaskProgress
 from xietong.goals.demo import demo_goals
 from xietong.goals.events import GOAL_EVENTS, GoalScopes
 from xietong.goals.reminders import CHECK_IN_JOB, CHECK_IN_SCHEDULE, check_in_handler
-from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount
+from xietong.goals.searching import ObjectiveReaders, found_objectives, reindex_objectives
+from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
 
 
 def _progress(_needs: ConsumerNeeds) -> TaskProgress:
@@ -26,6 +28,9 @@ MANIFEST = DomainManifest(
     models=(models,),
     event_types=GOAL_EVENTS,
     scope_resolvers=(GoalScopes(),),
+    scope_readers=(ObjectiveReaders(),),
+    signal_handlers=(Reaction(FoundItems, found_objectives),
+                     Reaction(IndexRebuilding, reindex_objectives)),
     event_consumers=(_progress, _reminders),
     job_kinds=(JobKind(CHECK_IN_JOB, check_in_handler, every=CHECK_IN_SCHEDULE),),
     demo=(demo_goals,),

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, union
+from sqlalchemy import ColumnElement, Select, func, select, union
 
+from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.goals.models import (
     CheckIn,
@@ -18,7 +19,37 @@ from xietong.goals.models import (
     Objective,
 )
 from xietong.goals.rollup import Node
+from xietong.org.models import Department, DepartmentManager, DepartmentMember
+from xietong.policy import goals as goals_policy
 from xietong.projects.models import Category, ProjectStatus, Task
+
+
+def departments_at_or_above_mine(user_id: int) -> Select[tuple[int]]:
+    """The person's departments and every department above them (a recursive query)."""
+    found = (select(DepartmentMember.department_id.label("id"))
+             .where(DepartmentMember.user_id == user_id).cte("above_mine", recursive=True))
+    found = found.union(select(Department.parent_id).join(found, Department.id == found.c.id)
+                        .where(Department.parent_id.is_not(None)))
+    return select(found.c.id)
+
+
+def departments_at_or_below_managed(user_id: int) -> Select[tuple[int]]:
+    """The departments the person manages and every department below them."""
+    found = (select(DepartmentManager.department_id.label("id"))
+             .where(DepartmentManager.user_id == user_id).cte("managed", recursive=True))
+    found = found.union(select(Department.id).join(found, Department.parent_id == found.c.id))
+    return select(found.c.id)
+
+
+def seen_by(actor: Actor) -> ColumnElement[bool]:
+    """SQL: the objectives `actor` sees — `policy.goals.can_see_objective` over every row,
+    the departments worked out in the query (search, which has no unit of work to ask)."""
+    return goals_policy.seeing_sql(
+        actor, owner=Objective.owner_id == actor.user_id,
+        in_department=Objective.department_id.in_(departments_at_or_above_mine(actor.user_id)),
+        manages_department=Objective.department_id.in_(
+            departments_at_or_below_managed(actor.user_id)),
+        visibility=Objective.visibility)
 
 
 async def objectives_in(uow: UnitOfWork, *, period: str, seeing: ColumnElement[bool],

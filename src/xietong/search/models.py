@@ -44,6 +44,8 @@ class ItemKind:
     # `project:<id>`.
     TASK = "task"
     PROJECT = "project"
+    # Goals (`goals.searching`), each in its own scope `objective:<id>`.
+    OBJECTIVE = "objective"
 
 
 class SearchItem(Base):

@@ -1,6 +1,6 @@
 """HTTP shapes of search (API.md "Files and search"): hits of every kind in one list, each
 with its `kind` and the item as that kind's own API shows it (a message) or a summary of it
-(a request, a task, a project)."""
+(a request, a task, a project, an objective)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from xietong.org.schemas import DepartmentRef
 MAX_QUERY_CHARS = 1000
 
 # What `kind=` takes: the kinds of hit (`queries.SEARCHED_KINDS`).
-HitKind = Literal["message", "request", "task", "project"]
+HitKind = Literal["message", "request", "task", "project", "objective"]
 # A request's statuses (`requests.models.Status`, which search cannot import; a test
 # holds the two equal).
 RequestStatus = Literal["new", "accepted", "in_progress", "waiting", "resolved", "closed",
@@ -102,7 +102,32 @@ class ProjectHit(BaseModel):
     highlight: str
 
 
-SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit,
+# An objective's level (`goals.models.Level`; a test holds the two equal).
+ObjectiveLevel = Literal["company", "department", "person"]
+
+
+class ObjectiveSummary(BaseModel):
+    """An objective as a search hit shows it (GET /objectives/{id} has the rest)."""
+
+    id: int
+    title: str
+    level: ObjectiveLevel
+    period: str
+    owner_id: int
+    progress: float
+    archived: bool
+
+
+class ObjectiveHit(BaseModel):
+    kind: Literal["objective"]
+    objective: ObjectiveSummary
+    # Safe HTML: the title with its matches marked, and its description and key results
+    # around the first match.
+    title_highlight: str
+    highlight: str
+
+
+SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit | ObjectiveHit,
                       Field(discriminator="kind")]
 
 

@@ -20,6 +20,8 @@ from xietong.search.query import Highlight, parse
 from xietong.search.schemas import (
     HitKind,
     MessageHit,
+    ObjectiveHit,
+    ObjectiveSummary,
     ProjectHit,
     ProjectSummary,
     RequestHit,
@@ -57,6 +59,15 @@ class FoundProject:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class FoundObjective:
+    """How goals answer `FoundItems` for an objective: its summary, and the text a hit
+    highlights (its description and its key results)."""
+
+    summary: ObjectiveSummary
+    body: str
+
+
 async def message_hits(uow: UnitOfWork, message_ids: Sequence[int],
                        wanted: Sequence[Highlight]) -> dict[int, MessageHit]:
     # As chat has them now: one deleted since the search ran is left out.
@@ -89,6 +100,10 @@ def _hit(found: object, wanted: Sequence[Highlight]) -> SearchHit | None:
             return ProjectHit(kind="project", project=project,
                               title_highlight=snippet(project.name, wanted),
                               highlight=snippet(body, wanted))
+        case FoundObjective(summary=objective, body=body):
+            return ObjectiveHit(kind="objective", objective=objective,
+                                title_highlight=snippet(objective.title, wanted),
+                                highlight=snippet(body, wanted))
     return None
 
 

@@ -3814,6 +3814,19 @@ export interface components {
              */
             weight?: number;
         };
+        /** ObjectiveHit */
+        ObjectiveHit: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "objective";
+            objective: components["schemas"]["ObjectiveSummary"];
+            /** Title Highlight */
+            title_highlight: string;
+            /** Highlight */
+            highlight: string;
+        };
         /** ObjectiveList */
         ObjectiveList: {
             /** Period */
@@ -3861,6 +3874,29 @@ export interface components {
             can: string[];
             /** Children */
             children: components["schemas"]["ObjectiveOut"][];
+        };
+        /**
+         * ObjectiveSummary
+         * @description An objective as a search hit shows it (GET /objectives/{id} has the rest).
+         */
+        ObjectiveSummary: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "company" | "department" | "person";
+            /** Period */
+            period: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Progress */
+            progress: number;
+            /** Archived */
+            archived: boolean;
         };
         /** ObjectiveUpdate */
         ObjectiveUpdate: {
@@ -4354,7 +4390,7 @@ export interface components {
         /** SearchResults */
         SearchResults: {
             /** Items */
-            items: (components["schemas"]["MessageHit"] | components["schemas"]["RequestHit"] | components["schemas"]["TaskHit"] | components["schemas"]["ProjectHit"])[];
+            items: (components["schemas"]["MessageHit"] | components["schemas"]["RequestHit"] | components["schemas"]["TaskHit"] | components["schemas"]["ProjectHit"] | components["schemas"]["ObjectiveHit"])[];
             /** Total */
             total: number;
             /**
@@ -12937,7 +12973,7 @@ export interface operations {
                 before?: string | null;
                 after?: string | null;
                 /** @description only hits of this kind; every kind by default */
-                kind?: ("message" | "request" | "task" | "project") | null;
+                kind?: ("message" | "request" | "task" | "project" | "objective") | null;
                 sort?: "relevance" | "date";
                 limit?: number;
                 offset?: number;

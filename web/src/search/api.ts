@@ -11,6 +11,7 @@ export type SearchHit = Schema<'SearchResults'>['items'][number]
 export type RequestHit = Schema<'RequestHit'>
 export type TaskHit = Schema<'TaskHit'>
 export type ProjectHit = Schema<'ProjectHit'>
+export type ObjectiveHit = Schema<'ObjectiveHit'>
 export type SearchResults = Schema<'SearchResults'>
 /** What `kind=` keeps; no kind: every kind. */
 export type HitKind = SearchHit['kind']
@@ -31,5 +32,7 @@ export function hitKey(hit: SearchHit): string {
       return `task-${hit.task.id}`
     case 'project':
       return `project-${hit.project.id}`
+    case 'objective':
+      return `objective-${hit.objective.id}`
   }
 }
