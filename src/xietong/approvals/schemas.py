@@ -11,7 +11,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     model_validator,
 )
@@ -19,6 +18,7 @@ from pydantic.types import StringConstraints
 
 from xietong.approvals.models import ApprovalStatus, StepMode, TaskState
 from xietong.core.ids import Flag, Id
+from xietong.core.schemas import Strict
 from xietong.core.text import clean_name, fits, refuse_bidi_controls
 
 # Large enough for any flow a company draws (DingTalk allows about as many), small enough
@@ -44,10 +44,6 @@ def _comment(value: str | None) -> str | None:
 
 Comment = Annotated[str | None, StringConstraints(max_length=MAX_COMMENT),
                     AfterValidator(_comment)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ApproverSpec(Strict):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from xietong.chat.models import ChannelKind
 from xietong.core.ids import Flag, Id
+from xietong.core.schemas import Strict
 from xietong.core.text import FreeText, clean_name, fits
 from xietong.files.schemas import FileOut
 from xietong.org.schemas import DepartmentOut, UserOut
@@ -18,10 +19,6 @@ MAX_MESSAGE_CHARS = 16_000
 ChannelName = Annotated[str, StringConstraints(max_length=80), AfterValidator(clean_name),
                         AfterValidator(fits(80))]
 Emoji = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ChannelCreate(Strict):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from xietong.core.ids import Flag, Id
+from xietong.core.schemas import Strict
 from xietong.core.text import FreeText, clean_name, fits
 from xietong.goals.models import GoalVisibility, KeyResultKind, Level
 
@@ -22,10 +23,6 @@ Period = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-Q[1-4]$")]
 Weight = Annotated[float, Field(gt=0, le=100, strict=True, allow_inf_nan=False)]
 Amount = Annotated[float, Field(ge=-1e12, le=1e12, strict=True, allow_inf_nan=False)]
 Confidence = Annotated[int, Field(ge=1, le=10, strict=True)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ObjectiveCreate(Strict):

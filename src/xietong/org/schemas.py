@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from xietong.core.actor import Role
 from xietong.core.ids import Flag, Id
+from xietong.core.schemas import Strict
 from xietong.core.text import (
     DepartmentName,
     DisplayName,
@@ -22,10 +23,6 @@ from xietong.core.text import (
 )
 
 _Ids = list[Id]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserOut(BaseModel):

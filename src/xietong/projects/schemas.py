@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
 )
 
 from xietong.core.ids import Flag, Id
+from xietong.core.schemas import Strict
 from xietong.core.text import FreeText, clean_name, fits
 from xietong.files.schemas import FileOut
 from xietong.projects.models import Category, LabelColor, Priority, ProjectRole, Visibility
@@ -36,10 +36,6 @@ CheckText = Annotated[str, StringConstraints(max_length=200), AfterValidator(cle
 CommentText = Annotated[FreeText, StringConstraints(min_length=1, max_length=10_000)]
 TemplateKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Hours = Annotated[float, Field(ge=0, le=10_000, strict=True, allow_inf_nan=False)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ProjectCreate(Strict):

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -19,6 +18,7 @@ from pydantic import (
 
 from xietong.approvals.schemas import ApprovalSummary
 from xietong.core.ids import Flag, Id
+from xietong.core.schemas import Strict
 from xietong.core.text import FreeText, clean_name, fits
 from xietong.policy.requests import Action
 from xietong.requests.models import Assignment, Status
@@ -37,10 +37,6 @@ SlaHours = Annotated[float, Field(gt=0, le=2_000, strict=True, allow_inf_nan=Fal
 # When the SLA warns, as a share of a clock's working time (0.8: at 80 %).
 WarnShare = Annotated[float, Field(gt=0, lt=1, strict=True, allow_inf_nan=False)]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class FieldType(StrEnum):
