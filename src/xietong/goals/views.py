@@ -12,10 +12,16 @@ from xietong.goals.schemas import KeyResultOut, ObjectiveData, ObjectiveOut
 from xietong.policy import goals as goals_policy
 from xietong.policy.goals import ObjectiveStanding
 
+# The stored values as their enums, looked up (`Enum(value)` costs more than the rest of a
+# key result's shaping in a tree of hundreds).
+_KINDS = {kind.value: kind for kind in KeyResultKind}
+_LEVELS = {level.value: level for level in Level}
+_VISIBILITIES = {visibility.value: visibility for visibility in GoalVisibility}
+
 
 def key_result_out(kr: KeyResult, task_ids: list[int], project_ids: list[int]) -> KeyResultOut:
     return KeyResultOut(
-        id=kr.id, objective_id=kr.objective_id, title=kr.title, kind=KeyResultKind(kr.kind),
+        id=kr.id, objective_id=kr.objective_id, title=kr.title, kind=_KINDS[kr.kind],
         owner_id=kr.owner_id, start=kr.start_value, target=kr.target_value,
         current=kr.current_value, unit=kr.unit, weight=kr.weight, progress=kr.progress,
         confidence=kr.confidence, checked_in_at=kr.checked_in_at, task_ids=task_ids,
@@ -28,9 +34,9 @@ async def objectives_data(uow: UnitOfWork,
     tasks, projects = await queries.links_of(
         uow, [kr.id for krs in key_results.values() for kr in krs])
     return [ObjectiveData(
-        id=o.id, title=o.title, description=o.description, level=Level(o.level),
+        id=o.id, title=o.title, description=o.description, level=_LEVELS[o.level],
         owner_id=o.owner_id, department_id=o.department_id, parent_id=o.parent_id,
-        period=o.period, visibility=GoalVisibility(o.visibility), weight=o.weight,
+        period=o.period, visibility=_VISIBILITIES[o.visibility], weight=o.weight,
         progress=o.progress, archived=o.archived_at is not None, created_at=o.created_at,
         updated_at=o.updated_at,
         key_results=[key_result_out(kr, tasks.get(kr.id, []), projects.get(kr.id, []))
@@ -50,7 +56,11 @@ def actions_for(actor: Actor, standing: ObjectiveStanding) -> list[str]:
 
 
 def objective_out(data: ObjectiveData, actor: Actor, standing: ObjectiveStanding) -> ObjectiveOut:
-    return ObjectiveOut(**data.model_dump(), can=actions_for(actor, standing))
+    # Built from a validated ObjectiveData's fields as they are: validating hundreds of
+    # objectives (and their key results) a second time was most of a tree's cost.
+    fields = {name: getattr(data, name) for name in ObjectiveData.model_fields}
+    return ObjectiveOut.model_construct(**fields, can=actions_for(actor, standing),
+                                        children=[])
 
 
 def as_tree(items: list[ObjectiveOut]) -> list[ObjectiveOut]:
