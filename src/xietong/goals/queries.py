@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, union
+from sqlalchemy import ColumnElement, Row, Select, func, select, union
 
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
@@ -78,6 +79,21 @@ async def key_results_of(uow: UnitOfWork,
                 select(KeyResult).where(KeyResult.objective_id.in_(ids))
                 .order_by(KeyResult.objective_id, KeyResult.position, KeyResult.id)):
             found[kr.objective_id].append(kr)
+    return found
+
+
+async def key_result_rows(uow: UnitOfWork,
+                          objective_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+    """`key_results_of` as plain rows (the same names), for reading many: a quarter's tree
+    holds thousands of key results, and making each an ORM object cost more than the
+    query."""
+    ids = list(set(objective_ids))
+    found: dict[int, list[Row[Any]]] = defaultdict(list)
+    if ids:
+        for row in await uow.session.execute(
+                select(*KeyResult.__table__.columns).where(KeyResult.objective_id.in_(ids))
+                .order_by(KeyResult.objective_id, KeyResult.position, KeyResult.id)):
+            found[row.objective_id].append(row)
     return found
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
 
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.goals import queries
-from xietong.goals.models import GoalVisibility, KeyResult, KeyResultKind, Level, Objective
+from xietong.goals.models import GoalVisibility, KeyResultKind, Level, Objective
 from xietong.goals.schemas import KeyResultOut, ObjectiveData, ObjectiveOut
 from xietong.policy import goals as goals_policy
 from xietong.policy.goals import ObjectiveStanding
@@ -19,7 +21,39 @@ _LEVELS = {level.value: level for level in Level}
 _VISIBILITIES = {visibility.value: visibility for visibility in GoalVisibility}
 
 
-def key_result_out(kr: KeyResult, task_ids: list[int], project_ids: list[int]) -> KeyResultOut:
+class KeyResultFields(Protocol):
+    """What a key result's reply reads: a `KeyResult`, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def objective_id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def start_value(self) -> float: ...
+    @property
+    def target_value(self) -> float: ...
+    @property
+    def current_value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def progress(self) -> float: ...
+    @property
+    def confidence(self) -> int | None: ...
+    @property
+    def checked_in_at(self) -> datetime | None: ...
+
+
+def key_result_out(kr: KeyResultFields, task_ids: list[int],
+                   project_ids: list[int]) -> KeyResultOut:
     return KeyResultOut(
         id=kr.id, objective_id=kr.objective_id, title=kr.title, kind=_KINDS[kr.kind],
         owner_id=kr.owner_id, start=kr.start_value, target=kr.target_value,
@@ -30,7 +64,7 @@ def key_result_out(kr: KeyResult, task_ids: list[int], project_ids: list[int]) -
 
 async def objectives_data(uow: UnitOfWork,
                           objectives: Sequence[Objective]) -> list[ObjectiveData]:
-    key_results = await queries.key_results_of(uow, [o.id for o in objectives])
+    key_results = await queries.key_result_rows(uow, [o.id for o in objectives])
     tasks, projects = await queries.links_of(
         uow, [kr.id for krs in key_results.values() for kr in krs])
     return [ObjectiveData(
