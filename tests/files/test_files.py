@@ -511,7 +511,8 @@ async def test_a_message_shares_its_file_with_the_channel(cast: Cast, runtime: R
 async def test_queries_per_upload_and_download(cast: Cast, runtime: Runtime) -> None:
     """An upload sums the uploader's files (the quota) and inserts its row; a download
     reads the row and, for anyone but the uploader, asks each domain that attaches files
-    once whether something of it they may see carries it (a message; a request's form)."""
+    once whether something of it they may see carries it (a message; a request's form; a
+    task)."""
     for person in (cast.zhangwei, cast.liuyang, cast.lina):  # their tokens now remembered
         assert (await person.api.get("/api/v1/users/me")).status_code == 200
     with statements(runtime) as upload_statements:
@@ -519,8 +520,8 @@ async def test_queries_per_upload_and_download(cast: Cast, runtime: Runtime) -> 
     assert [s.split()[0] for s in upload_statements] == ["SELECT", "INSERT"], upload_statements
     channel_id = await private_channel(cast.zhangwei, cast.liuyang)
     await send_with_file(runtime, cast.zhangwei, channel_id, int(str(body["id"])))
-    for person, status, expected in ((cast.zhangwei, 200, 1), (cast.liuyang, 200, 3),
-                                     (cast.lina, 404, 3)):
+    for person, status, expected in ((cast.zhangwei, 200, 1), (cast.liuyang, 200, 4),
+                                     (cast.lina, 404, 4)):
         with statements(runtime) as download_statements:
             response = await person.api.get(f"/api/v1/files/{body['id']}")
         assert response.status_code == status

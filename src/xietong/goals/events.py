@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy import select
-
 from xietong.core.actor import Role
 from xietong.core.events import USER, Audience, CommittedEvent, Event, Scope
 from xietong.core.uow import UnitOfWork
 from xietong.goals.models import GoalVisibility, Objective
 from xietong.goals.schemas import ObjectiveData
 from xietong.org import queries as org_queries
-from xietong.org.models import User
 from xietong.policy.org import is_guest
 
 OKR = "okr"
@@ -66,8 +63,9 @@ class GoalScopes:
     kind = OKR
 
     async def _insider(self, uow: UnitOfWork, user_id: int) -> bool:
-        role = await uow.session.scalar(select(User.role).where(User.id == user_id))
-        return role is not None and not is_guest(Role(role))
+        # The person's row as the other resolvers load it: one read for all of them.
+        user = await org_queries.get_user(uow, user_id)
+        return user is not None and not is_guest(Role(user.role))
 
     async def readable(self, uow: UnitOfWork, user_id: int) -> set[int] | None:
         return {0} if await self._insider(uow, user_id) else set()
