@@ -38,7 +38,8 @@ from xietong.goals.views import objective_data
 from xietong.org import queries as org_queries
 from xietong.policy import goals as goals_policy
 from xietong.policy import require
-from xietong.projects.access import access_project, access_task
+from xietong.projects import queries as project_queries
+from xietong.projects.models import Project, Task
 
 MAX_KEY_RESULTS = 20
 
@@ -193,17 +194,16 @@ async def _set_links(uow: UnitOfWork, actor: Actor, key_result: KeyResult,
     if (tasks or projects) and key_result.kind != KeyResultKind.TASKS.value:
         raise Invalid("Only a task-counted key result links tasks and projects.",
                       code="links_need_tasks_kind")
-    unseen_tasks, unseen_projects = [], []
-    for task_id in tasks:
-        try:
-            await access_task(uow, actor, task_id)
-        except NotFound:
-            unseen_tasks.append(task_id)
-    for project_id in projects:
-        try:
-            await access_project(uow, actor, project_id)
-        except NotFound:
-            unseen_projects.append(project_id)
+    # One query per kind with the project page's own rule (`seen_by`), not a lookup per
+    # linked task: a key result may count hundreds.
+    seen_tasks = set(await uow.session.scalars(
+        select(Task.id).join(Project, Project.id == Task.project_id)
+        .where(Task.id.in_(tasks), project_queries.seen_by(actor)))) if tasks else set()
+    seen_projects = set(await uow.session.scalars(
+        select(Project.id).where(Project.id.in_(projects), project_queries.seen_by(actor))
+    )) if projects else set()
+    unseen_tasks = [t for t in tasks if t not in seen_tasks]
+    unseen_projects = [p for p in projects if p not in seen_projects]
     if unseen_tasks or unseen_projects:
         raise Invalid("Link tasks and projects you can see.", code="unknown_link",
                       details={"task_ids": unseen_tasks, "project_ids": unseen_projects})
