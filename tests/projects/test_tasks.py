@@ -215,10 +215,14 @@ async def test_my_tasks_are_the_open_ones_due_in_the_companys_days(
     done = status_id(project, "已完成")
     dates = {"昨天到期": today - timedelta(days=1), "今天到期": today,
              "后天到期": today + timedelta(days=2), "下周到期": today + timedelta(days=7)}
-    for title, day in dates.items():
-        await make_task(cast.lina, project["id"], title, assignee_id=cast.zhangwei.id,
-                        due_at=day.isoformat())
-    await make_task(cast.lina, project["id"], "没有日期", assignee_id=cast.zhangwei.id)
+    made = {title: await make_task(cast.lina, project["id"], title,
+                                   assignee_id=cast.zhangwei.id, due_at=day.isoformat())
+            for title, day in dates.items()}
+    undated = await make_task(cast.lina, project["id"], "没有日期", assignee_id=cast.zhangwei.id)
+    for text in ("写提纲", "交初稿"):
+        await cast.lina.api.post(f"{TASKS}/{undated['id']}/checklist", json={"text": text})
+    await cast.lina.api.post(f"{TASKS}/{undated['id']}/dependencies",
+                             json={"depends_on_id": made["下周到期"]["id"]})
     await make_task(cast.lina, project["id"], "别人的", assignee_id=cast.wangfang.id,
                     due_at=today.isoformat())
     finished = await make_task(cast.lina, project["id"], "已经做完", assignee_id=cast.zhangwei.id,
@@ -231,6 +235,11 @@ async def test_my_tasks_are_the_open_ones_due_in_the_companys_days(
         return [t["title"] for t in response.json()["items"]]
 
     assert await titles() == ["昨天到期", "今天到期", "后天到期", "下周到期", "没有日期"]
+    # Cards, as the board shows them: the checklist's progress and what it waits for.
+    card = (await cast.zhangwei.api.get(TASKS)).json()["items"][-1]
+    assert (card["checklist_done"], card["checklist_total"]) == (0, 2)
+    assert card["dependencies"] == [made["下周到期"]["id"]]
+    assert "description" not in card
     assert await titles("overdue") == ["昨天到期"]
     assert await titles("soon") == ["今天到期", "后天到期"]
     assert (await cast.zhangwei.api.get(f"{TASKS}?due=later")).status_code == 422

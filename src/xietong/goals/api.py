@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Query, Response
 
@@ -13,7 +13,7 @@ from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt
 from xietong.goals import actions, queries
 from xietong.goals.access import access_key_result, access_objective, viewer_of
-from xietong.goals.models import CheckIn, Level
+from xietong.goals.models import CheckIn, Level, Objective
 from xietong.goals.periods import quarter_of
 from xietong.goals.schemas import (
     CheckInCreate,
@@ -27,7 +27,13 @@ from xietong.goals.schemas import (
     ObjectiveUpdate,
     Period,
 )
-from xietong.goals.views import as_tree, objective_data, objective_out, objectives_data
+from xietong.goals.views import (
+    actions_for,
+    as_tree,
+    objective_data,
+    objective_out,
+    objectives_fields,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["goals"])
 
@@ -62,17 +68,22 @@ async def list_objectives(
     period = period or quarter_of(utcnow(), rt.settings.zone)
     async with rt.reader() as uow:
         viewer = await viewer_of(uow, actor)
-        objectives = await queries.objectives_in(
-            uow, period=period, seeing=queries.seen_by(actor),
+        chosen = queries.objectives_query(
+            period=period, seeing=queries.seen_by(actor),
             level=level.value if level else None, department_id=department_id,
             owner_id=owner_id, archived=archived)
-        data = await objectives_data(uow, objectives)
-    items = [objective_out(one, actor, viewer.standing(o))
-             for o, one in zip(objectives, data, strict=True)]
-    listed = ObjectiveList.model_construct(period=period, items=as_tree(items) if tree else items)
-    # Serialised once, as built (a quarter's tree holds hundreds of objectives): not
-    # validated a second time on the way out.
-    return Response(content=listed.model_dump_json(), media_type="application/json")
+        objectives = await queries.objectives_in(uow, chosen)
+        fields = await objectives_fields(
+            uow, objectives, chosen_by=chosen.with_only_columns(Objective.id).order_by(None))
+    items = [{**one, "can": actions_for(actor, viewer.standing(o)), "children": []}
+             for o, one in zip(objectives, fields, strict=True)]
+    # `ObjectiveOut`s' fields as read (a quarter's tree holds hundreds of objectives and
+    # thousands of key results), serialised once as the schema declares, not validated on
+    # the way out (pydantic would warn of the dicts standing in for models).
+    listed = ObjectiveList.model_construct(
+        period=period, items=cast("list[ObjectiveOut]", as_tree(items) if tree else items))
+    return Response(content=listed.model_dump_json(warnings=False),
+                    media_type="application/json")
 
 
 @router.get("/objectives/{objective_id}")

@@ -53,11 +53,10 @@ def seen_by(actor: Actor) -> ColumnElement[bool]:
         visibility=Objective.visibility)
 
 
-async def objectives_in(uow: UnitOfWork, *, period: str, seeing: ColumnElement[bool],
-                        level: str | None = None, department_id: int | None = None,
-                        owner_id: int | None = None,
-                        archived: bool = False) -> Sequence[Objective]:
-    """The period's objectives `seeing` admits, company first, then by department and id."""
+def objectives_query(*, period: str, seeing: ColumnElement[bool], level: str | None = None,
+                     department_id: int | None = None, owner_id: int | None = None,
+                     archived: bool = False) -> Select[Objective]:
+    """The period's objectives `seeing` admits, by id."""
     query = select(Objective).where(Objective.period == period, seeing)
     if not archived:
         query = query.where(Objective.archived_at.is_(None))
@@ -67,7 +66,24 @@ async def objectives_in(uow: UnitOfWork, *, period: str, seeing: ColumnElement[b
         query = query.where(Objective.department_id == department_id)
     if owner_id is not None:
         query = query.where(Objective.owner_id == owner_id)
-    return (await uow.session.scalars(query.order_by(Objective.id))).all()
+    return query.order_by(Objective.id)
+
+
+async def objectives_in(uow: UnitOfWork, query: Select[Objective]
+                        ) -> Sequence[Objective]:
+    return (await uow.session.scalars(query)).all()
+
+
+# Which rows a read is of: their ids, or a query of them — hundreds of ids are read faster
+# by the query that chose them than listed one by one in the statement.
+Ids = Iterable[int] | Select[int]
+
+
+def _listed(ids: Ids) -> list[int] | Select[int] | None:
+    """`ids` as a statement takes them: a query as it is, ids once each; None for none."""
+    if isinstance(ids, Select):
+        return ids
+    return list(set(ids)) or None
 
 
 async def key_results_of(uow: UnitOfWork,
@@ -82,37 +98,36 @@ async def key_results_of(uow: UnitOfWork,
     return found
 
 
-async def key_result_rows(uow: UnitOfWork,
-                          objective_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
+async def key_result_rows(uow: UnitOfWork, objective_ids: Ids) -> dict[int, list[Row[Any]]]:
     """`key_results_of` as plain rows (the same names), for reading many: a quarter's tree
     holds thousands of key results, and making each an ORM object cost more than the
     query."""
-    ids = list(set(objective_ids))
     found: dict[int, list[Row[Any]]] = defaultdict(list)
-    if ids:
-        for row in await uow.session.execute(
+    if (ids := _listed(objective_ids)) is not None:
+        for row in await (await uow.session.connection()).execute(
                 select(*KeyResult.__table__.columns).where(KeyResult.objective_id.in_(ids))
                 .order_by(KeyResult.objective_id, KeyResult.position, KeyResult.id)):
             found[row.objective_id].append(row)
     return found
 
 
-async def links_of(uow: UnitOfWork, key_result_ids: Iterable[int]
+async def links_of(uow: UnitOfWork, key_result_ids: Ids
                    ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Each key result's linked task ids and project ids."""
-    ids = list(set(key_result_ids))
     tasks: dict[int, list[int]] = defaultdict(list)
     projects: dict[int, list[int]] = defaultdict(list)
-    if ids:
-        for kr_id, task_id in await uow.session.execute(
-                select(KeyResultTask.key_result_id, KeyResultTask.task_id)
-                .where(KeyResultTask.key_result_id.in_(ids)).order_by(KeyResultTask.task_id)):
-            tasks[kr_id].append(task_id)
-        for kr_id, project_id in await uow.session.execute(
-                select(KeyResultProject.key_result_id, KeyResultProject.project_id)
-                .where(KeyResultProject.key_result_id.in_(ids))
-                .order_by(KeyResultProject.project_id)):
-            projects[kr_id].append(project_id)
+    if (ids := _listed(key_result_ids)) is None:
+        return tasks, projects
+    for kr_id, task_id in await uow.session.execute(
+            select(KeyResultTask.key_result_id, KeyResultTask.task_id)
+            .where(KeyResultTask.key_result_id.in_(ids))
+            .order_by(KeyResultTask.task_id)):
+        tasks[kr_id].append(task_id)
+    for kr_id, project_id in await uow.session.execute(
+            select(KeyResultProject.key_result_id, KeyResultProject.project_id)
+            .where(KeyResultProject.key_result_id.in_(ids))
+            .order_by(KeyResultProject.project_id)):
+        projects[kr_id].append(project_id)
     return tasks, projects
 
 

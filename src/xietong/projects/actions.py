@@ -3,7 +3,7 @@ project's members and never commits (the caller's unit of work does)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,7 +59,7 @@ from xietong.projects.schemas import (
 )
 from xietong.projects.searching import do_index_project, do_index_task, do_index_tasks
 from xietong.projects.templates import BY_KEY, ProjectTemplate
-from xietong.projects.views import entry_out, project_data, task_out
+from xietong.projects.views import entry_out, project_data, task_out, tasks_out
 
 # A title and description made of a message fit the task's columns.
 TITLE_LENGTH = 200
@@ -404,6 +404,23 @@ async def record_step(uow: UnitOfWork, task: Task, actor_id: int | None, kind: s
     await uow.session.refresh(task)
     uow.emit(TaskChanged(task=await task_out(uow, task), entry=entry_out(entry)),
              Audience.readers_of(project_scope(task.project_id)))
+
+
+async def record_system_steps(uow: UnitOfWork,
+                              steps: Sequence[tuple[Task, str, dict[str, Any]]],
+                              now: datetime) -> None:
+    """Steps of many tasks' histories written by the system (a day's reminders), each pushed
+    as `task.changed` like `record_step`'s: the tasks are read back together, in a few
+    statements for the lot rather than a few for each step."""
+    entries = [TaskEntry(task_id=task.id, actor_id=None, kind=kind, data=data, created_at=now)
+               for task, kind, data in steps]
+    uow.session.add_all(entries)
+    await uow.flush()
+    shaped = {out.id: out for out in await tasks_out(
+        uow, list({task.id: task for task, _, _ in steps}.values()))}
+    for (task, _, _), entry in zip(steps, entries, strict=True):
+        uow.emit(TaskChanged(task=shaped[task.id], entry=entry_out(entry)),
+                 Audience.readers_of(project_scope(task.project_id)))
 
 
 async def _description_html(text: str) -> str:

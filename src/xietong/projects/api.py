@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
@@ -18,8 +18,8 @@ from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, IdPath, Rt, Services
 from xietong.projects import actions, details, queries
 from xietong.projects.access import ProjectAccess, access_project, access_task, standing_from
-from xietong.projects.models import Priority, Project, ProjectRole
-from xietong.projects.queries import TaskFilter, TaskOrder
+from xietong.projects.models import Category, Priority, Project, ProjectRole
+from xietong.projects.queries import CardRow, TaskFilter, TaskOrder
 from xietong.projects.schedule import critical_path, span_of
 from xietong.projects.schemas import (
     MAX_SUMMARIES,
@@ -51,7 +51,6 @@ from xietong.projects.schemas import (
     TaskCreate,
     TaskFromMessage,
     TaskHistory,
-    TaskList,
     TaskOut,
     TaskSummaries,
     TaskUpdate,
@@ -65,7 +64,6 @@ from xietong.projects.views import (
     project_out,
     projects_data,
     task_out,
-    tasks_out,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
@@ -89,6 +87,14 @@ def _due_window(rt: Services, due: Due | None) -> tuple[date | None, date | None
     if due == Due.OVERDUE:
         return None, today
     return today, today + timedelta(days=SOON_DAYS)
+
+
+def _cards_response(answer: BaseModel) -> Response:
+    """An answer holding cards as `queries.task_cards` reads them (dicts of `TaskCard`'s
+    fields), serialised as they are, without FastAPI validating thousands of them a second
+    time (pydantic would warn of the dicts standing in for models)."""
+    return Response(content=answer.model_dump_json(warnings=False),
+                    media_type="application/json")
 
 
 async def _project_out(uow: UnitOfWork, actor: Actor, found: ProjectAccess) -> ProjectOut:
@@ -185,20 +191,17 @@ async def get_board(project_id: IdPath, actor: CurrentActor, rt: Rt) -> Response
     async with rt.reader() as uow:
         found = await access_project(uow, actor, project_id)
         project = await _project_out(uow, actor, found)
-        cards = await queries.board_cards(uow, project_id)
-    by_status: dict[int, list[dict[str, object]]] = {}
+        cards = await queries.task_cards(uow, TaskFilter(project_id=project_id))
+    by_status: dict[int, list[CardRow]] = {}
     for card in cards:
-        by_status.setdefault(int(str(card["status_id"])), []).append(card)
+        by_status.setdefault(card["status_id"], []).append(card)
     board = Board.model_construct(project=project, columns=[
         BoardColumn.model_construct(
             status=status, tasks=cast("list[TaskCard]", by_status.get(status.id, [])),
             over_limit=(status.wip_limit is not None
                         and len(by_status.get(status.id, [])) > status.wip_limit))
         for status in project.statuses])
-    # The cards are dicts of `TaskCard`'s fields (`queries.board_cards`): serialised as
-    # they are, which pydantic would otherwise warn of.
-    return Response(content=board.model_dump_json(warnings=False),
-                    media_type="application/json")
+    return _cards_response(board)
 
 
 @router.get("/projects/{project_id}/tasks", response_model=TaskCardList)
@@ -225,14 +228,13 @@ async def list_project_tasks(
         window_before = min(due_to + timedelta(days=1), window_before or date.max)
     async with rt.reader() as uow:
         await access_project(uow, actor, project_id)
-        cards = await queries.board_cards(uow, project_id, TaskFilter(
-            assignee_id=assignee_id, status_id=status_id, label=label, text=q,
+        cards = await queries.task_cards(uow, TaskFilter(
+            project_id=project_id, assignee_id=assignee_id, status_id=status_id, label=label,
+            text=q,
             priority=priority, open_only=due is not None,
             due_from=window_from, due_before=window_before,
             order=sort))
-    listed = TaskCardList.model_construct(items=cast("list[TaskCard]", cards))
-    return Response(content=listed.model_dump_json(warnings=False),
-                    media_type="application/json")
+    return _cards_response(TaskCardList.model_construct(items=cast("list[TaskCard]", cards)))
 
 
 @router.post("/projects/{project_id}/tasks", status_code=201)
@@ -244,24 +246,27 @@ async def create_task(project_id: IdPath, body: TaskCreate, actor: CurrentActor,
         return await task_out(uow, task)
 
 
-@router.get("/projects/{project_id}/gantt")
-async def get_gantt(project_id: IdPath, actor: CurrentActor, rt: Rt) -> Gantt:
+@router.get("/projects/{project_id}/gantt", response_model=Gantt)
+async def get_gantt(project_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
     """The project's dated tasks with their dependencies and its critical path, in one
     answer (a chart needs nothing else)."""
     async with rt.reader() as uow:
         await access_project(uow, actor, project_id)
-        tasks = await tasks_out(uow, await queries.tasks_of(uow, project_id))
-    spans = {t.id: span for t in tasks if (span := span_of(t.id, t.start_at, t.due_at))}
-    charted = sorted((t for t in tasks if t.id in spans),
-                     key=lambda t: (spans[t.id].start, t.id))
-    return Gantt(
-        tasks=[GanttTask(id=t.id, number=t.number, title=t.title, parent_id=t.parent_id,
-                         category=t.category, assignee_id=t.assignee_id,
-                         start=spans[t.id].start, end=spans[t.id].end,
-                         dependencies=t.dependencies) for t in charted],
-        unscheduled=[t.id for t in tasks if t.id not in spans],
+        cards = await queries.task_cards(uow, TaskFilter(project_id=project_id))
+    spans = {c["id"]: span for c in cards if (span := span_of(c["id"], c["start_at"],
+                                                              c["due_at"]))}
+    charted = sorted((c for c in cards if c["id"] in spans),
+                     key=lambda c: (spans[c["id"]].start, c["id"]))
+    gantt = Gantt.model_construct(
+        tasks=[GanttTask.model_construct(
+            id=c["id"], number=c["number"], title=c["title"], parent_id=c["parent_id"],
+            category=Category(c["category"]), assignee_id=c["assignee_id"],
+            start=spans[c["id"]].start, end=spans[c["id"]].end,
+            dependencies=c["dependencies"]) for c in charted],
+        unscheduled=[c["id"] for c in cards if c["id"] not in spans],
         critical_path=critical_path(list(spans.values()),
-                                    {t.id: t.dependencies for t in tasks}))
+                                    {c["id"]: c["dependencies"] for c in cards}))
+    return _cards_response(gantt)
 
 
 @router.post("/messages/{message_id}/task", status_code=201)
@@ -273,17 +278,19 @@ async def task_from_message(message_id: IdPath, body: TaskFromMessage, actor: Cu
         return await task_out(uow, task)
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=TaskCardList)
 async def my_tasks(actor: CurrentActor, rt: Rt,
-                   due: Annotated[Due | None, Query()] = None) -> TaskList:
-    """The caller's open tasks across projects, soonest due first: all, `overdue` (due
-    before today) or `soon` (due today or in the next days), today in the company's zone."""
+                   due: Annotated[Due | None, Query()] = None) -> Response:
+    """The caller's open tasks across the projects they are in, as cards, soonest due
+    first (at most 500): all, `overdue` (due before today) or `soon` (due today or in the
+    next days), today in the company's zone."""
     due_from, due_before = _due_window(rt, due)
     async with rt.reader() as uow:
-        tasks = await queries.tasks_assigned(
-            uow, actor.user_id, open_only=True, due_before=due_before, due_from=due_from,
-            limit=MY_TASKS_LIMIT)
-        return TaskList(items=await tasks_out(uow, tasks))
+        cards = await queries.task_cards(uow, TaskFilter(
+            assignee_id=actor.user_id, member_id=actor.user_id, open_only=True,
+            due_from=due_from, due_before=due_before, order=TaskOrder.DUE,
+            limit=MY_TASKS_LIMIT))
+    return _cards_response(TaskCardList.model_construct(items=cast("list[TaskCard]", cards)))
 
 
 @router.get("/task-summaries")

@@ -116,6 +116,11 @@ class ProjectStatus(Base):
     wip_limit: Mapped[int | None] = mapped_column(Integer)
 
 
+def number_of(task_id: int) -> str:
+    """How people name a task: `T-123`."""
+    return f"T-{task_id}"
+
+
 class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, case, false, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from xietong.core.actor import Actor
 from xietong.core.text import like_escaped
@@ -31,6 +33,7 @@ from xietong.projects.models import (
     TaskPerson,
     TaskRole,
     Visibility,
+    number_of,
 )
 
 # Still to be done: what "overdue" and "due soon" count.
@@ -234,26 +237,6 @@ async def tasks_of(uow: UnitOfWork, project_id: int) -> Sequence[Task]:
         .order_by(Task.status_id, Task.rank, Task.id))).all()
 
 
-async def tasks_assigned(uow: UnitOfWork, user_id: int, *, open_only: bool,
-                         due_before: date | None, due_from: date | None,
-                         limit: int) -> Sequence[Task]:
-    """Someone's tasks, soonest due first (undated last)."""
-    statement = select(Task).where(
-        Task.assignee_id == user_id,
-        # Only projects they are still in: someone removed from one keeps none of its tasks.
-        Task.project_id.in_(select(ProjectMember.project_id)
-                            .where(ProjectMember.user_id == user_id)))
-    if open_only:
-        statement = statement.join(ProjectStatus, ProjectStatus.id == Task.status_id).where(
-            ProjectStatus.category.in_(OPEN_CATEGORIES))
-    if due_before is not None:
-        statement = statement.where(Task.due_at < due_before)
-    if due_from is not None:
-        statement = statement.where(Task.due_at >= due_from)
-    return (await uow.session.scalars(
-        statement.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit))).all()
-
-
 async def categories_of(uow: UnitOfWork, status_ids: Iterable[int]) -> dict[int, Category]:
     return {status_id: Category(category) for status_id, category in await uow.session.execute(
         select(ProjectStatus.id, ProjectStatus.category)
@@ -279,9 +262,15 @@ _PRIORITY_ORDER = case({p.value: n for n, p in enumerate(Priority)}, value=Task.
 
 @dataclass(frozen=True, slots=True)
 class TaskFilter:
-    """Which of a project's tasks a list shows, and in what order (all, in board order)."""
+    """Which tasks a list shows, and in what order: one project's (`project_id`), or
+    someone's across the projects they are in (`assignee_id` and `member_id`), narrowed by
+    the rest."""
 
+    project_id: int | None = None
     assignee_id: int | None = None
+    # Only tasks of projects this person is in: someone removed from one keeps none of its
+    # tasks in their lists.
+    member_id: int | None = None
     status_id: int | None = None
     label: str | None = None
     text: str | None = None
@@ -292,37 +281,55 @@ class TaskFilter:
     due_before: date | None = None
     open_only: bool = False
     order: TaskOrder = TaskOrder.BOARD
+    limit: int | None = None
+
+    def scope(self) -> list[ColumnElement[bool]]:
+        """The conditions that bound the set (a project, a person's tasks): what the
+        cards' dependencies and checklists are read within."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.project_id is not None:
+            conditions.append(Task.project_id == self.project_id)
+        if self.assignee_id is not None:
+            conditions.append(Task.assignee_id == self.assignee_id)
+        if self.member_id is not None:
+            conditions.append(Task.project_id.in_(
+                select(ProjectMember.project_id).where(ProjectMember.user_id == self.member_id)))
+        if not conditions:
+            raise ValueError("a task list needs a project or a person")
+        return conditions
 
 
-async def board_cards(uow: UnitOfWork, project_id: int,
-                      wanted: TaskFilter = TaskFilter()) -> list[dict[str, object]]:
-    """The project's tasks as cards (`schemas.TaskCard`'s fields), filtered and ordered as
-    `wanted` says: their columns read in one statement and their dependencies in another.
-    Plain dicts, not ORM objects or validated models: a board may hold thousands, and these
-    are the database's own rows (the routes serialise them as their schemas declare)."""
-    waits: dict[int, list[int]] = {}
-    for task_id, depends_on in await uow.session.execute(
-            select(TaskDependency.task_id, TaskDependency.depends_on_id)
-            .join(Task, Task.id == TaskDependency.task_id)
-            .where(Task.project_id == project_id)
-            .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)):
-        waits.setdefault(task_id, []).append(depends_on)
-    # Checklist progress joined in, grouped per task: still one statement for the cards.
-    checks = (select(ChecklistItem.task_id,
-                     func.count().label("total"),
-                     func.sum(case((ChecklistItem.done, 1), else_=0)).label("done"))
-              .join(Task, Task.id == ChecklistItem.task_id)
-              .where(Task.project_id == project_id)
-              .group_by(ChecklistItem.task_id).subquery())
-    statement = (
-        select(Task.id, Task.parent_id, Task.title, Task.status_id, ProjectStatus.category,
-               Task.assignee_id, Task.priority, Task.start_at, Task.due_at, Task.labels,
-               Task.rank, Task.completed_at, checks.c.done, checks.c.total)
+class CardRow(TypedDict):
+    """A task as `schemas.TaskCard` shows it, as the database gives it (the enums as their
+    values)."""
+
+    id: int
+    number: str
+    project_id: int
+    parent_id: int | None
+    title: str
+    status_id: int
+    category: str
+    assignee_id: int | None
+    priority: str
+    start_at: date | None
+    due_at: date | None
+    labels: list[str]
+    rank: str
+    dependencies: list[int]
+    completed_at: datetime | None
+    checklist_done: int
+    checklist_total: int
+
+
+def _cards_statement(wanted: TaskFilter) -> Select[*tuple[Any, ...]]:
+    """The cards' own columns, filtered as `wanted` says (not yet ordered)."""
+    statement: Select[*tuple[Any, ...]] = (
+        select(Task.id, Task.project_id, Task.parent_id, Task.title, Task.status_id,
+               ProjectStatus.category, Task.assignee_id, Task.priority, Task.start_at,
+               Task.due_at, Task.labels, Task.rank, Task.completed_at)
         .join(ProjectStatus, ProjectStatus.id == Task.status_id)
-        .outerjoin(checks, checks.c.task_id == Task.id)
-        .where(Task.project_id == project_id))
-    if wanted.assignee_id is not None:
-        statement = statement.where(Task.assignee_id == wanted.assignee_id)
+        .where(*wanted.scope()))
     if wanted.status_id is not None:
         statement = statement.where(Task.status_id == wanted.status_id)
     if wanted.text:
@@ -336,6 +343,26 @@ async def board_cards(uow: UnitOfWork, project_id: int,
         statement = statement.where(Task.due_at < wanted.due_before)
     if wanted.open_only:
         statement = statement.where(ProjectStatus.category.in_(OPEN_CATEGORIES))
+    return statement
+
+
+async def _card_rows(connection: AsyncConnection,
+                     wanted: TaskFilter) -> list[Row[*tuple[Any, ...]]]:
+    statement = _cards_statement(wanted)
+    # Labels are a JSON list: matched here, alike on both databases (so no LIMIT then).
+    limit = wanted.limit if wanted.label is None else None
+    if wanted.order is TaskOrder.DUE and limit is not None:
+        # Soonest due first, undated last: the dated ones read in the (assignee, due day)
+        # index's order, stopping at the limit, rather than every task sorted — someone may
+        # be given thousands.
+        dated = list(await connection.execute(
+            statement.where(Task.due_at.is_not(None))
+            .order_by(Task.due_at, Task.id).limit(limit)))
+        if len(dated) == limit:
+            return dated
+        return dated + list(await connection.execute(
+            statement.where(Task.due_at.is_(None)).order_by(Task.id)
+            .limit(limit - len(dated))))
     statement = statement.order_by(*{
         TaskOrder.BOARD: (ProjectStatus.position, Task.rank),
         TaskOrder.DUE: (Task.due_at.is_(None), Task.due_at),
@@ -344,14 +371,45 @@ async def board_cards(uow: UnitOfWork, project_id: int,
         TaskOrder.NUMBER: (),
         TaskOrder.UPDATED: (Task.updated_at.desc(),),
     }[wanted.order], Task.id)
-    rows = [row for row in await uow.session.execute(statement)
-            # Labels are a JSON list: matched here, alike on both databases.
-            if wanted.label is None or wanted.label in (row.labels or [])]
-    return [{"id": task_id, "number": f"T-{task_id}", "project_id": project_id,
+    if limit is not None:
+        statement = statement.limit(limit)
+    rows = list(await connection.execute(statement))
+    if wanted.label is not None:
+        rows = [row for row in rows if wanted.label in (row.labels or [])][:wanted.limit]
+    return rows
+
+
+async def task_cards(uow: UnitOfWork, wanted: TaskFilter) -> list[CardRow]:
+    """Tasks as cards (`schemas.TaskCard`'s fields), filtered and ordered as `wanted` says,
+    in three statements: the cards, their dependencies, their checklists' progress. Plain
+    dicts read with the Core, not ORM objects or validated models: a board may hold
+    thousands, and these are the database's own rows (the routes serialise them as their
+    schemas declare)."""
+    connection = await uow.session.connection()
+    rows = await _card_rows(connection, wanted)
+    if not rows:
+        return []
+    # The cards' dependencies and checklists: of the whole set when every card of it is
+    # shown (a board), else of the cards listed.
+    among = (wanted.scope() if wanted.limit is None
+             else [Task.id.in_([row.id for row in rows])])
+    waits: dict[int, list[int]] = {}
+    for task_id, depends_on in await connection.execute(
+            select(TaskDependency.task_id, TaskDependency.depends_on_id)
+            .join(Task, Task.id == TaskDependency.task_id).where(*among)
+            .order_by(TaskDependency.task_id, TaskDependency.depends_on_id)):
+        waits.setdefault(task_id, []).append(depends_on)
+    checks = {task_id: (int(done or 0), total) for task_id, total, done in await connection.execute(
+        select(ChecklistItem.task_id, func.count(),
+               func.sum(case((ChecklistItem.done, 1), else_=0)))
+        .join(Task, Task.id == ChecklistItem.task_id).where(*among)
+        .group_by(ChecklistItem.task_id))}
+    return [{"id": task_id, "number": number_of(task_id), "project_id": project_id,
              "parent_id": parent_id, "title": title, "status_id": status_id,
              "category": category, "assignee_id": assignee_id, "priority": priority,
              "start_at": start_at, "due_at": due_at, "labels": labels or [], "rank": rank,
              "dependencies": waits.get(task_id, []), "completed_at": completed_at,
-             "checklist_done": int(done or 0), "checklist_total": int(total or 0)}
-            for (task_id, parent_id, title, status_id, category, assignee_id, priority,
-                 start_at, due_at, labels, rank, completed_at, done, total) in rows]
+             "checklist_done": checks.get(task_id, (0, 0))[0],
+             "checklist_total": checks.get(task_id, (0, 0))[1]}
+            for (task_id, project_id, parent_id, title, status_id, category, assignee_id,
+                 priority, start_at, due_at, labels, rank, completed_at) in rows]

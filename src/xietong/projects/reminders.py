@@ -20,7 +20,7 @@ from xietong.core.clock import utcnow
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import JobHandler, JobNeeds
 from xietong.org.company_settings.queries import company_settings
-from xietong.projects.actions import record_step
+from xietong.projects.actions import record_system_steps
 from xietong.projects.models import Category, Project, ProjectStatus, Task, TaskEntry
 
 REMINDER_JOB = "projects.due-reminders"
@@ -30,6 +30,8 @@ DUE_TOMORROW = "due_tomorrow"
 OVERDUE = "overdue"
 OVERDUE_MANAGER = "overdue_manager"
 REMINDER_KINDS = (DUE_TOMORROW, OVERDUE, OVERDUE_MANAGER)
+# Reminders written (and their tasks read back) together: a busy day's thousands in batches.
+STEPS_AT_ONCE = 500
 
 
 def due_days(today: date, manager_after: int) -> dict[date, list[str]]:
@@ -59,16 +61,12 @@ async def send_reminders(uow: UnitOfWork, today: date, now: datetime) -> int:
             TaskEntry.task_id.in_([t.id for t in tasks]),
             TaskEntry.kind.in_(REMINDER_KINDS)))
         if isinstance(data, dict) and data.get("day") == today.isoformat()}
-    sent = 0
-    for task in tasks:
-        assert task.due_at is not None
-        for kind in kinds[task.due_at]:
-            if (task.id, kind) in done:
-                continue
-            await record_step(uow, task, None, kind, {"day": today.isoformat(),
-                                                      "due_at": task.due_at.isoformat()}, now)
-            sent += 1
-    return sent
+    steps = [(task, kind, {"day": today.isoformat(), "due_at": task.due_at.isoformat()})
+             for task in tasks if task.due_at is not None
+             for kind in kinds[task.due_at] if (task.id, kind) not in done]
+    for start in range(0, len(steps), STEPS_AT_ONCE):
+        await record_system_steps(uow, steps[start:start + STEPS_AT_ONCE], now)
+    return len(steps)
 
 
 def reminder_day(now: datetime, zone: ZoneInfo) -> date:

@@ -296,10 +296,6 @@ class TaskOut(BaseModel):
     comment_count: int
 
 
-class TaskList(BaseModel):
-    items: list[TaskOut]
-
-
 # As many tasks as a screen of messages may name.
 MAX_SUMMARIES = 100
 

@@ -23,9 +23,8 @@ from xietong.core.actor import Actor
 from xietong.core.signals import FoundItems, IndexRebuilding
 from xietong.core.uow import UnitOfWork
 from xietong.projects.events import PROJECT, project_scope
-from xietong.projects.models import Project, ProjectMember, ProjectStatus, Task
+from xietong.projects.models import Project, ProjectMember, ProjectStatus, Task, number_of
 from xietong.projects.queries import seen_by
-from xietong.projects.views import number_of
 from xietong.search.indexing import Searchable, do_index, do_index_many, do_unindex_kind
 from xietong.search.models import ItemKind
 from xietong.search.schemas import ProjectRef, ProjectSummary, TaskCategory, TaskSummary

@@ -22,6 +22,7 @@ from xietong.projects.models import (
     TaskEntry,
     TaskRole,
     Visibility,
+    number_of,
 )
 from xietong.projects.schemas import (
     ChecklistItemOut,
@@ -34,10 +35,6 @@ from xietong.projects.schemas import (
     TaskEntryOut,
     TaskOut,
 )
-
-
-def number_of(task_id: int) -> str:
-    return f"T-{task_id}"
 
 
 def status_out(status: ProjectStatus) -> StatusOut:

@@ -1799,8 +1799,9 @@ export interface paths {
         };
         /**
          * My Tasks
-         * @description The caller's open tasks across projects, soonest due first: all, `overdue` (due
-         *     before today) or `soon` (due today or in the next days), today in the company's zone.
+         * @description The caller's open tasks across the projects they are in, as cards, soonest due
+         *     first (at most 500): all, `overdue` (due before today) or `soon` (due today or in the
+         *     next days), today in the company's zone.
          */
         get: operations["my_tasks"];
         put?: never;
@@ -4695,11 +4696,6 @@ export interface components {
             title_highlight: string;
             /** Highlight */
             highlight: string;
-        };
-        /** TaskList */
-        TaskList: {
-            /** Items */
-            items: components["schemas"]["TaskOut"][];
         };
         /**
          * TaskOrder
@@ -18445,7 +18441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskList"];
+                    "application/json": components["schemas"]["TaskCardList"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

@@ -173,7 +173,7 @@ export function getGantt(projectId: number, signal?: AbortSignal): Promise<Gantt
   return api.get<Gantt>(`/api/v1/projects/${projectId}/gantt`, undefined, signal)
 }
 
-/** The caller's open tasks across projects, soonest due first (`due`: overdue or due soon). */
-export function myTasks(due?: Due, signal?: AbortSignal): Promise<Task[]> {
-  return api.get<ItemList<Task>>('/api/v1/tasks', due ? { due } : undefined, signal).then((list) => list.items)
+/** The caller's open tasks across projects as cards, soonest due first (`due`: overdue or due soon). */
+export function myTasks(due?: Due, signal?: AbortSignal): Promise<Card[]> {
+  return api.get<ItemList<Card>>('/api/v1/tasks', due ? { due } : undefined, signal).then((list) => list.items)
 }
