@@ -24,10 +24,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.api_inputs import Unchanged, World, build_world
-from tests.helpers import Cast, Follow, build_cast
+from tests.helpers import Cast, Follow, RememberingPasswords, build_cast
 from tests.servers import operator_env, run_cli
 from xietong.app import WS_MAX_SIZE, create_app
 from xietong.core.ratelimit import MemoryCounter
+from xietong.core.security import Argon2Cost
 from xietong.migrate import upgrade_to_head
 from xietong.models import Base
 from xietong.runtime import Runtime
@@ -175,6 +176,9 @@ async def backend(tmp_root: Path) -> AsyncIterator[Backend]:
 @pytest.fixture(scope="session")
 async def runtime(backend: Backend) -> AsyncIterator[Runtime]:
     rt = Runtime(backend.settings())
+    rt.passwords = RememberingPasswords(Argon2Cost(rt.settings.argon2_time_cost,
+                                                   rt.settings.argon2_memory_kib,
+                                                   rt.settings.argon2_parallelism))
     await upgrade_to_head(rt)
     await rt.start()
     try:
