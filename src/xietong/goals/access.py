@@ -11,6 +11,7 @@ from xietong.core.actor import Actor
 from xietong.core.errors import NotFound
 from xietong.core.uow import UnitOfWork
 from xietong.goals.models import KeyResult, Objective
+from xietong.goals.queries import ObjectiveFields
 from xietong.org import queries as org_queries
 from xietong.policy import goals as goals_policy
 from xietong.policy.goals import ObjectiveStanding
@@ -25,7 +26,7 @@ class Viewer:
     above_mine: frozenset[int]
     managed: frozenset[int]
 
-    def standing(self, objective: Objective) -> ObjectiveStanding:
+    def standing(self, objective: ObjectiveFields) -> ObjectiveStanding:
         department = objective.department_id
         return ObjectiveStanding(
             owner=objective.owner_id == self.actor.user_id,

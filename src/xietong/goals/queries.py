@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, union
+from sqlalchemy import ColumnElement, Select, func, select, union
 
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
@@ -53,11 +53,44 @@ def seen_by(actor: Actor) -> ColumnElement[bool]:
         visibility=Objective.visibility)
 
 
+class ObjectiveFields(Protocol):
+    """What an objective's reply reads: an `Objective`, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def owner_id(self) -> int: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def progress(self) -> float: ...
+    @property
+    def archived_at(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
 def objectives_query(*, period: str, seeing: ColumnElement[bool], level: str | None = None,
                      department_id: int | None = None, owner_id: int | None = None,
-                     archived: bool = False) -> Select[Objective]:
-    """The period's objectives `seeing` admits, by id."""
-    query = select(Objective).where(Objective.period == period, seeing)
+                     archived: bool = False) -> Select[*tuple[Any, ...]]:
+    """The period's objectives `seeing` admits, by id: their columns (`ObjectiveFields`)."""
+    query = select(*Objective.__table__.columns).where(Objective.period == period, seeing)
     if not archived:
         query = query.where(Objective.archived_at.is_(None))
     if level is not None:
@@ -69,9 +102,10 @@ def objectives_query(*, period: str, seeing: ColumnElement[bool], level: str | N
     return query.order_by(Objective.id)
 
 
-async def objectives_in(uow: UnitOfWork, query: Select[Objective]
-                        ) -> Sequence[Objective]:
-    return (await uow.session.scalars(query)).all()
+async def objectives_in(uow: UnitOfWork, query: Select[*tuple[Any, ...]]
+                        ) -> Sequence[ObjectiveFields]:
+    """The objectives `query` chooses, as rows: a tree holds hundreds."""
+    return (await (await uow.session.connection()).execute(query)).all()
 
 
 # Which rows a read is of: their ids, or a query of them — hundreds of ids are read faster
@@ -98,16 +132,29 @@ async def key_results_of(uow: UnitOfWork,
     return found
 
 
-async def key_result_rows(uow: UnitOfWork, objective_ids: Ids) -> dict[int, list[Row[Any]]]:
-    """`key_results_of` as plain rows (the same names), for reading many: a quarter's tree
-    holds thousands of key results, and making each an ORM object cost more than the
-    query."""
-    found: dict[int, list[Row[Any]]] = defaultdict(list)
+# A key result as its reply shows it: `schemas.KeyResultOut`'s fields but its links.
+_KEY_RESULT_FIELDS = (KeyResult.id, KeyResult.objective_id, KeyResult.title, KeyResult.kind,
+                      KeyResult.owner_id, KeyResult.start_value.label("start"),
+                      KeyResult.target_value.label("target"),
+                      KeyResult.current_value.label("current"), KeyResult.unit,
+                      KeyResult.weight, KeyResult.progress, KeyResult.confidence,
+                      KeyResult.checked_in_at)
+
+
+async def key_result_fields(uow: UnitOfWork, objective_ids: Ids
+                            ) -> dict[int, list[dict[str, Any]]]:
+    """Each objective's key results as dicts of `schemas.KeyResultOut`'s fields but its
+    links (`links_of`), in order. Dicts made of the rows as they come: a quarter's tree holds
+    thousands of key results, and shaping each through an object cost more than the query."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if (ids := _listed(objective_ids)) is not None:
-        for row in await (await uow.session.connection()).execute(
-                select(*KeyResult.__table__.columns).where(KeyResult.objective_id.in_(ids))
-                .order_by(KeyResult.objective_id, KeyResult.position, KeyResult.id)):
-            found[row.objective_id].append(row)
+        result = await (await uow.session.connection()).execute(
+            select(*_KEY_RESULT_FIELDS).where(KeyResult.objective_id.in_(ids))
+            .order_by(KeyResult.objective_id, KeyResult.position, KeyResult.id))
+        names = tuple(result.keys())
+        for row in result:
+            fields = dict(zip(names, row, strict=True))
+            found[fields["objective_id"]].append(fields)
     return found
 
 

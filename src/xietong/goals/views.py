@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, select
 
@@ -12,83 +11,10 @@ from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.goals import queries
 from xietong.goals.models import KeyResult, Level, Objective
+from xietong.goals.queries import ObjectiveFields
 from xietong.goals.schemas import ObjectiveData, ObjectiveOut
 from xietong.policy import goals as goals_policy
 from xietong.policy.goals import ObjectiveStanding
-
-
-class KeyResultFields(Protocol):
-    """What a key result's reply reads: a `KeyResult`, or a row of its columns."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def objective_id(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def owner_id(self) -> int | None: ...
-    @property
-    def start_value(self) -> float: ...
-    @property
-    def target_value(self) -> float: ...
-    @property
-    def current_value(self) -> float: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def weight(self) -> float: ...
-    @property
-    def progress(self) -> float: ...
-    @property
-    def confidence(self) -> int | None: ...
-    @property
-    def checked_in_at(self) -> datetime | None: ...
-
-
-class ObjectiveFields(Protocol):
-    """What an objective's reply reads: an `Objective`, or a row of its columns."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def level(self) -> str: ...
-    @property
-    def owner_id(self) -> int: ...
-    @property
-    def department_id(self) -> int | None: ...
-    @property
-    def parent_id(self) -> int | None: ...
-    @property
-    def period(self) -> str: ...
-    @property
-    def visibility(self) -> str: ...
-    @property
-    def weight(self) -> float: ...
-    @property
-    def progress(self) -> float: ...
-    @property
-    def archived_at(self) -> datetime | None: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
-
-
-def key_result_fields(kr: KeyResultFields, task_ids: list[int],
-                      project_ids: list[int]) -> dict[str, Any]:
-    """`KeyResultOut`'s fields, the kind as its value."""
-    return {"id": kr.id, "objective_id": kr.objective_id, "title": kr.title, "kind": kr.kind,
-            "owner_id": kr.owner_id, "start": kr.start_value, "target": kr.target_value,
-            "current": kr.current_value, "unit": kr.unit, "weight": kr.weight,
-            "progress": kr.progress, "confidence": kr.confidence,
-            "checked_in_at": kr.checked_in_at, "task_ids": task_ids, "project_ids": project_ids}
 
 
 async def objectives_fields(uow: UnitOfWork, objectives: Sequence[ObjectiveFields], *,
@@ -100,18 +26,19 @@ async def objectives_fields(uow: UnitOfWork, objectives: Sequence[ObjectiveField
     they are (`objectives_data` validates them, for one or a few). `chosen_by`: the query
     of the objectives' ids, when they were read by one (their key results are read by it)."""
     ids: queries.Ids = chosen_by if chosen_by is not None else [o.id for o in objectives]
-    key_results = await queries.key_result_rows(uow, ids)
+    key_results = await queries.key_result_fields(uow, ids)
     tasks, projects = await queries.links_of(
-        uow, [kr.id for krs in key_results.values() for kr in krs] if chosen_by is None
+        uow, [kr["id"] for krs in key_results.values() for kr in krs] if chosen_by is None
         else select(KeyResult.id).where(KeyResult.objective_id.in_(chosen_by)))
+    for krs in key_results.values():
+        for kr in krs:
+            kr["task_ids"], kr["project_ids"] = tasks.get(kr["id"], []), projects.get(kr["id"], [])
     return [{"id": o.id, "title": o.title, "description": o.description, "level": o.level,
              "owner_id": o.owner_id, "department_id": o.department_id,
              "parent_id": o.parent_id, "period": o.period, "visibility": o.visibility,
              "weight": o.weight, "progress": o.progress, "archived": o.archived_at is not None,
              "created_at": o.created_at, "updated_at": o.updated_at,
-             "key_results": [key_result_fields(kr, tasks.get(kr.id, []),
-                                               projects.get(kr.id, []))
-                             for kr in key_results.get(o.id, [])]}
+             "key_results": key_results.get(o.id, [])}
             for o in objectives]
 
 
