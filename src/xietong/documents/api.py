@@ -78,10 +78,10 @@ async def _spaces_out(uow: UnitOfWork, actor: Actor, archived: bool | None,
     shown = [s for s in chosen if levels[s.id] >= VIEW or s.id in through_pages]
     counts: dict[int, int] = {}
     if shown:
-        counts = dict((await uow.session.execute(
+        counts = {space_id: count for space_id, count in await uow.session.execute(
             select(Page.space_id, func.count()).where(
                 Page.space_id.in_([s.id for s in shown]), Page.deleted_at.is_(None),
-                queries.seen_by(actor)).group_by(Page.space_id))).tuples().all())
+                queries.seen_by(actor)).group_by(Page.space_id))}
     return [space_out(data, levels[data.id], counts.get(data.id, 0))
             for data in await spaces_data(uow, shown)]
 
@@ -214,10 +214,11 @@ async def space_trash(space_id: IdPath, actor: CurrentActor, rt: Rt) -> TrashLis
             .order_by(Page.deleted_at.desc(), Page.id.desc()).limit(TRASH_SHOWN))).all()
         levels = await pages_seen_among(uow, found.viewer, found.space, found.level,
                                         [(p.id, p.grants_from_id) for p in roots])
-        counts = dict((await uow.session.execute(
-            select(Page.deleted_root_id, func.count())
-            .where(Page.deleted_root_id.in_(list(levels))).group_by(Page.deleted_root_id)
-        )).tuples().all()) if levels else {}
+        counts: dict[int | None, int] = {root: count for root, count in (
+            await uow.session.execute(
+                select(Page.deleted_root_id, func.count())
+                .where(Page.deleted_root_id.in_(list(levels)))
+                .group_by(Page.deleted_root_id)))} if levels else {}
     archived = found.space.archived_at is not None
     return TrashList(items=[TrashItem(
         id=p.id, parent_id=p.parent_id, title=p.title, icon=p.icon,
