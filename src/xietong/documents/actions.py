@@ -115,7 +115,9 @@ async def _live_parent(uow: UnitOfWork, actor: Actor, found: PageAccess | None,
 
 
 async def _still_live(uow: UnitOfWork, page: Page, space_id: int) -> None:
-    """Read under the tree's lock again: still live, still in that space."""
+    """Read under the tree's lock again: still live, still in that space (what was set on it
+    before is written first, not lost)."""
+    await uow.flush()
     await uow.session.refresh(page)
     if page.deleted_at is not None or page.space_id != space_id:
         raise Conflict("The tree changed meanwhile; try again.", code="tree_changed")
@@ -291,6 +293,7 @@ async def do_restore_page(uow: UnitOfWork, actor: Actor, found: PageAccess) -> P
         raise Invalid("The page went to the trash with a page above it: restore that one.",
                       code="restore_the_top", details={"page_id": page.deleted_root_id})
     await lock_trees(uow, {page.space_id})
+    await uow.flush()
     await uow.session.refresh(page)
     if page.deleted_at is None or page.deleted_root_id != page.id:
         raise NotFound("No such page in the trash.")

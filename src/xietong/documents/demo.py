@@ -22,6 +22,7 @@ from xietong.documents.schemas import (
     GrantIn,
     PageCreate,
     PagePermissionsIn,
+    PageUpdate,
     SpaceCreate,
 )
 from xietong.documents.searching import do_index_page
@@ -168,7 +169,8 @@ async def demo_documents(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
     # The budget: confidential, read by 财务部 and 总经办 only.
     budget, finance = made["2026 年度预算"], actor("蒋文")
     found = await access_page(uow, finance, budget.id)
-    budget.classification = Classification.CONFIDENTIAL.value
+    await actions.do_update_page(uow, finance, found, PageUpdate(
+        classification=Classification.CONFIDENTIAL))
     rows = [GrantIn(subject=Subject.DEPARTMENT, department_id=departments[name],
                     level=level) for name, level in (("财务部", GrantLevel.EDIT),
                                                      ("总经办", GrantLevel.VIEW))]
