@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
+from xietong.core.errors import NotFound
 from xietong.documents.access import access_page, viewer_of
 from xietong.documents.demo import PAGES, demo_documents
 from xietong.documents.freshness import is_stale
@@ -39,7 +40,7 @@ async def test_the_demo_departments_get_spaces_and_pages(runtime: Runtime) -> No
             try:
                 found = await access_page(uow, actor, pages[title].id,
                                           viewer=await viewer_of(uow, actor))
-            except Exception:  # noqa: BLE001 - NotFound: the page does not exist for them
+            except NotFound:  # the page does not exist for them
                 return "none"
             return found.level.label
 

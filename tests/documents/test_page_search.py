@@ -4,6 +4,8 @@ the trash — and by their new words once renamed; `xietong reindex` brings them
 
 from __future__ import annotations
 
+from typing import get_args
+
 from tests.documents.helpers import (
     PAGES,
     department_grant,
@@ -88,5 +90,5 @@ async def test_rebuilding_the_index_brings_pages_back(cast: Cast) -> None:
 
 
 def test_search_knows_the_classifications() -> None:
-    assert set(PageClassification.__args__) == {c.value for c in Classification}
+    assert set(get_args(PageClassification)) == {c.value for c in Classification}
 

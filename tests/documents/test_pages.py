@@ -73,9 +73,9 @@ async def test_titles_in_any_script_at_the_longest_and_the_refused_ones(cast: Ca
     assert nul.status_code == 422
     assert len(await tree(cast.lina, space)) == before
     page = await make_page(cast.lina, space, "改名前")
-    for bad in ("", "x" * 201, None):
-        refused = await cast.lina.api.patch(f"{PAGES}/{page['id']}", json={"title": bad})
-        assert refused.status_code == 422, bad
+    for wrong in ("", "x" * 201, None):
+        refused = await cast.lina.api.patch(f"{PAGES}/{page['id']}", json={"title": wrong})
+        assert refused.status_code == 422, wrong
     assert (await cast.lina.api.get(f"{PAGES}/{page['id']}")).json()["title"] == "改名前"
 
 
