@@ -50,7 +50,8 @@ async def test_page_changes_reach_who_may_read_the_page(cast: Cast, live_server:
         insiders = ("lina", "zhangwei", "wangfang", "liuyang")
         for name in insiders:
             [frame] = await heard(sockets[name], "page.changed", "created", page["id"], True)
-            assert frame["scope"] == f"space:{space}"
+            # The company reads 研发部's space: heard through the company's scope.
+            assert frame["scope"] == "docs:0"
             fetched = (await cast.lina.api.get(f"{PAGES}/{page['id']}")).json()
             assert frame["data"]["page"] == {k: fetched[k] for k in frame["data"]["page"]}
         assert await heard(sockets["alex"], "page.changed", "created", page["id"], False) == []
@@ -93,7 +94,8 @@ async def test_space_grants_change_who_hears_the_space_at_once(cast: Cast,
                            False) == []
         # 张伟 was subscribed by the space's creation: he hears its first page.
         first = await make_page(cast.lina, space["id"], "评审规则")
-        await heard(sockets["zhangwei"], "page.changed", "created", first["id"], True)
+        [frame] = await heard(sockets["zhangwei"], "page.changed", "created", first["id"], True)
+        assert frame["scope"] == f"space:{space['id']}"
         # The grant moves to 王芳: she hears the next page, 张伟 does not.
         granted = await cast.lina.api.put(f"{SPACES}/{space['id']}/permissions", json={
             "grants": [person_grant(cast.wangfang, "edit")]})
@@ -107,6 +109,18 @@ async def test_space_grants_change_who_hears_the_space_at_once(cast: Cast,
         assert await heard(sockets["zhangwei"], "page.changed", "created", second["id"],
                            False) == []
         assert await heard(sockets["alex"], "page.changed", "created", second["id"],
+                           False) == []
+        # Granted to 客服部: 刘洋, who joins it, hears the next page at once.
+        await cast.lina.api.put(f"{SPACES}/{space['id']}/permissions", json={
+            "grants": [department_grant(cast, "客服部", "view")]})
+        joined = await cast.linxiaoyan.api.put(
+            f"/api/v1/departments/{cast.departments['客服部']}/members",
+            json={"user_ids": [cast.wangfang.id, cast.liuyang.id]})
+        assert joined.status_code == 200, joined.text
+        third = await make_page(cast.lina, space["id"], "评审排期")
+        await heard(sockets["liuyang"], "page.changed", "created", third["id"], True)
+        await heard(sockets["wangfang"], "page.changed", "created", third["id"], True)
+        assert await heard(sockets["zhangwei"], "page.changed", "created", third["id"],
                            False) == []
     finally:
         for socket in sockets.values():

@@ -271,7 +271,6 @@ async def do_delete_page(uow: UnitOfWork, actor: Actor, found: PageAccess) -> No
         await _still_live(uow, page, found.space.id)
     except Conflict:
         raise NotFound("No such page.") from None
-    readers = await page_readers(uow, page, found.space)
     now = utcnow()
     await uow.session.execute(
         update(Page).where(Page.id.in_(queries.subtree(page.id)), Page.deleted_at.is_(None))
@@ -281,7 +280,7 @@ async def do_delete_page(uow: UnitOfWork, actor: Actor, found: PageAccess) -> No
         Page.deleted_root_id == page.id)))
     await do_unindex_pages(uow, gone)
     page.deleted_at, page.deleted_by, page.deleted_root_id = now, actor.user_id, page.id
-    await emit_page(uow, page, found.space, "deleted", also=readers)
+    await emit_page(uow, page, found.space, "deleted")
 
 
 async def do_restore_page(uow: UnitOfWork, actor: Actor, found: PageAccess) -> Page:

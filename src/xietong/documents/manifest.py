@@ -7,7 +7,7 @@ from xietong.core.signals import DepartmentNamed, DepartmentRemoving, FoundItems
 from xietong.documents import models
 from xietong.documents.api import router
 from xietong.documents.demo import demo_documents
-from xietong.documents.events import DOCUMENT_EVENTS, SpaceScopes
+from xietong.documents.events import DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
 from xietong.documents.freshness import (
     REVIEW_JOB,
     REVIEW_SCHEDULE,
@@ -28,7 +28,7 @@ MANIFEST = DomainManifest(
     routers=(Mount(router),),
     models=(models,),
     event_types=DOCUMENT_EVENTS,
-    scope_resolvers=(SpaceScopes(),),
+    scope_resolvers=(SpaceScopes(), CompanyDocs()),
     scope_readers=(PageReaders(),),
     signal_handlers=(Reaction(DepartmentNamed, department_named),
                      Reaction(DepartmentRemoving, department_removing),

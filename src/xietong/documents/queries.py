@@ -247,15 +247,19 @@ async def spaces_with_pages_seen(uow: UnitOfWork, actor: Actor,
         .distinct()))
 
 
-def space_seen_by(actor: Actor) -> ColumnElement[bool]:
+def space_seen_by(actor: Actor, *, through_everyone: bool = True) -> ColumnElement[bool]:
     """SQL over `doc_spaces`: the actor reads the space itself (manages it, or a grant of it
-    reaches them) — who is fed its events."""
+    reaches them). `through_everyone=False`: leave out what a grant to everyone gives (the
+    spaces whose events reach them by name, not through the company's scope)."""
     if policy.manages_every_space(actor):
         return true()
     above = departments_at_or_above_mine(actor.user_id)
+    reaching = grant_reaches(actor, above)
+    if not through_everyone:
+        reaching = reaching & (Grant.subject != policy.EVERYONE)
     return or_(Space.id.in_(spaces_managed_by(actor, above)),
                Space.id.in_(select(Grant.space_id).where(Grant.space_id.is_not(None),
-                                                         grant_reaches(actor, above))))
+                                                         reaching)))
 
 
 async def space_for_department(uow: UnitOfWork, department_id: int) -> Space | None:
@@ -312,6 +316,11 @@ async def pages_with_cadence(uow: UnitOfWork, *, space_id: int | None = None) ->
 
 
 # --- who is reached, by name (audiences of events) ----------------------------------------
+
+def everyone_reads(grants: Iterable[GrantRow]) -> bool:
+    """The grants give everyone in the company a level."""
+    return any(g.subject == policy.EVERYONE for g in grants)
+
 
 async def people_reached(uow: UnitOfWork, grants: Iterable[GrantRow]) -> set[int]:
     """The active people these grants reach now: the persons named, the people of the

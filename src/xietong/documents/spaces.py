@@ -15,7 +15,13 @@ from xietong.core.signals import DepartmentNamed, DepartmentRemoving
 from xietong.core.uow import UnitOfWork
 from xietong.documents import queries
 from xietong.documents.access import SpaceAccess
-from xietong.documents.events import SpaceChanged, space_readers, space_scope
+from xietong.documents.events import (
+    COMPANY_DOCS,
+    SpaceChanged,
+    space_audience,
+    space_scope,
+    space_subscribers,
+)
 from xietong.documents.grants import check_grants, default_rows, replace_grants
 from xietong.documents.models import Space, SpaceKind
 from xietong.documents.queries import GrantRow
@@ -32,17 +38,19 @@ def space_target(space_id: int) -> str:
 
 
 async def emit_space(uow: UnitOfWork, space: Space, change: str, *,
-                     touched: set[int] | None = None) -> None:
-    """Tell the space's readers (at delivery) of `change`; `touched`: the people whose
-    access to it may have changed (their sockets subscribe anew)."""
+                     touched: set[int] | None = None, audience: Audience | None = None
+                     ) -> None:
+    """Tell the space's readers (at delivery; or `audience`) of `change`; `touched`: the
+    people whose subscription to the space's own scope may have changed (their sockets
+    subscribe anew)."""
     await uow.flush()
     uow.emit(SpaceChanged(space=await space_data(uow, space), change=change,
                           user_ids=sorted(touched or ())),
-             Audience.readers_of(space_scope(space.id)))
+             audience or await space_audience(uow, space))
 
 
 async def _reached(uow: UnitOfWork, space: Space) -> set[int]:
-    return await space_readers(uow, space)
+    return await space_subscribers(uow, space)
 
 
 # --- department spaces ---------------------------------------------------------------------
@@ -194,5 +202,9 @@ async def do_set_space_grants(uow: UnitOfWork, actor: Actor, found: SpaceAccess,
                     ip=actor.ip, target=space_target(space.id),
                     details={"before": [g._asdict() for g in found.grants],
                              "after": [g._asdict() for g in grants]})
-    await emit_space(uow, space, "permissions", touched=before ^ after)
+    # Those who could read it before hear of it too: the company, or them by name.
+    company = queries.everyone_reads(found.grants) or queries.everyone_reads(grants)
+    audience = (Audience.readers_of(COMPANY_DOCS) if company else Audience.users(
+        before | after | await queries.administrators(uow), scope=space_scope(space.id)))
+    await emit_space(uow, space, "permissions", touched=before ^ after, audience=audience)
 

@@ -114,6 +114,11 @@ def can_see_page(level: Level) -> bool:
     return level >= VIEW
 
 
+def reads_company_spaces(actor: Actor) -> bool:
+    """A grant to everyone reaches them (`grant_applies`): anyone but a guest."""
+    return not is_guest(actor.role)
+
+
 def manages_every_space(actor: Actor) -> bool:
     """The company's administrators manage (and read) every space and page."""
     return actor.is_admin
