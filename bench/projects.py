@@ -37,11 +37,11 @@ from bench.common import (
     serving,
     sign_in,
 )
+from xietong.core import ranks
 from xietong.core.clock import utcnow
 from xietong.goals.models import KeyResult, KeyResultProject, Objective
 from xietong.goals.periods import quarter_of
 from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
-from xietong.projects import ranks
 from xietong.projects.actions import DEFAULT_STATUSES
 from xietong.projects.models import (
     Project,

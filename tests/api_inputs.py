@@ -223,6 +223,12 @@ async def build_world(cast: Cast) -> World:
     assert with_result.status_code == 201, with_result.text
     world.ids.update(objective_id=objective.json()["id"],
                      key_result_id=with_result.json()["key_results"][0]["id"])
+    spaces = (await owner.api.get(f"{API}/spaces")).json()["items"]
+    space_id = next(s["id"] for s in spaces if s["department_id"] == cast.departments["研发部"])
+    page = await owner.api.post(f"{API}/pages", json={"space_id": space_id, "title": "接口规范",
+                                                      "template": "manual"})
+    assert page.status_code == 201, page.text
+    world.ids.update(space_id=space_id, page_id=page.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

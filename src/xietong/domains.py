@@ -12,6 +12,7 @@ from xietong.audit.manifest import MANIFEST as AUDIT
 from xietong.auth.manifest import MANIFEST as AUTH
 from xietong.business_calendar.manifest import MANIFEST as BUSINESS_CALENDAR
 from xietong.chat.manifest import MANIFEST as CHAT
+from xietong.documents.manifest import MANIFEST as DOCUMENTS
 from xietong.files.manifest import MANIFEST as FILES
 from xietong.goals.manifest import MANIFEST as GOALS
 from xietong.jobs.manifest import MANIFEST as JOBS
@@ -40,4 +41,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     REQUESTS,
     PROJECTS,
     GOALS,
+    DOCUMENTS,
 )

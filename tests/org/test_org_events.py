@@ -80,12 +80,20 @@ async def fetch_directory(person: Person) -> Directory:
             return Directory(flat, members, people)
 
 
+def _others_dropped(socket: Socket) -> None:
+    """Leave out what other domains say of the same changes (a department's documents space,
+    made and renamed with it): the directory follows the organisation's events."""
+    socket.events[:] = [e for e in socket.events if e["type"].startswith(("department.", "user."))]
+
+
 async def take(socket: Socket, count: int, timeout: float = 5) -> list[Json]:
     deadline = asyncio.get_running_loop().time() + timeout
+    _others_dropped(socket)
     while len(socket.events) < count:
         remaining = deadline - asyncio.get_running_loop().time()
         assert remaining > 0, f"expected {count} events, got {socket.events}"
         await socket.next_frame(remaining)
+        _others_dropped(socket)
     taken = socket.events[:count]
     del socket.events[:count]
     return taken

@@ -64,6 +64,16 @@ class AuditAction(StrEnum):
     PROJECT_UPDATED = "project.updated"
     PROJECT_MEMBERS_CHANGED = "project.members_changed"
     PROJECT_STATUSES_CHANGED = "project.statuses_changed"
+    # Documents: a shared space made (details: its name and grants) or changed (renamed,
+    # handed to another owner, archived: each with its value before and after); who may see
+    # a space or a page set (the grants before and after; a page's inheritance too); a page
+    # classified (before and after); a confidential page viewed (one entry per view).
+    SPACE_CREATED = "space.created"
+    SPACE_UPDATED = "space.updated"
+    SPACE_PERMISSIONS_CHANGED = "space.permissions_changed"
+    PAGE_PERMISSIONS_CHANGED = "page.permissions_changed"
+    PAGE_CLASSIFIED = "page.classified"
+    PAGE_VIEWED = "page.viewed"
 
 
 def user_target(user_id: int) -> str:

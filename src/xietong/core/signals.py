@@ -57,6 +57,26 @@ class DepartmentMembershipChanged(Signal):
 
 
 @dataclass(frozen=True, slots=True)
+class DepartmentNamed(Signal):
+    """A department was made (`created`) or renamed (and flushed): what is named after it
+    follows (its documents space). `actor_id`: who did it (None: an operator)."""
+
+    department_id: int
+    name: str
+    created: bool
+    actor_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRemoving(Signal):
+    """A department (empty) is about to be deleted: what belongs to it is let go first (its
+    documents space becomes a shared one, owned by `actor_id`)."""
+
+    department_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class CredentialsChanged(Signal):
     """A person's credentials ended or now mean something else (logout, revocation, a
     new role): whoever remembers who a token belongs to must forget it after the commit."""

@@ -37,6 +37,9 @@ class NotificationKind(StrEnum):
     TASK_COMMENTED = "task_commented"
     # Goals: a key result owes this week's check-in (to its owner).
     OKR_CHECK_IN = "okr_check_in"
+    # Documents: a page one keeps fresh is due for review; long overdue (to the space's
+    # owners).
+    DOC_REVIEW_DUE = "doc_review_due"
 
 
 class Notification(Base):

@@ -14,6 +14,8 @@ from xietong.core.security import Passwords
 from xietong.core.signals import (
     CredentialsChanged,
     DepartmentMembershipChanged,
+    DepartmentNamed,
+    DepartmentRemoving,
     UserDeactivated,
     UserDemotedToGuest,
 )
@@ -381,6 +383,9 @@ async def do_create_department(uow: UnitOfWork, actor: Actor, *, name: str,
     uow.session.add(department)
     await uow.flush()
     await _set_managers(uow, department.id, managers)
+    # Its documents space is made with it.
+    await uow.signal(DepartmentNamed(department.id, name, created=True,
+                                     actor_id=actor.user_id))
     await do_record(uow, AuditAction.DEPARTMENT_CREATED, actor_id=actor.user_id, ip=actor.ip,
                     target=department_target(department.id),
                     details={"name": name, "parent_id": parent_id, "manager_ids": managers})
@@ -425,6 +430,9 @@ async def do_update_department(uow: UnitOfWork, actor: Actor, department: Depart
         if "parent_id" in record:
             # Department channels above and below the moved subtree gain or lose people.
             await uow.signal(DepartmentMembershipChanged(user_ids=()))
+        if "name" in record:
+            await uow.signal(DepartmentNamed(department.id, department.name, created=False,
+                                             actor_id=actor.user_id))
         await do_record(uow, AuditAction.DEPARTMENT_UPDATED, actor_id=actor.user_id, ip=actor.ip,
                         target=department_target(department.id), details=record)
         uow.emit(DepartmentUpdated(department=await department_out(uow, department),
@@ -442,6 +450,7 @@ async def do_delete_department(uow: UnitOfWork, actor: Actor, department: Depart
                        code="department_not_empty")
     await do_record(uow, AuditAction.DEPARTMENT_DELETED, actor_id=actor.user_id, ip=actor.ip,
                     target=department_target(department.id), details={"name": department.name})
+    await uow.signal(DepartmentRemoving(department.id, actor_id=actor.user_id))
     department_id = department.id
     await uow.session.delete(department)
     await uow.flush()

@@ -21,6 +21,7 @@ from xietong.chat.actions import (
     update_linked_channel,
 )
 from xietong.chat.mentioning import ResolvedMentions
+from xietong.core import ranks
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.errors import Conflict, Invalid, NotFound
@@ -31,7 +32,7 @@ from xietong.org import queries as org_queries
 from xietong.org.company_settings.queries import company_settings, standing_of
 from xietong.policy import projects as projects_policy
 from xietong.policy import require
-from xietong.projects import queries, ranks
+from xietong.projects import queries
 from xietong.projects.access import ProjectAccess, access_task
 from xietong.projects.events import ProjectChanged, TaskChanged, project_scope
 from xietong.projects.models import (

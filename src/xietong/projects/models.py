@@ -23,9 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.core.clock import utcnow
 from xietong.core.db import Base, UTCDateTime
-
-# Byte order on PostgreSQL too (`ranks`): the default collation might not be.
-RankString = String(64).with_variant(String(64, collation="C"), "postgresql")
+from xietong.core.ranks import RankString
 
 
 class Visibility(StrEnum):

@@ -1,10 +1,10 @@
 """HTTP shapes of search (API.md "Files and search"): hits of every kind in one list, each
 with its `kind` and the item as that kind's own API shows it (a message) or a summary of it
-(a request, a task, a project, an objective)."""
+(a request, a task, a project, an objective, a page)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -16,7 +16,7 @@ from xietong.org.schemas import DepartmentRef
 MAX_QUERY_CHARS = 1000
 
 # What `kind=` takes: the kinds of hit (`queries.SEARCHED_KINDS`).
-HitKind = Literal["message", "request", "task", "project", "objective"]
+HitKind = Literal["message", "request", "task", "project", "objective", "page"]
 # A request's statuses (`requests.models.Status`, which search cannot import; a test
 # holds the two equal).
 RequestStatus = Literal["new", "accepted", "in_progress", "waiting", "resolved", "closed",
@@ -127,7 +127,35 @@ class ObjectiveHit(BaseModel):
     highlight: str
 
 
-SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit | ObjectiveHit,
+# A page's classification (`documents.models.Classification`; a test holds the two equal).
+PageClassification = Literal["public", "internal", "confidential"]
+
+
+class PageSpaceRef(BaseModel):
+    id: int
+    name: str
+
+
+class PageSummary(BaseModel):
+    """A documents page as a search hit shows it (GET /pages/{id} has the rest)."""
+
+    id: int
+    title: str
+    icon: str
+    space: PageSpaceRef
+    classification: PageClassification
+    updated_at: datetime
+
+
+class PageHit(BaseModel):
+    kind: Literal["page"]
+    page: PageSummary
+    # Safe HTML: the title with its matches marked, and the page's text around the first.
+    title_highlight: str
+    highlight: str
+
+
+SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit | ObjectiveHit | PageHit,
                       Field(discriminator="kind")]
 
 

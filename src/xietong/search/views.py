@@ -1,6 +1,7 @@
 """Search results as the API shows them: the query parsed and resolved, the matches found,
-and each hit shaped by its kind — a message as the chat API has it, a request, a task or a
-project as its domain describes it (it answers `FoundItems`) — with its highlighted snippet."""
+and each hit shaped by its kind — a message as the chat API has it, a request, a task, a
+project, an objective or a page as its domain describes it (it answers `FoundItems`) — with
+its highlighted snippet."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from xietong.search.schemas import (
     MessageHit,
     ObjectiveHit,
     ObjectiveSummary,
+    PageHit,
+    PageSummary,
     ProjectHit,
     ProjectSummary,
     RequestHit,
@@ -68,6 +71,14 @@ class FoundObjective:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class FoundPage:
+    """How documents answer `FoundItems` for a page: its summary and its text."""
+
+    summary: PageSummary
+    body: str
+
+
 async def message_hits(uow: UnitOfWork, message_ids: Sequence[int],
                        wanted: Sequence[Highlight]) -> dict[int, MessageHit]:
     # As chat has them now: one deleted since the search ran is left out.
@@ -104,6 +115,9 @@ def _hit(found: object, wanted: Sequence[Highlight]) -> SearchHit | None:
             return ObjectiveHit(kind="objective", objective=objective,
                                 title_highlight=snippet(objective.title, wanted),
                                 highlight=snippet(body, wanted))
+        case FoundPage(summary=page, body=body):
+            return PageHit(kind="page", page=page, title_highlight=snippet(page.title, wanted),
+                           highlight=snippet(body, wanted))
     return None
 
 

@@ -40,6 +40,12 @@ const NAMES: { [A in AuditAction]: MessageKey } = {
   'project.updated': 'admin.audit.actions.project_updated',
   'project.members_changed': 'admin.audit.actions.project_members_changed',
   'project.statuses_changed': 'admin.audit.actions.project_statuses_changed',
+  'space.created': 'admin.audit.actions.space_created',
+  'space.updated': 'admin.audit.actions.space_updated',
+  'space.permissions_changed': 'admin.audit.actions.space_permissions_changed',
+  'page.permissions_changed': 'admin.audit.actions.page_permissions_changed',
+  'page.classified': 'admin.audit.actions.page_classified',
+  'page.viewed': 'admin.audit.actions.page_viewed',
 }
 
 /** Every action, in the order the filter lists them. */

@@ -25,6 +25,7 @@ const everyKind: { [K in NotificationKind]: K } = {
   task_mentioned: 'task_mentioned',
   task_commented: 'task_commented',
   okr_check_in: 'okr_check_in',
+  doc_review_due: 'doc_review_due',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

@@ -1,13 +1,19 @@
-"""Where a task stands in its board column: a string that sorts between its neighbours'.
+"""Where an item stands among its siblings (a task in its board column, a page under its
+parent): a string that sorts between its neighbours'.
 
-Moving a card writes one row — its new rank, between the two it now sits between — however
-long the column. Ranks are digits and lower-case letters compared byte by byte (the column
-is in the "C" collation on PostgreSQL), never ending in "0", so there is always room
-between two of them. Inserting at one spot again and again lengthens ranks by about a
-character every five moves; a column whose ranks grow past `MAX_LENGTH` is spread out again.
+Moving an item writes one row — its new rank, between the two it now sits between — however
+long the list. Ranks are digits and lower-case letters compared byte by byte (the column is
+in the "C" collation on PostgreSQL: `RankString`), never ending in "0", so there is always
+room between two of them. Inserting at one spot again and again lengthens ranks by about a
+character every five moves; a list whose ranks grow past `MAX_LENGTH` is spread out again.
 """
 
 from __future__ import annotations
+
+from sqlalchemy import String
+
+# Byte order on PostgreSQL too: the default collation might not be.
+RankString = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _BASE = len(DIGITS)

@@ -1,0 +1,61 @@
+"""What documents contribute to the server."""
+
+from __future__ import annotations
+
+from xietong.core.i18n import CHINESE
+from xietong.core.signals import DepartmentNamed, DepartmentRemoving, FoundItems, IndexRebuilding
+from xietong.documents import models
+from xietong.documents.api import router
+from xietong.documents.demo import demo_documents
+from xietong.documents.events import DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
+from xietong.documents.freshness import (
+    REVIEW_JOB,
+    REVIEW_SCHEDULE,
+    ReviewNotices,
+    review_handler,
+)
+from xietong.documents.searching import PageReaders, found_pages, reindex_pages
+from xietong.documents.spaces import department_named, department_removing
+from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
+
+
+def _notices(needs: ConsumerNeeds) -> ReviewNotices:
+    return ReviewNotices(zone=needs.zone)
+
+
+MANIFEST = DomainManifest(
+    name="documents",
+    routers=(Mount(router),),
+    models=(models,),
+    event_types=DOCUMENT_EVENTS,
+    scope_resolvers=(SpaceScopes(), CompanyDocs()),
+    scope_readers=(PageReaders(),),
+    signal_handlers=(Reaction(DepartmentNamed, department_named),
+                     Reaction(DepartmentRemoving, department_removing),
+                     Reaction(FoundItems, found_pages),
+                     Reaction(IndexRebuilding, reindex_pages)),
+    event_consumers=(_notices,),
+    job_kinds=(JobKind(REVIEW_JOB, review_handler, every=REVIEW_SCHEDULE),),
+    demo=(demo_documents,),
+    error_texts={
+        CHINESE: {
+            "page_level_too_low": "你在这个文档上的权限不够。",
+            "space_archived": "空间已归档，请先取消归档。",
+            "unknown_space": "空间不存在。",
+            "unknown_parent_page": "上级页面不存在。",
+            "unknown_sibling": "目标位置的页面不在这一级。",
+            "space_mismatch": "上级页面在另一个空间里。",
+            "page_cycle": "不能把页面移到它自己或它的子页面下面。",
+            "tree_changed": "页面树刚刚被别人改动了，请重试。",
+            "restore_the_top": "这个页面是随上级页面一起删除的，请恢复上级页面。",
+            "inherit_takes_no_grants": "继承上级权限的页面不能再单独设置权限。",
+            "keep_your_access": "这样设置后你将失去这个页面的管理权限，请保留自己的管理权限。",
+            "duplicate_grant": "同一个人、部门或“所有人”只能设置一种权限。",
+            "owner_cannot_read": "文档负责人必须能查看这个页面。",
+            "name_follows_department": "部门空间的名称跟随部门名称。",
+            "owner_follows_department": "部门空间的负责人是部门负责人。",
+            "may_not_create_space": "访客不能创建空间。",
+            "guest_cannot_own": "访客不能做空间负责人。",
+        },
+    },
+)
