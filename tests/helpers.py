@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
-from xietong.core.actor import Actor, Role
+from xietong.auth.actions import do_open_session
+from xietong.core.actor import Actor, Origin, Role
 from xietong.core.security import Argon2Cost, Passwords
 from xietong.org import actions
 from xietong.org.models import Department
@@ -69,8 +70,13 @@ class Cast:
                 uow, None, username=username, display_name=display_name, password=PASSWORD,
                 passwords=self.runtime.passwords, role=role, title=title, email=email,
                 department_ids=[self.departments[d] for d in departments])
+            # Signed in as a login would sign them in, without checking the password: an
+            # argon2 verification per person was most of a test's setup (signing in is
+            # tested for itself in tests/auth).
+            token = await do_open_session(uow, user, Origin(ip="127.0.0.1"),
+                                          self.runtime.login_policy.session_ttl)
         person = Person(user.id, username, display_name, role, self.client)
-        person.token = await sign_in(self.client, username)
+        person.token = token
         person.api = client_with_token(self.client, person.token)
         self.people[username] = person
         return person

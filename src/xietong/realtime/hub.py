@@ -148,6 +148,9 @@ class Hub:
         # Told whenever events were committed (here or, through the bus, elsewhere): the
         # event-log consumers look at once instead of at their next poll.
         self.commit_listeners: list[Callable[[], None]] = []
+        # Shown every event as this node delivers it, in order: node-local state that
+        # depends on events (the co-editing rooms re-check who may stay when access changes).
+        self.dispatch_listeners: list[Callable[[LoggedEvent], None]] = []
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -333,6 +336,8 @@ class Hub:
         frame = event.frame
         for connection in self._receivers(event):
             connection.offer(frame)
+        for listener in self.dispatch_listeners:
+            listener(event)
 
     def _receivers(self, event: LoggedEvent) -> list[Connection]:
         if event.recipients is None:

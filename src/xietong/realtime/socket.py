@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import NoReturn, Protocol, TypeGuard
 from urllib.parse import urlsplit
 
@@ -138,7 +139,13 @@ class CredentialGeneration(Protocol):
         ...
 
 
-class SocketServices(Protocol):
+class TokenServices(Protocol):
+    """What telling who opened a socket needs of the runtime."""
+
+    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None: ...
+
+
+class SocketServices(TokenServices, Protocol):
     """What the socket uses of the runtime (`xietong.runtime.Runtime` provides it); the
     runtime itself imports every domain, and realtime knows none."""
 
@@ -147,30 +154,45 @@ class SocketServices(Protocol):
     @property
     def credentials(self) -> CredentialGeneration: ...
 
-    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None: ...
-
     async def end_dead_sockets(self, user_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a socket is turned away: its close code, error code and message."""
+
+    code: int
+    error: str
+    message: str
+
+
+async def socket_actor(websocket: WebSocket, runtime: TokenServices) -> Actor | Refusal:
+    """Who opened `websocket`: its bearer token, `?token=`, or the session cookie — then
+    only from Xietong's own pages (no cross-site hijacking). Call after accepting it."""
+    presented = presented_token(websocket)
+    token = websocket.query_params.get("token")
+    from_cookie = False
+    if token is None and presented is not None:
+        token, from_cookie = presented
+    actor = await runtime.actor_for_token(token, client_ip(websocket)) if token else None
+    if actor is None:
+        return Refusal(CLOSE_UNAUTHORIZED, "unauthorized", "Sign in first.")
+    if from_cookie and not _same_origin(websocket):
+        return Refusal(CLOSE_FORBIDDEN_ORIGIN, "forbidden_origin",
+                       "This socket must be opened from Xietong's own pages.")
+    return actor
 
 
 @router.websocket("/api/v1/events/ws")
 async def events_socket(websocket: WebSocket) -> None:
     runtime: SocketServices = services_of(websocket)
     realtime = runtime.realtime
-    presented = presented_token(websocket)
-    token = websocket.query_params.get("token")
-    from_cookie = False
-    if token is None and presented is not None:
-        token, from_cookie = presented
     await websocket.accept()
     # A credential change from here until the socket is registered would miss it.
     generation = runtime.credentials.generation
-    actor = await runtime.actor_for_token(token, client_ip(websocket)) if token else None
-    if actor is None:
-        await _refuse(websocket, CLOSE_UNAUTHORIZED, "unauthorized", "Sign in first.")
-        return
-    if from_cookie and not _same_origin(websocket):
-        await _refuse(websocket, CLOSE_FORBIDDEN_ORIGIN, "forbidden_origin",
-                      "This socket must be opened from Xietong's own pages.")
+    actor = await socket_actor(websocket, runtime)
+    if isinstance(actor, Refusal):
+        await _refuse(websocket, actor.code, actor.error, actor.message)
         return
     raw_last = websocket.query_params.get("last_event_id")
     last_event_id: int | None = None
