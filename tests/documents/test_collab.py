@@ -221,3 +221,50 @@ async def test_a_page_from_a_template_starts_with_it_once(
     await eventually(lambda: "（已补充）" in again.text)
     assert again.text.count(seeded.split("\n")[0]) == 1  # never seeded twice
     await again.close()
+
+
+async def test_versions_are_kept_compared_and_restored_while_people_edit(
+        cast: Cast, page: dict[str, Any], live_server: str, runtime: Runtime) -> None:
+    versions = f"{PAGES}/{page['id']}/versions"
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    await lina.wait_synced()
+    lina.type_paragraph("第一版：目标是十月上线")
+    await lina.close()  # the last one out: the page's text is derived at once
+    first = await cast.lina.api.post(versions, json={"name": "评审前"})
+    assert first.status_code == 201, first.text
+    assert first.json()["markdown"] == "第一版：目标是十月上线\n"
+    # A reader may look but not save or restore.
+    assert (await cast.zhangwei.api.get(versions)).status_code == 200
+    assert (await cast.zhangwei.api.post(versions, json={"name": "我的"})).status_code == 403
+    assert (await cast.alex.api.get(versions)).status_code == 404
+
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    admin = await Editor.open(live_server, page["id"], cast.linxiaoyan.token)
+    await lina.wait_synced()
+    await admin.wait_synced()
+    lina.append_to_first("，推迟到十一月")
+    admin.type_paragraph("风险：接口未定")
+    await eventually(lambda: lina.text == admin.text and "风险" in lina.text)
+    await asyncio.sleep(1.5)  # derived
+
+    diff = (await cast.zhangwei.api.get(f"{versions}/{first.json()['id']}/diff")).json()
+    assert [(line["op"], line["text"]) for line in diff["lines"] if line["op"] != "equal"] == [
+        ("delete", "第一版：目标是十月上线"), ("insert", "第一版：目标是十月上线，推迟到十一月"),
+        ("insert", ""), ("insert", "风险：接口未定")]
+
+    # Restored while both are still editing: they receive it as any other change.
+    restored = await cast.lina.api.post(f"{versions}/{first.json()['id']}/restore")
+    assert restored.status_code == 201, restored.text
+    assert restored.json()["kind"] == "restored"
+    await eventually(lambda: lina.text == admin.text == "第一版：目标是十月上线")
+    # Nothing lost: the page as it was before the restore is a version too.
+    listed = (await cast.lina.api.get(versions)).json()["items"]
+    assert [v["kind"] for v in listed][:3] == ["restored", "auto", "named"]
+    before_restore = (await cast.lina.api.get(f"{versions}/{listed[1]['id']}")).json()
+    assert "风险：接口未定" in before_restore["text"]
+    assert (await cast.zhangwei.api.post(
+        f"{versions}/{first.json()['id']}/restore")).status_code == 403
+    assert (await cast.lina.api.get(f"{versions}/999999")).status_code == 404
+    await lina.close()
+    await admin.close()
+    assert await stored_text(runtime, page["id"]) == "第一版：目标是十月上线"

@@ -53,6 +53,7 @@ from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.errors import NotFound
 from xietong.core.uow import UnitOfWork
+from xietong.documents import versions
 from xietong.documents.access import access_page
 from xietong.documents.models import Page, PageUpdate
 from xietong.documents.ydoc import EMPTY_UPDATE, markdown_of, seed_from_markdown, text_of
@@ -216,6 +217,14 @@ async def seed_once(uow: UnitOfWork, page_id: int) -> None:
         uow.session.add(PageUpdate(page_id=page_id, update=seed_from_markdown(markdown)))
 
 
+async def write_derived(uow: UnitOfWork, page_id: int, doc: Doc[Any],
+                        editor_id: int | None) -> None:
+    """The page's text and Markdown, as its document now reads."""
+    await uow.session.execute(update(Page).where(Page.id == page_id).values(
+        text=text_of(doc), markdown=markdown_of(doc), content_version=Page.content_version + 1,
+        edited_at=utcnow(), edited_by=editor_id))
+
+
 async def compact(uow: UnitOfWork, page_id: int) -> int:
     """Fold a page's stored updates into one; how many were folded. Rows stored meanwhile
     (with higher ids) are left as they are."""
@@ -276,6 +285,8 @@ class Room:
     appended: int = 0
     awareness: dict[int, ClientState] = field(default_factory=dict)
     last_editor: int | None = None
+    # Who changed it since its last version.
+    editors: set[int] = field(default_factory=set)
     derive_task: asyncio.Task[None] | None = None
     closed: bool = False
 
@@ -402,6 +413,7 @@ class Rooms:
         await self.realtime.bus.publish({"kind": "doc_update", "page": room.page_id,
                                          "node": self.realtime.node_id})
         room.last_editor = peer.actor.user_id
+        room.editors.add(peer.actor.user_id)
         room.appended += 1
         if room.appended >= COMPACT_AFTER:
             room.appended = 0
@@ -426,11 +438,57 @@ class Rooms:
 
     async def derive(self, room: Room) -> None:
         async with room.lock:
-            text, markdown = text_of(room.doc), markdown_of(room.doc)
+            snapshot: Doc[Any] = Doc()
+            snapshot.apply_update(room.doc.get_update())
+            editors, room.editors = room.editors, set()
         async with self.services.unit_of_work() as uow:
-            await uow.session.execute(update(Page).where(Page.id == room.page_id).values(
-                text=text, markdown=markdown, content_version=Page.content_version + 1,
-                edited_at=utcnow(), edited_by=room.last_editor))
+            await write_derived(uow, room.page_id, snapshot, room.last_editor)
+            await versions.snapshot_if_due(uow, room.page_id, snapshot, editors)
+
+    async def current(self, page_id: int) -> Doc[Any]:
+        """A copy of the page's document as it stands: the room's if it is open here, else
+        the store's."""
+        doc: Doc[Any] = Doc()
+        room = self.rooms.get(page_id)
+        if room is not None and not room.closed:
+            async with room.lock:
+                doc.apply_update(room.doc.get_update())
+            return doc
+        async with self.services.reader() as uow:
+            for _, data in await stored_updates(uow, page_id):
+                doc.apply_update(data)
+        return doc
+
+    async def change(self, page_id: int, author_id: int, edit: Callable[[Doc[Any]], None]
+                     ) -> Doc[Any]:
+        """A change the server makes (an older version restored), stored and relayed as an
+        editor's would be; the document as it then is. Made on a copy first: the room takes
+        it only once it is committed."""
+        room = self.rooms.get(page_id)
+        if room is not None and room.closed:
+            room = None
+        async with room.lock if room is not None else contextlib.nullcontext():
+            doc: Doc[Any] = Doc()
+            if room is not None:
+                doc.apply_update(room.doc.get_update())
+            else:
+                async with self.services.reader() as uow:
+                    for _, data in await stored_updates(uow, page_id):
+                        doc.apply_update(data)
+            before = doc.get_state()
+            edit(doc)
+            change = doc.get_update(before)
+            async with self.services.unit_of_work() as uow:
+                uow.session.add(PageUpdate(page_id=page_id, update=change, author_id=author_id))
+                await write_derived(uow, page_id, doc, author_id)
+            if room is not None:
+                room.doc.apply_update(change)
+                room.size += len(change)
+        if room is not None and change != EMPTY_UPDATE:
+            room.broadcast(create_update_message(change))
+        await self.realtime.bus.publish({"kind": "doc_update", "page": page_id,
+                                         "node": self.realtime.node_id})
+        return doc
 
     def reset(self, page_id: int) -> None:
         """The page's document was replaced (or broke): everyone reloads."""

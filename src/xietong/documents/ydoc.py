@@ -279,3 +279,33 @@ def seed_from_markdown(markdown: str) -> bytes:
             elif token.type == "hr":
                 parent.children.append(XmlElement("horizontalRule"))
     return doc.get_update()
+
+
+# --- restoring ------------------------------------------------------------------------
+
+
+def _copy_into(parent: XmlFragment | XmlElement, node: XmlElement | XmlText) -> None:
+    if isinstance(node, XmlText):
+        text = parent.children.append(XmlText())
+        for content, marks in node.diff():
+            if isinstance(content, str):
+                text.insert(len(text), content, marks or None)
+        return
+    element = parent.children.append(XmlElement(node.tag))
+    for name, value in _attrs(node).items():
+        element.attributes[name] = value
+    for child in _children(node):
+        _copy_into(element, child)
+
+
+def replace_content(doc: Doc[Any], source: Doc[Any]) -> None:
+    """Make `doc` hold what `source` holds, as an edit of `doc`: everything in it deleted
+    and `source`'s tree written anew, in one transaction. Its history stays (an older
+    version restored is a new change, nothing lost), and editors connected receive it as
+    any other change."""
+    fragment = fragment_of(doc)
+    with doc.transaction():
+        if len(fragment.children):
+            del fragment.children[0:len(fragment.children)]
+        for child in _children(fragment_of(source)):
+            _copy_into(fragment, child)
