@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from xietong.auth.api import AuthServices
+from xietong.documents.api import VersionServices
 from xietong.domains import DOMAINS
 from xietong.edge import Services
 from xietong.jobs.api import JobServices
@@ -34,9 +35,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 def runtime_serves(runtime: Runtime) -> tuple[Services, AuthServices, SocketServices,
                                                RealtimeServices, OpsServices, JobServices,
-                                               SearchServices]:
+                                               SearchServices, VersionServices]:
     """Routes get the runtime as these protocols; mypy checks here that it provides them."""
-    return runtime, runtime, runtime, runtime, runtime, runtime, runtime
+    return runtime, runtime, runtime, runtime, runtime, runtime, runtime, runtime
 
 
 def lint_imports(config: Path, source: Path, *contracts: str) -> subprocess.CompletedProcess[str]:

@@ -56,8 +56,10 @@ STATUS_OF: dict[type[errors.XietongError], int] = {
     errors.Unavailable: 503,
 }
 
-# The largest WebSocket frame a client may send (clients send small JSON frames only).
-WS_MAX_SIZE = 64 * 1024
+# The largest WebSocket frame a client may send: a co-editing update (a pasted chapter) of up
+# to 1 MiB with its header (`documents.collab.MAX_UPDATE_BYTES`); each socket then holds its
+# own frames to what it expects (the event socket's JSON frames to 4 KB).
+WS_MAX_SIZE = 1024 * 1024 + 1024
 
 # Paths that belong to the server, never to the single-page web client.
 SERVER_PREFIXES = ("/api/", "/hooks/", "/healthz", "/readyz", "/assets/")

@@ -4,15 +4,17 @@ freshness, favourites and recently viewed. Thin routes over access, actions and 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, cast
+from typing import Annotated, Protocol, cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import func, select
 
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
+from xietong.core.ids import MAX_ID
+from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
-from xietong.documents import actions, freshness, queries, spaces
+from xietong.documents import actions, freshness, queries, spaces, versions
 from xietong.documents.access import (
     PageAccess,
     access_page,
@@ -21,9 +23,10 @@ from xietong.documents.access import (
     viewer_of,
     visible_ancestors,
 )
+from xietong.documents.collab import CollabServices, rooms_of
 from xietong.documents.events import space_owners
 from xietong.documents.grants import check_grants
-from xietong.documents.models import Page
+from xietong.documents.models import Page, VersionKind
 from xietong.documents.schemas import (
     FreshnessIn,
     PageCreate,
@@ -48,10 +51,15 @@ from xietong.documents.schemas import (
     TrashItem,
     TrashList,
     TreeNode,
+    VersionCreate,
+    VersionDetail,
+    VersionDiff,
+    VersionList,
 )
 from xietong.documents.templates import TEMPLATES
 from xietong.documents.views import grants_out, page_out, space_out, spaces_data
-from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.documents.ydoc import replace_content
+from xietong.edge import CurrentActor, IdPath, Rt, get_services
 from xietong.policy import documents as policy
 from xietong.policy import require
 from xietong.policy.documents import EDIT, VIEW
@@ -412,3 +420,86 @@ async def recent_pages(actor: CurrentActor, rt: Rt,
     async with rt.reader() as uow:
         return _refs(await queries.recent_of(uow, actor, limit))
 
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+class VersionServices(CollabServices, Protocol):
+    """Restoring a version changes the live document: the node's co-editing rooms."""
+
+
+VersionRt = Annotated[VersionServices, Depends(get_services)]
+
+
+@router.get("/pages/{page_id}/versions")
+async def list_page_versions(page_id: IdPath, actor: CurrentActor, rt: Rt,
+                             cursor: Annotated[str | None, Query(max_length=200)] = None
+                             ) -> VersionList:
+    """The page's versions, newest first: taken while people edit (every ten minutes of
+    changes), saved under a name, or made by a restore; each with who changed the page
+    since the one before."""
+    before_id = decode_cursor(cursor, int)[0] if cursor else None
+    async with rt.reader() as uow:
+        await access_page(uow, actor, page_id)
+        found = await versions.versions_page(uow, page_id, before_id)
+    return VersionList(items=[versions.version_out(v) for v in found],
+                       next_cursor=encode_cursor(found[-1].id)
+                       if len(found) == versions.VERSIONS_PAGE else None)
+
+
+@router.post("/pages/{page_id}/versions", status_code=201)
+async def save_page_version(page_id: IdPath, body: VersionCreate, actor: CurrentActor,
+                            rt: VersionRt) -> VersionDetail:
+    """The page as it is now, saved under a name (for those who may edit it)."""
+    async with rt.reader() as uow:
+        await access_page(uow, actor, page_id, need=EDIT)
+    doc = await rooms_of(rt).current(page_id)
+    async with rt.unit_of_work() as uow:
+        version = await versions.take_version(uow, page_id, doc, kind=VersionKind.NAMED,
+                                              name=body.name, created_by=actor.user_id)
+        return versions.version_detail(version)
+
+
+@router.get("/pages/{page_id}/versions/{version_id}")
+async def get_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor,
+                           rt: Rt) -> VersionDetail:
+    async with rt.reader() as uow:
+        await access_page(uow, actor, page_id)
+        return versions.version_detail(await versions.version_of(uow, page_id, version_id))
+
+
+@router.get("/pages/{page_id}/versions/{version_id}/diff")
+async def diff_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor, rt: Rt,
+                            against: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+                            ) -> VersionDiff:
+    """What changed from this version to `against` (another version of the page), or to
+    the page as it is now, line by line of their Markdown."""
+    async with rt.reader() as uow:
+        found = await access_page(uow, actor, page_id)
+        older = await versions.version_of(uow, page_id, version_id)
+        newer = (await versions.version_of(uow, page_id, against)).markdown \
+            if against is not None else found.page.markdown
+    return versions.diff(older.markdown, newer, from_id=version_id, to_id=against)
+
+
+@router.post("/pages/{page_id}/versions/{version_id}/restore", status_code=201)
+async def restore_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor,
+                               rt: VersionRt) -> VersionDetail:
+    """The page made to read as the version did, as a new change on top of its history
+    (nothing is lost: the version before the restore is kept too), which people editing it
+    at the moment receive at once. Answers the version the restore made."""
+    async with rt.reader() as uow:
+        await access_page(uow, actor, page_id, need=EDIT)
+        old = versions.document_of(await versions.version_of(uow, page_id, version_id))
+    rooms = rooms_of(rt)
+    current = await rooms.current(page_id)
+    async with rt.unit_of_work() as uow:
+        await versions.take_version(uow, page_id, current, kind=VersionKind.AUTO,
+                                    created_by=actor.user_id)
+    restored = await rooms.change(page_id, actor.user_id, lambda doc: replace_content(doc, old))
+    async with rt.unit_of_work() as uow:
+        version = await versions.take_version(
+            uow, page_id, restored, kind=VersionKind.RESTORED, created_by=actor.user_id,
+            name=f"#{version_id}", editor_ids=[actor.user_id])
+        return versions.version_detail(version)

@@ -6,6 +6,7 @@ from xietong.core.i18n import CHINESE
 from xietong.core.signals import DepartmentNamed, DepartmentRemoving, FoundItems, IndexRebuilding
 from xietong.documents import models
 from xietong.documents.api import router
+from xietong.documents.collab import router as collab_router
 from xietong.documents.demo import demo_documents
 from xietong.documents.events import DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
 from xietong.documents.freshness import (
@@ -25,7 +26,7 @@ def _notices(needs: ConsumerNeeds) -> ReviewNotices:
 
 MANIFEST = DomainManifest(
     name="documents",
-    routers=(Mount(router),),
+    routers=(Mount(router), Mount(collab_router)),
     models=(models,),
     event_types=DOCUMENT_EVENTS,
     scope_resolvers=(SpaceScopes(), CompanyDocs()),

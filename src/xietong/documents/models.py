@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -192,3 +193,29 @@ class PageView(Base):
     page_id: Mapped[int] = mapped_column(ForeignKey("doc_pages.id", ondelete="CASCADE"),
                                          primary_key=True, index=True)
     viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VersionKind(StrEnum):
+    AUTO = "auto"  # taken while people edit, every few minutes of changes
+    NAMED = "named"  # someone saved it under a name
+    RESTORED = "restored"  # the page as it became when an older version was restored
+
+
+class PageVersion(Base):
+    """A page's document as it stood at one moment: its whole CRDT state, and its text and
+    Markdown to show and compare without rebuilding it."""
+
+    __tablename__ = "doc_page_versions"
+    __table_args__ = (Index("ix_doc_page_versions_page_id_id", "page_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("doc_pages.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Mapped[str] = mapped_column(Text, default="")
+    markdown: Mapped[str] = mapped_column(Text, default="")
+    # Who changed the page since the version before this one.
+    editor_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_
 from xietong.core.ids import Flag, Id
 from xietong.core.schemas import Strict
 from xietong.core.text import FreeText, clean_name, fits
-from xietong.documents.models import Classification, GrantLevel, SpaceKind, Subject
+from xietong.documents.models import Classification, GrantLevel, SpaceKind, Subject, VersionKind
 from xietong.documents.templates import TemplateKey
 
 TITLE_LENGTH = 200
@@ -323,3 +323,48 @@ class TemplateOut(BaseModel):
 
 class TemplateList(BaseModel):
     items: list[TemplateOut]
+
+
+# --- versions ---------------------------------------------------------------------------
+
+
+class VersionCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class VersionOut(BaseModel):
+    id: int
+    page_id: int
+    kind: VersionKind
+    name: str | None
+    created_by: int | None
+    created_at: datetime
+    # Who changed the page since the version before.
+    editor_ids: list[int]
+    characters: int
+
+
+class VersionDetail(VersionOut):
+    text: str
+    markdown: str
+
+
+class VersionList(BaseModel):
+    items: list[VersionOut]
+    next_cursor: str | None
+
+
+class DiffLine(BaseModel):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class VersionDiff(BaseModel):
+    """From one version to another (`to_id` None: to the page as it is now), line by line
+    of their Markdown."""
+
+    from_id: int
+    to_id: int | None
+    inserted: int
+    deleted: int
+    lines: list[DiffLine]
