@@ -1,7 +1,7 @@
 """doc_page_versions: a page's document as it stood at a moment (taken while people edit,
 saved under a name, or made by restoring an older one)
 
-Revision ID: 0029
+Revision ID: 0028
 Revises: 0027
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 from xietong.core.db import UTCDateTime
 
-revision: str = '0029'
+revision: str = '0028'
 down_revision: str | None = '0027'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
