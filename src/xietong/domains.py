@@ -13,6 +13,7 @@ from xietong.auth.manifest import MANIFEST as AUTH
 from xietong.business_calendar.manifest import MANIFEST as BUSINESS_CALENDAR
 from xietong.chat.manifest import MANIFEST as CHAT
 from xietong.files.manifest import MANIFEST as FILES
+from xietong.glossary.manifest import MANIFEST as GLOSSARY
 from xietong.goals.manifest import MANIFEST as GOALS
 from xietong.jobs.manifest import MANIFEST as JOBS
 from xietong.manifest import DomainManifest
@@ -40,4 +41,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     REQUESTS,
     PROJECTS,
     GOALS,
+    GLOSSARY,
 )

@@ -37,6 +37,8 @@ class NotificationKind(StrEnum):
     TASK_COMMENTED = "task_commented"
     # Goals: a key result owes this week's check-in (to its owner).
     OKR_CHECK_IN = "okr_check_in"
+    # Glossary: a followed term's definition changed, or it was deprecated (to followers).
+    GLOSSARY_TERM_CHANGED = "glossary_term_changed"
 
 
 class Notification(Base):

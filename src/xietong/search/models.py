@@ -1,5 +1,5 @@
-"""The search index: one row per searchable item (messages, requests, projects and
-tasks now; documents later).
+"""The search index: one row per searchable item (messages, requests, projects, tasks,
+objectives and glossary terms now; documents later).
 
 The row carries the item's scope (`channel:12`, later `task:7`, `doc:3`: whoever may read
 the scope may find the item, see `search.scopes`) and the columns filters need, and its
@@ -46,6 +46,8 @@ class ItemKind:
     PROJECT = "project"
     # Goals (`goals.searching`), each in its own scope `objective:<id>`.
     OBJECTIVE = "objective"
+    # Glossary terms (`glossary.searching`), each in its own scope `term:<id>`.
+    TERM = "term"
 
 
 class SearchItem(Base):

@@ -77,7 +77,7 @@ GUEST_CHANNELS_AS_TAGS = 50
 Sort = Literal["relevance", "date"]
 # The kinds of item a search finds, and shows (`search.views`).
 SEARCHED_KINDS: tuple[str, ...] = (ItemKind.MESSAGE, ItemKind.REQUEST, ItemKind.TASK,
-                                   ItemKind.PROJECT, ItemKind.OBJECTIVE)
+                                   ItemKind.PROJECT, ItemKind.OBJECTIVE, ItemKind.TERM)
 
 
 @dataclass

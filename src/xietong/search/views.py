@@ -1,6 +1,7 @@
 """Search results as the API shows them: the query parsed and resolved, the matches found,
-and each hit shaped by its kind — a message as the chat API has it, a request, a task or a
-project as its domain describes it (it answers `FoundItems`) — with its highlighted snippet."""
+and each hit shaped by its kind — a message as the chat API has it, a request, a task, a
+project, an objective or a glossary term as its domain describes it (it answers
+`FoundItems`) — with its highlighted snippet."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from xietong.search.schemas import (
     SearchResults,
     TaskHit,
     TaskSummary,
+    TermHit,
+    TermSummary,
 )
 from xietong.search.scopes import ReadableScopes
 
@@ -65,6 +68,15 @@ class FoundObjective:
     highlights (its description and its key results)."""
 
     summary: ObjectiveSummary
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTerm:
+    """How the glossary answers `FoundItems` for a term: its summary, and the text a hit
+    highlights (its other names, its definition and its examples)."""
+
+    summary: TermSummary
     body: str
 
 
@@ -104,6 +116,9 @@ def _hit(found: object, wanted: Sequence[Highlight]) -> SearchHit | None:
             return ObjectiveHit(kind="objective", objective=objective,
                                 title_highlight=snippet(objective.title, wanted),
                                 highlight=snippet(body, wanted))
+        case FoundTerm(summary=term, body=body):
+            return TermHit(kind="term", term=term, title_highlight=snippet(term.term, wanted),
+                           highlight=snippet(body, wanted))
     return None
 
 
