@@ -25,6 +25,7 @@ const everyKind: { [K in NotificationKind]: K } = {
   task_mentioned: 'task_mentioned',
   task_commented: 'task_commented',
   okr_check_in: 'okr_check_in',
+  glossary_term_changed: 'glossary_term_changed',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

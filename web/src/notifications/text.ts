@@ -19,6 +19,7 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   task_mentioned: 'notifications.titles.task_mentioned',
   task_commented: 'notifications.titles.task_commented',
   okr_check_in: 'notifications.titles.okr_check_in',
+  glossary_term_changed: 'notifications.titles.glossary_term_changed',
 }
 
 function dataText(notification: Notification, key: string): string {

@@ -3,7 +3,8 @@ import type { Schema } from '../api/types'
 
 /**
  * One hit, of any kind: a message (`hit.message`), a request (`hit.request`), a task
- * (`hit.task`) or a project (`hit.project`), told apart by `hit.kind`. `highlight` (and the
+ * (`hit.task`), a project (`hit.project`), an objective (`hit.objective`) or a glossary term
+ * (`hit.term`), told apart by `hit.kind`. `highlight` (and the
  * others' `title_highlight`) is safe HTML from the server: escaped text with the matches
  * wrapped in <mark>.
  */
@@ -12,6 +13,7 @@ export type RequestHit = Schema<'RequestHit'>
 export type TaskHit = Schema<'TaskHit'>
 export type ProjectHit = Schema<'ProjectHit'>
 export type ObjectiveHit = Schema<'ObjectiveHit'>
+export type TermHit = Schema<'TermHit'>
 export type SearchResults = Schema<'SearchResults'>
 /** What `kind=` keeps; no kind: every kind. */
 export type HitKind = SearchHit['kind']
@@ -34,5 +36,7 @@ export function hitKey(hit: SearchHit): string {
       return `project-${hit.project.id}`
     case 'objective':
       return `objective-${hit.objective.id}`
+    case 'term':
+      return `term-${hit.term.id}`
   }
 }
