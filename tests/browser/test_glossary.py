@@ -48,7 +48,8 @@ async def test_a_term_in_a_chat_message_shows_its_card(cast: Cast, open_page: Op
     marks = body(page, first).locator(".glossary-term")
     # Counted from a fresh load, once this one has asked (its request is not counted).
     await expect(marks).to_have_count(2)
-    page.on("request", lambda r: asked.append(r.post_data or "") if "/glossary/recognise" in r.url else None)
+    page.on("request", lambda r: asked.append(r.post_data or "")
+            if "/glossary/recognise" in r.url else None)
     await page.reload()
     await expect(marks).to_have_text(["SLA", "客户成功"])
     # The text stays as written; 客户 inside 客户成功部 is the longer term only.
@@ -112,7 +113,9 @@ async def test_a_term_in_a_chat_message_shows_its_card(cast: Cast, open_page: Op
     phone_card = phone.get_by_test_id("term-card")
     await expect(phone_card).to_be_visible()
     box = await phone_card.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
     await assert_no_serious_violations(phone)
     await screenshot(phone, "glossary-card-phone")
 

@@ -13,6 +13,7 @@ Python strings (and JSON's characters outside the BMP counted once) do.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,15 +59,19 @@ class FoldedText:
     """A text in comparison form, with where each folded character came from."""
 
     text: str
-    # Per folded character: the original offsets [start, end) of its cluster.
-    starts: list[int]
-    ends: list[int]
-    # Per folded character: whether it is its cluster's first (last) folded character.
-    firsts: list[bool]
-    lasts: list[bool]
+    # Per folded character: the original offsets [start, end) of its cluster; None when
+    # every folded character is the original one at the same place.
+    starts: list[int] | None = None
+    ends: list[int] | None = None
+    # Per folded character: whether it is its cluster's first (last) folded character; None
+    # when each is a cluster of its own.
+    firsts: list[bool] | None = None
+    lasts: list[bool] | None = None
 
     def spans_clusters(self, start: int, end: int) -> bool:
         """Whether folded [start, end) begins and ends at cluster boundaries."""
+        if self.firsts is None or self.lasts is None:
+            return True
         return self.firsts[start] and self.lasts[end - 1]
 
     def at_word_edges(self, start: int, end: int) -> bool:
@@ -80,12 +85,68 @@ class FoldedText:
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """The original offsets of folded [start, end)."""
+        if self.starts is None or self.ends is None:
+            return start, end
         return self.starts[start], self.ends[end - 1]
 
 
 def fold_text(text: str) -> FoldedText:
     """`text` folded as names are (`normalise_name`, but spaces collapsed, not trimmed),
-    with the map back to it."""
+    with the map back to it.
+
+    Most texts have no combining marks and fold one character to one (Chinese, ASCII, full
+    width): those are folded by `str.translate` in C and mapped back without a loop over
+    their characters; the others a cluster at a time."""
+    folded = text.translate(_SINGLE_FOLDS)
+    # No character folds to nothing, and a combining mark "folds" to two: the same length
+    # means no mark and no character folded to more than one.
+    if len(folded) == len(text):
+        return _collapse_spaces(folded)
+    return _fold_by_cluster(text)
+
+
+class _SingleFolds(dict[int, str]):
+    """`str.translate`'s table: each character folded alone (`fold`), any space a space, a
+    combining mark two characters (a text with one is folded by cluster). Filled as
+    characters are met, up to a bound (a text of every code point must not grow it without
+    end)."""
+
+    LIMIT = 100_000
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = "\0\0" if unicodedata.combining(char) else fold(char)
+        if folded.isspace():
+            folded = " "
+        if len(self) < self.LIMIT:
+            self[code] = folded
+        return folded
+
+
+_SINGLE_FOLDS = _SingleFolds()
+_SPACE_RUN = re.compile(" {2,}")
+
+
+def _collapse_spaces(folded: str) -> FoldedText:
+    """A text folded one character to one: each folded character is its own cluster; runs
+    of spaces keep their first."""
+    count = len(folded)
+    if "  " not in folded:
+        return FoldedText(folded)
+    pieces: list[str] = []
+    starts: list[int] = []
+    after = 0
+    for run in _SPACE_RUN.finditer(folded):
+        kept = run.start() + 1  # the run's first space stays
+        pieces.append(folded[after:kept])
+        starts.extend(range(after, kept))
+        after = run.end()
+    pieces.append(folded[after:])
+    starts.extend(range(after, count))
+    return FoldedText("".join(pieces), starts, [start + 1 for start in starts])
+
+
+def _fold_by_cluster(text: str) -> FoldedText:
     folded: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
