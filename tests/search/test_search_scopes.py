@@ -61,7 +61,7 @@ async def test_an_item_is_found_by_the_readers_of_its_scope_only(cast: Cast,
     # The server's own registry has no "note" readers: nobody finds the note, not even its
     # owner, while the channel's message stays found.
     assert await found(runtime, as_owner, "季度复盘", runtime.readable_scopes) == {in_channel}
-    assert runtime.readable_scopes.kinds == {"channel", "request", "project", "objective"}
+    assert runtime.readable_scopes.kinds == {"channel", "request", "project", "objective", "term"}
     # No readers at all: nothing.
     assert await found(runtime, as_owner, "季度复盘", ReadableScopes([])) == set()
 
