@@ -342,3 +342,15 @@ async def test_bad_input_is_refused_and_writes_nothing(cast: Cast, unchanged: Un
         "english": "E" * 128, "definition": "字" * 10_000, "examples": ["例" * 500] * 10})
     assert response.status_code == 201, response.text
     assert len(response.json()["aliases"]) == 20
+
+
+async def test_a_writer_who_hides_a_term_from_themselves_is_answered(cast: Cast) -> None:
+    """李娜 owns a 销售部 term from outside it: keeping it to 销售部 and handing it to 张伟
+    is saved, and then she may no longer read it."""
+    term = await make_term(cast, cast.zhangwei, "底价", "销售部", owner_ids=[cast.lina.id])
+    response = await cast.lina.api.patch(f"{TERMS}/{term['id']}", json={
+        "visibility": "department", "owner_ids": [cast.zhangwei.id]})
+    assert response.status_code == 200, response.text
+    assert (response.json()["visibility"], response.json()["can"]) == ("department", [])
+    assert (await _get(cast.lina, term["id"])).status_code == 404
+    assert (await _get(cast.zhangwei, term["id"])).json()["owner_ids"] == [cast.zhangwei.id]

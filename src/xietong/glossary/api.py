@@ -88,10 +88,12 @@ async def update_term(term_id: IdPath, body: TermUpdate, actor: CurrentActor,
                       rt: Rt) -> TermOut:
     async with rt.unit_of_work() as uow:
         found = await access_term(uow, actor, term_id, for_update=True)
-        await actions.do_update_term(uow, actor, found, body)
-        # Where the caller stands now (they may have given it to another department).
-        after = await access_term(uow, actor, term_id, viewer=found.viewer)
-        return await term_out(uow, after.viewer, after.term, after.standing)
+        term = await actions.do_update_term(uow, actor, found, body)
+        # Where the caller stands now (they may have given it to another department or other
+        # owners): the reply says so, even if they may no longer read it.
+        owners = (await queries.owners_of(uow, [term.id]))[term.id]
+        return await term_out(uow, found.viewer, term, found.viewer.standing(
+            term.department_id, term.visibility, owners))
 
 
 @router.delete("/terms/{term_id}", status_code=204)
