@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from xietong.documents.collab import (
     UPDATE,
     _put_var_uint,
     compact,
+    rooms_of,
     stored_updates,
 )
 from xietong.documents.models import PageUpdate
@@ -63,6 +65,14 @@ async def update_count(runtime: Runtime, page_id: int) -> int:
         return int(await uow.session.scalar(
             select(func.count()).select_from(PageUpdate).where(PageUpdate.page_id == page_id))
             or 0)
+
+
+@pytest.fixture(autouse=True)
+async def _rooms_settle(runtime: Runtime) -> AsyncIterator[None]:
+    """The rooms' work under way (storing, deriving, folding) ends before the next test
+    empties the tables under it."""
+    yield
+    await rooms_of(runtime).settle()
 
 
 @pytest.fixture
@@ -245,7 +255,11 @@ async def test_versions_are_kept_compared_and_restored_while_people_edit(
     lina.append_to_first("，推迟到十一月")
     admin.type_paragraph("风险：接口未定")
     await eventually(lambda: lina.text == admin.text and "风险" in lina.text)
-    await asyncio.sleep(1.5)  # derived
+    for _ in range(200):  # derived a second after the edits pause
+        shown = (await cast.lina.api.get(f"{PAGES}/{page['id']}")).json()
+        if "风险" in shown["markdown"] and "十一月" in shown["markdown"]:
+            break
+        await asyncio.sleep(0.1)
 
     diff = (await cast.zhangwei.api.get(f"{versions}/{first.json()['id']}/diff")).json()
     assert [(line["op"], line["text"]) for line in diff["lines"] if line["op"] != "equal"] == [
@@ -259,7 +273,9 @@ async def test_versions_are_kept_compared_and_restored_while_people_edit(
     await eventually(lambda: lina.text == admin.text == "第一版：目标是十月上线")
     # Nothing lost: the page as it was before the restore is a version too.
     listed = (await cast.lina.api.get(versions)).json()["items"]
-    assert [v["kind"] for v in listed][:3] == ["restored", "auto", "named"]
+    kinds = [v["kind"] for v in listed]
+    assert kinds[:2] == ["restored", "auto"]
+    assert "named" in kinds
     before_restore = (await cast.lina.api.get(f"{versions}/{listed[1]['id']}")).json()
     assert "风险：接口未定" in before_restore["text"]
     assert (await cast.zhangwei.api.post(

@@ -7,10 +7,12 @@ their cursor is). The server keeps one room per page on each node, holding the p
 document (pycrdt), and:
 
 - **stores before it relays**: a change is appended to `doc_page_updates` and committed
-  before anyone else sees it, so nothing acknowledged is lost; a room is loaded from those
-  rows, and they are compacted into one now and then. The stored CRDT state is the truth:
-  the page's text and Markdown are derived from it (a second after the last change), never
-  the other way round, and a document with history is never re-seeded.
+  before anyone else sees it, so nothing acknowledged is lost (changes arriving while a
+  transaction runs are stored together in the next: one commit per batch, not per key);
+  a room is loaded from those rows, and they are compacted into one now and then. The
+  stored CRDT state is the truth: the page's text and Markdown are derived from it (a
+  second after the last change), never the other way round, and a document with history
+  is never re-seeded.
 - **checks who may do what**: the socket takes the same credentials as the event socket and
   asks `access_page`; people who may only view or comment receive changes, and an update
   from them closes their socket (4403). When grants, pages or departments change, every
@@ -22,7 +24,8 @@ document (pycrdt), and:
   reconnect to any node: sync step 1 brings it up to date.
 
 Close codes: 4401 not signed in, 4403 not allowed (or no longer), 4404 no such page (or not
-for you), 4400 malformed, 4413 too big, 4008 too slow to keep up, 4409 the document was
+for you), 4400 malformed, 4413 too big, 4008 too slow to keep up, 1011 a change could not
+be stored (reconnect: the client sends it again), 4409 the document was
 replaced (a version restored): reload and connect again.
 """
 
@@ -88,6 +91,8 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_SLOW = 4008
 CLOSE_RESET = 4409
 CLOSE_TOO_BIG = 4413
+# The server could not store a change (a database failure): reconnect and send it again.
+CLOSE_NOT_SAVED = 1011
 
 SYNC, AWARENESS, QUERY_AWARENESS = 0, 1, 3
 STEP1, STEP2, UPDATE = 0, 1, 2
@@ -287,6 +292,9 @@ class Room:
     last_editor: int | None = None
     # Who changed it since its last version.
     editors: set[int] = field(default_factory=set)
+    # Changes received and not yet stored, and the task storing them.
+    pending: list[tuple[Peer, bytes]] = field(default_factory=list)
+    writer: asyncio.Task[None] | None = None
     derive_task: asyncio.Task[None] | None = None
     closed: bool = False
 
@@ -329,6 +337,12 @@ class Rooms:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    async def settle(self) -> None:
+        """Wait for the work under way (storing, deriving, folding) to finish: a node
+        shutting down, or a test ending, leaves none half-done."""
+        while busy := [t for t in self._tasks if t is not self._catching_up and not t.done()]:
+            await asyncio.gather(*busy, return_exceptions=True)
+
     async def enter(self, page: Page, peer: Peer) -> Room:
         page_id = page.id
         lock = self._opening.setdefault(page_id, asyncio.Lock())
@@ -361,7 +375,13 @@ class Rooms:
             room.broadcast(message)
             await self.realtime.bus.publish(self.awareness_note(room.page_id, message))
         if not room.peers and self.rooms.get(room.page_id) is room:
-            # The last one out: the page's text is derived now, and the room let go.
+            # The last one out: what they sent is stored, the page's text derived now, and
+            # the room let go.
+            if room.writer is not None and not room.writer.done():
+                with contextlib.suppress(Exception):
+                    await room.writer
+            if room.peers:
+                return  # someone came in meanwhile
             del self.rooms[room.page_id]
             room.closed = True
             if room.derive_task is not None and not room.derive_task.done():
@@ -391,35 +411,58 @@ class Rooms:
         except Exception:
             peer.close(CLOSE_BAD_MESSAGE, "bad_update")
             return
-        async with room.lock:
-            if room.closed:
-                peer.close(CLOSE_RESET, "reset")
-                return
-            async with self.services.unit_of_work() as uow:
-                uow.session.add(PageUpdate(page_id=room.page_id, update=data,
-                                           author_id=peer.actor.user_id))
-            # Stored and committed: now it may be seen.
-            before = room.doc.get_state()
-            try:
-                room.doc.apply_update(data)
-            except Exception:
-                log.exception("an update of page %s decoded but did not apply", room.page_id)
-                self.reset(room.page_id)
-                return
-            room.size += len(data)
-            change = room.doc.get_update(before)
-        if change != EMPTY_UPDATE:
-            room.broadcast(create_update_message(change), but=peer)
-        await self.realtime.bus.publish({"kind": "doc_update", "page": room.page_id,
-                                         "node": self.realtime.node_id})
-        room.last_editor = peer.actor.user_id
-        room.editors.add(peer.actor.user_id)
-        room.appended += 1
-        if room.appended >= COMPACT_AFTER:
-            room.appended = 0
-            self._spawn(lambda: self._compact(room.page_id), "collab-compact")
-        if room.derive_task is None or room.derive_task.done():
-            room.derive_task = self._spawn(lambda: self._derive_later(room), "collab-derive")
+        room.pending.append((peer, data))
+        if room.writer is None or room.writer.done():
+            room.writer = self._spawn(lambda: self._write(room), "collab-write")
+
+    async def _write(self, room: Room) -> None:
+        """Store the room's waiting changes, then apply and relay them: all that arrived
+        while the last transaction ran go in the next one (a group commit), so a busy page
+        costs a transaction per batch, not per keystroke."""
+        while room.pending:
+            batch, room.pending = room.pending, []
+            async with room.lock:
+                if room.closed:
+                    for peer, _ in batch:
+                        peer.close(CLOSE_RESET, "reset")
+                    continue
+                try:
+                    async with self.services.unit_of_work() as uow:
+                        uow.session.add_all([PageUpdate(page_id=room.page_id, update=data,
+                                                        author_id=peer.actor.user_id)
+                                             for peer, data in batch])
+                except Exception:
+                    # Not stored: their clients still hold the changes and send them again
+                    # when they reconnect.
+                    log.exception("storing changes of page %s failed", room.page_id)
+                    for peer, _ in batch:
+                        peer.close(CLOSE_NOT_SAVED, "not_saved")
+                    continue
+                # Stored and committed: now they may be seen.
+                for peer, data in batch:
+                    before = room.doc.get_state()
+                    try:
+                        room.doc.apply_update(data)
+                    except Exception:
+                        log.exception("an update of page %s decoded but did not apply",
+                                      room.page_id)
+                        self.reset(room.page_id)
+                        return
+                    room.size += len(data)
+                    change = room.doc.get_update(before)
+                    if change != EMPTY_UPDATE:
+                        room.broadcast(create_update_message(change), but=peer)
+                    room.last_editor = peer.actor.user_id
+                    room.editors.add(peer.actor.user_id)
+                room.appended += len(batch)
+            await self.realtime.bus.publish({"kind": "doc_update", "page": room.page_id,
+                                             "node": self.realtime.node_id})
+            if room.appended >= COMPACT_AFTER:
+                room.appended = 0
+                self._spawn(lambda: self._compact(room.page_id), "collab-compact")
+            if room.derive_task is None or room.derive_task.done():
+                room.derive_task = self._spawn(lambda: self._derive_later(room),
+                                               "collab-derive")
 
     async def _compact(self, page_id: int) -> None:
         try:
