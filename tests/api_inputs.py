@@ -228,7 +228,11 @@ async def build_world(cast: Cast) -> World:
     page = await owner.api.post(f"{API}/pages", json={"space_id": space_id, "title": "接口规范",
                                                       "template": "manual"})
     assert page.status_code == 201, page.text
-    world.ids.update(space_id=space_id, page_id=page.json()["id"])
+    version = await owner.api.post(f"{API}/pages/{page.json()['id']}/versions",
+                                   json={"name": "初稿"})
+    assert version.status_code == 201, version.text
+    world.ids.update(space_id=space_id, page_id=page.json()["id"],
+                     version_id=version.json()["id"])
     term = await owner.api.post(f"{API}/glossary/terms", json={
         "term": "SLA", "department_id": cast.departments["客服部"],
         "definition": "服务等级协议：承诺的响应和解决时限。"})
