@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot
-from tests.helpers import Cast, anonymous_client
+from tests.helpers import Cast, anonymous_client, sign_in
 from xietong.audit.models import AuditEntry
 from xietong.core.clock import utcnow
 from xietong.org.models import User
@@ -204,6 +204,7 @@ async def test_members_and_guests_do_not_reach_the_page(cast: Cast, open_page: O
 
 async def test_the_audit_log_reads_in_words(cast: Cast, open_page: OpenPage) -> None:
     admin, owner = cast.linxiaoyan, cast.zhoujianguo
+    await sign_in(cast.client, cast.lina.username)  # her sign-in is in the log too
     await admin.api.patch(f"/api/v1/users/{cast.lina.id}", json={"title": "首席架构师"})
     await owner.api.post(f"/api/v1/users/{cast.liuyang.id}/password-reset")
     # One entry a week ago, to be left out by a date range.
