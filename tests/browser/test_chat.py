@@ -109,8 +109,15 @@ async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: 
     root = await post(cast.wangfang, channel_id, "客户反馈登录页白屏，谁来跟进？")
     lina = await open_page("lina", f"/chat/{channel_id}")
     item = message(lina, "登录页白屏")
-    await item.hover()
-    await item.get_by_test_id("reply-thread").click()
+    reply = item.get_by_test_id("reply-thread")
+    # Hovered again until its actions show: the message may be redrawn under the pointer
+    # (glossary terms marked once the screen's recognition answers), which ends the hover.
+    for _ in range(20):
+        await item.hover()
+        if await reply.is_visible():
+            break
+        await lina.wait_for_timeout(250)
+    await reply.click()
     pane = lina.get_by_test_id("thread-pane")
     await expect(pane).to_be_visible()
     await expect(pane.locator("article.message", has_text="登录页白屏")).to_be_visible()
