@@ -220,6 +220,8 @@ const docs: MessageSchema['docs'] = {
     inserted: '{n} lines added',
     deleted: '{n} lines removed',
     same: 'The same as the current content.',
+    insertedLine: 'Added: ',
+    deletedLine: 'Removed: ',
     unchanged: 'Show {n} unchanged lines',
     loadMore: 'Older versions',
     emptyVersion: '(empty)',

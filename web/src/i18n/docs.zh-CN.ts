@@ -219,6 +219,8 @@ export default {
     inserted: '新增 {n} 行',
     deleted: '删除 {n} 行',
     same: '和当前内容相同。',
+    insertedLine: '新增：',
+    deletedLine: '删除：',
     unchanged: '展开 {n} 行未改动的内容',
     loadMore: '更早的版本',
     emptyVersion: '（空白）',
