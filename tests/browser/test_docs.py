@@ -100,6 +100,14 @@ async def test_two_people_type_into_one_page_and_see_each_other(
     await screenshot(lina, "docs-coediting-desktop")
     await assert_no_serious_violations(lina)
 
+    # A new title typed in one browser shows in the other's header and tree.
+    title = lin.get_by_test_id("page-title")
+    await title.fill("接口设计评审（第二轮）")
+    await title.press("Enter")
+    await expect(lina.get_by_test_id("page-title")).to_have_value("接口设计评审（第二轮）")
+    await expect(lina.get_by_test_id(f"tree-row-{made['id']}")).to_contain_text("第二轮")
+    await expect(lina.get_by_test_id("breadcrumbs")).to_contain_text("第二轮")
+
 
 async def test_a_reader_sees_changes_arrive_but_cannot_edit(
         cast: Cast, open_page: OpenPage) -> None:
@@ -126,6 +134,27 @@ async def test_a_reader_sees_changes_arrive_but_cannot_edit(
     assert "张伟想改" not in await derived(cast.lina, made["id"], "合并后自动部署")
     await screenshot(zhang, "docs-readonly-desktop")
     await assert_no_serious_violations(zhang)
+
+    # 李娜 marks it confidential and keeps it to 研发部: 张伟's open page is cut off.
+    await lina.get_by_test_id("classification").click()
+    await lina.get_by_test_id("classify-confidential").click()
+    await expect(lina.get_by_test_id("classification")).to_contain_text("机密")
+    await lina.get_by_test_id("open-permissions").click()
+    dialog = lina.get_by_role("dialog", name="文档权限")
+    await expect(dialog.get_by_test_id("grant-list")).to_contain_text("全公司")
+    await expect(dialog.get_by_test_id("grant-list")).to_contain_text("研发部")
+    await dialog.get_by_test_id("permissions-own").check()
+    await dialog.get_by_test_id("grant-everyone").get_by_role("button", name="移除 全公司").click()
+    await expect(dialog.get_by_test_id("grant-list")).not_to_contain_text("全公司")
+    await screenshot(lina, "docs-permissions-desktop")
+    await assert_no_serious_violations(lina)
+    await dialog.get_by_test_id("permissions-save").click()
+    await expect(lina.get_by_test_id("docs-notice")).to_contain_text("权限已保存")
+    await expect(zhang.get_by_test_id("collab-stopped").or_(zhang.get_by_test_id("docs-not-found"))
+                 ).to_be_visible()
+    await expect(editor(zhang)).to_have_count(0, timeout=15_000)
+    response = await cast.zhangwei.api.get(f"/api/v1/pages/{made['id']}")
+    assert response.status_code == 404
 
 
 async def test_versions_are_saved_compared_and_restored_in_both_browsers(
@@ -351,6 +380,11 @@ async def test_the_phone_layout_puts_the_tree_in_a_drawer(
     await lina.get_by_test_id("open-tree").click()
     await expect(sidebar).to_be_in_viewport()
     await expect(sidebar.get_by_text("会议纪要")).to_be_visible()
+    notes_row = sidebar.get_by_test_id(f"tree-row-{made['id']}")
+    await expect(notes_row).to_have_attribute("aria-expanded", "false")
+    await notes_row.locator(".twisty").click()
+    await expect(sidebar.get_by_text("部署手册")).to_be_visible()
+    await lina.wait_for_timeout(300)  # the drawer's slide
     await screenshot(lina, "docs-tree-phone")
     await assert_no_serious_violations(lina)
     await sidebar.get_by_test_id(f"tree-row-{made['id']}").get_by_test_id("tree-add").click()

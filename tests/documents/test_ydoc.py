@@ -53,3 +53,11 @@ def test_empty_list_items_hold_an_empty_paragraph_and_read_back_the_same() -> No
     assert all([c.tag for c in e.children if isinstance(c, XmlElement)] == ["paragraph"]
                for e in items)
     assert markdown_of(doc) == "1. \n2. \n\n- [ ] 待办\n- [ ]\n"
+
+
+def test_a_templates_lines_stay_lines() -> None:
+    """`**会议主题：**` and `**时间：**` on lines of their own stay on lines of their own."""
+    doc = seeded("**会议主题：**\n**时间：**\n")
+    [paragraph] = [e for e in elements(fragment_of(doc)) if e.tag == "paragraph"]
+    assert [c.tag for c in paragraph.children if isinstance(c, XmlElement)] == ["hardBreak"]
+    assert markdown_of(doc) == "**会议主题：**  \n**时间：**\n"

@@ -201,9 +201,9 @@ def _append_inline(parent: XmlElement, token: Token) -> None:
             put(child.content)
         elif child.type == "code_inline":
             put(child.content, {"code": {}})
-        elif child.type in ("softbreak",):
-            put(" ")
-        elif child.type == "hardbreak":
+        elif child.type in ("softbreak", "hardbreak"):
+            # A template's lines are its author's (`**时间：**` under `**会议主题：**`): kept
+            # as lines, not run together (Chinese puts no space between them either).
             parent.children.append(XmlElement("hardBreak"))
             text = parent.children.append(XmlText())
         elif child.type in _MARKS:
