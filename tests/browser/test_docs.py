@@ -11,9 +11,8 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
-
 from playwright.async_api import Locator, Page, ViewportSize, expect
+from sqlalchemy import update
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot, unavailable
