@@ -229,6 +229,11 @@ async def build_world(cast: Cast) -> World:
                                                       "template": "manual"})
     assert page.status_code == 201, page.text
     world.ids.update(space_id=space_id, page_id=page.json()["id"])
+    term = await owner.api.post(f"{API}/glossary/terms", json={
+        "term": "SLA", "department_id": cast.departments["客服部"],
+        "definition": "服务等级协议：承诺的响应和解决时限。"})
+    assert term.status_code == 201, term.text
+    world.ids.update(term_id=term.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -120,14 +120,14 @@ async def test_operator_commands(operator: Operator, backend: Backend) -> None:
     assert "48 people" in seeded.stdout
     # Every domain's step ran as the operator, whatever role the demo gives its owner.
     for made in ("1 company holiday", "3 approval flows", "6 request types", "6 requests",
-                 "14 spaces", "9 pages"):
+                 "14 spaces", "9 pages", "19 glossary terms"):
         assert made in seeded.stdout, seeded.stdout
     assert "already there" in operator.run("seed-demo").stdout
     # The search index afresh: the demo's messages, its requests, its project and tasks.
     reindexed = operator.run("reindex")
     assert reindexed.returncode == 0, reindexed.stderr
     assert re.fullmatch(r"Indexed \d+ messages, 6 requests, 1 projects, 8 tasks, 7 objectives, "
-                        r"9 pages\.\n", reindexed.stdout), \
+                        r"9 pages, 19 terms\.\n", reindexed.stdout), \
         reindexed.stdout
     checked = operator.run("check")
     assert checked.returncode == 0

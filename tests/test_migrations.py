@@ -401,3 +401,43 @@ async def test_projects_and_tasks_made_before_search_knew_them_are_found_after(
     finally:
         await runtime.close()
         await backend.drop_database(name)
+
+
+async def test_departments_made_before_documents_get_their_spaces(backend: Backend) -> None:
+    """0027 gives every department already there its space, with the grants a department
+    made from now on gets (its department edits, everyone reads); the downgrade drops them."""
+    from xietong.core.actor import Actor, Role
+    from xietong.documents.access import access_space
+
+    name = f"xietong_spaces_{backend.run_id}"
+    await backend.create_database(name)
+    runtime = Runtime(backend.settings(database_url=backend.database_url(name)))
+    try:
+        await upgrade_to(runtime, "0026")
+        async with runtime.engine.begin() as connection:
+            await connection.execute(insert(await _as_migrated(connection, "users")), [
+                {"id": 1, "username": "lina", "display_name": "李娜"},
+                {"id": 2, "username": "wangfang", "display_name": "王芳"}])
+            await connection.execute(insert(await _as_migrated(connection, "departments")), [
+                {"id": 1, "name": "研发部", "parent_id": None},
+                {"id": 2, "name": "前端组", "parent_id": 1},
+                {"id": 3, "name": "客服部", "parent_id": None}])
+            await connection.execute(insert(await _as_migrated(
+                connection, "department_members")), [
+                {"department_id": 2, "user_id": 1, "is_primary": True},
+                {"department_id": 3, "user_id": 2, "is_primary": True}])
+        await upgrade_to_head(runtime)
+        async with runtime.reader() as uow:
+            levels = {}
+            for space_id in (1, 2, 3):
+                found = await access_space(uow, Actor(1, Role.MEMBER), space_id)
+                levels[found.space.name] = (found.space.department_id, found.level.label)
+        # 李娜 works in 前端组, below 研发部: she edits both, and reads 客服部's.
+        assert levels == {"研发部": (1, "edit"), "前端组": (2, "edit"), "客服部": (3, "view")}
+        await downgrade_to(runtime, "0026")
+        async with runtime.engine.connect() as connection:
+            tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+        assert "doc_spaces" not in tables
+    finally:
+        await runtime.close()
+        await backend.drop_database(name)

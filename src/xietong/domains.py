@@ -14,6 +14,7 @@ from xietong.business_calendar.manifest import MANIFEST as BUSINESS_CALENDAR
 from xietong.chat.manifest import MANIFEST as CHAT
 from xietong.documents.manifest import MANIFEST as DOCUMENTS
 from xietong.files.manifest import MANIFEST as FILES
+from xietong.glossary.manifest import MANIFEST as GLOSSARY
 from xietong.goals.manifest import MANIFEST as GOALS
 from xietong.jobs.manifest import MANIFEST as JOBS
 from xietong.manifest import DomainManifest
@@ -42,4 +43,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     PROJECTS,
     GOALS,
     DOCUMENTS,
+    GLOSSARY,
 )

@@ -174,9 +174,25 @@ async def test_two_moves_at_once_never_make_a_loop(cast: Cast) -> None:
         assert codes == [200, 422], [r.text for r in answers]
         assert [error_code(r) for r in answers if r.status_code == 422] == ["page_cycle"]
         parents = {i["id"]: i["parent_id"] for i in await tree(cast.lina, space)}
-        assert {parents[a["id"]], parents[b["id"]]} & {None}, parents
-        for page in (a, b):
-            assert (await cast.lina.api.delete(f"{PAGES}/{page['id']}")).status_code == 204
+        # One under the other, the other at the top: no loop.
+        [top] = [p for p in (a, b) if parents[p["id"]] is None]
+        assert {parents[a["id"]], parents[b["id"]]} == {None, top["id"]}, parents
+        # Both go to the trash with the one at the top.
+        assert (await cast.lina.api.delete(f"{PAGES}/{top['id']}")).status_code == 204
+
+
+async def test_two_moves_between_spaces_at_once_never_make_a_loop(cast: Cast) -> None:
+    first, second = await space_id_of(cast, "研发部"), (await make_space(cast.lina, "架构"))["id"]
+    for _ in range(3):
+        a = await make_page(cast.lina, first, "甲")
+        b = await make_page(cast.lina, second, "乙")
+        answers = await asyncio.gather(move(cast.lina, a["id"], parent_id=b["id"]),
+                                       move(cast.lina, b["id"], parent_id=a["id"]))
+        assert sorted(r.status_code for r in answers) == [200, 422], [r.text for r in answers]
+        pages = {i["id"]: i for s in (first, second) for i in await tree(cast.lina, s)}
+        assert {pages[a["id"]]["parent_id"], pages[b["id"]]["parent_id"]} & {None}
+        [top] = [p for p in (a, b) if pages[p["id"]]["parent_id"] is None]
+        assert (await cast.lina.api.delete(f"{PAGES}/{top['id']}")).status_code == 204
 
 
 async def test_many_moves_at_once_keep_one_order(cast: Cast) -> None:

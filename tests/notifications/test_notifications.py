@@ -403,7 +403,8 @@ async def test_preferences_mute_kinds_and_quiet_hours(cast: Cast, follow: Follow
                   "request_assigned": True, "sla_warning": True, "sla_breached": True,
                   "approval_waiting": True, "task_assigned": True, "task_due": True,
                   "task_mentioned": True, "task_commented": True,
-                  "okr_check_in": True, "doc_review_due": True},
+                  "okr_check_in": True, "doc_review_due": True,
+                  "glossary_term_changed": True},
         "dnd_enabled": False, "dnd_start": "22:00", "dnd_end": "08:00"}
     chosen = await cast.lina.api.put(f"{API}/preferences", json={
         "kinds": {"mention": False}, "dnd_enabled": True, "dnd_start": "00:00",

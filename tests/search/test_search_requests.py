@@ -238,7 +238,8 @@ async def test_rebuilding_the_index_brings_requests_back(cast: Cast) -> None:
     async with cast.runtime.unit_of_work() as uow:
         assert await rebuild_everything(uow) == [("messages", 1), ("requests", 1),
                                                  ("projects", 0), ("tasks", 0),
-                                                 ("objectives", 0), ("pages", 0)]
+                                                 ("objectives", 0), ("pages", 0),
+                                                 ("terms", 0)]
         assert await indexed_count(uow, ItemKind.REQUEST) == 1
     assert await finds(cast.lina, "年度预算") == [filed["id"]]
     assert await finds(cast.lina, filed["number"]) == [filed["id"]]

@@ -62,7 +62,7 @@ async def test_an_item_is_found_by_the_readers_of_its_scope_only(cast: Cast,
     # owner, while the channel's message stays found.
     assert await found(runtime, as_owner, "季度复盘", runtime.readable_scopes) == {in_channel}
     assert runtime.readable_scopes.kinds == {"channel", "request", "project", "objective",
-                                              "page"}
+                                              "page", "term"}
     # No readers at all: nothing.
     assert await found(runtime, as_owner, "季度复盘", ReadableScopes([])) == set()
 

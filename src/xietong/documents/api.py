@@ -308,8 +308,10 @@ async def update_page(page_id: IdPath, body: PageUpdate, actor: CurrentActor,
 
 @router.post("/pages/{page_id}/move")
 async def move_page(page_id: IdPath, body: PageMove, actor: CurrentActor, rt: Rt) -> PageOut:
+    # Changes to a tree lock the tree first, then its rows (`actions`): no row is locked
+    # here, or a move waiting for the tree would hold what the move holding it needs.
     async with rt.unit_of_work() as uow:
-        found = await access_page(uow, actor, page_id, need=EDIT, for_update=True)
+        found = await access_page(uow, actor, page_id, need=EDIT)
         await actions.do_move_page(uow, actor, found, body)
         return await _fresh_out(uow, actor, page_id)
 
@@ -318,7 +320,7 @@ async def move_page(page_id: IdPath, body: PageMove, actor: CurrentActor, rt: Rt
 async def delete_page(page_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
     """To the trash, with every page under it."""
     async with rt.unit_of_work() as uow:
-        found = await access_page(uow, actor, page_id, need=EDIT, for_update=True)
+        found = await access_page(uow, actor, page_id, need=EDIT)
         await actions.do_delete_page(uow, actor, found)
     return Response(status_code=204)
 
@@ -327,8 +329,7 @@ async def delete_page(page_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
 async def restore_page(page_id: IdPath, actor: CurrentActor, rt: Rt) -> PageOut:
     """Back from the trash, with what went with it."""
     async with rt.unit_of_work() as uow:
-        found = await access_page(uow, actor, page_id, need=EDIT, for_update=True,
-                                  in_trash=True)
+        found = await access_page(uow, actor, page_id, need=EDIT, in_trash=True)
         await actions.do_restore_page(uow, actor, found)
         return await _fresh_out(uow, actor, page_id)
 
@@ -360,7 +361,7 @@ async def get_page_permissions(page_id: IdPath, actor: CurrentActor,
 async def set_page_permissions(page_id: IdPath, body: PagePermissionsIn, actor: CurrentActor,
                                rt: Rt) -> PagePermissions:
     async with rt.unit_of_work() as uow:
-        found = await access_page(uow, actor, page_id, for_update=True)
+        found = await access_page(uow, actor, page_id)
         await actions.do_set_page_permissions(uow, actor, found, body)
         return await _page_permissions(uow, actor, page_id)
 

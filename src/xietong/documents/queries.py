@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, literal, or_, select, true
 
@@ -153,15 +153,17 @@ class TreeRow(NamedTuple):
 
 
 async def tree_rows(uow: UnitOfWork, space_id: int) -> Sequence[TreeRow]:
-    """Every live page of the space as the tree shows it, as rows (a space may hold tens of
-    thousands of pages: no ORM objects), siblings in rank order."""
+    """Every live page of the space as the tree shows it, as the database's rows (a space
+    may hold tens of thousands of pages: no ORM objects, no copies), siblings in rank
+    order."""
     connection = await uow.session.connection()
     result = await connection.execute(
         select(Page.id, Page.parent_id, Page.title, Page.rank, Page.icon, Page.updated_at,
                Page.grants_from_id)
         .where(Page.space_id == space_id, Page.deleted_at.is_(None))
         .order_by(Page.parent_id, Page.rank, Page.id))
-    return [TreeRow(*row) for row in result]
+    # The rows have TreeRow's fields, by name and in order.
+    return cast("Sequence[TreeRow]", result.all())
 
 
 class ChainRow(NamedTuple):

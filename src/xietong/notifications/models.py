@@ -40,6 +40,8 @@ class NotificationKind(StrEnum):
     # Documents: a page one keeps fresh is due for review; long overdue (to the space's
     # owners).
     DOC_REVIEW_DUE = "doc_review_due"
+    # Glossary: a followed term's definition changed, or it was deprecated (to followers).
+    GLOSSARY_TERM_CHANGED = "glossary_term_changed"
 
 
 class Notification(Base):

@@ -1,5 +1,5 @@
-"""The search index: one row per searchable item (messages, requests, projects,
-tasks, objectives and pages).
+"""The search index: one row per searchable item (messages, requests, projects, tasks,
+objectives, pages and glossary terms).
 
 The row carries the item's scope (`channel:12`, later `task:7`, `doc:3`: whoever may read
 the scope may find the item, see `search.scopes`) and the columns filters need, and its
@@ -48,6 +48,8 @@ class ItemKind:
     OBJECTIVE = "objective"
     # Documents' pages (`documents.searching`), each in its own scope `page:<id>`.
     PAGE = "page"
+    # Glossary terms (`glossary.searching`), each in its own scope `term:<id>`.
+    TERM = "term"
 
 
 class SearchItem(Base):

@@ -77,7 +77,8 @@ GUEST_CHANNELS_AS_TAGS = 50
 Sort = Literal["relevance", "date"]
 # The kinds of item a search finds, and shows (`search.views`).
 SEARCHED_KINDS: tuple[str, ...] = (ItemKind.MESSAGE, ItemKind.REQUEST, ItemKind.TASK,
-                                   ItemKind.PROJECT, ItemKind.OBJECTIVE, ItemKind.PAGE)
+                                   ItemKind.PROJECT, ItemKind.OBJECTIVE, ItemKind.PAGE,
+                                   ItemKind.TERM)
 
 
 @dataclass

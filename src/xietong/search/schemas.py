@@ -1,6 +1,6 @@
 """HTTP shapes of search (API.md "Files and search"): hits of every kind in one list, each
 with its `kind` and the item as that kind's own API shows it (a message) or a summary of it
-(a request, a task, a project, an objective, a page)."""
+(a request, a task, a project, an objective, a page, a glossary term)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from xietong.org.schemas import DepartmentRef
 MAX_QUERY_CHARS = 1000
 
 # What `kind=` takes: the kinds of hit (`queries.SEARCHED_KINDS`).
-HitKind = Literal["message", "request", "task", "project", "objective", "page"]
+HitKind = Literal["message", "request", "task", "project", "objective", "page", "term"]
 # A request's statuses (`requests.models.Status`, which search cannot import; a test
 # holds the two equal).
 RequestStatus = Literal["new", "accepted", "in_progress", "waiting", "resolved", "closed",
@@ -155,7 +155,33 @@ class PageHit(BaseModel):
     highlight: str
 
 
-SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit | ObjectiveHit | PageHit,
+# A glossary term's status (`glossary.models.TermStatus`; a test holds the two equal).
+TermStatus = Literal["active", "deprecated"]
+
+
+class TermSummary(BaseModel):
+    """A glossary term as a search hit shows it (GET /glossary/terms/{id} has the rest)."""
+
+    id: int
+    term: str
+    english: str
+    aliases: list[str]
+    # The owning department (None once it was deleted).
+    department: DepartmentRef | None
+    status: TermStatus
+
+
+class TermHit(BaseModel):
+    kind: Literal["term"]
+    term: TermSummary
+    # Safe HTML: the term with its matches marked, and its other names, definition and
+    # examples around the first match.
+    title_highlight: str
+    highlight: str
+
+
+SearchHit = Annotated[MessageHit | RequestHit | TaskHit | ProjectHit | ObjectiveHit | PageHit
+                      | TermHit,
                       Field(discriminator="kind")]
 
 

@@ -1,7 +1,7 @@
 """Search results as the API shows them: the query parsed and resolved, the matches found,
 and each hit shaped by its kind — a message as the chat API has it, a request, a task, a
-project, an objective or a page as its domain describes it (it answers `FoundItems`) — with
-its highlighted snippet."""
+project, an objective, a page or a glossary term as its domain describes it (it answers
+`FoundItems`) — with its highlighted snippet."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ from xietong.search.schemas import (
     SearchResults,
     TaskHit,
     TaskSummary,
+    TermHit,
+    TermSummary,
 )
 from xietong.search.scopes import ReadableScopes
 
@@ -79,6 +81,15 @@ class FoundPage:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class FoundTerm:
+    """How the glossary answers `FoundItems` for a term: its summary, and the text a hit
+    highlights (its other names, its definition and its examples)."""
+
+    summary: TermSummary
+    body: str
+
+
 async def message_hits(uow: UnitOfWork, message_ids: Sequence[int],
                        wanted: Sequence[Highlight]) -> dict[int, MessageHit]:
     # As chat has them now: one deleted since the search ran is left out.
@@ -117,6 +128,9 @@ def _hit(found: object, wanted: Sequence[Highlight]) -> SearchHit | None:
                                 highlight=snippet(body, wanted))
         case FoundPage(summary=page, body=body):
             return PageHit(kind="page", page=page, title_highlight=snippet(page.title, wanted),
+                           highlight=snippet(body, wanted))
+        case FoundTerm(summary=term, body=body):
+            return TermHit(kind="term", term=term, title_highlight=snippet(term.term, wanted),
                            highlight=snippet(body, wanted))
     return None
 

@@ -127,6 +127,19 @@ export const router = createRouter({
           meta: { titleKey: 'okr.title' },
         },
         {
+          path: 'glossary',
+          name: 'glossary',
+          component: () => import('../glossary/GlossaryView.vue'),
+          meta: { titleKey: 'glossary.title' },
+        },
+        {
+          // Hover cards and notifications link here (`/glossary/12`).
+          path: 'glossary/:termId(\\d+)',
+          name: 'glossary-term',
+          component: () => import('../glossary/TermView.vue'),
+          meta: { titleKey: 'glossary.title' },
+        },
+        {
           path: 'my-work',
           name: 'my-work',
           component: () => import('../projects/MyWorkView.vue'),

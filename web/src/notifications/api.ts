@@ -26,6 +26,7 @@ const everyKind: { [K in NotificationKind]: K } = {
   task_commented: 'task_commented',
   okr_check_in: 'okr_check_in',
   doc_review_due: 'doc_review_due',
+  glossary_term_changed: 'glossary_term_changed',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

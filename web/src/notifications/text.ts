@@ -20,6 +20,7 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   task_commented: 'notifications.titles.task_commented',
   okr_check_in: 'notifications.titles.okr_check_in',
   doc_review_due: 'notifications.titles.doc_review_due',
+  glossary_term_changed: 'notifications.titles.glossary_term_changed',
 }
 
 function dataText(notification: Notification, key: string): string {

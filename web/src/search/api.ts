@@ -3,8 +3,8 @@ import type { Schema } from '../api/types'
 
 /**
  * One hit, of any kind: a message (`hit.message`), a request (`hit.request`), a task
- * (`hit.task`), a project (`hit.project`), an objective (`hit.objective`) or a documents
- * page (`hit.page`), told apart by `hit.kind`. `highlight` (and the
+ * (`hit.task`), a project (`hit.project`), an objective (`hit.objective`), a documents
+ * page (`hit.page`) or a glossary term (`hit.term`), told apart by `hit.kind`. `highlight` (and the
  * others' `title_highlight`) is safe HTML from the server: escaped text with the matches
  * wrapped in <mark>.
  */
@@ -14,6 +14,7 @@ export type TaskHit = Schema<'TaskHit'>
 export type ProjectHit = Schema<'ProjectHit'>
 export type ObjectiveHit = Schema<'ObjectiveHit'>
 export type PageHit = Schema<'PageHit'>
+export type TermHit = Schema<'TermHit'>
 export type SearchResults = Schema<'SearchResults'>
 /** What `kind=` keeps; no kind: every kind. */
 export type HitKind = SearchHit['kind']
@@ -38,5 +39,7 @@ export function hitKey(hit: SearchHit): string {
       return `objective-${hit.objective.id}`
     case 'page':
       return `page-${hit.page.id}`
+    case 'term':
+      return `term-${hit.term.id}`
   }
 }
