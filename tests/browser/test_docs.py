@@ -246,6 +246,25 @@ async def test_a_page_from_the_meeting_template_is_dragged_under_another(
     await screenshot(lina, "docs-template-page-desktop")
     await assert_no_serious_violations(lina)
 
+    # Renamed from the row's menu, in place; an icon from the page's menu.
+    await row.hover()
+    await row.get_by_test_id("tree-more").click()
+    menu = lina.get_by_test_id("tree-menu")
+    await expect(menu.get_by_role("menuitem")).to_contain_text(["新建子文档", "重命名", "更换图标"])
+    await screenshot(lina, "docs-tree-menu-desktop")
+    await assert_no_serious_violations(lina)
+    await menu.get_by_test_id("tree-menu-rename").click()
+    await lina.get_by_test_id("tree-rename").fill("周会纪要 12月7日")
+    await lina.get_by_test_id("tree-rename").press("Enter")
+    await expect(row.get_by_test_id("tree-title")).to_have_text("周会纪要 12月7日")
+    await expect(lina.get_by_test_id("page-title")).to_have_value("周会纪要 12月7日")
+    await lina.get_by_test_id("page-more").click()
+    await lina.get_by_test_id("menu-icon").click()
+    await lina.get_by_role("dialog", name="选择图标").get_by_test_id("icon-🎯").click()
+    await expect(row).to_contain_text("🎯")
+    stored = (await cast.lina.api.get(f"/api/v1/pages/{notes_id}")).json()
+    assert (stored["title"], stored["icon"]) == ("周会纪要 12月7日", "🎯")
+
 
 async def parent_becomes(person: Person, space_id: int, page_id: int,
                          parent_id: int | None) -> None:
