@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from playwright.async_api import Locator, Page, ViewportSize, expect
 from sqlalchemy import update
 
@@ -19,10 +21,24 @@ from tests.browser.conftest import OpenPage, screenshot, unavailable
 from tests.documents.helpers import make_page, space_id_of, tree
 from tests.helpers import Cast, Person
 from xietong.core.clock import utcnow
+from xietong.documents.collab import _ROOMS
 from xietong.documents.models import Page as PageRow
 from xietong.runtime import Runtime
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+async def rooms_closed(runtime: Runtime, live_server: str) -> AsyncIterator[None]:
+    """After a test (its browsers closed first): wait until the server has let go of every
+    page's room, its last text derived and versions taken, before the tables are emptied
+    under it (PostgreSQL's TRUNCATE would otherwise wait on those writes)."""
+    yield
+    rooms = _ROOMS.get(runtime.realtime)
+    for _ in range(100):
+        if rooms is None or (not rooms.rooms and not rooms._tasks):
+            return
+        await asyncio.sleep(0.05)
 
 
 def editor(page: Page) -> Locator:
@@ -262,7 +278,11 @@ async def test_a_page_from_the_meeting_template_is_dragged_under_another(
     await lina.get_by_test_id("menu-icon").click()
     await lina.get_by_role("dialog", name="选择图标").get_by_test_id("icon-🎯").click()
     await expect(row).to_contain_text("🎯")
-    stored = (await cast.lina.api.get(f"/api/v1/pages/{notes_id}")).json()
+    for _ in range(40):
+        stored = (await cast.lina.api.get(f"/api/v1/pages/{notes_id}")).json()
+        if stored["icon"]:
+            break
+        await asyncio.sleep(0.1)
     assert (stored["title"], stored["icon"]) == ("周会纪要 12月7日", "🎯")
 
 
