@@ -22,11 +22,26 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // Libraries in one chunk: it changes only when dependencies do, so browsers
-        // keep it cached across app releases. SortableJS only for the board that drags.
+        // keep it cached across app releases. SortableJS only for the screens that drag; the
+        // document editor (Tiptap, ProseMirror, Yjs) and the Markdown reader of old versions
+        // only for a document's page.
         codeSplitting: {
           groups: [
+            // Vue and its router and i18n first: the editor's group would otherwise take them
+            // along as dependencies of @tiptap/vue-3, into the one chunk every screen loads.
+            { name: 'vendor', test: /[\\/]node_modules[\\/](@vue|vue|vue-router|vue-i18n|@intlify)[\\/]/, priority: 2 },
             { name: 'sortable', test: /[\\/]node_modules[\\/]sortablejs[\\/]/, priority: 1 },
-            { name: 'vendor', test: /[\\/]node_modules[\\/]/ },
+            {
+              name: 'editor',
+              test: /[\\/]node_modules[\\/](@tiptap|prosemirror-[^\\/]+|yjs|y-websocket|y-protocols|lib0|orderedmap|rope-sequence|w3c-keyname|linkifyjs|@floating-ui|fast-equals)[\\/]/,
+              priority: 1,
+            },
+            {
+              name: 'markdown',
+              test: /[\\/]node_modules[\\/](markdown-it|mdurl|uc\.micro|entities|linkify-it|punycode\.js|argparse)[\\/]/,
+              priority: 1,
+            },
+            { name: 'libs', test: /[\\/]node_modules[\\/]/ },
           ],
         },
       },

@@ -35,7 +35,7 @@ from xietong.documents.collab import (
     stored_updates,
 )
 from xietong.documents.models import PageUpdate
-from xietong.documents.ydoc import text_of
+from xietong.documents.ydoc import fragment_of, text_of
 from xietong.runtime import Runtime
 
 
@@ -65,6 +65,13 @@ async def update_count(runtime: Runtime, page_id: int) -> int:
         return int(await uow.session.scalar(
             select(func.count()).select_from(PageUpdate).where(PageUpdate.page_id == page_id))
             or 0)
+
+
+async def updates_by(runtime: Runtime, page_id: int, author_id: int) -> int:
+    async with runtime.reader() as uow:
+        return int(await uow.session.scalar(
+            select(func.count()).select_from(PageUpdate).where(
+                PageUpdate.page_id == page_id, PageUpdate.author_id == author_id)) or 0)
 
 
 @pytest.fixture(autouse=True)
@@ -152,6 +159,45 @@ async def test_who_may_only_read_receives_changes_but_cannot_make_them(
     await asyncio.sleep(0.2)
     assert "销售部想偷偷改" not in lina.text
     assert await update_count(runtime, page["id"]) == before
+    await lina.close()
+
+
+async def test_a_reader_reconnecting_with_a_page_that_had_deletions_stays(
+        cast: Cast, page: dict[str, Any], live_server: str, runtime: Runtime) -> None:
+    """Yjs answers sync step 1 with its whole delete set: a reader whose replica saw text
+    deleted sends one on every reconnect, and is not taken for a writer. A delete set of a
+    reader's own making is dropped, not applied."""
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    reader = await Editor.open(live_server, page["id"], cast.zhangwei.token)  # 销售部: view
+    await lina.wait_synced()
+    await reader.wait_synced()
+    lina.type_paragraph("草稿：待删除")
+    lina.type_paragraph("定稿")
+    await eventually(lambda: "定稿" in reader.text)
+    del fragment_of(lina.doc).children[0]
+    await eventually(lambda: "草稿" not in reader.text)
+
+    reader = await reader.reconnect(live_server, page["id"], cast.zhangwei.token)
+    await reader.wait_synced()
+    lina.type_paragraph("重连后李娜又写了一段")
+    await eventually(lambda: "重连后李娜又写了一段" in reader.text)
+    assert reader.closed is None
+    assert await updates_by(runtime, page["id"], cast.zhangwei.id) == 0
+
+    # Deletions alone, of what is in the page: dropped, the reader stays, the page is whole.
+    forged: Doc[Any] = Doc()
+    forged.apply_update(reader.doc.get_update())
+    reader._sending = False
+    del fragment_of(forged).children[0:len(fragment_of(forged).children)]
+    only_deletions = forged.get_update(forged.get_state())
+    await reader.send(sync_frame(only_deletions))
+    lina.type_paragraph("最后一段")
+    await eventually(lambda: "最后一段" in reader.text)
+    assert "定稿" in lina.text
+    assert reader.closed is None
+    assert await updates_by(runtime, page["id"], cast.zhangwei.id) == 0
+    assert "定稿" in await stored_text(runtime, page["id"])
+    await reader.close()
     await lina.close()
 
 

@@ -195,6 +195,23 @@ def awareness_update(entries: dict[int, ClientState]) -> bytes:
     return bytes(out)
 
 
+def _state_vector(encoded: bytes) -> dict[int, int]:
+    """A Yjs state vector: client id → the clock up to which its items are held."""
+    count, at = _var_uint(encoded, 0)
+    clocks: dict[int, int] = {}
+    for _ in range(count):
+        client, at = _var_uint(encoded, at)
+        clocks[client], at = _var_uint(encoded, at)
+    return clocks
+
+
+def _brings_new_items(state: bytes, update: bytes) -> bool:
+    """Whether `update` holds an item beyond `state` (a document's state vector)."""
+    have = _state_vector(state)
+    return any(clock > have.get(client, 0)
+               for client, clock in _state_vector(get_state(update)).items())
+
+
 # --- the store --------------------------------------------------------------------------
 
 
@@ -398,7 +415,18 @@ class Rooms:
         if data == EMPTY_UPDATE:
             return
         if peer.level < Level.EDIT:
-            peer.close(CLOSE_FORBIDDEN, "read_only")
+            # A reader's replica answers the server's sync step 1 with what it holds that the
+            # server's state vector lacks, and Yjs always adds its whole delete set: a reader
+            # who reconnects with a page that ever had deletions sends one. What brings no
+            # item the room lacks is not a change of theirs: it is dropped (never applied, so
+            # deletions of a reader's own making change nothing). Anything new closes.
+            try:
+                news = _brings_new_items(room.doc.get_state(), data)
+            except Exception:
+                peer.close(CLOSE_BAD_MESSAGE, "bad_update")
+                return
+            if news:
+                peer.close(CLOSE_FORBIDDEN, "read_only")
             return
         if len(data) > MAX_UPDATE_BYTES:
             peer.close(CLOSE_TOO_BIG, "update_too_big")

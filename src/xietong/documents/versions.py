@@ -25,6 +25,10 @@ AUTO_EVERY = timedelta(minutes=10)
 VERSIONS_PAGE = 50
 
 
+def _versions_lock(page_id: int) -> str:
+    return f"documents.versions:{page_id}"
+
+
 def version_out(version: PageVersion) -> VersionOut:
     return VersionOut(id=version.id, page_id=version.page_id, kind=VersionKind(version.kind),
                       name=version.name, created_by=version.created_by,
@@ -40,6 +44,7 @@ def version_detail(version: PageVersion) -> VersionDetail:
 async def take_version(uow: UnitOfWork, page_id: int, doc: Doc[Any], *, kind: VersionKind,
                        name: str | None = None, created_by: int | None = None,
                        editor_ids: Iterable[int] = ()) -> PageVersion:
+    await uow.lock(_versions_lock(page_id))
     version = PageVersion(page_id=page_id, kind=kind.value, name=name, state=doc.get_update(),
                           text=text_of(doc), markdown=markdown_of(doc),
                           editor_ids=sorted(set(editor_ids)), created_by=created_by,
@@ -59,7 +64,10 @@ async def latest_version(uow: UnitOfWork, page_id: int) -> PageVersion | None:
 async def snapshot_if_due(uow: UnitOfWork, page_id: int, doc: Doc[Any],
                           editor_ids: Iterable[int]) -> PageVersion | None:
     """While people edit: a version when the last one is `AUTO_EVERY` old (or there is
-    none) and the page reads differently from it."""
+    none) and the page reads differently from it. Decided under the page's versions lock, so
+    a version saved meanwhile (the last editor leaving as someone saves one under a name) is
+    seen, not followed by a second one."""
+    await uow.lock(_versions_lock(page_id))
     latest = await latest_version(uow, page_id)
     if latest is not None and utcnow() - latest.created_at < AUTO_EVERY:
         return None

@@ -201,9 +201,9 @@ def _append_inline(parent: XmlElement, token: Token) -> None:
             put(child.content)
         elif child.type == "code_inline":
             put(child.content, {"code": {}})
-        elif child.type in ("softbreak",):
-            put(" ")
-        elif child.type == "hardbreak":
+        elif child.type in ("softbreak", "hardbreak"):
+            # A template's lines are its author's (`**时间：**` under `**会议主题：**`): kept
+            # as lines, not run together (Chinese puts no space between them either).
             parent.children.append(XmlElement("hardBreak"))
             text = parent.children.append(XmlText())
         elif child.type in _MARKS:
@@ -254,8 +254,13 @@ def seed_from_markdown(markdown: str) -> bytes:
                 name = _BLOCKS[token.type]
                 if token.type == "bullet_list_open" and token.meta.get("tasks"):
                     name = "taskList"
-                elif token.type == "list_item_open" and "checked" in token.meta:
+                elif token.type == "list_item_open" and (
+                        "checked" in token.meta
+                        or (isinstance(parent, XmlElement) and parent.tag == "taskList")):
+                    # A task list holds only task items (an item without `[ ]` in one
+                    # that has them is one, not done).
                     name = "taskItem"
+                    token.meta.setdefault("checked", False)
                 attached = parent.children.append(XmlElement(name))
                 if token.type == "heading_open":
                     attached.attributes["level"] = int(token.tag[1])
@@ -265,7 +270,10 @@ def seed_from_markdown(markdown: str) -> bytes:
                     attached.attributes["checked"] = bool(token.meta["checked"])
                 stack.append(attached)
             elif token.type.endswith("_close") and token.type.replace("_close", "_open") in _BLOCKS:
-                stack.pop()
+                closed = stack.pop()
+                if token.type == "list_item_close" and not len(closed.children):
+                    # `1.` with nothing after it: Tiptap's list items hold a paragraph first.
+                    closed.children.append(XmlElement("paragraph"))
             elif token.type == "inline" and isinstance(parent, XmlElement):
                 if parent.tag in ("tableCell", "tableHeader"):
                     # Tiptap's table cells hold paragraphs.

@@ -100,6 +100,26 @@ export const router = createRouter({
           meta: { titleKey: 'projects.title' },
         },
         {
+          path: 'docs',
+          name: 'docs',
+          component: () => import('../documents/DocsHomeView.vue'),
+          meta: { titleKey: 'docs.title' },
+        },
+        {
+          // A space and a page share one screen (the tree stays as one page opens another).
+          path: 'docs/spaces/:spaceId(\\d+)',
+          name: 'docs-space',
+          component: () => import('../documents/DocsWorkspace.vue'),
+          meta: { titleKey: 'docs.title' },
+        },
+        {
+          // Review reminders and search hits link here (`/docs/pages/12`).
+          path: 'docs/pages/:pageId(\\d+)',
+          name: 'docs-page',
+          component: () => import('../documents/DocsWorkspace.vue'),
+          meta: { titleKey: 'docs.title' },
+        },
+        {
           // Notifications link here (`/okr?objective=12`).
           path: 'okr',
           name: 'okr',

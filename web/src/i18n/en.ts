@@ -1,7 +1,9 @@
+import docs from './docs.en'
 import type { MessageSchema } from './schema'
 
 // English UI strings; must mirror zh-CN.ts key for key (checked by the type).
 const en: MessageSchema = {
+  docs,
   app: {
     name: 'Xietong',
     skipToContent: 'Skip to main content',

@@ -1,7 +1,10 @@
 // Simplified Chinese UI strings. This file is the schema: en.ts must have the
 // same keys (the type checker enforces it). vue-i18n treats { } @ $ | as syntax,
 // so literal ones are written as {'@'} etc.
+import docs from './docs.zh-CN'
+
 export default {
+  docs,
   app: {
     name: '协同',
     skipToContent: '跳到主要内容',
