@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import websockets
-from pycrdt import Doc
+from pycrdt import Doc, write_var_uint
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection
 
@@ -29,13 +29,14 @@ from xietong.documents.collab import (
     STEP2,
     SYNC,
     UPDATE,
-    _put_var_uint,
     compact,
     rooms_of,
-    stored_updates,
+    stored_document,
+    sync_message,
 )
 from xietong.documents.models import PageUpdate
 from xietong.documents.ydoc import fragment_of, text_of
+from xietong.policy.documents import Level
 from xietong.runtime import Runtime
 
 
@@ -46,32 +47,20 @@ async def closed(raw: ClientConnection) -> None:
             await asyncio.wait_for(raw.recv(), 10)
 
 
-def sync_frame(update: bytes, step: int = UPDATE) -> bytes:
-    return bytes([SYNC, step]) + _put_var_uint(len(update)) + update
-
-
 async def stored_text(runtime: Runtime, page_id: int) -> str:
     """The page as its stored updates make it."""
     async with runtime.reader() as uow:
-        rows = await stored_updates(uow, page_id)
-    doc: Doc[Any] = Doc()
-    for _, update in rows:
-        doc.apply_update(update)
-    return text_of(doc)
+        return text_of(await stored_document(uow, page_id))
 
 
-async def update_count(runtime: Runtime, page_id: int) -> int:
+async def update_count(runtime: Runtime, page_id: int, author_id: int | None = None) -> int:
+    """The page's stored updates (`author_id`'s only, when given)."""
+    statement = select(func.count()).select_from(PageUpdate).where(
+        PageUpdate.page_id == page_id)
+    if author_id is not None:
+        statement = statement.where(PageUpdate.author_id == author_id)
     async with runtime.reader() as uow:
-        return int(await uow.session.scalar(
-            select(func.count()).select_from(PageUpdate).where(PageUpdate.page_id == page_id))
-            or 0)
-
-
-async def updates_by(runtime: Runtime, page_id: int, author_id: int) -> int:
-    async with runtime.reader() as uow:
-        return int(await uow.session.scalar(
-            select(func.count()).select_from(PageUpdate).where(
-                PageUpdate.page_id == page_id, PageUpdate.author_id == author_id)) or 0)
+        return int(await uow.session.scalar(statement) or 0)
 
 
 @pytest.fixture(autouse=True)
@@ -136,7 +125,6 @@ async def test_twenty_editors_typing_at_once_end_identical(
         await editor.close()
     assert await stored_text(runtime, page["id"]) == editors[0].text
     # 200 updates were stored (a paragraph, then its words); the room folded them as it went.
-    await eventually(lambda: True)
     assert await update_count(runtime, page["id"]) < 200
     # Folding what is left into one changes nothing.
     async with runtime.unit_of_work() as uow:
@@ -182,7 +170,7 @@ async def test_a_reader_reconnecting_with_a_page_that_had_deletions_stays(
     lina.type_paragraph("重连后李娜又写了一段")
     await eventually(lambda: "重连后李娜又写了一段" in reader.text)
     assert reader.closed is None
-    assert await updates_by(runtime, page["id"], cast.zhangwei.id) == 0
+    assert await update_count(runtime, page["id"], cast.zhangwei.id) == 0
 
     # Deletions alone, of what is in the page: dropped, the reader stays, the page is whole.
     forged: Doc[Any] = Doc()
@@ -190,12 +178,12 @@ async def test_a_reader_reconnecting_with_a_page_that_had_deletions_stays(
     reader._sending = False
     del fragment_of(forged).children[0:len(fragment_of(forged).children)]
     only_deletions = forged.get_update(forged.get_state())
-    await reader.send(sync_frame(only_deletions))
+    await reader.send(sync_message(UPDATE, only_deletions))
     lina.type_paragraph("最后一段")
     await eventually(lambda: "最后一段" in reader.text)
     assert "定稿" in lina.text
     assert reader.closed is None
-    assert await updates_by(runtime, page["id"], cast.zhangwei.id) == 0
+    assert await update_count(runtime, page["id"], cast.zhangwei.id) == 0
     assert "定稿" in await stored_text(runtime, page["id"])
     await reader.close()
     await lina.close()
@@ -211,13 +199,13 @@ async def test_hostile_frames_close_the_socket_and_change_nothing(
     before = await update_count(runtime, page["id"])
     good = lina.doc.get_update()
     hostile: list[tuple[bytes, int]] = [
-        (sync_frame(good[:len(good) // 2]), CLOSE_BAD_MESSAGE),  # a truncated update
-        (sync_frame(os.urandom(200)), CLOSE_BAD_MESSAGE),  # random bytes as an update
+        (sync_message(UPDATE, good[:len(good) // 2]), CLOSE_BAD_MESSAGE),  # a truncated update
+        (sync_message(UPDATE, os.urandom(200)), CLOSE_BAD_MESSAGE),  # random bytes as an update
         (b"\x07" + os.urandom(300), CLOSE_BAD_MESSAGE),  # no message type we know
-        (bytes([SYNC, UPDATE]) + _put_var_uint(10_000) + b"short", CLOSE_BAD_MESSAGE),
-        (sync_frame(b"\xff" * 20, STEP2), CLOSE_BAD_MESSAGE),
-        (sync_frame(os.urandom(MAX_UPDATE_BYTES + 1)), CLOSE_TOO_BIG),  # over the limit
-        (sync_frame(os.urandom(WS_MAX_SIZE)), 1009),  # past what the socket takes at all
+        (bytes([SYNC, UPDATE]) + write_var_uint(10_000) + b"short", CLOSE_BAD_MESSAGE),
+        (sync_message(STEP2, b"\xff" * 20), CLOSE_BAD_MESSAGE),
+        (sync_message(UPDATE, os.urandom(MAX_UPDATE_BYTES + 1)), CLOSE_TOO_BIG),  # over the limit
+        (sync_message(UPDATE, os.urandom(WS_MAX_SIZE)), 1009),  # past what the socket takes at all
     ]
     for frame, code in hostile:
         async with websockets.connect(collab_url(live_server, page["id"], cast.lina.token),
@@ -330,3 +318,51 @@ async def test_versions_are_kept_compared_and_restored_while_people_edit(
     await lina.close()
     await admin.close()
     assert await stored_text(runtime, page["id"]) == "第一版：目标是十月上线"
+
+
+async def test_a_version_restored_with_nobody_editing_changes_the_stored_page(
+        cast: Cast, page: dict[str, Any], live_server: str, runtime: Runtime) -> None:
+    versions = f"{PAGES}/{page['id']}/versions"
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    await lina.wait_synced()
+    lina.type_paragraph("初版")
+    await lina.close()
+    await rooms_of(runtime).settle()
+    first = (await cast.lina.api.post(versions, json={"name": "初版"})).json()
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    await lina.wait_synced()
+    lina.append_to_first("，后来改了")
+    await lina.close()
+    await rooms_of(runtime).settle()
+    assert await stored_text(runtime, page["id"]) == "初版，后来改了"
+    # Nobody has the page open: the change is made on the stored document.
+    restored = await cast.lina.api.post(f"{versions}/{first['id']}/restore")
+    assert restored.status_code == 201, restored.text
+    assert await stored_text(runtime, page["id"]) == "初版"
+    shown = (await cast.lina.api.get(f"{PAGES}/{page['id']}")).json()
+    assert shown["text"] == "初版"
+    later = await Editor.open(live_server, page["id"], cast.zhangwei.token)
+    await later.wait_synced()
+    await eventually(lambda: later.text == "初版")
+    await later.close()
+
+
+async def test_archiving_the_space_makes_its_editors_readers_at_once(
+        cast: Cast, page: dict[str, Any], live_server: str, runtime: Runtime) -> None:
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    await lina.wait_synced()
+    lina.type_paragraph("归档之前")
+    await eventually(lambda: "归档之前" in lina.text)
+    await rooms_of(runtime).settle()
+    archived = await cast.linxiaoyan.api.patch(f"/api/v1/spaces/{page['space_id']}",
+                                               json={"archived": True})
+    assert archived.status_code == 200, archived.text
+    # The space's change reaches the node's rooms, which ask again: 李娜 only reads now.
+    room = rooms_of(runtime).rooms[page["id"]]
+    await eventually(lambda: bool(room.peers)
+                     and all(peer.level < Level.EDIT for peer in room.peers))
+    before = await update_count(runtime, page["id"])
+    lina.type_paragraph("归档之后")
+    assert (await lina.wait_closed())[0] == CLOSE_FORBIDDEN
+    assert await update_count(runtime, page["id"]) == before
+    assert await stored_text(runtime, page["id"]) == "归档之前"

@@ -25,9 +25,9 @@ from xietong.documents.collab import (
     STEP2,
     SYNC,
     UPDATE,
-    _put_var_uint,
     awareness_entries,
     parse,
+    sync_message,
 )
 from xietong.documents.ydoc import fragment_of, text_of
 
@@ -87,7 +87,7 @@ class Editor:
                 message = parse(frame)
                 if message.kind == SYNC and message.step == STEP1:
                     update = self.doc.get_update(message.payload)
-                    await self.send(bytes([SYNC, STEP2]) + _put_var_uint(len(update)) + update)
+                    await self.send(sync_message(STEP2, update))
                 elif message.kind == SYNC and message.step in (STEP2, UPDATE):
                     self._sending = False
                     try:

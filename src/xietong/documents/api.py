@@ -455,9 +455,9 @@ async def save_page_version(page_id: IdPath, body: VersionCreate, actor: Current
     """The page as it is now, saved under a name (for those who may edit it)."""
     async with rt.reader() as uow:
         await access_page(uow, actor, page_id, need=EDIT)
-    doc = await rooms_of(rt).current(page_id)
+    content = await rooms_of(rt).current(page_id)
     async with rt.unit_of_work() as uow:
-        version = await versions.take_version(uow, page_id, doc, kind=VersionKind.NAMED,
+        version = await versions.take_version(uow, page_id, content, kind=VersionKind.NAMED,
                                               name=body.name, created_by=actor.user_id)
         return versions.version_detail(version)
 

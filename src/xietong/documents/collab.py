@@ -38,7 +38,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -49,6 +49,8 @@ from pycrdt import (
     create_update_message,
     get_state,
     merge_updates,
+    write_message,
+    write_var_uint,
 )
 from sqlalchemy import delete, or_, select, update
 
@@ -59,7 +61,13 @@ from xietong.core.uow import UnitOfWork
 from xietong.documents import versions
 from xietong.documents.access import access_page
 from xietong.documents.models import Page, PageUpdate
-from xietong.documents.ydoc import EMPTY_UPDATE, markdown_of, seed_from_markdown, text_of
+from xietong.documents.ydoc import (
+    EMPTY_UPDATE,
+    Content,
+    content_of,
+    document_from,
+    seed_from_markdown,
+)
 from xietong.edge import services_of
 from xietong.policy.documents import Level
 from xietong.realtime.bus import BusMessage, RedisBus
@@ -96,8 +104,20 @@ CLOSE_NOT_SAVED = 1011
 
 SYNC, AWARENESS, QUERY_AWARENESS = 0, 1, 3
 STEP1, STEP2, UPDATE = 0, 1, 2
-# Events after which the people in rooms are asked again whether they may stay.
-_ACCESS_EVENTS = ("page.", "space.", "department.", "user.", "org.")
+# Events after which the people in rooms are asked again what they may do: a person's or a
+# department's change (role, deactivation, members, the tree), and of documents' own only
+# what can change a level (a rename or a review cannot).
+_PEOPLE_EVENTS = ("department.", "user.")
+_ACCESS_CHANGES = {"page.changed": {"moved", "deleted", "permissions"},
+                   # `updated`: its owners changed (or it became a shared space)
+                   "space.changed": {"permissions", "archived", "unarchived", "updated"}}
+
+
+def may_change_access(event: LoggedEvent) -> bool:
+    if event.type.startswith(_PEOPLE_EVENTS):
+        return True
+    changes = _ACCESS_CHANGES.get(event.type)
+    return changes is not None and event.payload.get("change") in changes
 
 
 class CollabServices(TokenServices, Protocol):
@@ -177,22 +197,17 @@ def awareness_entries(update: bytes) -> dict[int, ClientState]:
     return entries
 
 
-def _put_var_uint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def awareness_update(entries: dict[int, ClientState]) -> bytes:
-    out = bytearray(_put_var_uint(len(entries)))
+    out = bytearray(write_var_uint(len(entries)))
     for client, entry in entries.items():
-        state = entry.state.encode("utf-8")
-        out += _put_var_uint(client) + _put_var_uint(entry.clock)
-        out += _put_var_uint(len(state)) + state
+        out += write_var_uint(client) + write_var_uint(entry.clock)
+        out += write_message(entry.state.encode("utf-8"))
     return bytes(out)
+
+
+def sync_message(step: int, update: bytes) -> bytes:
+    """A sync message of `step` (STEP2: the answer to a step 1; UPDATE: a change)."""
+    return bytes([SYNC, step]) + write_message(update)
 
 
 def _state_vector(encoded: bytes) -> dict[int, int]:
@@ -205,18 +220,22 @@ def _state_vector(encoded: bytes) -> dict[int, int]:
     return clocks
 
 
-def _brings_new_items(state: bytes, update: bytes) -> bool:
-    """Whether `update` holds an item beyond `state` (a document's state vector)."""
-    have = _state_vector(state)
-    return any(clock > have.get(client, 0)
-               for client, clock in _state_vector(get_state(update)).items())
+def _brings_new_items(doc: Doc[Any], update: bytes) -> bool:
+    """Whether `update` adds an item `doc` lacks. Tried on a copy: an update's own state
+    vector (`get_state`) counts a client's items only from its first, so an incremental
+    update's would say nothing. Only readers' updates come here, and they are rare (a
+    reconnect's answer to sync step 1)."""
+    trial = document_from(doc.get_update())
+    before = _state_vector(trial.get_state())
+    trial.apply_update(update)
+    return _state_vector(trial.get_state()) != before
 
 
 # --- the store --------------------------------------------------------------------------
 
 
 async def stored_updates(uow: UnitOfWork, page_id: int, *, after_id: int = 0,
-                         since: Any = None) -> list[tuple[int, bytes]]:
+                         since: datetime | None = None) -> list[tuple[int, bytes]]:
     """A page's stored updates in order: all, or those after `after_id` (and any committed
     late, created since `since`)."""
     condition = PageUpdate.id > after_id
@@ -225,6 +244,11 @@ async def stored_updates(uow: UnitOfWork, page_id: int, *, after_id: int = 0,
     return [(row.id, bytes(row.update)) for row in await uow.session.execute(
         select(PageUpdate.id, PageUpdate.update)
         .where(PageUpdate.page_id == page_id, condition).order_by(PageUpdate.id))]
+
+
+async def stored_document(uow: UnitOfWork, page_id: int) -> Doc[Any]:
+    """The page's document as the store holds it."""
+    return document_from(*(update for _, update in await stored_updates(uow, page_id)))
 
 
 async def seed_once(uow: UnitOfWork, page_id: int) -> None:
@@ -239,11 +263,11 @@ async def seed_once(uow: UnitOfWork, page_id: int) -> None:
         uow.session.add(PageUpdate(page_id=page_id, update=seed_from_markdown(markdown)))
 
 
-async def write_derived(uow: UnitOfWork, page_id: int, doc: Doc[Any],
+async def write_derived(uow: UnitOfWork, page_id: int, content: Content,
                         editor_id: int | None) -> None:
     """The page's text and Markdown, as its document now reads."""
     await uow.session.execute(update(Page).where(Page.id == page_id).values(
-        text=text_of(doc), markdown=markdown_of(doc), content_version=Page.content_version + 1,
+        text=content.text, markdown=content.markdown, content_version=Page.content_version + 1,
         edited_at=utcnow(), edited_by=editor_id))
 
 
@@ -296,13 +320,13 @@ class Room:
     page_id: int
     # Which page it is: ids may come back (SQLite reuses a deleted row's), a page's
     # creation time does not.
-    born: Any = None
+    born: datetime | None = None
     doc: Doc[Any] = field(default_factory=Doc)
     peers: set[Peer] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # The highest stored update id applied from the store, and when it was read.
     cursor: int = 0
-    read_at: Any = None
+    read_at: datetime | None = None
     size: int = 0
     appended: int = 0
     awareness: dict[int, ClientState] = field(default_factory=dict)
@@ -343,6 +367,7 @@ class Rooms:
         self.rooms: dict[int, Room] = {}
         self._opening: dict[int, asyncio.Lock] = {}
         self._recheck: asyncio.Task[None] | None = None
+        self._recheck_wanted = False
         self._catching_up: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.realtime.hub.ephemeral_handlers.append(self._on_bus)
@@ -421,7 +446,7 @@ class Rooms:
             # item the room lacks is not a change of theirs: it is dropped (never applied, so
             # deletions of a reader's own making change nothing). Anything new closes.
             try:
-                news = _brings_new_items(room.doc.get_state(), data)
+                news = _brings_new_items(room.doc, data)
             except Exception:
                 peer.close(CLOSE_BAD_MESSAGE, "bad_update")
                 return
@@ -509,49 +534,45 @@ class Rooms:
 
     async def derive(self, room: Room) -> None:
         async with room.lock:
-            snapshot: Doc[Any] = Doc()
-            snapshot.apply_update(room.doc.get_update())
+            content = content_of(room.doc)
             editors, room.editors = room.editors, set()
         async with self.services.unit_of_work() as uow:
-            await write_derived(uow, room.page_id, snapshot, room.last_editor)
-            await versions.snapshot_if_due(uow, room.page_id, snapshot, editors)
+            await write_derived(uow, room.page_id, content, room.last_editor)
+            await versions.snapshot_if_due(uow, room.page_id, content, editors)
 
-    async def current(self, page_id: int) -> Doc[Any]:
-        """A copy of the page's document as it stands: the room's if it is open here, else
-        the store's."""
-        doc: Doc[Any] = Doc()
+    def _open_room(self, page_id: int) -> Room | None:
         room = self.rooms.get(page_id)
-        if room is not None and not room.closed:
+        return room if room is not None and not room.closed else None
+
+    async def current(self, page_id: int) -> Content:
+        """The page's document as it stands: the room's if it is open here, else the
+        store's."""
+        room = self._open_room(page_id)
+        if room is not None:
             async with room.lock:
-                doc.apply_update(room.doc.get_update())
-            return doc
+                return content_of(room.doc)
         async with self.services.reader() as uow:
-            for _, data in await stored_updates(uow, page_id):
-                doc.apply_update(data)
-        return doc
+            return content_of(await stored_document(uow, page_id))
 
     async def change(self, page_id: int, author_id: int, edit: Callable[[Doc[Any]], None]
-                     ) -> Doc[Any]:
+                     ) -> Content:
         """A change the server makes (an older version restored), stored and relayed as an
         editor's would be; the document as it then is. Made on a copy first: the room takes
         it only once it is committed."""
-        room = self.rooms.get(page_id)
-        if room is not None and room.closed:
-            room = None
+        room = self._open_room(page_id)
         async with room.lock if room is not None else contextlib.nullcontext():
-            doc: Doc[Any] = Doc()
             if room is not None:
-                doc.apply_update(room.doc.get_update())
+                doc = document_from(room.doc.get_update())
             else:
                 async with self.services.reader() as uow:
-                    for _, data in await stored_updates(uow, page_id):
-                        doc.apply_update(data)
+                    doc = await stored_document(uow, page_id)
             before = doc.get_state()
             edit(doc)
             change = doc.get_update(before)
+            content = content_of(doc)
             async with self.services.unit_of_work() as uow:
                 uow.session.add(PageUpdate(page_id=page_id, update=change, author_id=author_id))
-                await write_derived(uow, page_id, doc, author_id)
+                await write_derived(uow, page_id, content, author_id)
             if room is not None:
                 room.doc.apply_update(change)
                 room.size += len(change)
@@ -559,7 +580,7 @@ class Rooms:
             room.broadcast(create_update_message(change))
         await self.realtime.bus.publish({"kind": "doc_update", "page": page_id,
                                          "node": self.realtime.node_id})
-        return doc
+        return content
 
     def reset(self, page_id: int) -> None:
         """The page's document was replaced (or broke): everyone reloads."""
@@ -615,20 +636,39 @@ class Rooms:
     # --- who may stay -------------------------------------------------------------------
 
     def _on_event(self, event: LoggedEvent) -> None:
-        if self.rooms and event.type.startswith(_ACCESS_EVENTS) and (
-                self._recheck is None or self._recheck.done()):
-            self._recheck = self._spawn(self.recheck, "collab-recheck")
+        if not self.rooms or not may_change_access(event):
+            return
+        # A change arriving while a re-check runs may concern a room it has passed: it asks
+        # for one more round rather than being dropped.
+        self._recheck_wanted = True
+        if self._recheck is None or self._recheck.done():
+            self._recheck = self._spawn(self._recheck_while_wanted, "collab-recheck")
+
+    async def _recheck_while_wanted(self) -> None:
+        while self._recheck_wanted:
+            self._recheck_wanted = False
+            try:
+                await self.recheck()
+            except Exception:
+                log.exception("re-checking who may stay in the rooms failed")
 
     async def recheck(self) -> None:
-        """Ask again, for everyone in every room here, what they may do with its page."""
-        for room in list(self.rooms.values()):
-            for peer in list(room.peers):
-                try:
-                    async with self.services.reader() as uow:
-                        found = await access_page(uow, peer.actor, room.page_id)
-                    peer.level = found.level
-                except NotFound:
-                    peer.close(CLOSE_FORBIDDEN, "access_revoked")
+        """Ask again, once per person and page here, what they may do with it (one reader
+        for the lot; someone with two tabs open is asked once)."""
+        async with self.services.reader() as uow:
+            for room in list(self.rooms.values()):
+                by_person: dict[int, list[Peer]] = {}
+                for peer in room.peers:
+                    by_person.setdefault(peer.actor.user_id, []).append(peer)
+                for peers in by_person.values():
+                    try:
+                        level = (await access_page(uow, peers[0].actor, room.page_id)).level
+                    except NotFound:
+                        for peer in peers:
+                            peer.close(CLOSE_FORBIDDEN, "access_revoked")
+                        continue
+                    for peer in peers:
+                        peer.level = level
 
 
 _ROOMS: weakref.WeakKeyDictionary[Realtime, Rooms] = weakref.WeakKeyDictionary()
@@ -704,8 +744,7 @@ async def _receive_loop(rooms: Rooms, room: Room, peer: Peer) -> None:
         try:
             message = parse(frame)
             if message.kind == SYNC and message.step == STEP1:
-                peer.send(bytes([SYNC, STEP2]) + _put_var_uint(len(reply := room.doc.get_update(
-                    message.payload))) + reply)
+                peer.send(sync_message(STEP2, room.doc.get_update(message.payload)))
             elif message.kind == SYNC and message.step in (STEP2, UPDATE):
                 await rooms.edit(room, peer, message.payload)
             elif message.kind == AWARENESS:

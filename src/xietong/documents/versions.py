@@ -18,7 +18,7 @@ from xietong.core.errors import NotFound
 from xietong.core.uow import UnitOfWork
 from xietong.documents.models import PageVersion, VersionKind
 from xietong.documents.schemas import DiffLine, VersionDetail, VersionDiff, VersionOut
-from xietong.documents.ydoc import markdown_of, text_of
+from xietong.documents.ydoc import Content, document_from
 
 # While people edit, a version is taken when the last is at least this old.
 AUTO_EVERY = timedelta(minutes=10)
@@ -41,12 +41,13 @@ def version_detail(version: PageVersion) -> VersionDetail:
                          markdown=version.markdown)
 
 
-async def take_version(uow: UnitOfWork, page_id: int, doc: Doc[Any], *, kind: VersionKind,
-                       name: str | None = None, created_by: int | None = None,
+async def take_version(uow: UnitOfWork, page_id: int, content: Content, *,
+                       kind: VersionKind, name: str | None = None,
+                       created_by: int | None = None,
                        editor_ids: Iterable[int] = ()) -> PageVersion:
     await uow.lock(_versions_lock(page_id))
-    version = PageVersion(page_id=page_id, kind=kind.value, name=name, state=doc.get_update(),
-                          text=text_of(doc), markdown=markdown_of(doc),
+    version = PageVersion(page_id=page_id, kind=kind.value, name=name, state=content.state,
+                          text=content.text, markdown=content.markdown,
                           editor_ids=sorted(set(editor_ids)), created_by=created_by,
                           created_at=utcnow())
     uow.session.add(version)
@@ -61,7 +62,7 @@ async def latest_version(uow: UnitOfWork, page_id: int) -> PageVersion | None:
     return found
 
 
-async def snapshot_if_due(uow: UnitOfWork, page_id: int, doc: Doc[Any],
+async def snapshot_if_due(uow: UnitOfWork, page_id: int, content: Content,
                           editor_ids: Iterable[int]) -> PageVersion | None:
     """While people edit: a version when the last one is `AUTO_EVERY` old (or there is
     none) and the page reads differently from it. Decided under the page's versions lock, so
@@ -71,9 +72,10 @@ async def snapshot_if_due(uow: UnitOfWork, page_id: int, doc: Doc[Any],
     latest = await latest_version(uow, page_id)
     if latest is not None and utcnow() - latest.created_at < AUTO_EVERY:
         return None
-    if latest is not None and latest.markdown == markdown_of(doc):
+    if latest is not None and latest.markdown == content.markdown:
         return None
-    return await take_version(uow, page_id, doc, kind=VersionKind.AUTO, editor_ids=editor_ids)
+    return await take_version(uow, page_id, content, kind=VersionKind.AUTO,
+                              editor_ids=editor_ids)
 
 
 async def versions_page(uow: UnitOfWork, page_id: int, before_id: int | None,
@@ -94,9 +96,7 @@ async def version_of(uow: UnitOfWork, page_id: int, version_id: int) -> PageVers
 
 
 def document_of(version: PageVersion) -> Doc[Any]:
-    doc: Doc[Any] = Doc()
-    doc.apply_update(version.state)
-    return doc
+    return document_from(version.state)
 
 
 def diff(old: str, new: str, *, from_id: int, to_id: int | None) -> VersionDiff:

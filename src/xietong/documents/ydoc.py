@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -25,6 +26,28 @@ EMPTY_UPDATE = b"\x00\x00"
 
 _BLOCK_GAP = {"listItem", "taskItem", "tableRow", "tableCell", "tableHeader"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A document at a moment: its whole state, and the text and Markdown it reads as —
+    worked out once, for the page's derived columns and for a version alike."""
+
+    state: bytes
+    text: str
+    markdown: str
+
+
+def content_of(doc: Doc[Any]) -> Content:
+    return Content(doc.get_update(), text_of(doc), markdown_of(doc))
+
+
+def document_from(*updates: bytes) -> Doc[Any]:
+    """A document made of updates (a stored page's, a version's state, a room's copy)."""
+    doc: Doc[Any] = Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return doc
 
 
 def fragment_of(doc: Doc[Any]) -> XmlFragment:
