@@ -7,10 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.helpers import Cast, Follow, Person
 from tests.projects.helpers import PROJECTS, TASKS, make_project, make_task, move, status_id
 from xietong.core.clock import utcnow
 from xietong.org.company_settings.definitions import DEFAULTS
+from xietong.projects import reminders
 from xietong.projects.reminders import (
     REMINDER_JOB,
     REMINDER_SCHEDULE,
@@ -43,8 +46,11 @@ async def test_whoever_is_given_a_task_hears_of_it(cast: Cast, follow: Follow) -
     assert item["data"]["subject_label"] == f"T-{task['id']} 准备报价单"
 
 
+# The day's reminders are written in batches: one at a time, and all in one.
+@pytest.mark.parametrize("at_once", [1, 500])
 async def test_due_days_remind_once_and_the_manager_hears_of_the_long_overdue(
-        cast: Cast, follow: Follow) -> None:
+        cast: Cast, follow: Follow, monkeypatch: pytest.MonkeyPatch, at_once: int) -> None:
+    monkeypatch.setattr(reminders, "STEPS_AT_ONCE", at_once)
     # 刘洋 works in 华东区, under 销售部, which 张伟 manages.
     project = await make_project(cast.lina, "渠道活动", member_ids=[cast.liuyang.id])
     today = date(2026, 12, 7)

@@ -60,7 +60,7 @@ from xietong.projects.schemas import (
 )
 from xietong.projects.searching import do_index_project, do_index_task, do_index_tasks
 from xietong.projects.templates import BY_KEY, ProjectTemplate
-from xietong.projects.views import entry_out, project_data, task_out, tasks_out
+from xietong.projects.views import entry_out, project_data, tasks_out
 
 # A title and description made of a message fit the task's columns.
 TITLE_LENGTH = 200
@@ -397,24 +397,19 @@ def _check_dates(start: date | None, due: date | None) -> None:
 
 async def record_step(uow: UnitOfWork, task: Task, actor_id: int | None, kind: str,
                       data: dict[str, Any], now: datetime) -> None:
-    """A step of the task's history (`actor_id` None: the system's, a reminder), pushed to
-    the project's members as `task.changed`."""
-    entry = TaskEntry(task_id=task.id, actor_id=actor_id, kind=kind, data=data, created_at=now)
-    uow.session.add(entry)
+    """A step of the task's history (`actor_id` None: the system's), pushed to the
+    project's members as `task.changed` with the task as it now is."""
     await uow.flush()
     await uow.session.refresh(task)
-    uow.emit(TaskChanged(task=await task_out(uow, task), entry=entry_out(entry)),
-             Audience.readers_of(project_scope(task.project_id)))
+    await record_steps(uow, [(task, kind, data)], now, actor_id=actor_id)
 
 
-async def record_system_steps(uow: UnitOfWork,
-                              steps: Sequence[tuple[Task, str, dict[str, Any]]],
-                              now: datetime) -> None:
-    """Steps of many tasks' histories written by the system (a day's reminders), each pushed
-    as `task.changed` like `record_step`'s: the tasks are read back together, in a few
-    statements for the lot rather than a few for each step."""
-    entries = [TaskEntry(task_id=task.id, actor_id=None, kind=kind, data=data, created_at=now)
-               for task, kind, data in steps]
+async def record_steps(uow: UnitOfWork, steps: Sequence[tuple[Task, str, dict[str, Any]]],
+                       now: datetime, *, actor_id: int | None = None) -> None:
+    """Steps of tasks' histories, each pushed as `task.changed`: the tasks are read back
+    together, in a few statements for the lot (a day's reminders: hundreds at once)."""
+    entries = [TaskEntry(task_id=task.id, actor_id=actor_id, kind=kind, data=data,
+                         created_at=now) for task, kind, data in steps]
     uow.session.add_all(entries)
     await uow.flush()
     shaped = {out.id: out for out in await tasks_out(

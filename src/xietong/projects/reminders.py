@@ -20,7 +20,7 @@ from xietong.core.clock import utcnow
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import JobHandler, JobNeeds
 from xietong.org.company_settings.queries import company_settings
-from xietong.projects.actions import record_system_steps
+from xietong.projects.actions import record_steps
 from xietong.projects.models import Category, Project, ProjectStatus, Task, TaskEntry
 
 REMINDER_JOB = "projects.due-reminders"
@@ -65,7 +65,7 @@ async def send_reminders(uow: UnitOfWork, today: date, now: datetime) -> int:
              for task in tasks if task.due_at is not None
              for kind in kinds[task.due_at] if (task.id, kind) not in done]
     for start in range(0, len(steps), STEPS_AT_ONCE):
-        await record_system_steps(uow, steps[start:start + STEPS_AT_ONCE], now)
+        await record_steps(uow, steps[start:start + STEPS_AT_ONCE], now)
     return len(steps)
 
 
