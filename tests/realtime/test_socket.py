@@ -14,6 +14,7 @@ import websockets
 
 from tests.helpers import PASSWORD, Cast, Person, client_with_token, post, sign_in
 from tests.realtime.wsclient import Socket, frame_validator
+from xietong.realtime.log import LoggedEvent
 from xietong.runtime import Runtime
 
 
@@ -511,3 +512,38 @@ async def test_a_member_made_a_guest_stops_learning_presence_at_once(
         await demoted.close()
         if wangfang is not None:
             await wangfang.close()
+
+
+async def test_a_failing_dispatch_listener_stops_no_delivery(cast: Cast, live_server: str,
+                                                             runtime: Runtime) -> None:
+    """Node-local listeners see each event as it is delivered; one that raises is logged,
+    and the sockets and the other listeners still get every event."""
+    channel_id = await _channel(cast, "监听器", "private", "lina")
+    seen: list[str] = []
+
+    def broken(event: LoggedEvent) -> None:
+        raise RuntimeError("a listener's bug")
+
+    listeners = runtime.realtime.hub.dispatch_listeners
+    listeners[:0] = [broken]
+    listeners.append(lambda event: seen.append(event.type))
+    lina = await Socket.open(live_server, cast.lina.token)
+    try:
+        sent_ids = []
+        for text in ("第一条", "第二条"):
+            sent = await cast.zhangwei.api.post(f"/api/v1/channels/{channel_id}/messages",
+                                                json={"text": text})
+            assert sent.status_code == 201
+            sent_ids.append(sent.json()["id"])
+        first, second = sent_ids
+        await lina.wait_for("message.created")
+        while not any(f["data"]["message"]["id"] == second for f in lina.events
+                      if f["type"] == "message.created"):
+            await lina.next_frame()
+        assert [f["data"]["message"]["id"] for f in lina.events
+                if f["type"] == "message.created"] == [first, second]
+        assert seen.count("message.created") == 2
+    finally:
+        listeners.remove(broken)
+        del listeners[-1]
+        await lina.close()

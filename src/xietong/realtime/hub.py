@@ -337,7 +337,10 @@ class Hub:
         for connection in self._receivers(event):
             connection.offer(frame)
         for listener in self.dispatch_listeners:
-            listener(event)
+            try:
+                listener(event)
+            except Exception:  # a listener's mistake must not stop delivery to everyone
+                log.exception("dispatch listener failed on event %s", event.id)
 
     def _receivers(self, event: LoggedEvent) -> list[Connection]:
         if event.recipients is None:
