@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import websockets
 from pycrdt import Doc, write_var_uint
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection
 
@@ -366,3 +367,36 @@ async def test_archiving_the_space_makes_its_editors_readers_at_once(
     assert (await lina.wait_closed())[0] == CLOSE_FORBIDDEN
     assert await update_count(runtime, page["id"]) == before
     assert await stored_text(runtime, page["id"]) == "归档之前"
+
+
+async def test_opening_a_page_with_history_writes_nothing(
+        cast: Cast, page: dict[str, Any], live_server: str, runtime: Runtime) -> None:
+    lina = await Editor.open(live_server, page["id"], cast.lina.token)
+    await lina.wait_synced()
+    lina.type_paragraph("已有内容")
+    await lina.close()
+    for _ in range(100):  # the last one out: the page's text derived, the room let go
+        if (await cast.lina.api.get(f"{PAGES}/{page['id']}")).json()["text"] == "已有内容":
+            break
+        await asyncio.sleep(0.05)
+    await rooms_of(runtime).settle()
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = runtime.engine.sync_engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        reader = await Editor.open(live_server, page["id"], cast.zhangwei.token)
+        await reader.wait_synced()
+        await eventually(lambda: reader.text == "已有内容")
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
+    # No write of the page's (no INSERT, UPDATE or DELETE, no PostgreSQL lock), and no write
+    # transaction but signing in's, which may note when the token was last used.
+    writes = [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))
+              or "pg_advisory_xact_lock" in s]
+    assert all("auth_tokens" in s for s in writes), writes
+    assert seen.count("BEGIN IMMEDIATE") <= len(writes)  # SQLite says BEGIN; PostgreSQL not
+    await reader.close()

@@ -395,11 +395,17 @@ class Rooms:
                 room = None
             if room is None:
                 room = Room(page_id, born=page.created_at)
-                async with self.services.unit_of_work() as uow:
-                    await seed_once(uow, page_id)
                 async with self.services.reader() as uow:
                     room.read_at = utcnow()
-                    room.take(await stored_updates(uow, page_id))
+                    rows = await stored_updates(uow, page_id)
+                if not rows and page.markdown:
+                    # A write transaction only for a page still to be seeded (on SQLite it
+                    # waits for the one writer), not for every page opened.
+                    async with self.services.unit_of_work() as uow:
+                        await seed_once(uow, page_id)
+                    async with self.services.reader() as uow:
+                        rows = await stored_updates(uow, page_id)
+                room.take(rows)
                 self.rooms[page_id] = room
                 if isinstance(self.realtime.bus, RedisBus) and self._catching_up is None:
                     self._catching_up = self._spawn(self._catch_up_loop, "collab-catch-up")
