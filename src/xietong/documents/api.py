@@ -471,16 +471,21 @@ async def get_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentAc
 
 
 @router.get("/pages/{page_id}/versions/{version_id}/diff")
-async def diff_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor, rt: Rt,
+async def diff_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor,
+                            rt: VersionRt,
                             against: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
                             ) -> VersionDiff:
     """What changed from this version to `against` (another version of the page), or to
-    the page as it is now, line by line of their Markdown."""
+    the page as it is now — as people are editing it this moment, if they are — line by
+    line of their Markdown."""
     async with rt.reader() as uow:
         found = await access_page(uow, actor, page_id)
         older = await versions.version_of(uow, page_id, version_id)
         newer = (await versions.version_of(uow, page_id, against)).markdown \
-            if against is not None else found.page.markdown
+            if against is not None else None
+    if newer is None:
+        live = await rooms_of(rt).live(page_id)
+        newer = live.markdown if live is not None else found.page.markdown
     return versions.diff(older.markdown, newer, from_id=version_id, to_id=against)
 
 

@@ -550,13 +550,20 @@ class Rooms:
         room = self.rooms.get(page_id)
         return room if room is not None and not room.closed else None
 
+    async def live(self, page_id: int) -> Content | None:
+        """The page's document as people are editing it here, if they are (the page's
+        derived columns may be a second behind it)."""
+        room = self._open_room(page_id)
+        if room is None:
+            return None
+        async with room.lock:
+            return content_of(room.doc)
+
     async def current(self, page_id: int) -> Content:
         """The page's document as it stands: the room's if it is open here, else the
         store's."""
-        room = self._open_room(page_id)
-        if room is not None:
-            async with room.lock:
-                return content_of(room.doc)
+        if (content := await self.live(page_id)) is not None:
+            return content
         async with self.services.reader() as uow:
             return content_of(await stored_document(uow, page_id))
 
