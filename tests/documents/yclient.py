@@ -32,9 +32,12 @@ from xietong.documents.collab import (
 from xietong.documents.ydoc import fragment_of, text_of
 
 
-def collab_url(base_url: str, page_id: int, token: str) -> str:
+def collab_url(base_url: str, page_id: int, token: str, *, path: str = "collab") -> str:
+    """The page's socket: ours (`/pages/{id}/collab`) or, with `path="sync"`, the published
+    contract's (`/docs/{id}/sync`)."""
+    root = "docs" if path == "sync" else "pages"
     return (base_url.replace("http://", "ws://")
-            + f"/api/v1/pages/{page_id}/collab?token={quote(token)}")
+            + f"/api/v1/{root}/{page_id}/{path}?token={quote(token)}")
 
 
 class Editor:
@@ -55,8 +58,11 @@ class Editor:
     async def open(cls, base_url: str, page_id: int, token: str,
                    doc: Doc[Any] | None = None) -> Editor:
         """Connect (with `doc`: a replica that was connected elsewhere, edits and all)."""
-        connection = await websockets.connect(collab_url(base_url, page_id, token),
-                                              max_size=None)
+        return await cls.connect(collab_url(base_url, page_id, token), doc)
+
+    @classmethod
+    async def connect(cls, url: str, doc: Doc[Any] | None = None) -> Editor:
+        connection = await websockets.connect(url, max_size=None)
         editor = cls(connection, doc)
         await editor.send(create_sync_message(editor.doc))
         return editor

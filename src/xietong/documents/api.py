@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Annotated, Protocol, cast
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
 from sqlalchemy import func, select
 
 from xietong.core.actor import Actor
@@ -38,6 +39,7 @@ from xietong.documents.schemas import (
     PageRefList,
     PageTree,
     PageUpdate,
+    PermissionEntries,
     SpaceCreate,
     SpaceList,
     SpaceOut,
@@ -280,6 +282,7 @@ async def _fresh_out(uow: UnitOfWork, actor: Actor, page_id: int) -> PageOut:
 
 
 @router.post("/pages", status_code=201)
+@router.post("/docs", status_code=201, name="create_doc")  # the contract's name for pages
 async def create_page(body: PageCreate, actor: CurrentActor, rt: Rt) -> PageOut:
     async with rt.unit_of_work() as uow:
         page = await actions.do_create_page(uow, actor, body)
@@ -287,6 +290,7 @@ async def create_page(body: PageCreate, actor: CurrentActor, rt: Rt) -> PageOut:
 
 
 @router.get("/pages/{page_id}")
+@router.get("/docs/{page_id}", name="get_doc")
 async def get_page(page_id: IdPath, actor: CurrentActor, rt: Rt) -> PageOut:
     """The page with its derived text and Markdown, the path down to it, the caller's level
     and what they may do. Opening it puts it first among their recently viewed (and a
@@ -366,6 +370,14 @@ async def set_page_permissions(page_id: IdPath, body: PagePermissionsIn, actor: 
         return await _page_permissions(uow, actor, page_id)
 
 
+@router.put("/docs/{page_id}/permissions")
+async def set_doc_permissions(page_id: IdPath, body: PermissionEntries, actor: CurrentActor,
+                              rt: Rt) -> PagePermissions:
+    """The published contract's form: `{entries: [{user_id | department_id | everyone,
+    level}]}` become the page's own grants (it no longer inherits)."""
+    return await set_page_permissions(page_id, body.as_permissions(), actor, rt)
+
+
 @router.put("/pages/{page_id}/freshness")
 async def set_freshness(page_id: IdPath, body: FreshnessIn, actor: CurrentActor,
                         rt: Rt) -> PageOut:
@@ -434,6 +446,7 @@ VersionRt = Annotated[VersionServices, Depends(get_services)]
 
 
 @router.get("/pages/{page_id}/versions")
+@router.get("/docs/{page_id}/versions", name="list_doc_versions")
 async def list_page_versions(page_id: IdPath, actor: CurrentActor, rt: Rt,
                              cursor: Annotated[str | None, Query(max_length=200)] = None
                              ) -> VersionList:
@@ -470,6 +483,20 @@ async def get_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentAc
         return versions.version_detail(await versions.version_of(uow, page_id, version_id))
 
 
+@router.get("/docs/{page_id}/text", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/markdown": {}}}})
+async def page_text(page_id: IdPath, actor: CurrentActor, rt: VersionRt) -> PlainTextResponse:
+    """The page's Markdown as people are editing it (or as last derived), as
+    `text/markdown`. Reading it is a view, as opening the page is (a confidential page's is
+    audited)."""
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id)
+        await actions.do_record_view(uow, actor, found, utcnow())
+    live = await rooms_of(rt).live(page_id)
+    return PlainTextResponse(live.markdown if live is not None else found.page.markdown,
+                             media_type="text/markdown; charset=utf-8")
+
+
 @router.get("/pages/{page_id}/versions/{version_id}/diff")
 async def diff_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor,
                             rt: VersionRt,
@@ -490,6 +517,8 @@ async def diff_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentA
 
 
 @router.post("/pages/{page_id}/versions/{version_id}/restore", status_code=201)
+@router.post("/docs/{page_id}/versions/{version_id}/restore", status_code=201,
+              name="restore_doc_version")
 async def restore_page_version(page_id: IdPath, version_id: IdPath, actor: CurrentActor,
                                rt: VersionRt) -> VersionDetail:
     """The page made to read as the version did, as a new change on top of its history

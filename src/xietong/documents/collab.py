@@ -699,6 +699,7 @@ def rooms_of(services: CollabServices) -> Rooms:
 
 
 @router.websocket("/api/v1/pages/{page_id}/collab")
+@router.websocket("/api/v1/docs/{page_id}/sync")  # the published contract's path
 async def collab_socket(websocket: WebSocket, page_id: int) -> None:
     services: CollabServices = services_of(websocket)
     await websocket.accept()

@@ -70,12 +70,20 @@ class GrantOut(BaseModel):
 
 class SpaceCreate(Strict):
     """A shared space. `grants` default: everyone in the company may view it (its creator
-    owns and manages it)."""
+    owns and manages it); with `department_id` (instead of `grants`), a space for that
+    department's work: its people edit, the company views."""
 
     name: SpaceName
     description: Description = ""
     icon: Icon = ""
     grants: list[GrantIn] | None = Field(default=None, max_length=MAX_GRANTS)
+    department_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _grants_or_department(self) -> Self:
+        if self.grants is not None and self.department_id is not None:
+            raise ValueError("give grants or a department_id, not both")
+        return self
 
 
 class SpaceUpdate(Strict):
@@ -195,6 +203,42 @@ class PagePermissionsIn(Strict):
 
     inherit: Flag
     grants: list[GrantIn] = Field(default_factory=list, max_length=MAX_GRANTS)
+
+
+class PermissionEntry(Strict):
+    """One line of the published contract's `PUT /docs/{id}/permissions`: a level for a
+    person, a department or everyone — exactly one of the three named."""
+
+    user_id: Id | None = None
+    department_id: Id | None = None
+    everyone: Literal[True] | None = None
+    level: GrantLevel
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Self:
+        named = [self.user_id is not None, self.department_id is not None,
+                 self.everyone is not None]
+        if named.count(True) != 1:
+            raise ValueError("name one of user_id, department_id or everyone")
+        return self
+
+    def grant(self) -> GrantIn:
+        if self.user_id is not None:
+            return GrantIn(subject=Subject.USER, user_id=self.user_id, level=self.level)
+        if self.department_id is not None:
+            return GrantIn(subject=Subject.DEPARTMENT, department_id=self.department_id,
+                           level=self.level)
+        return GrantIn(subject=Subject.EVERYONE, level=self.level)
+
+
+class PermissionEntries(Strict):
+    """The page's own grants, replacing whatever it had or inherited (`PUT
+    /pages/{id}/permissions` with `inherit: false`)."""
+
+    entries: list[PermissionEntry] = Field(max_length=MAX_GRANTS)
+
+    def as_permissions(self) -> PagePermissionsIn:
+        return PagePermissionsIn(inherit=False, grants=[e.grant() for e in self.entries])
 
 
 class PagePermissions(BaseModel):

@@ -23,9 +23,9 @@ from xietong.documents.events import (
     space_subscribers,
 )
 from xietong.documents.grants import check_grants, default_rows, replace_grants
-from xietong.documents.models import Space, SpaceKind
+from xietong.documents.models import GrantLevel, Space, SpaceKind, Subject
 from xietong.documents.queries import GrantRow
-from xietong.documents.schemas import SpaceCreate, SpaceUpdate
+from xietong.documents.schemas import GrantIn, SpaceCreate, SpaceUpdate
 from xietong.documents.views import space_data
 from xietong.org import queries as org_queries
 from xietong.org.models import Department
@@ -115,8 +115,15 @@ async def ensure_department_spaces(uow: UnitOfWork) -> int:
 async def do_create_space(uow: UnitOfWork, actor: Actor, data: SpaceCreate) -> Space:
     require(policy.can_create_space(actor), "Guests do not create spaces.",
             code="may_not_create_space")
-    rows = (default_rows(department_id=None) if data.grants is None
-            else await check_grants(uow, data.grants))
+    if data.department_id is not None:
+        rows = await check_grants(uow, [
+            GrantIn(subject=Subject.DEPARTMENT, department_id=data.department_id,
+                    level=GrantLevel.EDIT),
+            GrantIn(subject=Subject.EVERYONE, level=GrantLevel.VIEW)])
+    elif data.grants is not None:
+        rows = await check_grants(uow, data.grants)
+    else:
+        rows = default_rows(department_id=None)
     now = utcnow()
     space = Space(kind=SpaceKind.SHARED.value, department_id=None, name=data.name,
                   description=data.description, icon=data.icon, owner_id=actor.user_id,

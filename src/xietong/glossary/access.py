@@ -25,6 +25,9 @@ class Viewer:
     actor: Actor
     above_mine: frozenset[int]
     managed: frozenset[int]
+    # Where a term they write belongs unless they say: their primary department, else their
+    # first (None: they are in none).
+    home_department_id: int | None = None
 
     def standing(self, department_id: int | None, visibility: str,
                  owner_ids: Collection[int]) -> TermStanding:
@@ -47,7 +50,8 @@ async def viewer_of(uow: UnitOfWork, actor: Actor) -> Viewer:
              for d in org_queries.ancestors_and_self(parents, own)}
     managed = {d for top in await org_queries.departments_managed_by(uow, actor.user_id)
                if top in parents for d in org_queries.descendants_and_self(parents, top)}
-    return Viewer(actor, frozenset(above), frozenset(managed))
+    home = mine.primary_department_id or next(iter(mine.department_ids), None)
+    return Viewer(actor, frozenset(above), frozenset(managed), home)
 
 
 @dataclass(frozen=True, slots=True)

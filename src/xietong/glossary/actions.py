@@ -175,16 +175,20 @@ async def _replacement(uow: UnitOfWork, viewer: Viewer, term: GlossaryTerm,
 
 async def do_create_term(uow: UnitOfWork, actor: Actor, viewer: Viewer,
                          data: TermCreate) -> GlossaryTerm:
+    department_id = data.department_id or viewer.home_department_id
+    if department_id is None:
+        raise Invalid("Name the department the term belongs to (you are in none).",
+                      code="term_department_required")
     await uow.lock(GLOSSARY_LOCK)
-    await _check_department(uow, actor, viewer, data.department_id)
+    await _check_department(uow, actor, viewer, department_id)
     names = await _check_names(uow, viewer, None, data.term, data.aliases)
     owner_ids = (await _check_owners(uow, data.owner_ids) if data.owner_ids
-                 else await _default_owners(uow, actor, data.department_id))
+                 else await _default_owners(uow, actor, department_id))
     now = utcnow()
     term = GlossaryTerm(
         term=data.term, english=data.english, definition=data.definition,
         definition_html=await render_html(data.definition, ResolvedMentions()),
-        examples=list(data.examples), department_id=data.department_id,
+        examples=list(data.examples), department_id=department_id,
         visibility=data.visibility.value, status=TermStatus.ACTIVE.value,
         sort_key=sort_key_for(data.term),
         search_text=_search_text(data.term, data.aliases, data.english),

@@ -37,6 +37,7 @@ INLINE_MATCH_CHARS = 4_000
 
 
 @router.get("/terms")
+@router.get("", name="list_glossary")  # the published contract's `GET /glossary?q=`
 async def list_terms(
     actor: CurrentActor, rt: Rt,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -68,6 +69,7 @@ async def list_terms(
 
 
 @router.post("/terms", status_code=201)
+@router.post("", status_code=201, name="create_glossary_term")
 async def create_term(body: TermCreate, actor: CurrentActor, rt: Rt) -> TermOut:
     async with rt.unit_of_work() as uow:
         viewer = await viewer_of(uow, actor)

@@ -35,6 +35,7 @@ MANIFEST = DomainManifest(
             "term_name_too_long": "名称规范化后太长。",
             "term_name_repeated": "术语和别名里有重复的名称。",
             "may_not_write_term": "术语由所属部门的成员、部门负责人、术语负责人和管理员维护。",
+            "term_department_required": "请指定术语所属的部门（你尚未加入任何部门）。",
             "may_not_delete_term":
                 "只有所属部门的负责人和管理员可以删除术语，其他人可以将其标为停用。",
             "owners_required": "术语至少要有一位负责人。",

@@ -49,7 +49,8 @@ class TermCreate(Strict):
     # Markdown, rendered and sanitised as a task's description is.
     definition: Definition
     examples: list[Example] = Field(default_factory=list, max_length=MAX_EXAMPLES)
-    department_id: Id
+    # Default: the creator's own (primary) department.
+    department_id: Id | None = None
     # Default: the department's managers (or the creator, when it has none).
     owner_ids: list[Id] | None = Field(default=None, max_length=MAX_OWNERS)
     visibility: TermVisibility = TermVisibility.COMPANY
