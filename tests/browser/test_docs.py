@@ -19,6 +19,7 @@ from sqlalchemy import update
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot, unavailable
 from tests.documents.helpers import make_page, space_id_of, tree
+from tests.glossary.helpers import make_term
 from tests.helpers import Cast, Person
 from xietong.core.clock import utcnow
 from xietong.documents.collab import _ROOMS
@@ -439,3 +440,42 @@ async def test_the_phone_layout_puts_the_tree_in_a_drawer(
     await expect(home.get_by_test_id("space-card").first).to_be_visible()
     await screenshot(home, "docs-home-phone")
     await assert_no_serious_violations(home)
+
+
+async def test_glossary_terms_in_a_page_show_their_cards_to_each_reader(
+        cast: Cast, open_page: OpenPage) -> None:
+    await make_term(cast, cast.wangfang, "SLA", "客服部", english="Service Level Agreement",
+                    definition="服务等级协议：承诺的响应和解决时限。")
+    await make_term(cast, cast.zhangwei, "底价", "销售部", visibility="department")
+    made = await research_page(cast, "对外承诺")
+    lina = await open_doc(open_page, "lina", made["id"])
+    await type_at_end(lina, "客服的 SLA 与销售的底价，再说一次 SLA。")
+    # Her terms only (底价 is 销售部's own), each the first time it appears.
+    marks = editor(lina).locator(".glossary-term")
+    await expect(marks).to_have_text(["SLA"])
+    await marks.first.hover()
+    card = lina.get_by_test_id("term-card")
+    await expect(card).to_contain_text("Service Level Agreement")
+    await screenshot(lina, "docs-glossary-card-desktop")
+    await assert_no_serious_violations(lina)
+    # Clicking a term while editing puts the caret there: the words go into the page.
+    await lina.mouse.move(5, 700)
+    await expect(card).to_have_count(0)
+    await marks.first.click()
+    await lina.keyboard.press("End")
+    await lina.keyboard.type("（内部）")
+    await expect(editor(lina)).to_contain_text("（内部）")
+    await lina.mouse.move(5, 700)  # not pinned open by that click
+    await expect(card).to_have_count(0)
+    # The marks are the reader's, not the page's: the document holds plain words.
+    markdown = await derived(cast.lina, made["id"], "（内部）")
+    assert "glossary" not in markdown
+    assert "SLA" in markdown
+
+    # 张伟 reads it with his department's 底价 marked too.
+    zhang = await open_doc(open_page, "zhangwei", made["id"])
+    await expect(editor(zhang).locator(".glossary-term")).to_have_text(["SLA", "底价"])
+    # A term made meanwhile is marked at once, in both.
+    await make_term(cast, cast.lina, "客服", "研发部")
+    await expect(editor(lina).locator(".glossary-term")).to_contain_text(["客服", "SLA"])
+    await expect(editor(zhang).locator(".glossary-term")).to_have_text(["客服", "SLA", "底价"])

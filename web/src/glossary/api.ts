@@ -69,7 +69,21 @@ export function setFollowing(id: number, following: boolean): Promise<FollowStat
   return following ? api.put<FollowState>(path, undefined) : api.delete<FollowState>(path)
 }
 
-/** The terms in `text` the caller may read; offsets in code points (see `recognise.ts`). */
+/** Code-point counts of each prefix: JavaScript strings count a character outside the BMP
+ * (an emoji) twice, the server once. `at[i]` is the UTF-16 index of code point `i`. */
+export function codePointIndex(text: string): number[] {
+  const at: number[] = []
+  let index = 0
+  for (const char of text) {
+    at.push(index)
+    index += char.length
+  }
+  at.push(index)
+  return at
+}
+
+/** The terms in `text` the caller may read; offsets in code points (`codePointIndex` turns
+ * them into a JavaScript string's). */
 export function recognise(text: string): Promise<RecognisedTerm[]> {
   return api.post<Schema<'Recognised'>>('/api/v1/glossary/recognise', { text }).then((found) => found.items)
 }

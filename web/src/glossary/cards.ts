@@ -69,15 +69,26 @@ function inCard(target: EventTarget | null): boolean {
   return target instanceof Node && !!cardElement()?.contains(target)
 }
 
+/** Marks in an editor (`documents/glossaryTerms.ts`) are the editor's to draw: an attribute
+ * changed on one would be taken for an edit of the page. */
+function inEditor(mark: HTMLElement): boolean {
+  return mark.closest('.ProseMirror') !== null
+}
+
+function setExpanded(anchor: HTMLElement, expanded: boolean): void {
+  if (inEditor(anchor)) return
+  anchor.setAttribute('aria-expanded', String(expanded))
+  if (expanded) anchor.setAttribute('aria-controls', CARD_ID)
+}
+
 function show(anchor: HTMLElement, pinned: boolean): void {
   window.clearTimeout(openTimer)
   window.clearTimeout(closeTimer)
   const termId = Number(anchor.dataset.termId)
   if (!Number.isInteger(termId) || termId <= 0) return
   const current = openCard.value
-  if (current && current.anchor !== anchor) current.anchor.setAttribute('aria-expanded', 'false')
-  anchor.setAttribute('aria-expanded', 'true')
-  anchor.setAttribute('aria-controls', CARD_ID)
+  if (current && current.anchor !== anchor) setExpanded(current.anchor, false)
+  setExpanded(anchor, true)
   openCard.value = { anchor, termId, pinned: pinned || (current?.anchor === anchor && current.pinned) }
   if (!cards.has(termId) || cards.get(termId) === 'error') void loadCard(termId)
 }
@@ -88,7 +99,7 @@ export function closeCard(returnFocus = false): void {
   window.clearTimeout(closeTimer)
   const current = openCard.value
   if (!current) return
-  current.anchor.setAttribute('aria-expanded', 'false')
+  setExpanded(current.anchor, false)
   openCard.value = null
   if (returnFocus && current.anchor.isConnected) {
     returningFocus = true
@@ -162,6 +173,8 @@ function onFocusOut(event: FocusEvent): void {
 
 function onClick(event: MouseEvent): void {
   const mark = markOf(event.target)
+  // A click on a term being edited puts the caret there (hovering shows its card).
+  if (mark?.isContentEditable) return
   if (mark) {
     event.preventDefault()
     const current = openCard.value

@@ -19,7 +19,7 @@
 import { ref, shallowReactive, watch } from 'vue'
 import { onSessionEnd } from '../auth/session'
 import { onEvent, onResync, socketState } from '../realtime/socket'
-import { MAX_RECOGNISED_TEXT, recognise, type RecognisedTerm } from './api'
+import { codePointIndex, MAX_RECOGNISED_TEXT, recognise, type RecognisedTerm } from './api'
 
 /** What no term's name contains, between two text nodes and two bodies. */
 const SEPARATOR = '\n'
@@ -56,19 +56,6 @@ function parse(html: string): HTMLTemplateElement {
   const template = document.createElement('template')
   template.innerHTML = html
   return template
-}
-
-/** Code-point counts of each prefix: JavaScript strings count a character outside the BMP
- * (an emoji) twice, the server once. `at[i]` is the UTF-16 index of code point `i`. */
-function codePointIndex(text: string): number[] {
-  const at: number[] = []
-  let index = 0
-  for (const char of text) {
-    at.push(index)
-    index += char.length
-  }
-  at.push(index)
-  return at
 }
 
 interface Piece {
