@@ -18,9 +18,10 @@ from sqlalchemy import update
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot, unavailable
+from tests.browser.test_projects import open_live
 from tests.documents.helpers import make_page, space_id_of, tree
 from tests.glossary.helpers import make_term
-from tests.helpers import Cast, Person
+from tests.helpers import Cast, Person, create_channel, post
 from xietong.core.clock import utcnow
 from xietong.documents.collab import _ROOMS
 from xietong.documents.models import Page as PageRow
@@ -479,3 +480,35 @@ async def test_glossary_terms_in_a_page_show_their_cards_to_each_reader(
     await make_term(cast, cast.lina, "客服", "研发部")
     await expect(editor(lina).locator(".glossary-term")).to_contain_text(["客服", "SLA"])
     await expect(editor(zhang).locator(".glossary-term")).to_have_text(["客服", "SLA", "底价"])
+
+
+async def test_a_page_linked_in_chat_shows_a_live_card_to_its_readers(
+        cast: Cast, open_page: OpenPage) -> None:
+    shared = await research_page(cast, "接口规范", icon="📘")
+    secret = await research_page(cast, "薪酬方案")
+    restricted = await cast.lina.api.put(f"/api/v1/pages/{secret['id']}/permissions", json={
+        "inherit": False, "grants": [{"subject": "user", "user_id": cast.lina.id,
+                                      "level": "manage"}]})
+    assert restricted.status_code == 200, restricted.text
+    channel_id = await create_channel(cast.lina, "研发与销售", "private", cast.zhangwei)
+    linked = await post(cast.lina, channel_id,
+                        f"规范在 http://xt.example/docs/pages/{shared['id']} ，"
+                        f"方案见 /docs/pages/{secret['id']}")
+    zhang = await open_live(open_page, "zhangwei", f"/chat/{channel_id}")
+    cards = zhang.locator(f'[data-message-id="{linked["id"]}"]').get_by_test_id("page-ref")
+    # 张伟 reads the first page, not the second: one card; the text stays as written.
+    await expect(cards).to_have_count(1)
+    await expect(cards.first).to_contain_text("接口规范")
+    await expect(cards.first).to_contain_text("研发部")
+    await expect(cards.first.get_by_role("link")).to_have_attribute(
+        "href", f"/docs/pages/{shared['id']}")
+    await assert_no_serious_violations(zhang)
+    await screenshot(zhang, "chat-page-card-desktop")
+    # Renamed: the card follows without a reload; opened: the page.
+    renamed = await cast.lina.api.patch(f"/api/v1/pages/{shared['id']}",
+                                        json={"title": "接口规范 v2"})
+    assert renamed.status_code == 200, renamed.text
+    await expect(cards.first.get_by_role("link")).to_have_text("接口规范 v2")
+    await cards.first.get_by_role("link").click()
+    await expect(zhang).to_have_url(re.compile(rf"/docs/pages/{shared['id']}$"))
+    await expect(zhang.get_by_test_id("page-title")).to_have_text("接口规范 v2")

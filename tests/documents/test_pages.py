@@ -334,3 +334,31 @@ def test_export_and_links_follow_the_classification(classification: str) -> None
             level >= policy.MANAGE and classification != "confidential")
     assert policy.audits_views(classification) == (classification == "confidential")
 
+
+
+async def test_pages_linked_from_chat_are_summarised_for_their_readers(cast: Cast) -> None:
+    space = await space_id_of(cast, "研发部")
+    shared = await make_page(cast.lina, space, "接口规范", icon="📘")
+    secret = await make_page(cast.lina, space, "薪酬方案")
+    restricted = await cast.lina.api.put(f"{PAGES}/{secret['id']}/permissions", json={
+        "inherit": False, "grants": [{"subject": "user", "user_id": cast.lina.id,
+                                      "level": "manage"}]})
+    assert restricted.status_code == 200, restricted.text
+    trashed = await make_page(cast.lina, space, "旧方案")
+    assert (await cast.lina.api.delete(f"{PAGES}/{trashed['id']}")).status_code == 204
+
+    ids = [shared["id"], secret["id"], trashed["id"], 999_999]
+    seen = await cast.zhangwei.api.get("/api/v1/page-summaries", params={"ids": ids})
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["items"] == [{
+        "id": shared["id"], "title": "接口规范", "icon": "📘", "space_id": space,
+        "space_name": "研发部", "classification": "internal",
+        "updated_at": shared["updated_at"]}]
+    mine = await cast.lina.api.get("/api/v1/page-summaries", params={"ids": ids})
+    assert [p["title"] for p in mine.json()["items"]] == ["接口规范", "薪酬方案"]
+    # A guest sees none of the company's pages.
+    guest = await cast.alex.api.get("/api/v1/page-summaries", params={"ids": ids})
+    assert guest.json()["items"] == []
+    for bad in ({}, {"ids": [0]}, {"ids": ["一"]}, {"ids": list(range(1, 102))}):
+        refused = await cast.zhangwei.api.get("/api/v1/page-summaries", params=bad)
+        assert refused.status_code == 422, (bad, refused.text)

@@ -8,6 +8,7 @@ from typing import Annotated, Protocol, cast
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import PlainTextResponse
+from pydantic import Field
 from sqlalchemy import func, select
 
 from xietong.core.actor import Actor
@@ -29,7 +30,10 @@ from xietong.documents.events import space_owners
 from xietong.documents.grants import check_grants
 from xietong.documents.models import Page, VersionKind
 from xietong.documents.schemas import (
+    MAX_PAGE_SUMMARIES,
     FreshnessIn,
+    LinkedPage,
+    LinkedPages,
     PageCreate,
     PageMove,
     PageOut,
@@ -424,6 +428,20 @@ async def favourite_pages(actor: CurrentActor, rt: Rt,
     """The pages the caller starred (and still sees), newest star first."""
     async with rt.reader() as uow:
         return _refs(await queries.favourites_of(uow, actor, limit))
+
+
+@router.get("/page-summaries")
+async def page_summaries(
+    actor: CurrentActor, rt: Rt,
+    ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+                   Query(min_length=1, max_length=MAX_PAGE_SUMMARIES)],
+) -> LinkedPages:
+    """Several pages at once, as chat messages linking to them show them: those of `ids`
+    the caller may read, the others (in the trash, not theirs, none at all) left out as if
+    they did not exist. A client asks for the pages a screen of messages links in one go."""
+    async with rt.reader() as uow:
+        rows = await queries.page_summaries(uow, actor, ids)
+    return LinkedPages(items=[LinkedPage.model_validate(row._asdict()) for row in rows])
 
 
 @router.get("/recent-pages")

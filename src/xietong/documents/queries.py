@@ -302,6 +302,28 @@ async def recent_of(uow: UnitOfWork, actor: Actor, limit: int) -> list[PageRefRo
     return [PageRefRow(*row) for row in rows]
 
 
+class PageSummaryRow(NamedTuple):
+    id: int
+    title: str
+    icon: str
+    space_id: int
+    space_name: str
+    classification: str
+    updated_at: datetime
+
+
+async def page_summaries(uow: UnitOfWork, actor: Actor,
+                         page_ids: Sequence[int]) -> list[PageSummaryRow]:
+    """Those of `page_ids` that are live and the actor sees, in id order."""
+    rows = await uow.session.execute(
+        select(Page.id, Page.title, Page.icon, Page.space_id, Space.name, Page.classification,
+               Page.updated_at)
+        .join(Space, Space.id == Page.space_id)
+        .where(Page.id.in_(sorted(set(page_ids))), Page.deleted_at.is_(None), seen_by(actor))
+        .order_by(Page.id))
+    return [PageSummaryRow(*row) for row in rows]
+
+
 async def is_favourite(uow: UnitOfWork, user_id: int, page_id: int) -> bool:
     return await uow.session.get(Favourite, (user_id, page_id)) is not None
 

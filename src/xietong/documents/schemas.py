@@ -356,6 +356,28 @@ class PageRefList(BaseModel):
     items: list[PageRef]
 
 
+# How many pages one `GET /page-summaries` answers (a screen of messages' links).
+MAX_PAGE_SUMMARIES = 100
+
+
+class LinkedPage(BaseModel):
+    """A page as a chat message linking to it shows it."""
+
+    id: int
+    title: str
+    icon: str
+    space_id: int
+    space_name: str
+    classification: Classification
+    updated_at: datetime
+
+
+class LinkedPages(BaseModel):
+    """The pages asked for that the caller may read, in id order (the others left out)."""
+
+    items: list[LinkedPage]
+
+
 class TemplateOut(BaseModel):
     key: TemplateKey
     name: str

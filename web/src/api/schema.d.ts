@@ -2557,6 +2557,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/page-summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page Summaries
+         * @description Several pages at once, as chat messages linking to them show them: those of `ids`
+         *     the caller may read, the others (in the trash, not theirs, none at all) left out as if
+         *     they did not exist. A client asks for the pages a screen of messages links in one go.
+         */
+        get: operations["page_summaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/recent-pages": {
         parameters: {
             query?: never;
@@ -4258,6 +4280,36 @@ export interface components {
          * @enum {string}
          */
         Level: "company" | "department" | "person";
+        /**
+         * LinkedPage
+         * @description A page as a chat message linking to it shows it.
+         */
+        LinkedPage: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Icon */
+            icon: string;
+            /** Space Id */
+            space_id: number;
+            /** Space Name */
+            space_name: string;
+            classification: components["schemas"]["Classification"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * LinkedPages
+         * @description The pages asked for that the caller may read, in id order (the others left out).
+         */
+        LinkedPages: {
+            /** Items */
+            items: components["schemas"]["LinkedPage"][];
+        };
         /** LoginIn */
         LoginIn: {
             /** Login */
@@ -26257,6 +26309,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageRefList"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    page_summaries: {
+        parameters: {
+            query: {
+                ids: number[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedPages"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

@@ -509,6 +509,10 @@ const en: MessageSchema = {
     title: 'Messages',
     sidebarLabel: 'Conversations',
     assistantTag: 'Assistant',
+    pageRef: {
+      label: 'Pages this message links to',
+      updated: 'Updated {time}',
+    },
     taskRef: {
       label: 'Tasks this message mentions',
       assignee: 'Assignee: {name}',

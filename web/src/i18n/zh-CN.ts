@@ -514,6 +514,10 @@ export default {
     title: '消息',
     sidebarLabel: '会话列表',
     assistantTag: '助手',
+    pageRef: {
+      label: '消息中链接的文档',
+      updated: '{time}更新',
+    },
     taskRef: {
       label: '消息中提到的任务',
       assignee: '负责人：{name}',
