@@ -233,6 +233,10 @@ async def build_world(cast: Cast) -> World:
     assert version.status_code == 201, version.text
     world.ids.update(space_id=space_id, page_id=page.json()["id"],
                      version_id=version.json()["id"])
+    kept = await owner.api.post(f"{API}/spaces/{space_id}/files",
+                                json={"file_id": upload.json()["id"], "name": "接口规范.txt"})
+    assert kept.status_code == 201, kept.text
+    world.ids.update(library_file_id=kept.json()["id"], version_number=1)
     term = await owner.api.post(f"{API}/glossary/terms", json={
         "term": "SLA", "department_id": cast.departments["客服部"],
         "definition": "服务等级协议：承诺的响应和解决时限。"})

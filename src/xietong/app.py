@@ -172,7 +172,11 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
+                # A response that sets one of these itself keeps its own (a file's download
+                # has a stricter policy, and our own pages may frame its preview).
+                own = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *(h for h in headers if h[0] not in own)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

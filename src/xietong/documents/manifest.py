@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from xietong.core.i18n import CHINESE
-from xietong.core.signals import DepartmentNamed, DepartmentRemoving, FoundItems, IndexRebuilding
-from xietong.documents import models
+from xietong.core.signals import (
+    DepartmentNamed,
+    DepartmentRemoving,
+    FileReadable,
+    FoundItems,
+    IndexRebuilding,
+)
+from xietong.documents import library_models, models
 from xietong.documents.api import router
 from xietong.documents.collab import router as collab_router
 from xietong.documents.demo import demo_documents
@@ -15,6 +21,9 @@ from xietong.documents.freshness import (
     ReviewNotices,
     review_handler,
 )
+from xietong.documents.library import file_readable
+from xietong.documents.library_api import router as library_router
+from xietong.documents.library_schemas import LIBRARY_EVENTS
 from xietong.documents.searching import PageReaders, found_pages, reindex_pages
 from xietong.documents.spaces import department_named, department_removing
 from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
@@ -26,15 +35,16 @@ def _notices(needs: ConsumerNeeds) -> ReviewNotices:
 
 MANIFEST = DomainManifest(
     name="documents",
-    routers=(Mount(router), Mount(collab_router)),
-    models=(models,),
-    event_types=DOCUMENT_EVENTS,
+    routers=(Mount(router), Mount(collab_router), Mount(library_router)),
+    models=(models, library_models),
+    event_types=(*DOCUMENT_EVENTS, *LIBRARY_EVENTS),
     scope_resolvers=(SpaceScopes(), CompanyDocs()),
     scope_readers=(PageReaders(),),
     signal_handlers=(Reaction(DepartmentNamed, department_named),
                      Reaction(DepartmentRemoving, department_removing),
                      Reaction(FoundItems, found_pages),
-                     Reaction(IndexRebuilding, reindex_pages)),
+                     Reaction(IndexRebuilding, reindex_pages),
+                     Reaction(FileReadable, file_readable)),
     event_consumers=(_notices,),
     job_kinds=(JobKind(REVIEW_JOB, review_handler, every=REVIEW_SCHEDULE),),
     demo=(demo_documents,),
@@ -57,6 +67,10 @@ MANIFEST = DomainManifest(
             "owner_follows_department": "部门空间的负责人是部门负责人。",
             "may_not_create_space": "访客不能创建空间。",
             "guest_cannot_own": "访客不能做空间负责人。",
+            "library_level_too_low": "你在这个空间的权限不够，不能这样管理文件。",
+            "not_your_upload": "只能添加你自己上传的文件。",
+            "version_is_newest": "这已经是最新版本。",
+            "library_versions_full": "一个文件最多保留 500 个版本。",
         },
     },
 )

@@ -34,9 +34,16 @@ router = APIRouter(prefix="/api/v1", tags=["files"])
 
 # Room for the multipart framing around the file: boundaries and the part's headers.
 MULTIPART_ALLOWANCE = 64 * 1024
-# A browser's own viewer of a downloaded file gets no script, forms or same-origin rights,
-# whatever the bytes turn out to be (defence in depth behind nosniff and the sniffed type).
-DOWNLOAD_CSP = "sandbox"
+# A browser's own viewer of a downloaded file gets no script, forms or same-origin rights
+# and loads nothing else, whatever the bytes turn out to be (defence in depth behind nosniff
+# and the sniffed type). Our own pages may frame it (a PDF's or an image's preview); no
+# other site may. This replaces the app's policy for pages (`app.SecurityHeaders`).
+DOWNLOAD_CSP = ("sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                "frame-ancestors 'self'")
+# Shown by the browser rather than downloaded: images, and PDFs in the browser's own viewer
+# (which runs none of a PDF's script in our origin, and is sandboxed by DOWNLOAD_CSP).
+# Everything else, SVG and HTML included (never sniffed as such anyway), is an attachment.
+SHOWN_INLINE = INLINE_TYPES | {"application/pdf"}
 
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -113,7 +120,7 @@ async def download_file(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Respons
         found = await access.access_file(uow, actor, file_id)
     return _send(storage_of(rt), found.storage_key, content_type=found.content_type,
                  name=found.name, size=found.size,
-                 inline=found.content_type in INLINE_TYPES)
+                 inline=found.content_type in SHOWN_INLINE)
 
 
 @router.get("/files/{file_id}/thumbnail", responses=_THUMBNAIL_REPLY,
@@ -132,7 +139,8 @@ async def download_thumbnail(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Re
 def _send(storage: Storage, key: str, *, content_type: str, name: str, size: int | None,
           inline: bool) -> Response:
     headers = {"Content-Disposition": content_disposition(name, inline=inline),
-               "Cache-Control": "private", "Content-Security-Policy": DOWNLOAD_CSP}
+               "Cache-Control": "private", "Content-Security-Policy": DOWNLOAD_CSP,
+               "X-Frame-Options": "SAMEORIGIN"}
     path = storage.local_path(key)
     if path is not None:
         if not path.is_file():

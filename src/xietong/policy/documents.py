@@ -218,3 +218,21 @@ def must_keep_own_access(manages_space: bool) -> bool:
     lose it themselves (they could not undo it); the space's managers always keep it."""
     return not manages_space
 
+
+
+# --- the file library of a space -----------------------------------------------------------
+
+def can_read_library(level: Level) -> bool:
+    """List a space's files and download them (every version): whoever reads the space."""
+    return level >= VIEW
+
+
+def can_add_to_library(level: Level) -> bool:
+    """Upload a file, a new version of one, bring an older version back, rename or describe
+    it: the space's editors."""
+    return level >= EDIT
+
+
+def can_remove_from_library(level: Level) -> bool:
+    """Put a file in the space's trash, see the trash and bring files back: its managers."""
+    return level >= MANAGE
