@@ -9,7 +9,7 @@ import base64
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, ViewportSize, expect
+from playwright.async_api import FilePayload, Page, ViewportSize, expect
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot, unavailable
@@ -82,10 +82,11 @@ async def test_upload_preview_versions_and_restore(cast: Cast, space: dict[str, 
     await screenshot(editor, "doc-library-empty")
 
     # Two files by the button, one by dropping it on the list.
-    await editor.get_by_test_id("library-input").set_input_files([
+    files: list[FilePayload] = [
         {"name": "产品截图.png", "mimeType": "image/png", "buffer": solid_png(640, 400)},
         {"name": "用户手册.pdf", "mimeType": "application/pdf",
-         "buffer": one_page_pdf("Xietong manual")}])
+         "buffer": one_page_pdf("Xietong manual")}]
+    await editor.get_by_test_id("library-input").set_input_files(files)
     await drop_file(editor, "报价单 2025.xlsx", b"price list v1", "application/vnd.ms-excel")
     rows = editor.get_by_test_id("library-list").locator("li")
     await expect(rows).to_have_count(3)
