@@ -17,6 +17,8 @@ from xietong.documents.freshness import (
 )
 from xietong.documents.searching import PageReaders, found_pages, reindex_pages
 from xietong.documents.spaces import department_named, department_removing
+from xietong.documents.transfer_api import import_body_limit
+from xietong.documents.transfer_api import router as transfer_router
 from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
 
 
@@ -26,7 +28,9 @@ def _notices(needs: ConsumerNeeds) -> ReviewNotices:
 
 MANIFEST = DomainManifest(
     name="documents",
-    routers=(Mount(router), Mount(collab_router)),
+    # Imports take a file: their router's body limit is its own.
+    routers=(Mount(router), Mount(collab_router),
+             Mount(transfer_router, body_limit=import_body_limit)),
     models=(models,),
     event_types=DOCUMENT_EVENTS,
     scope_resolvers=(SpaceScopes(), CompanyDocs()),
@@ -57,6 +61,14 @@ MANIFEST = DomainManifest(
             "owner_follows_department": "部门空间的负责人是部门负责人。",
             "may_not_create_space": "访客不能创建空间。",
             "guest_cannot_own": "访客不能做空间负责人。",
+            "page_export_confidential": "机密文档不能导出。",
+            "page_import_file_required": "请选择要导入的文件。",
+            "page_import_type": "只能导入 Markdown（.md）、文本（.txt）或 Word（.docx）文件。",
+            "page_import_empty": "文件是空的，没有可导入的内容。",
+            "page_import_too_large": "文件太大，无法导入。",
+            "page_import_unreadable":
+                "无法读取这个文件：它不是有效的 Word 文档，或不是 UTF-8/GBK 编码的文本。",
+            "page_import_doc": "这是旧版 Word（.doc）文件，请先另存为 .docx 再导入。",
         },
     },
 )
