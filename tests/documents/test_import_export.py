@@ -22,6 +22,7 @@ from tests.documents.helpers import (
     make_page,
     make_space,
     person_grant,
+    set_page_grants,
     space_id_of,
 )
 from tests.documents.yclient import Editor
@@ -403,10 +404,17 @@ async def test_readers_export_editors_import_outsiders_see_nothing(cast: Cast) -
     space = (await make_space(cast.lina, "方案库", grants=[
         person_grant(cast.zhangwei, "view")]))["id"]
     page = await imported(cast.lina, space, "方案.md", b"# \xe6\x96\xb9\xe6\xa1\x88\n\nwords\n")
-    # A reader exports the page and the space.
+    hidden = await make_page(cast.lina, space, "内部讨论")
+    await set_page_grants(cast.lina, hidden["id"], [person_grant(cast.lina, "manage")])
+    # A reader exports the page and the space — only what they may read of it.
     assert (await export(cast.zhangwei, page["id"])).status_code == 200
     assert (await export(cast.zhangwei, page["id"], "docx")).status_code == 200
-    assert (await cast.zhangwei.api.get(f"{SPACES}/{space}/export")).status_code == 200
+    zipped = await cast.zhangwei.api.get(f"{SPACES}/{space}/export")
+    assert zipped.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(zipped.content))
+    assert sorted(archive.namelist()) == ["方案库/README.md", "方案库/方案.md"]
+    assert all("内部讨论" not in archive.read(name).decode() for name in archive.namelist())
+    assert (await export(cast.zhangwei, hidden["id"])).status_code == 404
     exported = await audit_entries(cast, "page.exported")
     assert sorted(e["details"]["format"] for e in exported
                   if e["actor_id"] == cast.zhangwei.id) == ["docx", "md"]
