@@ -74,6 +74,12 @@ class AuditAction(StrEnum):
     PAGE_PERMISSIONS_CHANGED = "page.permissions_changed"
     PAGE_CLASSIFIED = "page.classified"
     PAGE_VIEWED = "page.viewed"
+    # A page exported (details: its format, title and classification), one refused because
+    # it is confidential (the attempt), a space exported as a zip (details: how many pages
+    # it holds, and the confidential ones left out).
+    PAGE_EXPORTED = "page.exported"
+    PAGE_EXPORT_REFUSED = "page.export_refused"
+    SPACE_EXPORTED = "space.exported"
 
 
 def user_target(user_id: int) -> str:

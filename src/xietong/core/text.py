@@ -237,3 +237,23 @@ def like_escaped(term: str) -> str:
 def like_pattern(term: str) -> str:
     """A LIKE pattern matching `term` anywhere; its own % and _ are literal (ESCAPE '\\')."""
     return f"%{like_escaped(term)}%"
+
+
+def decode_text_file(data: bytes) -> str | None:
+    """The text of an uploaded text file, as people's systems save them: by its byte-order
+    mark (UTF-8 or UTF-16), else UTF-8 if it decodes as UTF-8, else GB18030 (the superset of
+    the GBK that Chinese Windows saves in). None when it is none of these, or holds a NUL,
+    which no text file has (some binary format)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "gb18030"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text
+    return None

@@ -238,3 +238,30 @@ async def pages_seen_among(uow: UnitOfWork, viewer: Viewer, space: Space, space_
         if policy.can_see_page(level):
             levels[page_id] = level
     return levels
+
+
+def seen_parents(found: SpaceAccess, rows: Sequence[queries.TreeRow],
+                 restricted: dict[int, list[GrantRow]]) -> dict[int, int | None]:
+    """Of a space's tree rows (`queries.tree_rows`, with the grants of its restricted pages),
+    the pages the caller sees, each with the page it hangs from for them: its parent, or
+    the nearest page above it they see when they may not see its parent (None: the top)."""
+    viewer, space, space_level = found.viewer, found.space, found.level
+    parents = {row.id: row.parent_id for row in rows}
+    seen = {row.id for row in rows if policy.can_see_page(
+        viewer.page_level(space, space_level, row.grants_from_id, restricted))}
+    # The nearest seen page above each unseen one met on the way up (None: the top).
+    above_unseen: dict[int, int | None] = {}
+
+    def shown_above(page_id: int) -> int | None:
+        path = []
+        current = parents.get(page_id)
+        while current is not None and current not in seen and current not in above_unseen:
+            path.append(current)
+            current = parents.get(current)
+        found_parent = (current if current is None or current in seen
+                        else above_unseen[current])
+        for unseen in path:
+            above_unseen[unseen] = found_parent
+        return found_parent
+
+    return {row.id: shown_above(row.id) for row in rows if row.id in seen}

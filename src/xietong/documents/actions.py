@@ -24,6 +24,7 @@ from xietong.core.uow import UnitOfWork
 from xietong.documents import queries
 from xietong.documents.access import (
     PageAccess,
+    SpaceAccess,
     access_page,
     access_space,
     check_level,
@@ -32,6 +33,7 @@ from xietong.documents.access import (
 from xietong.documents.events import PageChanged, page_audience, page_readers
 from xietong.documents.grants import check_grants, lock_trees, replace_grants, repoint_sources
 from xietong.documents.models import Favourite, Page, PageView, Space
+from xietong.documents.models import PageUpdate as StoredUpdate
 from xietong.documents.schemas import (
     FreshnessIn,
     PageCreate,
@@ -42,6 +44,7 @@ from xietong.documents.schemas import (
 from xietong.documents.searching import do_index_page, do_index_pages, do_unindex_pages
 from xietong.documents.templates import BY_KEY, TemplateKey, plain_text
 from xietong.documents.views import page_data
+from xietong.documents.ydoc import Content
 from xietong.org import queries as org_queries
 from xietong.policy import documents as policy
 from xietong.policy import require
@@ -125,23 +128,35 @@ async def _still_live(uow: UnitOfWork, page: Page, space_id: int) -> None:
 
 # --- making and changing ---------------------------------------------------------------------
 
-async def do_create_page(uow: UnitOfWork, actor: Actor, data: PageCreate) -> Page:
+async def check_page_place(uow: UnitOfWork, actor: Actor, space_id: int,
+                           parent_id: int | None) -> tuple[SpaceAccess, PageAccess | None]:
+    """Where a new page may go for `actor`: the space (400 `unknown_space` when they do not
+    see it) and the parent page (400 `unknown_parent_page` unless they edit it; one of
+    another space, 400 `space_mismatch`), or its top (403 unless they edit the space)."""
     try:
-        space_found = await access_space(uow, actor, data.space_id)
+        space_found = await access_space(uow, actor, space_id)
     except NotFound:
         raise Invalid("The space does not exist.", code="unknown_space",
-                      details={"space_id": data.space_id}) from None
-    space = space_found.space
+                      details={"space_id": space_id}) from None
     parent = None
-    if data.parent_id is not None:
-        parent = await _live_parent(uow, actor, None, data.parent_id)
-        if parent.page.space_id != space.id:
+    if parent_id is not None:
+        parent = await _live_parent(uow, actor, None, parent_id)
+        if parent.page.space_id != space_found.space.id:
             raise Invalid("The parent page is in another space.", code="space_mismatch")
     else:
         check_space_open(space_found)
         require(policy.can_create_pages(space_found.level),
                 "You need the edit level on the space to add pages at its top.",
                 code="page_level_too_low")
+    return space_found, parent
+
+
+async def do_create_page(uow: UnitOfWork, actor: Actor, data: PageCreate, *,
+                         content: Content | None = None) -> Page:
+    """A new page, from its template — or holding `content` (an import): its document is
+    stored with it, and its text and Markdown are the document's."""
+    space_found, parent = await check_page_place(uow, actor, data.space_id, data.parent_id)
+    space = space_found.space
     await lock_trees(uow, {space.id})
     if parent is not None:
         await _still_live(uow, parent.page, space.id)
@@ -153,10 +168,13 @@ async def do_create_page(uow: UnitOfWork, actor: Actor, data: PageCreate) -> Pag
                                   moving=None, last=data.after_id is None),
                 classification=data.classification.value, restricted=False,
                 grants_from_id=parent.page.grants_from_id if parent else None,
-                markdown=template.markdown, text=plain_text(template.markdown),
+                markdown=template.markdown if content is None else content.markdown,
+                text=plain_text(template.markdown) if content is None else content.text,
                 content_version=0, created_by=actor.user_id, created_at=now, updated_at=now)
     uow.session.add(page)
     await uow.flush()
+    if content is not None:
+        uow.session.add(StoredUpdate(page_id=page.id, update=content.state))
     await do_index_page(uow, page)
     await emit_page(uow, page, space, "created")
     return page

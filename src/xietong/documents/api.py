@@ -22,6 +22,7 @@ from xietong.documents.access import (
     access_page,
     access_space,
     pages_seen_among,
+    seen_parents,
     viewer_of,
     visible_ancestors,
 )
@@ -173,30 +174,12 @@ async def space_tree(space_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
         rows = await queries.tree_rows(uow, space_id)
         restricted = (await queries.restricted_grants_in(uow, space_id)
                       if any(row.grants_from_id is not None for row in rows) else {})
-    viewer, space, space_level = found.viewer, found.space, found.level
-    parents = {row.id: row.parent_id for row in rows}
-    seen = {row.id for row in rows if policy.can_see_page(
-        viewer.page_level(space, space_level, row.grants_from_id, restricted))}
-    shown_parent: dict[int, int | None] = {}
-
-    def shown_above(page_id: int) -> int | None:
-        """The nearest page above `page_id` that is seen (None: the top)."""
-        path = []
-        current = parents.get(page_id)
-        while current is not None and current not in seen and current not in shown_parent:
-            path.append(current)
-            current = parents.get(current)
-        found_parent = (current if current is None or current in seen
-                        else shown_parent[current])
-        for unseen in path:
-            shown_parent[unseen] = found_parent
-        return found_parent
-
+    shown_parent = seen_parents(found, rows, restricted)
     children: dict[int | None, list[int]] = defaultdict(list)
     by_id = {row.id: row for row in rows}
     for row in rows:  # in (parent, rank, id) order
-        if row.id in seen:
-            children[shown_above(row.id)].append(row.id)
+        if row.id in shown_parent:
+            children[shown_parent[row.id]].append(row.id)
     items: list[dict[str, object]] = []
     stack = list(reversed(sorted(children.get(None, []),
                                  key=lambda i: (by_id[i].rank, i))))
@@ -204,7 +187,7 @@ async def space_tree(space_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
         page_id = stack.pop()
         row = by_id[page_id]
         below = children.get(page_id, [])
-        items.append({"id": row.id, "parent_id": shown_above(row.id), "title": row.title,
+        items.append({"id": row.id, "parent_id": shown_parent[row.id], "title": row.title,
                       "rank": row.rank, "icon": row.icon, "has_children": bool(below),
                       "updated_at": row.updated_at})
         stack.extend(reversed(sorted(below, key=lambda i: (by_id[i].rank, i))))

@@ -26,6 +26,8 @@ from xietong.documents.library_api import router as library_router
 from xietong.documents.library_schemas import LIBRARY_EVENTS
 from xietong.documents.searching import PageReaders, found_pages, reindex_pages
 from xietong.documents.spaces import department_named, department_removing
+from xietong.documents.transfer_api import import_body_limit
+from xietong.documents.transfer_api import router as transfer_router
 from xietong.manifest import ConsumerNeeds, DomainManifest, JobKind, Mount, Reaction
 
 
@@ -35,7 +37,9 @@ def _notices(needs: ConsumerNeeds) -> ReviewNotices:
 
 MANIFEST = DomainManifest(
     name="documents",
-    routers=(Mount(router), Mount(collab_router), Mount(library_router)),
+    # Imports take a file: their router's body limit is its own.
+    routers=(Mount(router), Mount(collab_router), Mount(library_router),
+             Mount(transfer_router, body_limit=import_body_limit)),
     models=(models, library_models),
     event_types=(*DOCUMENT_EVENTS, *LIBRARY_EVENTS),
     scope_resolvers=(SpaceScopes(), CompanyDocs()),
@@ -71,6 +75,14 @@ MANIFEST = DomainManifest(
             "not_your_upload": "只能添加你自己上传的文件。",
             "version_is_newest": "这已经是最新版本。",
             "library_versions_full": "一个文件最多保留 500 个版本。",
+            "page_export_confidential": "机密文档不能导出。",
+            "page_import_file_required": "请选择要导入的文件。",
+            "page_import_type": "只能导入 Markdown（.md）、文本（.txt）或 Word（.docx）文件。",
+            "page_import_empty": "文件是空的，没有可导入的内容。",
+            "page_import_too_large": "文件太大，无法导入。",
+            "page_import_unreadable":
+                "无法读取这个文件：它不是有效的 Word 文档，或不是 UTF-8/GBK 编码的文本。",
+            "page_import_doc": "这是旧版 Word（.doc）文件，请先另存为 .docx 再导入。",
         },
     },
 )

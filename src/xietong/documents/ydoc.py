@@ -26,6 +26,9 @@ EMPTY_UPDATE = b"\x00\x00"
 
 _BLOCK_GAP = {"listItem", "taskItem", "tableRow", "tableCell", "tableHeader"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+# What starts a block at the beginning of a paragraph's line (once `escape_markdown` has
+# escaped the rest): a list item's marker, a rule, a setext heading's underline, a fence.
+_BLOCK_START = re.compile(r"[-+](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|[-=~]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,22 @@ def _attrs(node: XmlElement) -> dict[str, Any]:
     # pycrdt's attribute view iterates (name, value) pairs; its stub says Iterable.
     view: Any = node.attributes
     return {name: value for name, value in view}
+
+
+def escape_markdown(text: str) -> str:
+    """`text` as Markdown that reads as exactly that text (its markup characters escaped)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def escape_line_start(line: str) -> str:
+    """A line of a paragraph (as `escape_markdown` left it) that Markdown would read as a
+    list item, a rule, a heading's underline or a fence, with that mark escaped: it stays
+    words ("1. 不是列表" → "1\\. 不是列表")."""
+    found = _BLOCK_START.match(line)
+    if found is None:
+        return line
+    at = found.end() if line[0].isdigit() else 0
+    return line[:at] + "\\" + line[at:]
 
 
 def _plain(node: XmlElement | XmlText) -> str:
@@ -115,7 +134,7 @@ def _inline_markdown(node: XmlElement) -> str:
             if "code" in marks:
                 piece = f"`{text}`"
             else:
-                piece = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+                piece = escape_markdown(text)
                 if "bold" in marks:
                     piece = f"**{piece}**"
                 if "italic" in marks:
@@ -177,7 +196,8 @@ def _block_markdown(node: XmlElement, depth: int = 0) -> list[str]:
     if any(isinstance(child, XmlElement) and child.tag not in ("hardBreak", "image")
            for child in node.children):
         return _blocks_markdown(node, depth)
-    return [_inline_markdown(node)]
+    return ["  \n".join(escape_line_start(line)
+                        for line in _inline_markdown(node).split("  \n"))]
 
 
 def _blocks_markdown(node: XmlFragment | XmlElement, depth: int = 0, *,
@@ -185,7 +205,7 @@ def _blocks_markdown(node: XmlFragment | XmlElement, depth: int = 0, *,
     lines: list[str] = []
     for child in _children(node):
         if isinstance(child, XmlText):
-            lines.append(_MARKDOWN_SPECIAL.sub(r"\\\1", _plain(child)))
+            lines.append(escape_markdown(_plain(child)))
             continue
         if lines and gap and child.tag not in _BLOCK_GAP:
             lines.append("")

@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from xietong.core.errors import Invalid
+from xietong.core.text import decode_text_file
 
 # What one import may hold: plenty for a company's people at once, small enough that one
 # request reads, checks and writes it in seconds.
@@ -115,20 +116,8 @@ def _cell_text(value: object) -> str:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8", "gb18030"]
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        # NUL is no character of any text file: this is some other binary format.
-        if "\x00" in text:
-            break
+    text = decode_text_file(data)
+    if text is not None:
         return text
     raise Invalid("The file is neither an .xlsx spreadsheet nor CSV text in UTF-8 or GBK.",
                   code="import_unreadable")

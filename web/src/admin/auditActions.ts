@@ -46,6 +46,9 @@ const NAMES: { [A in AuditAction]: MessageKey } = {
   'page.permissions_changed': 'admin.audit.actions.page_permissions_changed',
   'page.classified': 'admin.audit.actions.page_classified',
   'page.viewed': 'admin.audit.actions.page_viewed',
+  'page.exported': 'admin.audit.actions.page_exported',
+  'page.export_refused': 'admin.audit.actions.page_export_refused',
+  'space.exported': 'admin.audit.actions.space_exported',
 }
 
 /** Every action, in the order the filter lists them. */

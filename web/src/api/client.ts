@@ -175,6 +175,93 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return (await response.json()) as T
 }
 
+/** The file name a download's Content-Disposition gives (its UTF-8 `filename*`), or `fallback`. */
+export function dispositionName(header: string | null, fallback: string): string {
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(header ?? '')?.[1]
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded)
+    } catch {
+      // a malformed escape: the plain name below
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header ?? '')?.[1] || fallback
+}
+
+/**
+ * Downloads a file the API answers with (an export): fetched like any call, so a refusal is
+ * an ApiError the screen can show instead of a file of JSON, then handed to the browser
+ * under the name the server gave it. Resolves with the response's headers.
+ */
+export async function download(path: string, query?: Query, fallbackName = 'download'): Promise<Headers> {
+  let response: Response
+  try {
+    response = await fetch(buildUrl(path, query), {
+      headers: { 'Accept-Language': requestLanguage },
+      credentials: 'same-origin',
+    })
+  } catch (error) {
+    throw new ApiError(0, 'network_error', error instanceof Error ? error.message : String(error))
+  }
+  if (!response.ok) {
+    const error = await toApiError(response)
+    if (response.status === 401) reportUnauthorized()
+    throw error
+  }
+  const url = URL.createObjectURL(await response.blob())
+  const link = document.createElement('a')
+  link.href = url
+  link.download = dispositionName(response.headers.get('Content-Disposition'), fallbackName)
+  document.body.append(link)
+  link.click()
+  link.remove()
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  return response.headers
+}
+
+/**
+ * Sends a multipart form with XMLHttpRequest, the only browser API that reports upload
+ * progress. `onProgress` gets 0..1; the promise settles with the JSON answer (an
+ * ApiError for a refusal), and `abort` cancels it.
+ */
+export function uploadForm<T>(path: string, form: FormData, onProgress: (fraction: number) => void): { done: Promise<T>; abort: () => void } {
+  const xhr = new XMLHttpRequest()
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', path)
+    xhr.withCredentials = true
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('Accept-Language', requestLanguage)
+    const csrf = readCookie(CSRF_COOKIE)
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf)
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total)
+    }
+    xhr.onload = () => {
+      let body: unknown = null
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        // not JSON: handled below
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1)
+        resolve(body as T)
+        return
+      }
+      if (isErrorEnvelope(body)) {
+        const { code, message, details } = body.error
+        reject(new ApiError(xhr.status, code, message, details ?? null))
+        return
+      }
+      reject(new ApiError(xhr.status, `http_${xhr.status}`, xhr.statusText))
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'network error'))
+    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'))
+    xhr.send(form)
+  })
+  return { done, abort: () => xhr.abort() }
+}
+
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>(path, { query, signal }),
   post: <T>(path: string, body?: unknown, options?: RequestOptions) =>

@@ -1,4 +1,4 @@
-import { api, readCookie, ApiError } from '../api/client'
+import { api, uploadForm } from '../api/client'
 import type { ItemList, Page, Schema } from '../api/types'
 import type {
   AckStatus,
@@ -129,41 +129,9 @@ export function thumbnailUrl(id: number): string {
   return `/api/v1/files/${id}/thumbnail`
 }
 
-/**
- * Uploads one file with XMLHttpRequest, the only browser API that reports upload
- * progress. `onProgress` gets 0..1; the promise settles with the stored file.
- */
+/** Uploads one file (`onProgress` gets 0..1); the promise settles with the stored file. */
 export function uploadFile(file: File, onProgress: (fraction: number) => void): { done: Promise<StoredFile>; abort: () => void } {
-  const xhr = new XMLHttpRequest()
-  const done = new Promise<StoredFile>((resolve, reject) => {
-    xhr.open('POST', '/api/v1/files')
-    xhr.withCredentials = true
-    xhr.setRequestHeader('Accept', 'application/json')
-    const csrf = readCookie('xietong_csrf')
-    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf)
-    xhr.upload.onprogress = (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total)
-    }
-    xhr.onload = () => {
-      let body: unknown = null
-      try {
-        body = JSON.parse(xhr.responseText)
-      } catch {
-        // not JSON: handled below
-      }
-      if (xhr.status === 201) {
-        onProgress(1)
-        resolve(body as StoredFile)
-        return
-      }
-      const error = (body as { error?: { code?: string; message?: string } } | null)?.error
-      reject(new ApiError(xhr.status, error?.code ?? `http_${xhr.status}`, error?.message ?? xhr.statusText))
-    }
-    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'network error'))
-    xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'))
-    const form = new FormData()
-    form.append('file', file, file.name)
-    xhr.send(form)
-  })
-  return { done, abort: () => xhr.abort() }
+  const form = new FormData()
+  form.append('file', file, file.name)
+  return uploadForm<StoredFile>('/api/v1/files', form, onProgress)
 }

@@ -1,5 +1,5 @@
 /** Documents over HTTP (docs/api.md "Documents" and "Co-editing and versions"). */
-import { api } from '../api/client'
+import { api, download, uploadForm } from '../api/client'
 import type { ItemList, Schema } from '../api/types'
 
 export type Space = Schema<'SpaceOut'>
@@ -120,6 +120,36 @@ export function getPermissions(id: number, signal?: AbortSignal): Promise<PagePe
 
 export function setPermissions(id: number, inherit: boolean, grants: GrantIn[]): Promise<PagePermissions> {
   return api.put<PagePermissions>(`/api/v1/pages/${id}/permissions`, inherit ? { inherit } : { inherit, grants })
+}
+
+// ---- import and export --------------------------------------------------------------------------
+
+export type ExportFormat = 'md' | 'docx'
+/** What an import accepts (the file picker's filter). */
+export const IMPORT_ACCEPT = '.md,.markdown,.txt,.docx'
+export const IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+/** Downloads the page as Markdown or Word (a confidential one is refused: 403). */
+export function exportPage(id: number, format: ExportFormat): Promise<Headers> {
+  return download(`/api/v1/pages/${id}/export`, { format }, `page.${format}`)
+}
+
+/** Downloads the space as a zip of Markdown; how many pages it holds and left out. */
+export async function exportSpace(id: number): Promise<{ pages: number; confidentialExcluded: number }> {
+  const headers = await download(`/api/v1/spaces/${id}/export`, undefined, 'space.zip')
+  return {
+    pages: Number(headers.get('X-Export-Pages') ?? 0),
+    confidentialExcluded: Number(headers.get('X-Export-Confidential-Excluded') ?? 0),
+  }
+}
+
+/** A new page from a Markdown, text or Word file, with the upload's progress (0..1). */
+export function importPage(file: File, spaceId: number, parentId: number | null, onProgress: (fraction: number) => void): { done: Promise<Page>; abort: () => void } {
+  const form = new FormData()
+  form.append('space_id', String(spaceId))
+  if (parentId !== null) form.append('parent_id', String(parentId))
+  form.append('file', file, file.name)
+  return uploadForm<Page>('/api/v1/pages/import', form, onProgress)
 }
 
 // ---- versions -----------------------------------------------------------------------------------
