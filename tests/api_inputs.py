@@ -233,6 +233,14 @@ async def build_world(cast: Cast) -> World:
     assert version.status_code == 201, version.text
     world.ids.update(space_id=space_id, page_id=page.json()["id"],
                      version_id=version.json()["id"])
+    thread = await owner.api.post(f"{API}/pages/{page.json()['id']}/comments",
+                                  json={"text": "第二节要补充示例"})
+    assert thread.status_code == 201, thread.text
+    reply = await owner.api.post(
+        f"{API}/pages/{page.json()['id']}/comments/{thread.json()['id']}/replies",
+        json={"text": "好的"})
+    assert reply.status_code == 201, reply.text
+    world.ids.update(thread_id=thread.json()["id"], page_comment_id=reply.json()["id"])
     term = await owner.api.post(f"{API}/glossary/terms", json={
         "term": "SLA", "department_id": cast.departments["客服部"],
         "definition": "服务等级协议：承诺的响应和解决时限。"})

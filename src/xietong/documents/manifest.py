@@ -7,8 +7,9 @@ from xietong.core.signals import DepartmentNamed, DepartmentRemoving, FoundItems
 from xietong.documents import models
 from xietong.documents.api import router
 from xietong.documents.collab import router as collab_router
+from xietong.documents.comment_notices import CommentNotices
 from xietong.documents.demo import demo_documents
-from xietong.documents.events import DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
+from xietong.documents.events import COMMENT_EVENTS, DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
 from xietong.documents.freshness import (
     REVIEW_JOB,
     REVIEW_SCHEDULE,
@@ -24,18 +25,22 @@ def _notices(needs: ConsumerNeeds) -> ReviewNotices:
     return ReviewNotices(zone=needs.zone)
 
 
+def _comment_notices(needs: ConsumerNeeds) -> CommentNotices:
+    return CommentNotices(zone=needs.zone)
+
+
 MANIFEST = DomainManifest(
     name="documents",
     routers=(Mount(router), Mount(collab_router)),
     models=(models,),
-    event_types=DOCUMENT_EVENTS,
+    event_types=(*DOCUMENT_EVENTS, *COMMENT_EVENTS),
     scope_resolvers=(SpaceScopes(), CompanyDocs()),
     scope_readers=(PageReaders(),),
     signal_handlers=(Reaction(DepartmentNamed, department_named),
                      Reaction(DepartmentRemoving, department_removing),
                      Reaction(FoundItems, found_pages),
                      Reaction(IndexRebuilding, reindex_pages)),
-    event_consumers=(_notices,),
+    event_consumers=(_notices, _comment_notices),
     job_kinds=(JobKind(REVIEW_JOB, review_handler, every=REVIEW_SCHEDULE),),
     demo=(demo_documents,),
     error_texts={
@@ -57,6 +62,9 @@ MANIFEST = DomainManifest(
             "owner_follows_department": "部门空间的负责人是部门负责人。",
             "may_not_create_space": "访客不能创建空间。",
             "guest_cannot_own": "访客不能做空间负责人。",
+            "doc_comment_empty": "评论内容不能为空。",
+            "not_your_comment":
+                "只有评论者本人可以修改评论；评论者本人或页面管理者可以删除评论。",
         },
     },
 )
