@@ -30,7 +30,7 @@ NOTIFICATIONS = "/api/v1/notifications"
 def positions(text: str, start: int, end: int) -> tuple[str, str]:
     """A range of a real Yjs text as the web client sends it: two encoded relative
     positions, base64."""
-    doc = pycrdt.Doc()
+    doc: pycrdt.Doc[Any] = pycrdt.Doc()
     body = doc.get("body", type=pycrdt.Text)
     body += text
     encoded = (body.sticky_index(start, pycrdt.Assoc.AFTER).encode(),

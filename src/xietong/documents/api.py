@@ -28,9 +28,9 @@ from xietong.documents.events import space_owners
 from xietong.documents.grants import check_grants
 from xietong.documents.models import Page, VersionKind
 from xietong.documents.schemas import (
-    CommentBody,
-    DocCommentOut,
     FreshnessIn,
+    PageCommentBody,
+    PageCommentOut,
     PageCreate,
     PageMove,
     PageOut,
@@ -38,6 +38,9 @@ from xietong.documents.schemas import (
     PagePermissionsIn,
     PageRef,
     PageRefList,
+    PageThreadCreate,
+    PageThreadList,
+    PageThreadOut,
     PageTree,
     PageUpdate,
     SpaceCreate,
@@ -50,9 +53,6 @@ from xietong.documents.schemas import (
     StalePage,
     TemplateList,
     TemplateOut,
-    ThreadCreate,
-    ThreadList,
-    ThreadOut,
     TrashItem,
     TrashList,
     TreeNode,
@@ -520,7 +520,7 @@ async def restore_page_version(page_id: IdPath, version_id: IdPath, actor: Curre
 
 @router.get("/pages/{page_id}/comments")
 async def list_page_comments(page_id: IdPath, actor: CurrentActor, rt: Rt,
-                             status: comments.ThreadStatus = "all") -> ThreadList:
+                             status: comments.ThreadStatus = "all") -> PageThreadList:
     """The page's comment threads with their replies, in the order they began (`status`:
     only the open or the resolved ones), and how many are open and resolved."""
     async with rt.reader() as uow:
@@ -529,8 +529,8 @@ async def list_page_comments(page_id: IdPath, actor: CurrentActor, rt: Rt,
 
 
 @router.post("/pages/{page_id}/comments", status_code=201)
-async def start_page_comment_thread(page_id: IdPath, body: ThreadCreate, actor: CurrentActor,
-                                    rt: Rt) -> ThreadOut:
+async def start_page_comment_thread(page_id: IdPath, body: PageThreadCreate, actor: CurrentActor,
+                                    rt: Rt) -> PageThreadOut:
     """A thread on the page, or on a range of it (`anchor`); `@name` mentions the people who
     may read the page."""
     async with rt.unit_of_work() as uow:
@@ -540,8 +540,8 @@ async def start_page_comment_thread(page_id: IdPath, body: ThreadCreate, actor: 
 
 
 @router.post("/pages/{page_id}/comments/{thread_id}/replies", status_code=201)
-async def reply_to_page_comment(page_id: IdPath, thread_id: IdPath, body: CommentBody,
-                                actor: CurrentActor, rt: Rt) -> DocCommentOut:
+async def reply_to_page_comment(page_id: IdPath, thread_id: IdPath, body: PageCommentBody,
+                                actor: CurrentActor, rt: Rt) -> PageCommentOut:
     """A reply at the end of a thread (reopening it if it was resolved)."""
     async with rt.unit_of_work() as uow:
         found = await access_page(uow, actor, page_id, need=COMMENT)
@@ -550,8 +550,8 @@ async def reply_to_page_comment(page_id: IdPath, thread_id: IdPath, body: Commen
 
 
 @router.patch("/pages/{page_id}/comments/{page_comment_id}")
-async def edit_page_comment(page_id: IdPath, page_comment_id: IdPath, body: CommentBody,
-                            actor: CurrentActor, rt: Rt) -> DocCommentOut:
+async def edit_page_comment(page_id: IdPath, page_comment_id: IdPath, body: PageCommentBody,
+                            actor: CurrentActor, rt: Rt) -> PageCommentOut:
     """Its writer's new words."""
     async with rt.unit_of_work() as uow:
         found = await access_page(uow, actor, page_id, need=COMMENT)
@@ -573,7 +573,7 @@ async def delete_page_comment(page_id: IdPath, page_comment_id: IdPath, actor: C
 
 @router.post("/pages/{page_id}/comments/{thread_id}/resolve")
 async def resolve_page_comment_thread(page_id: IdPath, thread_id: IdPath, actor: CurrentActor,
-                                      rt: Rt) -> ThreadOut:
+                                      rt: Rt) -> PageThreadOut:
     async with rt.unit_of_work() as uow:
         found = await access_page(uow, actor, page_id, need=COMMENT)
         root = await comments.comment_of(uow, found, thread_id, thread=True)
@@ -583,7 +583,7 @@ async def resolve_page_comment_thread(page_id: IdPath, thread_id: IdPath, actor:
 
 @router.post("/pages/{page_id}/comments/{thread_id}/reopen")
 async def reopen_page_comment_thread(page_id: IdPath, thread_id: IdPath, actor: CurrentActor,
-                                     rt: Rt) -> ThreadOut:
+                                     rt: Rt) -> PageThreadOut:
     async with rt.unit_of_work() as uow:
         found = await access_page(uow, actor, page_id, need=COMMENT)
         root = await comments.comment_of(uow, found, thread_id, thread=True)

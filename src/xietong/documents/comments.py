@@ -3,7 +3,7 @@ or on a range of it, replies one level deep, `@` mentions of the people who may 
 and resolving (or reopening) a thread.
 
 A range is the text it quoted and a pair of Yjs relative positions the web client computed
-(`CommentAnchor`): the server keeps them as opaque bytes and never puts a mark into the
+(`PageCommentAnchor`): the server keeps them as opaque bytes and never puts a mark into the
 co-edited document, so commenting needs no edit level and leaves the page's history alone.
 
 Who may: the page's readers read the threads; from the comment level up, people begin,
@@ -30,11 +30,11 @@ from xietong.documents.access import PageAccess
 from xietong.documents.events import PageCommentChanged, page_audience, page_readers
 from xietong.documents.models import PageComment
 from xietong.documents.schemas import (
-    CommentAnchor,
-    DocCommentOut,
-    ThreadCreate,
-    ThreadList,
-    ThreadOut,
+    PageCommentAnchor,
+    PageCommentOut,
+    PageThreadCreate,
+    PageThreadList,
+    PageThreadOut,
     decode_position,
 )
 from xietong.policy import documents as policy
@@ -46,28 +46,28 @@ Change = Literal["created", "replied", "edited", "deleted", "resolved", "reopene
 
 # --- reading -------------------------------------------------------------------------------
 
-def comment_out(comment: PageComment) -> DocCommentOut:
-    return DocCommentOut(id=comment.id, thread_id=comment.thread_id or comment.id,
+def comment_out(comment: PageComment) -> PageCommentOut:
+    return PageCommentOut(id=comment.id, thread_id=comment.thread_id or comment.id,
                          author_id=comment.author_id, text=comment.text, html=comment.html,
                          mentioned_ids=list(comment.mentioned_ids or []),
                          created_at=comment.created_at, edited_at=comment.edited_at)
 
 
-def _anchor_out(root: PageComment) -> CommentAnchor | None:
+def _anchor_out(root: PageComment) -> PageCommentAnchor | None:
     if root.anchor_quote is None or root.anchor_start is None or root.anchor_end is None:
         return None
-    return CommentAnchor(quote=root.anchor_quote,
+    return PageCommentAnchor(quote=root.anchor_quote,
                          start=base64.b64encode(root.anchor_start).decode("ascii"),
                          end=base64.b64encode(root.anchor_end).decode("ascii"))
 
 
-def thread_out(root: PageComment, replies: Sequence[PageComment]) -> ThreadOut:
-    return ThreadOut(id=root.id, page_id=root.page_id, anchor=_anchor_out(root),
+def thread_out(root: PageComment, replies: Sequence[PageComment]) -> PageThreadOut:
+    return PageThreadOut(id=root.id, page_id=root.page_id, anchor=_anchor_out(root),
                      resolved_at=root.resolved_at, resolved_by=root.resolved_by,
                      comments=[comment_out(c) for c in (root, *replies)])
 
 
-async def thread_now(uow: UnitOfWork, root: PageComment) -> ThreadOut:
+async def thread_now(uow: UnitOfWork, root: PageComment) -> PageThreadOut:
     """The thread as it stands (two statements: a flush, its replies)."""
     await uow.flush()
     replies = (await uow.session.scalars(
@@ -76,7 +76,7 @@ async def thread_now(uow: UnitOfWork, root: PageComment) -> ThreadOut:
     return thread_out(root, replies)
 
 
-async def thread_list(uow: UnitOfWork, page_id: int, status: ThreadStatus) -> ThreadList:
+async def thread_list(uow: UnitOfWork, page_id: int, status: ThreadStatus) -> PageThreadList:
     """The page's threads (`status`: only the open or the resolved ones), in the order they
     began, each with its replies: one statement."""
     rows = (await uow.session.scalars(
@@ -90,7 +90,7 @@ async def thread_list(uow: UnitOfWork, page_id: int, status: ThreadStatus) -> Th
     resolved = sum(1 for root in roots if root.resolved_at is not None)
     shown = [root for root in roots
              if status == "all" or (root.resolved_at is not None) == (status == "resolved")]
-    return ThreadList(items=[thread_out(root, replies.get(root.id, [])) for root in shown],
+    return PageThreadList(items=[thread_out(root, replies.get(root.id, [])) for root in shown],
                       open_count=len(roots) - resolved, resolved_count=resolved)
 
 
@@ -152,7 +152,7 @@ def _may_comment(found: PageAccess) -> None:
 
 
 async def do_start_thread(uow: UnitOfWork, actor: Actor, found: PageAccess,
-                          body: ThreadCreate) -> PageComment:
+                          body: PageThreadCreate) -> PageComment:
     """A new thread, on the page or (with `body.anchor`) on a range of it."""
     _may_comment(found)
     html, mentioned = await _render(uow, actor, found, body.text)

@@ -25,7 +25,7 @@ from xietong.core.events import Audience, CommittedEvent, Event, Scope
 from xietong.core.uow import UnitOfWork
 from xietong.documents import queries
 from xietong.documents.models import Page, Space
-from xietong.documents.schemas import PageData, SpaceData, ThreadOut
+from xietong.documents.schemas import PageData, PageThreadOut, SpaceData
 from xietong.org import queries as org_queries
 from xietong.policy import documents as policy
 
@@ -86,7 +86,7 @@ class PageCommentChanged(Event):
     thread_id: int
     comment_id: int | None
     change: Literal["created", "replied", "edited", "deleted", "resolved", "reopened"]
-    thread: ThreadOut | None
+    thread: PageThreadOut | None
     actor_id: int
     newly_mentioned_ids: list[int]
 

@@ -402,7 +402,7 @@ Position = Annotated[str, StringConstraints(min_length=1, max_length=4 * POSITIO
                      AfterValidator(check_position)]
 
 
-class CommentAnchor(BaseModel):
+class PageCommentAnchor(BaseModel):
     """A range of the page: the text it quoted when the thread began, and where it starts
     and ends as Yjs relative positions (base64), which follow the text through edits."""
 
@@ -411,22 +411,22 @@ class CommentAnchor(BaseModel):
     end: Position
 
 
-class CommentAnchorIn(CommentAnchor, Strict):
+class PageCommentAnchorIn(PageCommentAnchor, Strict):
     pass
 
 
-class ThreadCreate(Strict):
+class PageThreadCreate(Strict):
     """A new thread: on the page as a whole (no `anchor`) or on a range of it."""
 
     text: CommentText
-    anchor: CommentAnchorIn | None = None
+    anchor: PageCommentAnchorIn | None = None
 
 
-class CommentBody(Strict):
+class PageCommentBody(Strict):
     text: CommentText
 
 
-class DocCommentOut(BaseModel):
+class PageCommentOut(BaseModel):
     id: int
     thread_id: int
     author_id: int | None
@@ -438,21 +438,21 @@ class DocCommentOut(BaseModel):
     edited_at: datetime | None
 
 
-class ThreadOut(BaseModel):
+class PageThreadOut(BaseModel):
     """A thread: its first comment and the replies, oldest first (`comments[0]` began it)."""
 
     id: int
     page_id: int
-    anchor: CommentAnchor | None
+    anchor: PageCommentAnchor | None
     resolved_at: datetime | None
     resolved_by: int | None
-    comments: list[DocCommentOut]
+    comments: list[PageCommentOut]
 
 
-class ThreadList(BaseModel):
+class PageThreadList(BaseModel):
     """The page's threads in the order they began (the client orders them by where their
     ranges are); the counts are of the whole page, whatever the filter."""
 
-    items: list[ThreadOut]
+    items: list[PageThreadOut]
     open_count: int
     resolved_count: int

@@ -3415,28 +3415,6 @@ export interface components {
          */
         Classification: "public" | "internal" | "confidential";
         /**
-         * CommentAnchor
-         * @description A range of the page: the text it quoted when the thread began, and where it starts
-         *     and ends as Yjs relative positions (base64), which follow the text through edits.
-         */
-        CommentAnchor: {
-            /** Quote */
-            quote: string;
-            /** Start */
-            start: string;
-            /** End */
-            end: string;
-        };
-        /** CommentAnchorIn */
-        CommentAnchorIn: {
-            /** Quote */
-            quote: string;
-            /** Start */
-            start: string;
-            /** End */
-            end: string;
-        };
-        /**
          * CommentList
          * @description Newest first; `next_cursor` fetches the older ones.
          */
@@ -3721,28 +3699,6 @@ export interface components {
             items: components["schemas"]["DirectoryChannel"][];
             /** Next Cursor */
             next_cursor: string | null;
-        };
-        /** DocCommentOut */
-        DocCommentOut: {
-            /** Id */
-            id: number;
-            /** Thread Id */
-            thread_id: number;
-            /** Author Id */
-            author_id: number | null;
-            /** Text */
-            text: string;
-            /** Html */
-            html: string;
-            /** Mentioned Ids */
-            mentioned_ids: number[];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Edited At */
-            edited_at: string | null;
         };
         /**
          * Due
@@ -4696,6 +4652,55 @@ export interface components {
             archived?: boolean | null;
         };
         /**
+         * PageCommentAnchor
+         * @description A range of the page: the text it quoted when the thread began, and where it starts
+         *     and ends as Yjs relative positions (base64), which follow the text through edits.
+         */
+        PageCommentAnchor: {
+            /** Quote */
+            quote: string;
+            /** Start */
+            start: string;
+            /** End */
+            end: string;
+        };
+        /** PageCommentAnchorIn */
+        PageCommentAnchorIn: {
+            /** Quote */
+            quote: string;
+            /** Start */
+            start: string;
+            /** End */
+            end: string;
+        };
+        /** PageCommentBody */
+        PageCommentBody: {
+            /** Text */
+            text: string;
+        };
+        /** PageCommentOut */
+        PageCommentOut: {
+            /** Id */
+            id: number;
+            /** Thread Id */
+            thread_id: number;
+            /** Author Id */
+            author_id: number | null;
+            /** Text */
+            text: string;
+            /** Html */
+            html: string;
+            /** Mentioned Ids */
+            mentioned_ids: number[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Edited At */
+            edited_at: string | null;
+        };
+        /**
          * PageCreate
          * @description A page at the top of `space_id` or under `parent_id` (a page of that space), last
          *     among its siblings or right after `after_id`. A template fills its title (unless one is
@@ -4898,6 +4903,45 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * PageThreadCreate
+         * @description A new thread: on the page as a whole (no `anchor`) or on a range of it.
+         */
+        PageThreadCreate: {
+            /** Text */
+            text: string;
+            anchor?: components["schemas"]["PageCommentAnchorIn"] | null;
+        };
+        /**
+         * PageThreadList
+         * @description The page's threads in the order they began (the client orders them by where their
+         *     ranges are); the counts are of the whole page, whatever the filter.
+         */
+        PageThreadList: {
+            /** Items */
+            items: components["schemas"]["PageThreadOut"][];
+            /** Open Count */
+            open_count: number;
+            /** Resolved Count */
+            resolved_count: number;
+        };
+        /**
+         * PageThreadOut
+         * @description A thread: its first comment and the replies, oldest first (`comments[0]` began it).
+         */
+        PageThreadOut: {
+            /** Id */
+            id: number;
+            /** Page Id */
+            page_id: number;
+            anchor: components["schemas"]["PageCommentAnchor"] | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Resolved By */
+            resolved_by: number | null;
+            /** Comments */
+            comments: components["schemas"]["PageCommentOut"][];
         };
         /**
          * PageTree
@@ -6242,27 +6286,13 @@ export interface components {
          * @enum {string}
          */
         TermVisibility: "company" | "department";
-        /**
-         * ThreadCreate
-         * @description A new thread: on the page as a whole (no `anchor`) or on a range of it.
-         */
-        ThreadCreate: {
-            /** Text */
-            text: string;
-            anchor?: components["schemas"]["CommentAnchorIn"] | null;
-        };
-        /**
-         * ThreadList
-         * @description The page's threads in the order they began (the client orders them by where their
-         *     ranges are); the counts are of the whole page, whatever the filter.
-         */
-        ThreadList: {
-            /** Items */
-            items: components["schemas"]["xietong__documents__schemas__ThreadOut"][];
-            /** Open Count */
-            open_count: number;
-            /** Resolved Count */
-            resolved_count: number;
+        /** ThreadOut */
+        ThreadOut: {
+            root: components["schemas"]["MessageOut"];
+            /** Replies */
+            replies: components["schemas"]["MessageOut"][];
+            /** Follower Ids */
+            follower_ids: number[];
         };
         /** Timeline */
         Timeline: {
@@ -6504,36 +6534,6 @@ export interface components {
             /** User Ids */
             user_ids: number[];
         };
-        /** ThreadOut */
-        xietong__chat__schemas__ThreadOut: {
-            root: components["schemas"]["MessageOut"];
-            /** Replies */
-            replies: components["schemas"]["MessageOut"][];
-            /** Follower Ids */
-            follower_ids: number[];
-        };
-        /** CommentBody */
-        xietong__documents__schemas__CommentBody: {
-            /** Text */
-            text: string;
-        };
-        /**
-         * ThreadOut
-         * @description A thread: its first comment and the replies, oldest first (`comments[0]` began it).
-         */
-        xietong__documents__schemas__ThreadOut: {
-            /** Id */
-            id: number;
-            /** Page Id */
-            page_id: number;
-            anchor: components["schemas"]["CommentAnchor"] | null;
-            /** Resolved At */
-            resolved_at: string | null;
-            /** Resolved By */
-            resolved_by: number | null;
-            /** Comments */
-            comments: components["schemas"]["DocCommentOut"][];
-        };
         /** CommentBody */
         xietong__projects__schemas__CommentBody: {
             /** Text */
@@ -6767,23 +6767,6 @@ export interface components {
             data: components["schemas"]["DepartmentUpdatedData"];
         };
         /**
-         * ThreadOut
-         * @description A thread: its first comment and the replies, oldest first (`comments[0]` began it).
-         */
-        ThreadOut: {
-            /** Id */
-            id: number;
-            /** Page Id */
-            page_id: number;
-            anchor: components["schemas"]["CommentAnchor"] | null;
-            /** Resolved At */
-            resolved_at: string | null;
-            /** Resolved By */
-            resolved_by: number | null;
-            /** Comments */
-            comments: components["schemas"]["DocCommentOut"][];
-        };
-        /**
          * DocCommentChangedData
          * @description A comment thread of a page changed (`change`: created — a thread began; replied,
          *     edited, deleted — one comment; resolved, reopened), by `actor_id`. `thread` is the
@@ -6803,7 +6786,7 @@ export interface components {
              * @enum {string}
              */
             change: "created" | "replied" | "edited" | "deleted" | "resolved" | "reopened";
-            thread: components["schemas"]["ThreadOut"] | null;
+            thread: components["schemas"]["PageThreadOut"] | null;
             /** Actor Id */
             actor_id: number;
             /** Newly Mentioned Ids */
@@ -13638,7 +13621,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["xietong__chat__schemas__ThreadOut"];
+                    "application/json": components["schemas"]["ThreadOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
@@ -26757,7 +26740,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ThreadList"];
+                    "application/json": components["schemas"]["PageThreadList"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
@@ -26856,7 +26839,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ThreadCreate"];
+                "application/json": components["schemas"]["PageThreadCreate"];
             };
         };
         responses: {
@@ -26866,7 +26849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["xietong__documents__schemas__ThreadOut"];
+                    "application/json": components["schemas"]["PageThreadOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
@@ -26966,7 +26949,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["xietong__documents__schemas__CommentBody"];
+                "application/json": components["schemas"]["PageCommentBody"];
             };
         };
         responses: {
@@ -26976,7 +26959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DocCommentOut"];
+                    "application/json": components["schemas"]["PageCommentOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
@@ -27180,7 +27163,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["xietong__documents__schemas__CommentBody"];
+                "application/json": components["schemas"]["PageCommentBody"];
             };
         };
         responses: {
@@ -27190,7 +27173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DocCommentOut"];
+                    "application/json": components["schemas"]["PageCommentOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
@@ -27296,7 +27279,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["xietong__documents__schemas__ThreadOut"];
+                    "application/json": components["schemas"]["PageThreadOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
@@ -27402,7 +27385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["xietong__documents__schemas__ThreadOut"];
+                    "application/json": components["schemas"]["PageThreadOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
