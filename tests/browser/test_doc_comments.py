@@ -1,8 +1,9 @@
 """Comments on a page in the browser: text selected in the editor gets a floating 评论 button;
 the comment made there highlights that text and shows in a second browser at once; a reply
 there mentions someone picked as one types, and the mention reaches the first browser live;
-resolving takes the thread out of the list (and its highlight away) until "显示已解决". Both
-widths, axe, screenshots."""
+resolving takes the thread out of the list (and its highlight away) until "显示已解决"; once
+its text is deleted the thread shows as orphaned, with its quote. Both widths, axe,
+screenshots."""
 
 from __future__ import annotations
 
@@ -96,6 +97,14 @@ async def test_select_comment_see_it_live_reply_with_a_mention_and_resolve(
     await theirs.get_by_test_id("comment-reopen").click()
     await expect(lina.get_by_test_id("comment-thread")).to_have_count(1)
     await expect(editor(lina).locator(".comment-mark")).to_contain_text("灰度百分之五")
+
+    # 李娜 deletes the paragraph it quoted: the thread stays, orphaned, with its quote.
+    await editor(lina).locator("p", has_text="第二步").click(click_count=3)
+    await lina.keyboard.press("Backspace")
+    await expect(editor(lin)).not_to_contain_text("灰度百分之五")
+    await expect(theirs.get_by_test_id("comment-orphaned")).to_have_text("原文已删除")
+    await expect(theirs.locator("blockquote")).to_contain_text("灰度百分之五的用户")
+    await expect(editor(lin).locator(".comment-mark")).to_have_count(0)
 
 
 async def test_comments_on_a_phone_and_for_a_reader(cast: Cast, open_page: OpenPage) -> None:

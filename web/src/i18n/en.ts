@@ -1461,7 +1461,6 @@ const en: MessageSchema = {
       commentEdited: 'edited',
       commentsMore: 'Show earlier comments',
       commentsFailed: 'Could not load the comments.',
-      mentionSuggestions: 'People to mention',
     },
     labels: {
       manage: 'Labels',

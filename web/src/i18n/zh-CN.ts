@@ -1469,7 +1469,6 @@ export default {
       commentEdited: '已编辑',
       commentsMore: '查看更早的评论',
       commentsFailed: '没能加载评论。',
-      mentionSuggestions: '可提及的成员',
     },
     labels: {
       manage: '标签',
