@@ -237,6 +237,14 @@ async def build_world(cast: Cast) -> World:
                                 json={"file_id": upload.json()["id"], "name": "接口规范.txt"})
     assert kept.status_code == 201, kept.text
     world.ids.update(library_file_id=kept.json()["id"], version_number=1)
+    thread = await owner.api.post(f"{API}/pages/{page.json()['id']}/comments",
+                                  json={"text": "第二节要补充示例"})
+    assert thread.status_code == 201, thread.text
+    reply = await owner.api.post(
+        f"{API}/pages/{page.json()['id']}/comments/{thread.json()['id']}/replies",
+        json={"text": "好的"})
+    assert reply.status_code == 201, reply.text
+    world.ids.update(thread_id=thread.json()["id"], page_comment_id=reply.json()["id"])
     term = await owner.api.post(f"{API}/glossary/terms", json={
         "term": "SLA", "department_id": cast.departments["客服部"],
         "definition": "服务等级协议：承诺的响应和解决时限。"})

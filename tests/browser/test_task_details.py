@@ -49,7 +49,7 @@ async def test_a_comment_with_a_mention_a_ticked_item_and_a_label(
     await box.press_sequentially("@李")
     suggestions = dialog.get_by_test_id("mention-suggestions")
     await expect(suggestions).to_contain_text("李娜")
-    await suggestions.get_by_role("button", name="李娜").click()
+    await suggestions.get_by_role("option", name="李娜").click()
     await expect(box).to_have_value("@李娜 ")
     await box.press_sequentially("请确认一下场地预算")
     await dialog.get_by_test_id("comment-send").click()

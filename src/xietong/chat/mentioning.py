@@ -6,6 +6,7 @@ small indexed queries however large the company is.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,22 +43,43 @@ class ResolvedMentions:
                 "all": self.all}
 
 
+@dataclass(frozen=True, slots=True)
+class NamedPerson:
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+async def people_named(uow: UnitOfWork, actor: Actor, candidates: Collection[str], *,
+                       among: Collection[int] | None) -> list[NamedPerson]:
+    """The active people the candidate names (`mention_candidates`) may mean: display names
+    resolve only `among` the people of the conversation (two 张伟 in the company, one here;
+    None: anyone, for a caller that keeps only some of them afterwards);
+    usernames are unique and resolve company-wide — among the people the writer may see: a
+    guest's @username of anyone else stays text, and the answer names no id for it. One
+    statement (two when the writer sees only some people)."""
+    if not candidates:
+        return []
+    visible = await org_access.visible_user_ids(uow, actor)
+    return [NamedPerson(row.id, row.username, row.display_name, row.role)
+            for row in await uow.session.execute(
+                select(User.id, User.username, User.display_name, User.role).where(
+                    User.active, or_(User.username.in_({c.lower() for c in candidates}),
+                                     User.display_name.in_(candidates) if among is None
+                                     else User.display_name.in_(candidates)
+                                     & User.id.in_(list(among)))))
+            if visible is None or row.id in visible]
+
+
 async def resolve_mentions(uow: UnitOfWork, actor: Actor, found: ChannelAccess,
                            text: str) -> ResolvedMentions:
     candidates = mention_candidates(text)
     if not candidates:
         return ResolvedMentions()
-    lowered = {c.lower() for c in candidates}
     members = set(await queries.member_ids(uow, found.channel.id))
-    # Display names resolve among the channel's members (two 张伟 in the company, one here);
-    # usernames are unique and resolve company-wide — among the people the sender may see:
-    # a guest's @username of anyone else stays text, and the answer names no id for it.
-    visible = await org_access.visible_user_ids(uow, actor)
-    people = {row.id: (row.username, row.display_name) for row in await uow.session.execute(
-        select(User.id, User.username, User.display_name).where(
-            User.active, or_(User.username.in_(lowered),
-                             User.display_name.in_(candidates) & User.id.in_(members))))
-        if visible is None or row.id in visible}
+    people = {p.id: (p.username, p.display_name)
+              for p in await people_named(uow, actor, candidates, among=members)}
     # Departments are the org chart's, which guests do not see.
     departments = {row.id: row.name for row in await uow.session.execute(
         select(Department.id, Department.name).where(Department.name.in_(candidates)))

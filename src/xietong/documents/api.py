@@ -16,7 +16,7 @@ from xietong.core.clock import utcnow
 from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
-from xietong.documents import actions, freshness, queries, spaces, versions
+from xietong.documents import actions, comments, freshness, queries, spaces, versions
 from xietong.documents.access import (
     PageAccess,
     access_page,
@@ -35,6 +35,8 @@ from xietong.documents.schemas import (
     FreshnessIn,
     LinkedPage,
     LinkedPages,
+    PageCommentBody,
+    PageCommentOut,
     PageCreate,
     PageMove,
     PageOut,
@@ -42,6 +44,9 @@ from xietong.documents.schemas import (
     PagePermissionsIn,
     PageRef,
     PageRefList,
+    PageThreadCreate,
+    PageThreadList,
+    PageThreadOut,
     PageTree,
     PageUpdate,
     PermissionEntries,
@@ -69,7 +74,7 @@ from xietong.documents.ydoc import replace_content
 from xietong.edge import CurrentActor, IdPath, Rt, get_services
 from xietong.policy import documents as policy
 from xietong.policy import require
-from xietong.policy.documents import EDIT, VIEW
+from xietong.policy.documents import COMMENT, EDIT, VIEW
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 
@@ -539,3 +544,78 @@ async def restore_page_version(page_id: IdPath, version_id: IdPath, actor: Curre
             uow, page_id, restored, kind=VersionKind.RESTORED, created_by=actor.user_id,
             name=f"#{version_id}", editor_ids=[actor.user_id])
         return versions.version_detail(version)
+
+
+# --- comments ----------------------------------------------------------------------------
+
+@router.get("/pages/{page_id}/comments")
+async def list_page_comments(page_id: IdPath, actor: CurrentActor, rt: Rt,
+                             status: comments.ThreadStatus = "all") -> PageThreadList:
+    """The page's comment threads with their replies, in the order they began (`status`:
+    only the open or the resolved ones), and how many are open and resolved."""
+    async with rt.reader() as uow:
+        await access_page(uow, actor, page_id)
+        return await comments.thread_list(uow, page_id, status)
+
+
+@router.post("/pages/{page_id}/comments", status_code=201)
+async def start_page_comment_thread(page_id: IdPath, body: PageThreadCreate, actor: CurrentActor,
+                                    rt: Rt) -> PageThreadOut:
+    """A thread on the page, or on a range of it (`anchor`); `@name` mentions the people who
+    may read the page."""
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id, need=COMMENT)
+        root = await comments.do_start_thread(uow, actor, found, body)
+        return await comments.thread_now(uow, root)
+
+
+@router.post("/pages/{page_id}/comments/{thread_id}/replies", status_code=201)
+async def reply_to_page_comment(page_id: IdPath, thread_id: IdPath, body: PageCommentBody,
+                                actor: CurrentActor, rt: Rt) -> PageCommentOut:
+    """A reply at the end of a thread (reopening it if it was resolved)."""
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id, need=COMMENT)
+        root = await comments.comment_of(uow, found, thread_id, thread=True)
+        return comments.comment_out(await comments.do_reply(uow, actor, found, root, body.text))
+
+
+@router.patch("/pages/{page_id}/comments/{page_comment_id}")
+async def edit_page_comment(page_id: IdPath, page_comment_id: IdPath, body: PageCommentBody,
+                            actor: CurrentActor, rt: Rt) -> PageCommentOut:
+    """Its writer's new words."""
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id, need=COMMENT)
+        comment = await comments.comment_of(uow, found, page_comment_id)
+        await comments.do_edit_comment(uow, actor, found, comment, body.text)
+        return comments.comment_out(comment)
+
+
+@router.delete("/pages/{page_id}/comments/{page_comment_id}", status_code=204)
+async def delete_page_comment(page_id: IdPath, page_comment_id: IdPath, actor: CurrentActor,
+                              rt: Rt) -> Response:
+    """By its writer or the page's managers; a thread's first comment takes the thread."""
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id, need=COMMENT)
+        comment = await comments.comment_of(uow, found, page_comment_id)
+        await comments.do_delete_comment(uow, actor, found, comment)
+    return Response(status_code=204)
+
+
+@router.post("/pages/{page_id}/comments/{thread_id}/resolve")
+async def resolve_page_comment_thread(page_id: IdPath, thread_id: IdPath, actor: CurrentActor,
+                                      rt: Rt) -> PageThreadOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id, need=COMMENT)
+        root = await comments.comment_of(uow, found, thread_id, thread=True)
+        await comments.do_set_resolved(uow, actor, found, root, True)
+        return await comments.thread_now(uow, root)
+
+
+@router.post("/pages/{page_id}/comments/{thread_id}/reopen")
+async def reopen_page_comment_thread(page_id: IdPath, thread_id: IdPath, actor: CurrentActor,
+                                     rt: Rt) -> PageThreadOut:
+    async with rt.unit_of_work() as uow:
+        found = await access_page(uow, actor, page_id, need=COMMENT)
+        root = await comments.comment_of(uow, found, thread_id, thread=True)
+        await comments.do_set_resolved(uow, actor, found, root, False)
+        return await comments.thread_now(uow, root)

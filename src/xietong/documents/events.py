@@ -25,7 +25,7 @@ from xietong.core.events import Audience, CommittedEvent, Event, Scope
 from xietong.core.uow import UnitOfWork
 from xietong.documents import queries
 from xietong.documents.models import Page, Space
-from xietong.documents.schemas import PageData, SpaceData
+from xietong.documents.schemas import PageData, PageThreadOut, SpaceData
 from xietong.org import queries as org_queries
 from xietong.policy import documents as policy
 
@@ -74,7 +74,25 @@ class PageReviewDue(Event):
     escalated: bool
 
 
+class PageCommentChanged(Event):
+    """A comment thread of a page changed (`change`: created — a thread began; replied,
+    edited, deleted — one comment; resolved, reopened), by `actor_id`. `thread` is the
+    thread as it is now; None when it was removed with its first comment. `comment_id`:
+    the comment written, edited or removed (the first one for a new thread);
+    `newly_mentioned_ids`: whom it mentions for the first time."""
+
+    type: Literal["doc.comment_changed"] = "doc.comment_changed"
+    page_id: int
+    thread_id: int
+    comment_id: int | None
+    change: Literal["created", "replied", "edited", "deleted", "resolved", "reopened"]
+    thread: PageThreadOut | None
+    actor_id: int
+    newly_mentioned_ids: list[int]
+
+
 DOCUMENT_EVENTS: tuple[type[Event], ...] = (SpaceChanged, PageChanged, PageReviewDue)
+COMMENT_EVENTS: tuple[type[Event], ...] = (PageCommentChanged,)
 
 
 # --- who hears what ----------------------------------------------------------------------

@@ -13,8 +13,9 @@ from xietong.core.signals import (
 from xietong.documents import library_models, models
 from xietong.documents.api import router
 from xietong.documents.collab import router as collab_router
+from xietong.documents.comment_notices import CommentNotices
 from xietong.documents.demo import demo_documents
-from xietong.documents.events import DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
+from xietong.documents.events import COMMENT_EVENTS, DOCUMENT_EVENTS, CompanyDocs, SpaceScopes
 from xietong.documents.freshness import (
     REVIEW_JOB,
     REVIEW_SCHEDULE,
@@ -35,13 +36,17 @@ def _notices(needs: ConsumerNeeds) -> ReviewNotices:
     return ReviewNotices(zone=needs.zone)
 
 
+def _comment_notices(needs: ConsumerNeeds) -> CommentNotices:
+    return CommentNotices(zone=needs.zone)
+
+
 MANIFEST = DomainManifest(
     name="documents",
     # Imports take a file: their router's body limit is its own.
     routers=(Mount(router), Mount(collab_router), Mount(library_router),
              Mount(transfer_router, body_limit=import_body_limit)),
     models=(models, library_models),
-    event_types=(*DOCUMENT_EVENTS, *LIBRARY_EVENTS),
+    event_types=(*DOCUMENT_EVENTS, *LIBRARY_EVENTS, *COMMENT_EVENTS),
     scope_resolvers=(SpaceScopes(), CompanyDocs()),
     scope_readers=(PageReaders(),),
     signal_handlers=(Reaction(DepartmentNamed, department_named),
@@ -49,7 +54,7 @@ MANIFEST = DomainManifest(
                      Reaction(FoundItems, found_pages),
                      Reaction(IndexRebuilding, reindex_pages),
                      Reaction(FileReadable, file_readable)),
-    event_consumers=(_notices,),
+    event_consumers=(_notices, _comment_notices),
     job_kinds=(JobKind(REVIEW_JOB, review_handler, every=REVIEW_SCHEDULE),),
     demo=(demo_documents,),
     error_texts={
@@ -83,6 +88,9 @@ MANIFEST = DomainManifest(
             "page_import_unreadable":
                 "无法读取这个文件：它不是有效的 Word 文档，或不是 UTF-8/GBK 编码的文本。",
             "page_import_doc": "这是旧版 Word（.doc）文件，请先另存为 .docx 再导入。",
+            "doc_comment_empty": "评论内容不能为空。",
+            "not_your_comment":
+                "只有评论者本人可以修改评论；评论者本人或页面管理者可以删除评论。",
         },
     },
 )

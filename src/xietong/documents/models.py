@@ -219,3 +219,35 @@ class PageVersion(Base):
     editor_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PageComment(Base):
+    """A comment on a page. A thread's first comment (`thread_id` None) is on the page as a
+    whole or anchored to a range of it; the others reply to it (`thread_id` its id: one level,
+    as Feishu's). A range is the text quoted when it was made and the pair of Yjs relative
+    positions the web client computed around it (opaque here): they follow the text as it is
+    edited, and meet once it is deleted (the client shows the thread "orphaned")."""
+
+    __tablename__ = "doc_page_comments"
+    __table_args__ = (
+        Index("ix_doc_page_comments_page_id_id", "page_id", "id"),
+        Index("ix_doc_page_comments_thread_id", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("doc_pages.id", ondelete="CASCADE"))
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("doc_page_comments.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Markdown as written, its sanitised HTML, whom it mentions (who may read the page).
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    mentioned_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A thread's first comment only: its range (all three or none), and its resolution.
+    anchor_quote: Mapped[str | None] = mapped_column(Text)
+    anchor_start: Mapped[bytes | None] = mapped_column(LargeBinary)
+    anchor_end: Mapped[bytes | None] = mapped_column(LargeBinary)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

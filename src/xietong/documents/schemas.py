@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
@@ -434,3 +435,90 @@ class VersionDiff(BaseModel):
     inserted: int
     deleted: int
     lines: list[DiffLine]
+
+
+# --- comments ----------------------------------------------------------------------------
+
+CommentText = Annotated[FreeText, StringConstraints(min_length=1, max_length=10_000)]
+# The text a range comment quotes (the client cuts a longer selection to this).
+QUOTE_LENGTH = 1_000
+Quote = Annotated[FreeText, StringConstraints(min_length=1, max_length=QUOTE_LENGTH)]
+# A Yjs relative position, encoded (Y.encodeRelativePosition) then base64: a few dozen bytes;
+# the cap keeps a comment from carrying anything else.
+POSITION_BYTES = 512
+
+
+def decode_position(value: str) -> bytes:
+    """The bytes of a base64 relative position (standard alphabet, padded), or ValueError."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise ValueError("must be base64") from None
+    if not raw or len(raw) > POSITION_BYTES:
+        raise ValueError(f"must hold 1 to {POSITION_BYTES} bytes")
+    return raw
+
+
+def check_position(value: str) -> str:
+    decode_position(value)
+    return value
+
+
+Position = Annotated[str, StringConstraints(min_length=1, max_length=4 * POSITION_BYTES // 3 + 4),
+                     AfterValidator(check_position)]
+
+
+class PageCommentAnchor(BaseModel):
+    """A range of the page: the text it quoted when the thread began, and where it starts
+    and ends as Yjs relative positions (base64), which follow the text through edits."""
+
+    quote: Quote
+    start: Position
+    end: Position
+
+
+class PageCommentAnchorIn(PageCommentAnchor, Strict):
+    pass
+
+
+class PageThreadCreate(Strict):
+    """A new thread: on the page as a whole (no `anchor`) or on a range of it."""
+
+    text: CommentText
+    anchor: PageCommentAnchorIn | None = None
+
+
+class PageCommentBody(Strict):
+    text: CommentText
+
+
+class PageCommentOut(BaseModel):
+    id: int
+    thread_id: int
+    author_id: int | None
+    text: str
+    html: str
+    # The people it mentions (those who may read the page).
+    mentioned_ids: list[int]
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class PageThreadOut(BaseModel):
+    """A thread: its first comment and the replies, oldest first (`comments[0]` began it)."""
+
+    id: int
+    page_id: int
+    anchor: PageCommentAnchor | None
+    resolved_at: datetime | None
+    resolved_by: int | None
+    comments: list[PageCommentOut]
+
+
+class PageThreadList(BaseModel):
+    """The page's threads in the order they began (the client orders them by where their
+    ranges are); the counts are of the whole page, whatever the filter."""
+
+    items: list[PageThreadOut]
+    open_count: int
+    resolved_count: int

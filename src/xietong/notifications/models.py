@@ -40,6 +40,9 @@ class NotificationKind(StrEnum):
     # Documents: a page one keeps fresh is due for review; long overdue (to the space's
     # owners).
     DOC_REVIEW_DUE = "doc_review_due"
+    # Page comments: someone @-mentioned one; a reply in a thread one wrote in.
+    DOC_COMMENT_MENTION = "doc_comment_mention"
+    DOC_COMMENT_REPLY = "doc_comment_reply"
     # Glossary: a followed term's definition changed, or it was deprecated (to followers).
     GLOSSARY_TERM_CHANGED = "glossary_term_changed"
 

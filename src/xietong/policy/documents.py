@@ -169,7 +169,19 @@ def can_create_pages(level: Level) -> bool:
 # --- pages ---------------------------------------------------------------------------------
 
 def can_comment(level: Level) -> bool:
+    """Begin a thread, reply, resolve and reopen one: from the comment level up."""
     return level >= COMMENT
+
+
+def can_edit_comment(level: Level, *, wrote_it: bool) -> bool:
+    """A comment's words are its writer's alone (while they may still comment)."""
+    return wrote_it and can_comment(level)
+
+
+def can_delete_comment(level: Level, *, wrote_it: bool) -> bool:
+    """Its writer (while they may still comment), or whoever manages the page. Removing a
+    thread's first comment removes the thread."""
+    return (wrote_it and can_comment(level)) or level >= MANAGE
 
 
 def can_edit_page(level: Level) -> bool:

@@ -4,10 +4,10 @@ their own event), pushes it to the project's members and never commits."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from xietong.chat.actions import render_html
-from xietong.chat.mentioning import ResolvedMentions
+from xietong.chat.mentioning import ResolvedMentions, people_named
 from xietong.chat.mentions import MentionDirectory, find_mentions, mention_candidates
 from xietong.core.actor import Actor, Role
 from xietong.core.clock import utcnow
@@ -15,8 +15,6 @@ from xietong.core.errors import Invalid, NotFound
 from xietong.core.events import Audience
 from xietong.core.uow import UnitOfWork
 from xietong.files.queries import attachable_file_ids
-from xietong.org import access as org_access
-from xietong.org.models import User
 from xietong.policy import projects as projects_policy
 from xietong.policy import require
 from xietong.projects import queries
@@ -264,12 +262,7 @@ async def _mentions(uow: UnitOfWork, actor: Actor, project: Project,
     if not candidates:
         return [], None
     members = set((await queries.members_of(uow, [project.id])).get(project.id, []))
-    visible = await org_access.visible_user_ids(uow, actor)
-    rows = [row for row in await uow.session.execute(
-        select(User.id, User.username, User.display_name, User.role).where(
-            User.active, or_(User.username.in_({c.lower() for c in candidates}),
-                             User.display_name.in_(candidates) & User.id.in_(members))))
-        if visible is None or row.id in visible]
+    rows = await people_named(uow, actor, candidates, among=members)
     # Only those who may see the task are mentioned: the others' names stay text.
     seeing = {row.id for row in rows if projects_policy.can_see_project(
         Actor(user_id=row.id, role=Role(row.role)),

@@ -180,3 +180,38 @@ export function collabBase(): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
   return `${scheme}//${location.host}/api/v1/pages`
 }
+
+// ---- comments -------------------------------------------------------------------------------
+
+export type CommentThread = Schema<'PageThreadOut'>
+export type PageComment = Schema<'PageCommentOut'>
+export type CommentAnchor = Schema<'PageCommentAnchor'>
+export type CommentThreads = Schema<'PageThreadList'>
+
+function commentsUrl(pageId: number, ...rest: (number | string)[]): string {
+  return [`/api/v1/pages/${pageId}/comments`, ...rest].join('/')
+}
+
+export function listThreads(pageId: number, signal?: AbortSignal): Promise<CommentThreads> {
+  return api.get<CommentThreads>(commentsUrl(pageId), undefined, signal)
+}
+
+export function startThread(pageId: number, text: string, anchor: CommentAnchor | null): Promise<CommentThread> {
+  return api.post<CommentThread>(commentsUrl(pageId), anchor ? { text, anchor } : { text })
+}
+
+export function replyToThread(pageId: number, threadId: number, text: string): Promise<PageComment> {
+  return api.post<PageComment>(commentsUrl(pageId, threadId, 'replies'), { text })
+}
+
+export function editPageComment(pageId: number, commentId: number, text: string): Promise<PageComment> {
+  return api.patch<PageComment>(commentsUrl(pageId, commentId), { text })
+}
+
+export function deletePageComment(pageId: number, commentId: number): Promise<void> {
+  return api.delete<void>(commentsUrl(pageId, commentId))
+}
+
+export function setThreadResolved(pageId: number, threadId: number, resolved: boolean): Promise<CommentThread> {
+  return api.post<CommentThread>(commentsUrl(pageId, threadId, resolved ? 'resolve' : 'reopen'))
+}

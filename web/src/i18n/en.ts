@@ -60,6 +60,8 @@ const en: MessageSchema = {
       task_commented: '{actor} commented on {where}',
       okr_check_in: 'Objective {where} is due for this week\'s check-in',
       doc_review_due: 'Page {where} is due for review',
+      doc_comment_mention: '{actor} mentioned you in a comment on {where}',
+      doc_comment_reply: '{actor} replied to a comment thread you are in on {where}',
       glossary_term_changed: '{actor} changed the glossary term {where}',
     },
     kinds: {
@@ -79,6 +81,8 @@ const en: MessageSchema = {
       task_commented: 'Comments on tasks I am on or watch',
       okr_check_in: 'Weekly OKR check-in reminders',
       doc_review_due: 'Pages due for review',
+      doc_comment_mention: 'Mentions in page comments',
+      doc_comment_reply: 'Replies to page comments I am in',
       glossary_term_changed: 'Changes to terms I follow',
     },
     preferences: {
@@ -372,6 +376,7 @@ const en: MessageSchema = {
     label: 'Language',
   },
   common: {
+    mentionOffers: 'People to mention',
     save: 'Save',
     saving: 'Saving…',
     cancel: 'Cancel',
@@ -1463,7 +1468,6 @@ const en: MessageSchema = {
       commentEdited: 'edited',
       commentsMore: 'Show earlier comments',
       commentsFailed: 'Could not load the comments.',
-      mentionSuggestions: 'People to mention',
     },
     labels: {
       manage: 'Labels',

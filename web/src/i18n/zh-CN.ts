@@ -61,6 +61,8 @@ export default {
       task_commented: '{actor} 评论了任务 {where}',
       okr_check_in: '目标 {where} 本周待更新进度',
       doc_review_due: '文档 {where} 需要复核',
+      doc_comment_mention: '{actor} 在文档 {where} 的评论中提到了你',
+      doc_comment_reply: '{actor} 回复了你在文档 {where} 参与的评论',
       glossary_term_changed: '{actor} 更新了术语 {where}',
     },
     kinds: {
@@ -80,6 +82,8 @@ export default {
       task_commented: '我参与或关注的任务有新评论',
       okr_check_in: 'OKR 每周进度更新提醒',
       doc_review_due: '文档到期复核提醒',
+      doc_comment_mention: '文档评论中提到我',
+      doc_comment_reply: '我参与的文档评论有新回复',
       glossary_term_changed: '关注的术语有更新',
     },
     preferences: {
@@ -373,6 +377,7 @@ export default {
     label: '语言',
   },
   common: {
+    mentionOffers: '可以提及的人',
     save: '保存',
     saving: '正在保存…',
     cancel: '取消',
@@ -1471,7 +1476,6 @@ export default {
       commentEdited: '已编辑',
       commentsMore: '查看更早的评论',
       commentsFailed: '没能加载评论。',
-      mentionSuggestions: '可提及的成员',
     },
     labels: {
       manage: '标签',

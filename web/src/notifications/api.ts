@@ -26,6 +26,8 @@ const everyKind: { [K in NotificationKind]: K } = {
   task_commented: 'task_commented',
   okr_check_in: 'okr_check_in',
   doc_review_due: 'doc_review_due',
+  doc_comment_mention: 'doc_comment_mention',
+  doc_comment_reply: 'doc_comment_reply',
   glossary_term_changed: 'glossary_term_changed',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)

@@ -20,6 +20,8 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   task_commented: 'notifications.titles.task_commented',
   okr_check_in: 'notifications.titles.okr_check_in',
   doc_review_due: 'notifications.titles.doc_review_due',
+  doc_comment_mention: 'notifications.titles.doc_comment_mention',
+  doc_comment_reply: 'notifications.titles.doc_comment_reply',
   glossary_term_changed: 'notifications.titles.glossary_term_changed',
 }
 

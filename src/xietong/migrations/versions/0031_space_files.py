@@ -12,7 +12,7 @@ from alembic import op
 from xietong.core.db import UTCDateTime
 
 revision: str = '0031'
-down_revision: str | None = '0029'
+down_revision: str | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
