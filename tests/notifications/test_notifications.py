@@ -191,8 +191,13 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
     await follow.held()
     statements: list[str] = []
 
+    counting: list[asyncio.Task[Any] | None] = [None]
+
     def count(_connection: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
+        # The consumer's own statements: not those of the server's other work meanwhile
+        # (sockets, presence, the hub) on the same engine.
+        if asyncio.current_task() is counting[0]:
+            statements.append(statement)
 
     async def batch_of(rounds: int) -> int:
         for n in range(rounds):
@@ -200,6 +205,7 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
             await post(cast.zhangwei, channel_id, f"请确认第{n}项", ack_required=True)
             await post(cast.zhangwei, dm, f"第{n}条私信")  # 王芳 has no socket: away
         statements.clear()
+        counting[0] = asyncio.current_task()
         event.listen(follow.runtime.engine.sync_engine, "before_cursor_execute", count)
         try:
             # This consumer's statements alone (the others follow the same log).
@@ -219,7 +225,7 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
         small = await batch_of(2)
         large = await batch_of(20)
         assert large == small, statements
-        assert small <= 16, statements
+        assert 5 <= small <= 16, statements
         while len(notifications(lina)) < 46:
             await lina.next_frame()
         await lina.quiet(0.3)
