@@ -9,7 +9,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
@@ -209,23 +208,14 @@ class TaskUpdate(Strict):
 
 
 
-class StatusPick(BaseModel):
-    """A column as the board answers it (`columns[].status`): only its `id` is read."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: Id
-
-
 class MoveBody(Strict):
     """Into a column, right after `after_id` (None: at the top). The column is `status_id`,
-    or `status` as API.md's clients name it: the column's id, its name (unique on a board:
-    what a task's `status` says), one of the categories (`todo`, `doing`, `done`,
-    `cancelled`: the first column of it, unless a column has that name), or the status
-    object the board answers. One of the two, not both."""
+    or `status` as API.md's clients name it: the column's name (unique on a board: what a
+    task's `status` says) or one of the categories (`todo`, `doing`, `done`, `cancelled`:
+    the first column of it, unless a column has that name). One of the two, not both."""
 
     status_id: Id | None = None
-    status: Id | StatusName | StatusPick | None = None
+    status: StatusName | None = None
     after_id: Id | None = None
 
     @model_validator(mode="after")
@@ -237,12 +227,7 @@ class MoveBody(Strict):
     @property
     def column(self) -> int | str:
         """The column as given: its id, or a name or category to look up on the board."""
-        if self.status_id is not None:
-            return self.status_id
-        if isinstance(self.status, StatusPick):
-            return self.status.id
-        assert self.status is not None
-        return self.status
+        return self.status_id if self.status_id is not None else str(self.status)
 
 
 class DependencyBody(Strict):
