@@ -630,6 +630,10 @@ async def test_task_dates_may_be_given_as_times(cast: Cast) -> None:
     task = await _task(cast.zhangwei, project["id"], "样机测试",
                        start_at="2026-12-01T09:00:00+08:00", due_at="2026-12-11T18:00:00Z")
     assert (task["start_at"], task["due_at"]) == ("2026-12-01", "2026-12-11")
+    for wrong in ("2026-12-11T99:00:00Z", "2026-12-11Tnoon", "2026-13-01T09:00:00Z", 20261211):
+        refused = await cast.zhangwei.api.post(f"{API}/projects/{project['id']}/tasks",
+                                               json={"title": "坏日期", "due_at": wrong})
+        assert (refused.status_code, error_code(refused)) == (422, "invalid"), wrong
 
 
 async def test_board_and_kanban_moves_by_status(cast: Cast) -> None:
