@@ -222,7 +222,7 @@ async def build_world(cast: Cast) -> World:
         json={"title": "签约客户", "target": 50})
     assert with_result.status_code == 201, with_result.text
     world.ids.update(objective_id=objective.json()["id"],
-                     key_result_id=with_result.json()["key_results"][0]["id"])
+                     key_result_id=with_result.json()["id"])
     spaces = (await owner.api.get(f"{API}/spaces")).json()["items"]
     space_id = next(s["id"] for s in spaces if s["department_id"] == cast.departments["研发部"])
     page = await owner.api.post(f"{API}/pages", json={"space_id": space_id, "title": "接口规范",

@@ -22,11 +22,12 @@ async def make_objective(person: Person, title: str, level: str = "company",
 
 async def add_key_result(person: Person, objective_id: int, title: str,
                          **body: Any) -> dict[str, Any]:
-    """The new key result (the reply is its objective, the new one last)."""
+    """The new key result (as the reply is: the key result with its `objective`)."""
     response = await person.api.post(f"{OBJECTIVES}/{objective_id}/key-results",
                                      json={"title": title, **body})
     assert response.status_code == 201, response.text
-    made: dict[str, Any] = response.json()["key_results"][-1]
+    made: dict[str, Any] = response.json()
+    assert made["objective"]["key_results"][-1]["id"] == made["id"]
     return made
 
 

@@ -19,6 +19,7 @@ from xietong.goals.schemas import (
     CheckInCreate,
     CheckInList,
     CheckInOut,
+    KeyResultAdded,
     KeyResultCreate,
     KeyResultUpdate,
     ObjectiveCreate,
@@ -103,12 +104,13 @@ async def update_objective(objective_id: IdPath, body: ObjectiveUpdate, actor: C
 
 @router.post("/objectives/{objective_id}/key-results", status_code=201)
 async def add_key_result(objective_id: IdPath, body: KeyResultCreate, actor: CurrentActor,
-                         rt: Rt) -> ObjectiveOut:
-    """The objective, with its new key result last."""
+                         rt: Rt) -> KeyResultAdded:
+    """The new key result, with `objective`: the objective with it last."""
     async with rt.unit_of_work() as uow:
         found = await access_objective(uow, actor, objective_id, for_update=True)
         await actions.do_add_key_result(uow, actor, found, body)
-        return await _out(uow, actor, objective_id)
+        objective = await _out(uow, actor, objective_id)
+    return KeyResultAdded(**objective.key_results[-1].model_dump(), objective=objective)
 
 
 @router.patch("/key-results/{key_result_id}")

@@ -127,6 +127,13 @@ class ObjectiveOut(ObjectiveData):
     children: list[ObjectiveOut] = Field(default_factory=list)
 
 
+class KeyResultAdded(KeyResultOut):
+    """A new key result (API.md: `201` key result) with its objective as it now stands (its
+    key results, the new one last, and its progress), which a screen redraws."""
+
+    objective: ObjectiveOut
+
+
 class ObjectiveList(BaseModel):
     period: str
     items: list[ObjectiveOut]

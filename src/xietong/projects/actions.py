@@ -515,16 +515,29 @@ def _plain(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-async def do_move_task(uow: UnitOfWork, actor: Actor, task: Task, found: ProjectAccess, *,
-                       status_id: int, after_id: int | None) -> Task:
-    """Into `status_id`'s column right after `after_id` (None: the top). The caller holds the
-    project's row (`access_task(for_update=True)`), so moves on one board take turns and
-    two people dragging at once end with one order."""
-    check_work(actor, found)
-    categories = await queries.categories_of(uow, [status_id])
-    status = await uow.session.get(ProjectStatus, status_id)
-    if status is None or status.project_id != task.project_id:
+def check_column(statuses: Sequence[ProjectStatus], wanted: int | str) -> ProjectStatus:
+    """The board's column `wanted` names: its id, its name, or a category (the first column
+    of it; a column named like a category is that column). `statuses` are the project's, in
+    board order."""
+    by_name = {s.name: s for s in statuses} if isinstance(wanted, str) else {}
+    found = next((s for s in statuses if s.id == wanted), None) or by_name.get(str(wanted))
+    if found is None and wanted in set(Category):
+        found = next((s for s in statuses if s.category == wanted), None)
+    if found is None:
         raise Invalid("That status is not one of this project's.", code="unknown_status")
+    return found
+
+
+async def do_move_task(uow: UnitOfWork, actor: Actor, task: Task, found: ProjectAccess, *,
+                       into: int | str, after_id: int | None) -> Task:
+    """Into the column `into` names (`check_column`: an id, a name or a category), right
+    after `after_id` (None: the top). The caller holds the project's row
+    (`access_task(for_update=True)`), so moves on one board take turns and two people
+    dragging at once end with one order."""
+    check_work(actor, found)
+    status = check_column((await queries.statuses_of(uow, [task.project_id])).get(
+        task.project_id, []), into)
+    status_id = status.id
     column = [(i, r) for i, r in await queries.column(uow, task.project_id, status_id)
               if i != task.id]
     if after_id is None:
@@ -544,7 +557,7 @@ async def do_move_task(uow: UnitOfWork, actor: Actor, task: Task, found: Project
     moved_from = task.status_id
     task.status_id, task.rank = status_id, rank
     now = utcnow()
-    done = categories[status_id] == Category.DONE
+    done = status.category == Category.DONE
     task.completed_at = (task.completed_at or now) if done else None
     task.updated_at = now
     await record_step(uow, task, actor.user_id, "moved",

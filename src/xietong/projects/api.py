@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated, cast
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
@@ -280,7 +280,10 @@ async def task_from_message(message_id: IdPath, body: TaskFromMessage, actor: Cu
 
 @router.get("/tasks", response_model=TaskCardList)
 async def my_tasks(actor: CurrentActor, rt: Rt,
-                   due: Annotated[Due | None, Query()] = None) -> Response:
+                   due: Annotated[Due | None, Query()] = None,
+                   assignee: Annotated[Literal["me"], Query(
+                       description="whose: the caller's (the only choice)")] = "me",
+                   ) -> Response:
     """The caller's open tasks across the projects they are in, as cards, soonest due
     first (at most 500): all, `overdue` (due before today) or `soon` (due today or in the
     next days), today in the company's zone."""
@@ -327,7 +330,7 @@ async def move_task(task_id: IdPath, body: MoveBody, actor: CurrentActor, rt: Rt
     async with rt.unit_of_work() as uow:
         task, found = await access_task(uow, actor, task_id, for_update=True)
         await uow.session.refresh(task)  # as it is now the board is ours
-        await actions.do_move_task(uow, actor, task, found, status_id=body.status_id,
+        await actions.do_move_task(uow, actor, task, found, into=body.column,
                                    after_id=body.after_id)
         return await task_out(uow, task)
 

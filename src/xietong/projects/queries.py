@@ -237,10 +237,10 @@ async def tasks_of(uow: UnitOfWork, project_id: int) -> Sequence[Task]:
         .order_by(Task.status_id, Task.rank, Task.id))).all()
 
 
-async def categories_of(uow: UnitOfWork, status_ids: Iterable[int]) -> dict[int, Category]:
-    return {status_id: Category(category) for status_id, category in await uow.session.execute(
-        select(ProjectStatus.id, ProjectStatus.category)
-        .where(ProjectStatus.id.in_(set(status_ids))))}
+async def statuses_by_id(uow: UnitOfWork,
+                         status_ids: Iterable[int]) -> dict[int, ProjectStatus]:
+    return {status.id: status for status in await uow.session.scalars(
+        select(ProjectStatus).where(ProjectStatus.id.in_(set(status_ids))))}
 
 
 async def history_of(uow: UnitOfWork, task_id: int) -> Sequence[TaskEntry]:
@@ -309,6 +309,7 @@ class CardRow(TypedDict):
     parent_id: int | None
     title: str
     status_id: int
+    status: str
     category: str
     assignee_id: int | None
     priority: str
@@ -326,8 +327,8 @@ def _cards_statement(wanted: TaskFilter) -> Select[*tuple[Any, ...]]:
     """The cards' own columns, filtered as `wanted` says (not yet ordered)."""
     statement: Select[*tuple[Any, ...]] = (
         select(Task.id, Task.project_id, Task.parent_id, Task.title, Task.status_id,
-               ProjectStatus.category, Task.assignee_id, Task.priority, Task.start_at,
-               Task.due_at, Task.labels, Task.rank, Task.completed_at)
+               ProjectStatus.name, ProjectStatus.category, Task.assignee_id, Task.priority,
+               Task.start_at, Task.due_at, Task.labels, Task.rank, Task.completed_at)
         .join(ProjectStatus, ProjectStatus.id == Task.status_id)
         .where(*wanted.scope()))
     if wanted.status_id is not None:
@@ -406,10 +407,11 @@ async def task_cards(uow: UnitOfWork, wanted: TaskFilter) -> list[CardRow]:
         .group_by(ChecklistItem.task_id))}
     return [{"id": task_id, "number": number_of(task_id), "project_id": project_id,
              "parent_id": parent_id, "title": title, "status_id": status_id,
-             "category": category, "assignee_id": assignee_id, "priority": priority,
-             "start_at": start_at, "due_at": due_at, "labels": labels or [], "rank": rank,
+             "status": status, "category": category, "assignee_id": assignee_id,
+             "priority": priority, "start_at": start_at, "due_at": due_at,
+             "labels": labels or [], "rank": rank,
              "dependencies": waits.get(task_id, []), "completed_at": completed_at,
              "checklist_done": checks.get(task_id, (0, 0))[0],
              "checklist_total": checks.get(task_id, (0, 0))[1]}
-            for (task_id, project_id, parent_id, title, status_id, category, assignee_id,
-                 priority, start_at, due_at, labels, rank, completed_at) in rows]
+            for (task_id, project_id, parent_id, title, status_id, status, category,
+                 assignee_id, priority, start_at, due_at, labels, rank, completed_at) in rows]

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from xietong.core.ids import Flag, Id
@@ -36,6 +38,21 @@ CheckText = Annotated[str, StringConstraints(max_length=200), AfterValidator(cle
 CommentText = Annotated[FreeText, StringConstraints(min_length=1, max_length=10_000)]
 TemplateKey = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Hours = Annotated[float, Field(ge=0, le=10_000, strict=True, allow_inf_nan=False)]
+
+
+def _day_as_written(value: object) -> object:
+    """API.md's times are ISO 8601 instants, a task's dates are days: a time given for one
+    stands for the day it names as written ("2026-12-11T18:00:00+08:00" is 2026-12-11),
+    not that instant's day in some other zone."""
+    if isinstance(value, str) and len(value) > 10 and value[10] in "Tt ":
+        try:
+            return datetime.fromisoformat(value).date()
+        except ValueError:
+            return value  # refused as a date, with pydantic's own words
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day_as_written)]
 
 
 class ProjectCreate(Strict):
@@ -166,8 +183,8 @@ class TaskCreate(Strict):
     description: Description = ""
     assignee_id: Id | None = None
     status_id: Id | None = None
-    start_at: date | None = None
-    due_at: date | None = None
+    start_at: Day | None = None
+    due_at: Day | None = None
     priority: Priority = Priority.NORMAL
     estimate_hours: Hours | None = None
     parent_id: Id | None = None
@@ -180,8 +197,8 @@ class TaskUpdate(Strict):
     title: Title | None = None
     description: Description | None = None
     assignee_id: Id | None = None
-    start_at: date | None = None
-    due_at: date | None = None
+    start_at: Day | None = None
+    due_at: Day | None = None
     priority: Priority | None = None
     estimate_hours: Hours | None = None
     labels: list[Label] | None = Field(default=None, max_length=20)
@@ -192,10 +209,25 @@ class TaskUpdate(Strict):
 
 
 class MoveBody(Strict):
-    """Into the column of `status_id`, right after `after_id` (None: at the top)."""
+    """Into a column, right after `after_id` (None: at the top). The column is `status_id`,
+    or `status` as API.md's clients name it: the column's name (unique on a board: what a
+    task's `status` says) or one of the categories (`todo`, `doing`, `done`, `cancelled`:
+    the first column of it, unless a column has that name). One of the two, not both."""
 
-    status_id: Id
+    status_id: Id | None = None
+    status: StatusName | None = None
     after_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_column(self) -> MoveBody:
+        if (self.status_id is None) == (self.status is None):
+            raise ValueError("Give the column as status_id or as status (one of the two).")
+        return self
+
+    @property
+    def column(self) -> int | str:
+        """The column as given: its id, or a name or category to look up on the board."""
+        return self.status_id if self.status_id is not None else str(self.status)
 
 
 class DependencyBody(Strict):
@@ -273,6 +305,9 @@ class TaskOut(BaseModel):
     description: str
     description_html: str
     status_id: int
+    # Its column's name (API.md's `status`; unique on the board, as `POST /tasks/{id}/move`
+    # takes it); `category` is what the column means.
+    status: str
     category: Category
     assignee_id: int | None
     priority: Priority
@@ -316,6 +351,8 @@ class TaskCard(BaseModel):
     parent_id: int | None
     title: str
     status_id: int
+    # Its column's name, as a task's `status`.
+    status: str
     category: Category
     assignee_id: int | None
     priority: Priority
@@ -365,7 +402,7 @@ class TaskFromMessage(Strict):
     project_id: Id
     title: Title | None = None
     assignee_id: Id | None = None
-    due_at: date | None = None
+    due_at: Day | None = None
 
 
 class GanttTask(BaseModel):

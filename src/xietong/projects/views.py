@@ -81,7 +81,7 @@ def project_out(data: ProjectData, actor: Actor, standing: ProjectStanding,
 async def tasks_out(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskOut]:
     ids = [t.id for t in tasks]
     dependencies = await queries.dependencies_of(uow, ids)
-    categories = await queries.categories_of(uow, {t.status_id for t in tasks})
+    statuses = await queries.statuses_by_id(uow, {t.status_id for t in tasks})
     people = await queries.people_of(uow, ids)
     checklists = await queries.checklists_of(uow, ids)
     attachments = await queries.attachments_of(uow, ids)
@@ -89,7 +89,8 @@ async def tasks_out(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskOut]:
     return [TaskOut(
         id=t.id, number=number_of(t.id), project_id=t.project_id, parent_id=t.parent_id,
         title=t.title, description=t.description, description_html=t.description_html,
-        status_id=t.status_id, category=categories[t.status_id],
+        status_id=t.status_id, status=statuses[t.status_id].name,
+        category=Category(statuses[t.status_id].category),
         assignee_id=t.assignee_id, priority=Priority(t.priority), start_at=t.start_at,
         due_at=t.due_at, estimate_hours=t.estimate_hours, labels=list(t.labels or []),
         rank=t.rank, dependencies=dependencies.get(t.id, []),

@@ -2129,7 +2129,7 @@ export interface paths {
         put?: never;
         /**
          * Add Key Result
-         * @description The objective, with its new key result last.
+         * @description The new key result, with `objective`: the objective with it last.
          */
         post: operations["add_key_result"];
         delete?: never;
@@ -4434,6 +4434,43 @@ export interface components {
          */
         JobState: "queued" | "running" | "done" | "failed" | "cancelled";
         JsonValue: unknown;
+        /**
+         * KeyResultAdded
+         * @description A new key result (API.md: `201` key result) with its objective as it now stands (its
+         *     key results, the new one last, and its progress), which a screen redraws.
+         */
+        KeyResultAdded: {
+            /** Id */
+            id: number;
+            /** Objective Id */
+            objective_id: number;
+            /** Title */
+            title: string;
+            kind: components["schemas"]["KeyResultKind"];
+            /** Owner Id */
+            owner_id: number | null;
+            /** Start */
+            start: number;
+            /** Target */
+            target: number;
+            /** Current */
+            current: number;
+            /** Unit */
+            unit: string;
+            /** Weight */
+            weight: number;
+            /** Progress */
+            progress: number;
+            /** Confidence */
+            confidence: number | null;
+            /** Checked In At */
+            checked_in_at: string | null;
+            /** Task Ids */
+            task_ids: number[];
+            /** Project Ids */
+            project_ids: number[];
+            objective: components["schemas"]["ObjectiveOut"];
+        };
         /** KeyResultCreate */
         KeyResultCreate: {
             /** Title */
@@ -4939,11 +4976,16 @@ export interface components {
         };
         /**
          * MoveBody
-         * @description Into the column of `status_id`, right after `after_id` (None: at the top).
+         * @description Into a column, right after `after_id` (None: at the top). The column is `status_id`,
+         *     or `status` as API.md's clients name it: the column's name (unique on a board: what a
+         *     task's `status` says) or one of the categories (`todo`, `doing`, `done`, `cancelled`:
+         *     the first column of it, unless a column has that name). One of the two, not both.
          */
         MoveBody: {
             /** Status Id */
-            status_id: number;
+            status_id?: number | null;
+            /** Status */
+            status?: string | null;
             /** After Id */
             after_id?: number | null;
         };
@@ -6377,6 +6419,8 @@ export interface components {
             title: string;
             /** Status Id */
             status_id: number;
+            /** Status */
+            status: string;
             category: components["schemas"]["Category"];
             /** Assignee Id */
             assignee_id: number | null;
@@ -6503,6 +6547,8 @@ export interface components {
             description_html: string;
             /** Status Id */
             status_id: number;
+            /** Status */
+            status: string;
             category: components["schemas"]["Category"];
             /** Assignee Id */
             assignee_id: number | null;
@@ -20899,6 +20945,8 @@ export interface operations {
         parameters: {
             query?: {
                 due?: components["schemas"]["Due"] | null;
+                /** @description whose: the caller's (the only choice) */
+                assignee?: "me";
             };
             header?: never;
             path?: never;
@@ -23704,7 +23752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ObjectiveOut"];
+                    "application/json": components["schemas"]["KeyResultAdded"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

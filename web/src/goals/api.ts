@@ -9,6 +9,7 @@ export type ObjectiveList = Schema<'ObjectiveList'>
 export type ObjectiveDraft = Schema<'ObjectiveCreate'>
 export type ObjectivePatch = Schema<'ObjectiveUpdate'>
 export type KeyResult = Schema<'KeyResultOut'>
+export type KeyResultAdded = Schema<'KeyResultAdded'>
 export type KeyResultDraft = Schema<'KeyResultCreate'>
 export type KeyResultPatch = Schema<'KeyResultUpdate'>
 export type CheckIn = Schema<'CheckInOut'>
@@ -39,9 +40,9 @@ export function updateObjective(id: number, patch: ObjectivePatch): Promise<Obje
   return api.patch<Objective>(`/api/v1/objectives/${id}`, patch)
 }
 
-/** The objective, with its new key result last. */
-export function addKeyResult(objectiveId: number, draft: KeyResultDraft): Promise<Objective> {
-  return api.post<Objective>(`/api/v1/objectives/${objectiveId}/key-results`, draft)
+/** The objective, with its new key result last (the server answers the key result with its objective). */
+export async function addKeyResult(objectiveId: number, draft: KeyResultDraft): Promise<Objective> {
+  return (await api.post<KeyResultAdded>(`/api/v1/objectives/${objectiveId}/key-results`, draft)).objective
 }
 
 export function updateKeyResult(id: number, patch: KeyResultPatch): Promise<Objective> {
