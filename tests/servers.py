@@ -41,7 +41,8 @@ class Node:
         self.process = subprocess.Popen([*XIETONG, "serve"],
                                         env={**self.env, "XIETONG_PORT": str(self.port)},
                                         stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        # Importing every domain takes seconds; on a busy two-core machine, tens of them.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"node on {self.port} exited"
             try:

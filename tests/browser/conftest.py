@@ -21,6 +21,7 @@ from playwright.async_api import (
     Route,
     ViewportSize,
     async_playwright,
+    expect,
 )
 
 from tests.helpers import PASSWORD
@@ -33,6 +34,10 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--disable-sync", "--no-first-run", "--disable-extensions",
                "--disable-background-timer-throttling", "--disable-renderer-backgrounding"]
 BACKEND = os.environ.get("XIETONG_TEST_BACKEND", "sqlite")
+# What a person waits for, as actions do (`set_default_timeout` below): on a busy two-core
+# machine a server's answer and the redraw after it can take more than Playwright's 5 s; a
+# passing check never waits longer for it.
+expect.set_options(timeout=10_000)
 
 OpenPage = Callable[..., Awaitable[Page]]
 
