@@ -51,6 +51,8 @@ class Node:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        # Not left serving for the rest of the run (and after it) by a test that gave up.
+        self.kill()
         raise AssertionError(f"node on {self.port} did not become ready")
 
     def kill(self) -> None:
