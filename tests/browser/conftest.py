@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    Locator,
     Page,
     Route,
     ViewportSize,
@@ -111,3 +112,16 @@ async def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}-{BACKEND}.png"
     await page.screenshot(path=str(path))
     return path
+
+
+async def hover_until_shown(page: Page, target: Locator, shown: Locator) -> None:
+    """Hover `target` until `shown` (what hovering reveals, such as a message's actions) is
+    visible. The screen may still be settling under the pointer — task and page cards and
+    glossary marks arrive after the messages and move or redraw them, which ends a hover —
+    so the pointer comes back until it stays."""
+    for _ in range(40):
+        await target.hover()
+        if await shown.is_visible():
+            return
+        await page.wait_for_timeout(250)
+    await expect(shown).to_be_visible()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import FilePayload, Locator, Page, Route, WebSocketRoute, expect
 
-from tests.browser.conftest import OpenPage, screenshot
+from tests.browser.conftest import OpenPage, hover_until_shown, screenshot
 from tests.helpers import PASSWORD, Cast, client_with_token, create_channel, post
 
 
@@ -110,13 +110,7 @@ async def test_a_thread_reply_appears_in_the_thread_pane(cast: Cast, open_page: 
     lina = await open_page("lina", f"/chat/{channel_id}")
     item = message(lina, "登录页白屏")
     reply = item.get_by_test_id("reply-thread")
-    # Hovered again until its actions show: the message may be redrawn under the pointer
-    # (glossary terms marked once the screen's recognition answers), which ends the hover.
-    for _ in range(20):
-        await item.hover()
-        if await reply.is_visible():
-            break
-        await lina.wait_for_timeout(250)
+    await hover_until_shown(lina, item, reply)
     await reply.click()
     pane = lina.get_by_test_id("thread-pane")
     await expect(pane).to_be_visible()

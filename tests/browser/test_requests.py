@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import FilePayload, Locator, Page, ViewportSize, expect
 
 from tests.browser.accessibility import assert_no_serious_violations
-from tests.browser.conftest import OpenPage, screenshot, unavailable
+from tests.browser.conftest import OpenPage, hover_until_shown, screenshot, unavailable
 from tests.browser.test_shell import SocketTap
 from tests.helpers import Cast, Person, create_channel, post
 from xietong.jobs.runner import JobRunner, RunnerOptions
@@ -366,7 +366,7 @@ async def test_a_chat_message_becomes_a_request_where_the_suggestion_says(
     wang = await open_page("wangfang", f"/chat/{channel_id}",
                            viewport=PHONE if screen == "phone" else None)
     said = wang.locator("article.message", has_text="接口返回 500")
-    await said.hover()
+    await hover_until_shown(wang, said, said.get_by_role("link", name="转为工单"))
     await said.get_by_role("link", name="转为工单").click()
     await expect(wang).to_have_url(re.compile(rf"/requests/new\?from_message={message_id}$"))
     # The message is quoted and linked, and its words are where it starts.
@@ -411,8 +411,7 @@ async def test_a_guest_is_not_offered_to_turn_a_message_into_a_request(
     await post(cast.zhangwei, channel_id, "方案初稿已发")
     alex = await open_page("alex", f"/chat/{channel_id}")
     said = alex.locator("article.message", has_text="方案初稿已发")
-    await said.hover()
-    await expect(said.get_by_role("button", name="添加表情回应")).to_be_visible()
+    await hover_until_shown(alex, said, said.get_by_role("button", name="添加表情回应"))
     await expect(said.get_by_test_id("to-request")).to_have_count(0)
 
 
