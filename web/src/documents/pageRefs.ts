@@ -6,6 +6,7 @@
  * `realtime/liveLookup.ts`.
  */
 import { api } from '../api/client'
+import { idsInText } from '../chat/idsInText'
 import type { Schema } from '../api/types'
 import { liveLookup } from '../realtime/liveLookup'
 import { onEvent } from '../realtime/socket'
@@ -22,13 +23,7 @@ const LINK = /\/docs\/pages\/(\d{1,9})(?![\d\w])/g
 /** The pages `text` links to, each once, in the order it names them (at most a few). */
 export function pageIdsIn(text: string): number[] {
   if (!text.includes('/docs/pages/')) return []
-  const ids: number[] = []
-  for (const match of text.matchAll(LINK)) {
-    const id = Number(match[1])
-    if (id > 0 && !ids.includes(id)) ids.push(id)
-    if (ids.length === MAX_PAGE_CARDS) break
-  }
-  return ids
+  return idsInText(text, [LINK], MAX_PAGE_CARDS)
 }
 
 const pages = liveLookup<LinkedPage>({

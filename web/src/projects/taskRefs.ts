@@ -7,6 +7,7 @@
  * screen asks for it afresh: `realtime/liveLookup.ts`.
  */
 import { api } from '../api/client'
+import { idsInText } from '../chat/idsInText'
 import type { Schema } from '../api/types'
 import { liveLookup } from '../realtime/liveLookup'
 import { onEvent } from '../realtime/socket'
@@ -26,17 +27,7 @@ const LINK = /\/projects\/\d{1,9}\?(?:[^\s"'<>#]*&)?task=(\d{1,9})(?!\d)/g
 /** The tasks `text` names, each once, in the order it names them (at most a few). */
 export function taskIdsIn(text: string): number[] {
   if (!text.includes('T-') && !text.includes('task=')) return []
-  const found: { id: number; at: number }[] = []
-  for (const pattern of [NUMBER, LINK]) {
-    for (const match of text.matchAll(pattern)) found.push({ id: Number(match[1]), at: match.index ?? 0 })
-  }
-  found.sort((a, b) => a.at - b.at)
-  const ids: number[] = []
-  for (const { id } of found) {
-    if (id > 0 && !ids.includes(id)) ids.push(id)
-    if (ids.length === MAX_CARDS_PER_MESSAGE) break
-  }
-  return ids
+  return idsInText(text, [NUMBER, LINK], MAX_CARDS_PER_MESSAGE)
 }
 
 const tasks = liveLookup<TaskSummary>({
