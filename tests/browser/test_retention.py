@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from tests.browser.conftest import OpenPage, screenshot
 from tests.browser.test_chat import message
+from tests.documents.helpers import make_page, space_id_of
 from tests.helpers import Cast, create_channel, post
 from xietong.core.clock import utcnow
 from xietong.realtime.models import EventRecord
@@ -27,8 +28,13 @@ async def test_a_page_whose_position_was_pruned_resyncs_and_shows_the_gap(
     channel_id = await create_channel(cast.zhangwei, "留存值班", "private", cast.lina)
     elsewhere = await create_channel(cast.zhangwei, "别处", "private")
     await post(cast.zhangwei, channel_id, "断线前的消息")
+    # A page linked in the channel, shown as a card under the message.
+    doc = await make_page(cast.lina, await space_id_of(cast, "研发部"), "值班手册")
+    await post(cast.zhangwei, channel_id, f"手册见 /docs/pages/{doc['id']}")
     page = await open_page("lina", f"/chat/{channel_id}")
     await expect(message(page, "断线前的消息")).to_be_visible()
+    card = page.get_by_test_id("page-ref")
+    await expect(card).to_contain_text("值班手册")
 
     # From here on the page's socket goes through this route: it records what the server
     # says, and while `blocked` it refuses to connect (the network is down).
@@ -83,6 +89,9 @@ async def test_a_page_whose_position_was_pruned_resyncs_and_shows_the_gap(
     await page_side.close(code=4000, reason="network dropped")
     await expect(page.get_by_text("连接已断开，正在重连…")).to_be_visible()
     await post(cast.zhangwei, channel_id, "断线期间的消息")
+    renamed = await cast.lina.api.patch(f"/api/v1/pages/{doc['id']}",
+                                        json={"title": "值班手册（新版）"})
+    assert renamed.status_code == 200, renamed.text
     gap_event = await runtime.realtime.last_event_id()
     await post(cast.zhangwei, elsewhere, "更新的事件")  # the newest event is always kept
     async with runtime.unit_of_work() as uow:
@@ -110,6 +119,8 @@ async def test_a_page_whose_position_was_pruned_resyncs_and_shows_the_gap(
                                   "last_event_id": hellos[-1]["data"]["last_event_id"]}
     texts = await page.locator("article.message .body").all_inner_texts()
     assert [t for t in texts if "消息" in t] == ["断线前的消息", "在线时的消息", "断线期间的消息"]
+    # The card, answered before the drop, is asked again: its rename was never heard.
+    await expect(card).to_contain_text("值班手册（新版）")
     await screenshot(page, "retention-resync")
 
     # And live again, with no further resync.

@@ -16,9 +16,9 @@
  * control in another), within one text node (a term split by formatting is left alone), the
  * first time a term appears in a body (every occurrence underlined is noise).
  */
-import { ref, shallowReactive, watch } from 'vue'
+import { ref, shallowReactive } from 'vue'
 import { onSessionEnd } from '../auth/session'
-import { onEvent, onResync, socketState } from '../realtime/socket'
+import { lastClosedAt, onEvent, onResync } from '../realtime/socket'
 import { codePointIndex, MAX_RECOGNISED_TEXT, recognise, type RecognisedTerm } from './api'
 
 /** What no term's name contains, between two text nodes and two bodies. */
@@ -182,19 +182,16 @@ function follow(): void {
   const again = (): void => {
     generation.value += 1
   }
-  // Whether the socket dropped since the answers came: a fresh connection then may have
-  // missed changes (the tab's first connection has not: its answers are newer).
-  let dropped = false
+  // The connection drop already accounted for: a fresh connection after a later one may
+  // have missed changes (the tab's first connection has not: its answers are newer).
+  let heardAfter = lastClosedAt()
   unsubscribers = [
     // A term added, renamed, deprecated, narrowed or deleted: the screen's bodies are asked
     // again (shown as they were meanwhile).
     onEvent(['glossary.term_changed', 'glossary.term_withdrawn'], again),
     onResync(() => {
-      if (dropped) again()
-      dropped = false
-    }),
-    watch(socketState, (state) => {
-      if (state === 'closed') dropped = true
+      if (lastClosedAt() > heardAfter) again()
+      heardAfter = lastClosedAt()
     }),
   ]
 }

@@ -8,9 +8,9 @@
  * screen asks for it afresh, as does a fresh connection for every answer that came before the
  * connection dropped (what changed meanwhile was not heard). Signing out forgets everything.
  */
-import { shallowReactive, watch } from 'vue'
+import { shallowReactive } from 'vue'
 import { onSessionEnd } from '../auth/session'
-import { onResync, socketState } from './socket'
+import { lastClosedAt, onResync } from './socket'
 
 export interface LiveLookupOptions<T extends { id: number }> {
   /** Those of `ids` the caller may see (the rest left out). */
@@ -33,9 +33,8 @@ export interface LiveLookup<T> {
 
 export function liveLookup<T extends { id: number }>(options: LiveLookupOptions<T>): LiveLookup<T> {
   const known = shallowReactive(new Map<number, T | null>())
-  // id → when its answer came; and when the socket last dropped.
+  // id → when its answer came.
   const answeredAt = new Map<number, number>()
-  let droppedAt = 0
   const wanted = new Set<number>()
   const asking = new Set<number>()
   let timer: number | undefined
@@ -86,10 +85,7 @@ export function liveLookup<T extends { id: number }>(options: LiveLookupOptions<
     const shown = (): T[] => [...known.values()].filter((item): item is T => item !== null)
     unsubscribers = [
       ...options.follow(ask, (id) => known.get(id), shown),
-      onResync(() => ask([...answeredAt].filter(([, at]) => at <= droppedAt).map(([id]) => id))),
-      watch(socketState, (state) => {
-        if (state === 'closed') droppedAt = Date.now()
-      }),
+      onResync(() => ask([...answeredAt].filter(([, at]) => at <= lastClosedAt()).map(([id]) => id))),
     ]
   }
 
@@ -100,7 +96,6 @@ export function liveLookup<T extends { id: number }>(options: LiveLookupOptions<
     generation += 1
     known.clear()
     answeredAt.clear()
-    droppedAt = 0
     wanted.clear()
     asking.clear()
   })

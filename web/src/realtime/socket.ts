@@ -38,6 +38,14 @@ const RESYNC_CLOSE_CODE = 4410
 const state = ref<SocketState>('closed')
 /** Whether the socket is up; the UI shows "reconnecting…" while it is not. */
 export const socketState = readonly(state)
+// When a connection last closed (0: none yet this session).
+let closedAt = 0
+
+/** When the socket's connection last closed (0: none has): what was answered before then
+ * may have changed unheard, and the next `onResync` is the moment to ask again. */
+export function lastClosedAt(): number {
+  return closedAt
+}
 
 let socket: WebSocket | null = null
 let lastEventId: number | null = null
@@ -177,6 +185,7 @@ function connect(): void {
     socket = null
     clearTimers()
     state.value = 'closed'
+    closedAt = Date.now()
     if (unauthorized || FINAL_CLOSE_CODES.has(event.code)) {
       wanted = false
       // Signed out (expired, elsewhere, revoked, deactivated): the same path as a 401, which
@@ -231,6 +240,7 @@ export function stopSocket(): void {
   state.value = 'closed'
   lastEventId = null
   watched = []
+  closedAt = 0
 }
 // The next user of this tab gets a socket of their own, and none of this one's position.
 onSessionEnd(stopSocket)
