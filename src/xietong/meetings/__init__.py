@@ -1,0 +1,1 @@
+"""Meetings: minutes, their action items and the tasks proposed from them."""
