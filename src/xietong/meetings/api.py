@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
@@ -49,7 +49,7 @@ from xietong.org.models import User
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 
 ICS_TYPE = "text/calendar; charset=utf-8"
-_ICS_REPLY = {200: {"content": {"text/calendar": {}}}}
+_ICS_REPLY: dict[int | str, dict[str, Any]] = {200: {"content": {"text/calendar": {}}}}
 # A calendar page asks for a month and a bit; a list without bounds pages on.
 LONGEST_RANGE = timedelta(days=62)
 PAGE = 200

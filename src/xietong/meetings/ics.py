@@ -72,7 +72,7 @@ def meetings_ics(name: str, meetings: Sequence[Meeting],
     for meeting in meetings:
         calendar.add_component(_event(meeting, attendees.get(meeting.id, ()), people, now,
                                       start=meeting.starts_at, end=meeting.ends_at))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def series_ics(series: MeetingSeries, first: Meeting, held: Sequence[datetime],
@@ -94,4 +94,4 @@ def series_ics(series: MeetingSeries, first: Meeting, held: Sequence[datetime],
         event.add("exdate", skipped)
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

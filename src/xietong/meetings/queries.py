@@ -54,16 +54,17 @@ async def names_of(uow: UnitOfWork, user_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    return dict((await uow.session.execute(
-        select(User.id, User.display_name).where(User.id.in_(ids)))).tuples().all())
+    rows = await uow.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}
 
 
 async def department_names(uow: UnitOfWork, department_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(department_ids))
     if not ids:
         return {}
-    return dict((await uow.session.execute(
-        select(Department.id, Department.name).where(Department.id.in_(ids)))).tuples().all())
+    rows = await uow.session.execute(
+        select(Department.id, Department.name).where(Department.id.in_(ids)))
+    return {department_id: name for department_id, name in rows}
 
 
 async def series_meetings(uow: UnitOfWork, series_id: int) -> Sequence[Meeting]:

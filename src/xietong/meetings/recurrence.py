@@ -50,7 +50,7 @@ def _until_utc(given: str, zone: ZoneInfo) -> datetime:
     time is the company's, a time ending in Z is UTC."""
     try:
         if len(given) == 8:
-            day = datetime.strptime(given, "%Y%m%d")  # noqa: DTZ007 (a day, zoned below)
+            day = datetime.strptime(given, "%Y%m%d")
             local = day.replace(hour=23, minute=59, second=59, tzinfo=zone)
             return local.astimezone(UTC)
         if given.endswith("Z"):
@@ -72,9 +72,9 @@ def normalise(text: str, first: datetime, zone: ZoneInfo) -> str:
         raise _bad("A series ends: give COUNT or UNTIL in its RRULE.", "rrule_unbounded")
     if "COUNT" in named and "UNTIL" in named:
         raise _bad("Give COUNT or UNTIL, not both.")
-    if "COUNT" in named:
-        if not named["COUNT"].isdigit() or not 1 <= int(named["COUNT"]) <= MAX_OCCURRENCES:
-            raise _bad(f"COUNT is 1 to {MAX_OCCURRENCES}.", "rrule_too_many")
+    if "COUNT" in named and not (named["COUNT"].isdigit()
+                                 and 1 <= int(named["COUNT"]) <= MAX_OCCURRENCES):
+        raise _bad(f"COUNT is 1 to {MAX_OCCURRENCES}.", "rrule_too_many")
     if "INTERVAL" in named and not (named["INTERVAL"].isdigit()
                                     and 1 <= int(named["INTERVAL"]) <= 366):
         raise _bad("INTERVAL is a whole number from 1 to 366.")

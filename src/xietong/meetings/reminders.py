@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from xietong.core.clock import utcnow
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import JobHandler, JobNeeds
 from xietong.meetings.events import MeetingReminderDue, to_people
 from xietong.meetings.models import Meeting, MeetingAttendee, Response
 from xietong.org import queries as org_queries
-from sqlalchemy import select
 
 REMINDER_JOB = "meetings.reminder"
 
@@ -40,10 +41,11 @@ async def disarm_reminder(uow: UnitOfWork, meeting: Meeting) -> None:
 
 async def send_reminder(uow: UnitOfWork, meeting_id: int, starts_at: str, now: datetime) -> bool:
     """Remind the meeting's attendees who did not decline, unless it was cancelled, moved
-    (another job reminds then) or already reminded. Whether it reminded."""
+    (another job reminds then), already reminded or already begun (a job run late). Whether
+    it reminded."""
     meeting = await uow.session.get(Meeting, meeting_id)
     if (meeting is None or meeting.cancelled_at is not None or meeting.reminded_at is not None
-            or meeting.starts_at.isoformat() != starts_at):
+            or meeting.starts_at.isoformat() != starts_at or meeting.starts_at <= now):
         return False
     meeting.reminded_at = now
     coming = set(await uow.session.scalars(

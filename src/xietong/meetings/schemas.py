@@ -46,7 +46,7 @@ Link = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True),
 
 def _iso_text(value: object) -> object:
     """A time in a body is ISO 8601 text with its offset, not a bare number."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value.strip().lstrip("+-").isdigit():
         raise ValueError("must be an ISO 8601 time with its offset, as text")
     return value
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
+
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.meetings import queries
@@ -31,7 +33,6 @@ from xietong.meetings.schemas import (
     SeriesOut,
 )
 from xietong.policy import meetings as meetings_policy
-from sqlalchemy import select
 
 
 def meeting_data(meeting: Meeting) -> MeetingData:
