@@ -76,7 +76,7 @@ async def test_a_meeting_is_seen_by_its_people_and_changed_by_its_organiser(cast
 async def test_bad_meetings_are_refused_and_write_nothing(cast: Cast,
                                                           unchanged: Unchanged) -> None:
     start = local(2, 10)
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"starts_at": start, "ends_at": start - timedelta(hours=1)},
          422, "meeting_ends_before_start"),
         ({"starts_at": local(-2, 10), "ends_at": local(-2, 11)}, 422, "meeting_in_past"),
@@ -134,9 +134,11 @@ async def test_a_series_skips_holidays_and_its_ics_rule_matches_its_meetings(
     [event] = Calendar.from_ical(ics.content).walk("VEVENT")
     start = event.decoded("dtstart")
     assert start == first
-    rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=start)
-    excluded = {d.dt for e in ([event["EXDATE"]] if not isinstance(event["EXDATE"], list)
-                               else event["EXDATE"]) for d in e.dts}
+    rule_text: Any = event["RRULE"].to_ical()
+    rule = rrulestr(rule_text.decode(), dtstart=start)
+    exdates: Any = event["EXDATE"]
+    excluded = {d.dt for e in (exdates if isinstance(exdates, list) else [exdates])
+                for d in e.dts}
     expanded = [moment for moment in rule if moment not in excluded]
     assert [m.astimezone(UTC) for m in expanded] == [h.astimezone(UTC) for h in held]
     # One meeting's .ics: its time, attendees and their answers.
