@@ -45,7 +45,8 @@ async def send_reminder(uow: UnitOfWork, meeting_id: int, starts_at: str, now: d
     it reminded."""
     meeting = await uow.session.get(Meeting, meeting_id)
     if (meeting is None or meeting.cancelled_at is not None or meeting.reminded_at is not None
-            or meeting.starts_at.isoformat() != starts_at or meeting.starts_at <= now):
+            or meeting.starts_at != datetime.fromisoformat(starts_at)
+            or meeting.starts_at <= now):
         return False
     meeting.reminded_at = now
     coming = set(await uow.session.scalars(
