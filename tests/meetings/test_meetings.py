@@ -12,7 +12,7 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from tests.api_inputs import Unchanged
-from tests.helpers import Cast, Person, error_code
+from tests.helpers import Cast, Person, anonymous_client, error_code
 from tests.projects.helpers import make_project
 
 API = "/api/v1"
@@ -153,8 +153,9 @@ async def test_the_personal_feed_needs_its_secret_and_can_be_revoked(cast: Cast)
     meeting = await make_meeting(cast.lina, attendee_ids=[cast.zhangwei.id])
     made = await cast.zhangwei.api.post(f"{MEETINGS}/feed")
     assert made.status_code == 201
-    anonymous = cast.client
-    feed = await anonymous.get(made.json()["path"], cookies={})
+    # A calendar app: no cookie, no token but the feed's own.
+    anonymous = anonymous_client(cast.client)
+    feed = await anonymous.get(made.json()["path"])
     assert feed.status_code == 200, feed.text
     events = Calendar.from_ical(feed.content).walk("VEVENT")
     assert [str(e["uid"]) for e in events] == [f"meeting-{meeting['id']}@xietong"]
@@ -162,6 +163,7 @@ async def test_the_personal_feed_needs_its_secret_and_can_be_revoked(cast: Cast)
             ).status_code == 404
     assert (await cast.zhangwei.api.delete(f"{MEETINGS}/feed")).status_code == 204
     assert (await anonymous.get(made.json()["path"])).status_code == 404
+    await anonymous.aclose()
 
 
 MINUTES = """## 纪要

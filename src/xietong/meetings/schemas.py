@@ -45,7 +45,10 @@ Link = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True),
 
 
 def _iso_text(value: object) -> object:
-    """A time in a body is ISO 8601 text with its offset, not a bare number."""
+    """A time in a body is ISO 8601 text with its offset, not a bare number (the server's
+    own callers hand a datetime)."""
+    if isinstance(value, datetime):
+        return value
     if not isinstance(value, str) or value.strip().lstrip("+-").isdigit():
         raise ValueError("must be an ISO 8601 time with its offset, as text")
     return value
