@@ -23,7 +23,8 @@ async def test_the_demo_meetings(runtime: Runtime) -> None:
         await demo_projects(uow, options)
     async with runtime.unit_of_work() as uow:
         made = await demo_meetings(uow, options)
-    assert made.created and made.created[0].endswith("meetings")
+    assert len(made.created) == 1
+    assert made.created[0].endswith("meetings")
     async with runtime.unit_of_work() as uow:
         assert (await demo_meetings(uow, options)).created == ()  # already there
     async with runtime.reader() as uow:
