@@ -22,7 +22,8 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock
+from datetime import date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo

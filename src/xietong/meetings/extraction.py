@@ -68,6 +68,9 @@ class ProposedItem:
 MAX_SENTENCE_CHARS = 400
 # A title is cut to this many characters (task titles have a limit; the sentence is kept).
 MAX_TITLE_CHARS = 200
+# Of a checklist line only this much is read, and it names at most this many owners.
+MAX_CHECKLIST_CHARS = 2000
+MAX_OWNERS = 20
 
 # ---------------------------------------------------------------------------------------------
 # Numbers and dates
@@ -115,6 +118,7 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_workday(day: date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
@@ -183,14 +187,20 @@ _DEADLINE_SUFFIX = r"(?:之前|以前|前|为止|之内|以内|内|之后|以后
 _TIME_OF_DAY = (r"(?:(?:的)?(?:上午|下午|中午|晚上|早上|傍晚|下班|午饭|晚饭)?"
                 rf"(?:{_NUM}[点:：](?:半|{_NUM}分?)?)?)")
 _TIME_EXPRESSION = re.compile(
+    # Every expression starts with one of these: most positions fail here at once.
+    r"(?=[0-9０-９零〇一二两三四五六七八九十半月下本这上周星礼今明后大当次昨前季年国春过元五劳清端中])"
     "(?:"
     rf"(?P<iso>(?P<iy>\d{{4}})\s*[-/.年]\s*(?P<im>\d{{1,2}})\s*[-/.月]\s*(?P<id>\d{{1,2}})[日号]?)"
     rf"|(?P<md>(?P<mm>{_NUM})月(?:份)?(?P<mdd>{_NUM})[日号])"
+    r"|(?P<slash>(?<![\d/.])(?P<sm>1[0-2]|0?[1-9])/(?P<sdd>3[01]|[12]\d|0?[1-9])"
+    r"(?=前|之前|以前|截止|完成|\s|$|[，。,;；）)]))"
     rf"|(?P<mpart>(?P<pm>{_NUM})月(?:份)?(?:的)?(?P<mpp>底|末|初|中旬|上旬|下旬|中))"
     r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|今天|今日|今晚|当天|次日|昨天|前天)"
     r"|(?P<week>(?P<wp>下下个?|下个?|本|这个?|上上个?|上个?)?(?:周|星期|礼拜)"
     r"(?P<wd>[一二三四五六日天1-7](?![0-9])|末|内|之内|初))"
+    r"|(?P<bareweek>(?P<bwp>下下个?|下个?|本|这个?)(?:周|星期|礼拜)(?!报|会议|例会|年|[一二三四五六日天1-7]))"
     r"|(?P<month>(?P<mp>下下个?|下个?|本|这个?|上个?)?月(?P<mpart2>底|末|初|中旬|上旬|下旬|中|内|之内)"
+    r"|(?P<mp2>下下个|下个)月(?![底末初中内0-9零〇一二两三四五六七八九十])"
     rf"|(?P<mp3>下下个?|下个?|本|这个?)月(?P<mday>{_NUM})[日号])"
     r"|(?P<quarter>(?P<qp>下个?|本|这个?|上个?)?季度?(?P<qpart>末|底|初|内|之内))"
     r"|(?P<year>(?P<yp>今年|本年度?|明年|年)(?P<ypart>底|末|初|中|内|之内))"
@@ -243,8 +253,8 @@ def _resolve(g: _Group, today: date) -> tuple[date | None, bool]:
     """The date an expression names, and whether it points into the past."""
     if g("iso"):
         return _valid(int(g("iy")), int(g("im")), int(g("id"))), False
-    if g("md"):
-        month, day = _number(g("mm")), _number(g("mdd"))
+    if g("md") or g("slash"):
+        month, day = _number(g("mm") or g("sm")), _number(g("mdd") or g("sdd"))
         if month is None or day is None:
             return None, False
         on = _valid(today.year, month, day)
@@ -262,6 +272,8 @@ def _resolve(g: _Group, today: date) -> tuple[date | None, bool]:
         return today + timedelta(days=offset), offset < 0
     if g("week"):
         return _week(g("wp"), g("wd"), today)
+    if g("bareweek"):
+        return _week(g("bwp"), "内", today)
     if g("month"):
         return _month(g, today)
     if g("quarter"):
@@ -316,7 +328,7 @@ def _week(prefix: str, part: str, today: date) -> tuple[date | None, bool]:
 
 
 def _month(g: _Group, today: date) -> tuple[date | None, bool]:
-    prefix = g("mp") or g("mp3")
+    prefix = g("mp") or g("mp2") or g("mp3")
     if prefix.startswith("上"):
         return None, True
     months_ahead = 2 if prefix.startswith("下下") else 1 if prefix.startswith("下") else 0
@@ -325,7 +337,7 @@ def _month(g: _Group, today: date) -> tuple[date | None, bool]:
         day = _number(g("mday"))
         return (None if day is None else _valid(first.year, first.month, day)), False
     part = g("mpart2")
-    if part in ("内", "之内"):
+    if part in ("内", "之内", ""):
         part = "底"
     on = _month_part(first.year, first.month, part)
     if on < today and not prefix:
@@ -450,11 +462,12 @@ _ASKING = re.compile(
 _WILL = re.compile(
     r"^\s*(?:[:：]|负责|牵头|主导|主责|跟进|落实|推进|对接|协调|督促|来(?!自)|去(?!年)|会(?!议|上|后)|将(?!会议)"
     r"|要(?!求)|需要|需(?!求)|得(?!到)|务必|必须|应(?:该|当)|尽快|抓紧|马上|立即|立刻|继续|再|先(?!生)|另行"
-    r"|安排|把|争取|统一|重新|及时|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
+    r"|安排|把|争取|统一|重新|及时|会后|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
 # After an owner, words that report rather than assign: 张伟认为…, 张伟的方案…
 _REPORTS = re.compile(
     r"^\s*(?:的|说|认为|表示|提到|指出|汇报|介绍|觉得|反馈|提出|建议|问|询问|同意|赞同|反对|称|强调|补充|回应"
-    r"|解释|分享|演示|展示|讲|谈|发言|总结|回顾|讨论|参加|参会|出席|缺席|请假|也认为|不在|在会上|在会议)")
+    r"|解释|分享|演示|展示|讲|谈|发言|总结|回顾|讨论|参加|参会|出席|缺席|请假|也认为|不在|在会上|在会议"
+    r"|主持|召集|主讲|记录(?=[。，,]|$)|(?:负责|牵头|主导|跟进|对接|管理|带领|做)的)")
 _NOT_YET_OR_NEVER = re.compile(
     r"^\s*(?:已|曾|刚|都已|均已|也已|还没|没|未|不|别|无需|不用|不必|暂不|暂时不)")
 _NEGATED_ASK = re.compile(r"(?:不需要|无需|不用|不必|不要|不再|暂不)\s*$")
@@ -466,9 +479,9 @@ _LEAD = re.compile(r"^(?:\s|另外|此外|同时|然后|并且|并|最后|会后
 _UNOWNED_ASK = re.compile(r"^\s*(?:请|需要|需|务必|要求|必须|待办|TODO)", re.IGNORECASE)
 # Auxiliaries a title does not keep: 张伟负责把… → 把…
 _TITLE_LEAD = re.compile(
-    r"^(?:[\s:：,，、]|负责|牵头负责|牵头|主导|主责|来(?!自)|去(?!年)|会(?!议|后)|将|要(?!求)|需要|需(?!求)|得(?!到)|务必"
+    r"^(?:[\s:：,，、@＠]|会后|负责|牵头负责|牵头|主导|主责|来(?!自)|去(?!年)|会(?!议|后)|将|要(?!求)|需要|需(?!求)|得(?!到)|务必"
     r"|必须|应该|应当|一起|共同|分别)+")
-_TITLE_TRIM = " \t:：,，、。.!！?？;；…-—~"
+_TITLE_TRIM = " \t:：,，、。.!！?？;；…-—~@＠"
 _TOPIC_TAIL = re.compile(r"(?:的事情?|这件事|此事|这项工作|相关工作|的工作|事宜)$")
 
 
@@ -529,6 +542,9 @@ def _clause_head(clause: str, times: Sequence[_When]) -> int:
     """Where a clause's subject would start: after leading connectives and time expressions."""
     position = 0
     while True:
+        while position < len(clause) and not clause[position].isalnum() and (
+                clause[position] not in "@＠"):
+            position += 1  # emoji, brackets, quotes
         lead = _LEAD.match(clause, position)
         if lead is not None and lead.end() > position:
             position = lead.end()
@@ -616,7 +632,7 @@ def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[Propos
         if assignment.task_before.strip():
             before = _TOPIC_TAIL.sub("", assignment.task_before.strip(_TITLE_TRIM))
             title = before + title
-        if len(title) < 2 and context:
+        if len(title) <= 2 and context:
             topic_start = context[-1][0]
             topic = sentence[topic_start:context[-1][1]]
             topic = _clean_title(_LEAD.sub("", topic), [due] if due else [],
@@ -665,14 +681,15 @@ def _shift_when(when: _When, by: int) -> _When:
 
 def _checklist_items(line: str, body: str, names: _Names, today: date) -> list[ProposedItem]:
     """A checklist line: its @owners (or an owner named in its text) and its date."""
-    body = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", body).strip()
+    body = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", body[:MAX_CHECKLIST_CHARS]).strip()
     mentions = names.find(body)
     times = _times(body, today)
     due = _due(times)
     owners: list[tuple[Candidate | None, str | None]] = []
     drop: list[tuple[int, int]] = []
+    mention_at = {m.start: m for m in mentions}
     for at in re.finditer(r"[@＠]", body):
-        named = next((m for m in mentions if m.start == at.end()), None)
+        named = mention_at.get(at.end())
         if named is not None:
             owners.append((named.owner, None if named.nobody else named.text))
             drop.append((at.start(), named.end))
@@ -681,23 +698,22 @@ def _checklist_items(line: str, body: str, names: _Names, today: date) -> list[P
             if token is not None:
                 owners.append((None, token.group()))
                 drop.append((at.start(), at.end() + token.end()))
-    title_source = body
     if not owners:
         assignment = _assignment(body, mentions, times)
         if assignment is not None:
             owners = [(m.owner, None if m.nobody else m.text) for m in assignment.mentions]
             drop.append((0, assignment.rest_start))
-            title_source = body
-    for start, end in sorted(drop, reverse=True):
-        title_source = title_source[:start] + " " * (end - start) + title_source[end:]
-    title = _clean_title(title_source, [due] if due else [], 0)
+    blanked = list(body)  # the owners' words become spaces, so offsets stay as they were
+    for start, end in drop:
+        blanked[start:end] = " " * (end - start)
+    title = _clean_title("".join(blanked), [due] if due else [], 0)
     title = re.sub(r"\s+", " ", title).strip(_TITLE_TRIM)
-    if len(title) < 1:
+    if not re.search(r"\w", title):
         return []
     return [ProposedItem(sentence=line.strip(), title=title, owner=owner, owner_text=owner_text,
                          due_on=due.on if due else None, due_text=due.text if due else None,
                          explicit=True)
-            for owner, owner_text in (owners or [(None, None)])]
+            for owner, owner_text in list(dict.fromkeys(owners))[:MAX_OWNERS] or [(None, None)]]
 
 
 def _lines(text: str) -> Iterator[str]:
