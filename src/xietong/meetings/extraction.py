@@ -213,7 +213,9 @@ _TIME_EXPRESSION = re.compile(
     + _TIME_OF_DAY + _DEADLINE_SUFFIX
 )
 # What a deadline is introduced with in a sentence; removed from titles with the expression.
-_TIME_PREFIX = re.compile(r"(?:务必|争取|最晚|最迟|最好)?(?:在|于|截至|截止到?|到|赶在)?$")
+_TIME_PREFIX = re.compile(
+    r"(?:(?:截止|截至|完成|到期|计划)(?:日期|时间)?|期限|deadline|due)\s*[:：]?\s*$"
+    r"|(?:务必|争取|最晚|最迟|最好)?(?:在|于|截至|截止到?|到|赶在)?$", re.IGNORECASE)
 _PAST_WORDS = ("昨天", "前天", "上周", "上个", "上月", "上上", "上季")
 
 
@@ -454,7 +456,14 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CLAUSE_END = re.compile(r"(?<=[，,])")
 
 # Joins two owners into one group: 张伟和李娜负责…
-_OWNER_JOINER = re.compile(r"\s*(?:、|和|与|及|以及|/|，|,|跟|同)\s*")
+_OWNER_JOINER = re.compile(r"\s*(?:、|和|与|及|以及|/|，|,|跟|同)?\s*[@＠]?\s*")
+# What may stand between an owner and the rest: 张伟（销售部）负责…
+_ASIDE = re.compile(r"\s*(?:（[^）]{0,30}）|\([^)]{0,30}\))")
+# A field that names the owner: 客户回访 负责人：赵磊 截止：12月18日
+_OWNER_LABEL = re.compile(r"(?:负责人|责任人|跟进人|执行人|承办人|对接人|owner)\s*[:：]\s*$",
+                          re.IGNORECASE)
+# A clause that only says someone helps: 陈静负责，周杰配合，… (the item is 陈静's)
+_HELPS = re.compile(r"\s*(?:配合|协助|支持|辅助)\s*[，,。；;]?\s*$")
 # Said before an owner: the owner is being asked (请张伟…, 由研发部…, 安排李娜…).
 _ASKING = re.compile(
     r"(?:请|麻烦|拜托|辛苦|让|由|交由|交给|安排|指派|委托|要求|需要|需|建议由|@)\s*$")
@@ -462,24 +471,26 @@ _ASKING = re.compile(
 _WILL = re.compile(
     r"^\s*(?:[:：]|负责|牵头|主导|主责|跟进|落实|推进|对接|协调|督促|来(?!自)|去(?!年)|会(?!议|上|后)|将(?!会议)"
     r"|要(?!求)|需要|需(?!求)|得(?!到)|务必|必须|应(?:该|当)|尽快|抓紧|马上|立即|立刻|继续|再|先(?!生)|另行"
-    r"|安排|把|争取|统一|重新|及时|会后|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
+    r"|安排|把|争取|统一|重新|及时|会后|请(?!假|客)|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
 # After an owner, words that report rather than assign: 张伟认为…, 张伟的方案…
 _REPORTS = re.compile(
     r"^\s*(?:的|说|认为|表示|提到|指出|汇报|介绍|觉得|反馈|提出|建议|问|询问|同意|赞同|反对|称|强调|补充|回应"
     r"|解释|分享|演示|展示|讲|谈|发言|总结|回顾|讨论|参加|参会|出席|缺席|请假|也认为|不在|在会上|在会议"
-    r"|主持|召集|主讲|记录(?=[。，,]|$)|(?:负责|牵头|主导|跟进|对接|管理|带领|做)的)")
+    r"|主持|召集|主讲|记录(?=[。，,]|$)|(?:负责|牵头|主导|跟进|对接|管理|带领|做)(?:的|过)"
+    r"|无异议|没有异议|无意见|没有意见|收到|好的|OK\b|出差|休假|年假|调休|到岗|入职|离职|生日|离会|外出)")
 _NOT_YET_OR_NEVER = re.compile(
     r"^\s*(?:已|曾|刚|都已|均已|也已|还没|没|未|不|别|无需|不用|不必|暂不|暂时不)")
 _NEGATED_ASK = re.compile(r"(?:不需要|无需|不用|不必|不要|不再|暂不)\s*$")
 _PAST_PARTICLE = re.compile(r"了(?!解|结)|过(?=[的了，。]|$)")
 # Leading words of a clause that are not its subject.
-_LEAD = re.compile(r"^(?:\s|另外|此外|同时|然后|并且|并|最后|会后|接下来|后续|下一步|目前"
-                   r"|由于.{0,20}?，|关于|对于|针对|还有)+")
+_LEAD = re.compile(r"(?:\s|另外|此外|同时|然后|并且|并|最后|会后|接下来|后续|下一步[:：]?|目前"
+                   r"|待办[:：]?|TODO[:：]?|【[^】]{0,10}】|\[[^\]]{0,10}\]"
+                   r"|由于.{0,20}?，|关于|对于|针对|还有)+", re.IGNORECASE)
 # Words that open an item with no one named: 需要在月底前完成迁移.
 _UNOWNED_ASK = re.compile(r"^\s*(?:请|需要|需|务必|要求|必须|待办|TODO)", re.IGNORECASE)
 # Auxiliaries a title does not keep: 张伟负责把… → 把…
 _TITLE_LEAD = re.compile(
-    r"^(?:[\s:：,，、@＠]|会后|负责|牵头负责|牵头|主导|主责|来(?!自)|去(?!年)|会(?!议|后)|将|要(?!求)|需要|需(?!求)|得(?!到)|务必"
+    r"^(?:[\s:：,，、@＠]|会后|请(?!假)|负责|牵头负责|牵头|主导|主责|来(?!自)|去(?!年)|会(?!议|后)|将|要(?!求)|需要|需(?!求)|得(?!到)|务必"
     r"|必须|应该|应当|一起|共同|分别)+")
 _TITLE_TRIM = " \t:：,，、。.!！?？;；…-—~@＠"
 _TOPIC_TAIL = re.compile(r"(?:的事情?|这件事|此事|这项工作|相关工作|的工作|事宜)$")
@@ -514,9 +525,15 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
         before = clause[head:mention.start]
         group = _owner_group(mentions, index, clause)
         after_start = group[-1].end
+        aside = _ASIDE.match(clause, after_start)
+        if aside is not None:
+            after_start = aside.end()
         after = clause[after_start:]
         if _NEGATED_ASK.search(clause[:mention.start]):
             return None
+        labelled = _OWNER_LABEL.search(before)
+        if labelled is not None:
+            return _Assignment(group, before[:labelled.start()], after_start, strong=True)
         asked = _ASKING.search(before)
         if asked is not None and (asked.start() == 0 or before[:asked.start()].endswith("，")
                                   or "由" in asked.group()):
@@ -528,7 +545,8 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
         if before.strip():
             continue  # the owner is not the clause's subject: 和张伟确认…
         rest = _skip_times(after, after_start, times)
-        if _REPORTS.match(rest) or _NOT_YET_OR_NEVER.match(rest):
+        said = rest.lstrip(" ：:")  # 张伟：同意。
+        if _REPORTS.match(said) or _NOT_YET_OR_NEVER.match(said):
             return None
         will = _WILL.match(rest)
         strong = will is not None and not _PAST_PARTICLE.search(rest)
@@ -536,6 +554,12 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
             strong = True
         return _Assignment(group, "", after_start, strong=strong)
     return None
+
+
+def _only_helps(clause: str, mentions: Sequence[_Mention], times: Sequence[_When]) -> bool:
+    head = _clause_head(clause, times)
+    first = next((m for m in mentions if m.start == head), None)
+    return first is not None and _HELPS.match(clause, first.end) is not None
 
 
 def _clause_head(clause: str, times: Sequence[_When]) -> int:
@@ -602,6 +626,8 @@ def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[Propos
         clause = sentence[start:end]
         local_mentions = [_shift(m, -start) for m in mentions if start <= m.start < end]
         local_times = [_shift_when(w, -start) for w in times if start <= w.start < end]
+        if _only_helps(clause, local_mentions, local_times):
+            continue
         found = _assignment(clause, local_mentions, local_times)
         if found is not None:
             groups.append((found, start, [(start, end)]))
@@ -627,16 +653,19 @@ def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[Propos
             continue
         if any(w.past for w in own_times) and (due is None or due.on is None):
             continue
-        rest_from = start + assignment.rest_start
-        title = _clean_title(sentence[rest_from:end], [due] if due else [], rest_from)
+        drop = [due] if due else []
+        pieces = [(start + assignment.rest_start, spans[0][1]), *spans[1:]]
+        title = "，".join(piece for piece in (
+            _clean_title(sentence[s:e], drop, s) for s, e in pieces) if piece)
         if assignment.task_before.strip():
             before = _TOPIC_TAIL.sub("", assignment.task_before.strip(_TITLE_TRIM))
             title = before + title
         if len(title) <= 2 and context:
             topic_start = context[-1][0]
             topic = sentence[topic_start:context[-1][1]]
-            topic = _clean_title(_LEAD.sub("", topic), [due] if due else [],
-                                 topic_start + len(topic) - len(_LEAD.sub("", topic)))
+            lead = _LEAD.match(topic)
+            skipped = lead.end() if lead is not None else 0
+            topic = _clean_title(topic[skipped:], [due] if due else [], topic_start + skipped)
             title = _TOPIC_TAIL.sub("", topic) + title
         if len(title) < 2:
             continue
