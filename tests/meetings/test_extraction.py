@@ -173,6 +173,29 @@ def test_a_minutes_page_in_markdown() -> None:
     ]
 
 
+def test_a_table_of_items() -> None:
+    page = """| 序号 | 事项 | 负责人 | 截止时间 |
+|---|---|---|---|
+| 1 | 把报价单发给客户 | 张伟 | 12月10日 |
+| 2 | **评估可行性** | 研发部、李娜 | 月底前 |
+| 3 | 联系供应商 | 王五 | |
+| 4 | | 张伟 | 明天 |
+
+| 姓名 | 发言 |
+|---|---|
+| 张伟 | 认为方案可行 |
+| 李娜 | 李娜负责下周三前把合同发给法务 |
+"""
+    assert [(i.owner, i.owner_text, i.title, i.due_on, i.explicit) for i in extract(page)] == [
+        (ZHANG, "张伟", "把报价单发给客户", date(2026, 12, 10), True),
+        (RND, "研发部", "评估可行性", date(2026, 12, 31), True),
+        (LI, "李娜", "评估可行性", date(2026, 12, 31), True),
+        (None, "王五", "联系供应商", None, True),
+        # Another table's cells are read as sentences.
+        (LI, "李娜", "把合同发给法务", date(2026, 12, 16), False),
+    ]
+
+
 @pytest.mark.parametrize("text", [
     "", "   \n\n\t", "- [ ]", "- [ ] ", "- [ ] @", "- [ ] @@@", "-[]", "[ ] [ ] [ ]", "- [x]",
     "```", "# ", "> ", "@", "，，，。。。", "😀🎉🚀", "\x00\x01", "\u200b\u200b",

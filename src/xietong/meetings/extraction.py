@@ -755,6 +755,62 @@ def _lines(text: str) -> Iterator[str]:
             yield line
 
 
+_TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|?\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:\-]+$")
+_OWNER_COLUMN = re.compile(r"负责|责任人|跟进人|执行人|承办|对接人|owner|assignee", re.IGNORECASE)
+_TASK_COLUMN = re.compile(r"事项|任务|内容|待办|行动|工作|措施|action|task|item", re.IGNORECASE)
+_DUE_COLUMN = re.compile(r"截止|完成时间|时间|日期|期限|时限|deadline|due", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    task: int
+    owner: int
+    due: int | None
+
+
+def _cells(line: str) -> list[str]:
+    row = _TABLE_ROW.match(line)
+    if row is None:
+        return []
+    return [_INLINE_MARKUP.sub(lambda m: m.group(1) or "", cell).strip()
+            for cell in row.group("cells").rstrip("|").split("|")]
+
+
+def _columns(header: list[str]) -> _Columns | None:
+    """Which columns of a table say the task, its owner and its date, if it lists items."""
+    def first(pattern: re.Pattern[str], skip: tuple[int, ...] = ()) -> int | None:
+        return next((i for i, cell in enumerate(header)
+                     if i not in skip and pattern.search(cell)), None)
+    owner = first(_OWNER_COLUMN)
+    task = None if owner is None else first(_TASK_COLUMN, (owner,))
+    if owner is None or task is None:
+        return None
+    return _Columns(task, owner, first(_DUE_COLUMN, (owner, task)))
+
+
+def _table_items(line: str, cells: list[str], columns: _Columns, names: _Names,
+                 today: date) -> list[ProposedItem]:
+    """A row of a table of items: | 事项 | 负责人 | 截止时间 |."""
+    def cell(index: int | None) -> str:
+        return cells[index] if index is not None and index < len(cells) else ""
+    title = cell(columns.task)[:MAX_TITLE_CHARS].strip(_TITLE_TRIM)
+    if not re.search(r"\w", title):
+        return []
+    when = cell(columns.due) if columns.due is not None else title
+    due = _due(_times(when[:MAX_SENTENCE_CHARS], today))
+    if columns.due is None and due is not None:
+        title = _clean_title(title, [due], 0) or title
+    owner_cell = cell(columns.owner)[:MAX_SENTENCE_CHARS]
+    mentions = [m for m in names.find(owner_cell) if not m.nobody]
+    owners: list[tuple[Candidate | None, str | None]] = [
+        (m.owner, m.text) for m in mentions] or [(None, owner_cell.strip("@＠ ") or None)]
+    return [ProposedItem(sentence=line.strip(), title=title, owner=owner, owner_text=owner_text,
+                         due_on=due.on if due else None, due_text=due.text if due else None,
+                         explicit=True)
+            for owner, owner_text in list(dict.fromkeys(owners))[:MAX_OWNERS]]
+
+
 def extract_action_items(text: str, *, meeting_at: datetime, zone: ZoneInfo,
                          candidates: Sequence[Candidate]) -> list[ProposedItem]:
     """The action items a minutes page proposes, in the order they appear."""
@@ -763,17 +819,35 @@ def extract_action_items(text: str, *, meeting_at: datetime, zone: ZoneInfo,
     today = (meeting_at.astimezone(zone) if meeting_at.tzinfo else meeting_at).date()
     names = _Names(candidates)
     items: list[ProposedItem] = []
+    header: list[str] | None = None  # the table being read, if any
+    columns: _Columns | None = None
     for line in _lines(text):
         if not line.strip():
+            header = None
             continue
-        box = _CHECKBOX.match(line) or _TODO_LINE.match(line)
-        if box is not None:
-            if "mark" in box.groupdict() and box.group("mark"):
-                continue  # ticked: already done, nothing to follow up
-            items.extend(_checklist_items(line, box.group("body"), names, today))
-            continue
-        plain = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", _LINE_MARKUP.sub("", line, count=1))
-        for sentence in _SENTENCE_END.split(plain):
+        cells = _cells(line)
+        if cells:
+            if header is None:
+                header, columns = cells, _columns(cells)
+                continue
+            if _TABLE_RULE.match(line):
+                continue
+            if columns is not None:
+                items.extend(_table_items(line, cells, columns, names, today))
+                continue
+            sentences = cells  # a table of something else: each cell is text
+        else:
+            header = None
+            box = _CHECKBOX.match(line) or _TODO_LINE.match(line)
+            if box is not None:
+                if "mark" in box.groupdict() and box.group("mark"):
+                    continue  # ticked: already done, nothing to follow up
+                items.extend(_checklist_items(line, box.group("body"), names, today))
+                continue
+            plain = _INLINE_MARKUP.sub(lambda m: m.group(1) or "",
+                                       _LINE_MARKUP.sub("", line, count=1))
+            sentences = _SENTENCE_END.split(plain)
+        for sentence in sentences:
             if sentence.strip():
                 items.extend(_items_in_sentence(sentence.strip(), names, today))
     return items
