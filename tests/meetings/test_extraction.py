@@ -173,6 +173,25 @@ def test_a_minutes_page_in_markdown() -> None:
     ]
 
 
+def test_speakers_words_and_lists_under_an_items_heading() -> None:
+    page = """## 讨论
+- 张伟：我觉得这个方案成本太高。
+- 李娜：目前客户那边还没有回复。
+- 研发部：整理需求文档的进度偏慢
+- 张伟：整理需求文档，周三前发出。
+
+## 行动项
+- 张伟：整理需求文档
+- 研发部 评估排期
+- 李娜：已完成
+"""
+    assert [(i.owner, i.title, i.due_on) for i in extract(page)] == [
+        (ZHANG, "整理需求文档，发出", date(2026, 12, 9)),
+        (ZHANG, "整理需求文档", None),
+        (RND, "评估排期", None),
+    ]
+
+
 def test_a_table_of_items() -> None:
     page = """| 序号 | 事项 | 负责人 | 截止时间 |
 |---|---|---|---|

@@ -472,6 +472,15 @@ _WILL = re.compile(
     r"^\s*(?:[:：]|负责|牵头|主导|主责|跟进|落实|推进|对接|协调|督促|来(?!自)|去(?!年)|会(?!议|上|后)|将(?!会议)"
     r"|要(?!求)|需要|需(?!求)|得(?!到)|务必|必须|应(?:该|当)|尽快|抓紧|马上|立即|立刻|继续|再|先(?!生)|另行"
     r"|安排|把|争取|统一|重新|及时|会后|请(?!假|客)|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
+# After a speaker's colon, words of an opinion: 张伟：我觉得…
+_OPINION = re.compile(
+    r"\s*(?:我|个人|觉得|认为|感觉|嗯|对的|是的|好的|可以|同意|赞同|这个|那个|目前|现在)")
+# Headings over lists of items: lines under them need no 负责/请 to be one.
+_ITEMS_HEADING = re.compile(
+    r"待办|行动项|行动计划|后续工作|后续安排|下一步|跟进事项|任务分工|分工|工作安排|会议决议事项"
+    r"|action|todo|next step", re.IGNORECASE)
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<title>.+)|\*\*(?P<bold>[^*]{1,30})\*\*\s*[:：]?\s*$"
+                      r"|(?P<plain>[^，,。；;|]{1,20})[:：]\s*$)")
 # After an owner, words that report rather than assign: 张伟认为…, 张伟的方案…
 _REPORTS = re.compile(
     r"^\s*(?:的|说|认为|表示|提到|指出|汇报|介绍|觉得|反馈|提出|建议|问|询问|同意|赞同|反对|称|强调|补充|回应"
@@ -548,6 +557,11 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
         said = rest.lstrip(" ：:")  # 张伟：同意。
         if _REPORTS.match(said) or _NOT_YET_OR_NEVER.match(said):
             return None
+        if said != rest.lstrip(" "):
+            # A speaker's words (张伟：我觉得…) unless they say what the speaker will do.
+            if _OPINION.match(said):
+                return None
+            rest = _skip_times(said, after_start + len(after) - len(said), times)
         will = _WILL.match(rest)
         strong = will is not None and not _PAST_PARTICLE.search(rest)
         if clause[mention.start - 1:mention.start] == "@":
@@ -612,7 +626,8 @@ def _clean_title(text: str, drop: Sequence[_When], offset: int) -> str:
     return title[:MAX_TITLE_CHARS]
 
 
-def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[ProposedItem]:
+def _items_in_sentence(sentence: str, names: _Names, today: date, *,
+                       under_items_heading: bool = False) -> list[ProposedItem]:
     if len(sentence) > MAX_SENTENCE_CHARS or sentence.rstrip().endswith(("？", "?", "吗", "吗。")):
         return []
     mentions = names.find(sentence)
@@ -649,7 +664,7 @@ def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[Propos
         own_times = [w for w in times if start <= w.start < end]
         due = _due(own_times) or _due([w for w in times if any(
             s <= w.start < e for s, e in context)])
-        if not assignment.strong and (due is None or due.on is None):
+        if not (assignment.strong or under_items_heading) and (due is None or due.on is None):
             continue
         if any(w.past for w in own_times) and (due is None or due.on is None):
             continue
@@ -821,9 +836,17 @@ def extract_action_items(text: str, *, meeting_at: datetime, zone: ZoneInfo,
     items: list[ProposedItem] = []
     header: list[str] | None = None  # the table being read, if any
     columns: _Columns | None = None
+    under_items_heading = False
     for line in _lines(text):
         if not line.strip():
             header = None
+            continue
+        heading = _HEADING.match(line)
+        if heading is not None and (heading.group("title") or heading.group("bold")):
+            under_items_heading = _ITEMS_HEADING.search(line) is not None
+            continue
+        if heading is not None and _ITEMS_HEADING.search(heading.group("plain")):
+            under_items_heading = True  # 待办事项：
             continue
         cells = _cells(line)
         if cells:
@@ -849,7 +872,8 @@ def extract_action_items(text: str, *, meeting_at: datetime, zone: ZoneInfo,
             sentences = _SENTENCE_END.split(plain)
         for sentence in sentences:
             if sentence.strip():
-                items.extend(_items_in_sentence(sentence.strip(), names, today))
+                items.extend(_items_in_sentence(sentence.strip(), names, today,
+                                                under_items_heading=under_items_heading))
     return items
 
 
