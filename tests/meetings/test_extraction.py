@@ -179,6 +179,8 @@ def test_speakers_words_and_lists_under_an_items_heading() -> None:
 - 李娜：目前客户那边还没有回复。
 - 研发部：整理需求文档的进度偏慢
 - 张伟：整理需求文档，周三前发出。
+- 张伟：李娜负责下周三前把合同发给客户。
+- 张伟：各部门的年终总结要在月底前交上来。
 
 ## 行动项
 - 张伟：整理需求文档
@@ -187,6 +189,7 @@ def test_speakers_words_and_lists_under_an_items_heading() -> None:
 """
     assert [(i.owner, i.title, i.due_on) for i in extract(page)] == [
         (ZHANG, "整理需求文档，发出", date(2026, 12, 9)),
+        (LI, "把合同发给客户", date(2026, 12, 16)),  # the speaker gives it to 李娜
         (ZHANG, "整理需求文档", None),
         (RND, "评估排期", None),
     ]

@@ -524,10 +524,11 @@ def _owner_group(mentions: Sequence[_Mention], first: int, text: str) -> tuple[_
     return tuple(group)
 
 
-def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When]) -> (
-        _Assignment | None):
+def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When],
+                head: int | None = None) -> _Assignment | None:
     """Who a clause asks to do something, if it asks anyone."""
-    head = _clause_head(clause, times)
+    if head is None:
+        head = _clause_head(clause, times)
     for index, mention in enumerate(mentions):
         if mention.start < head:
             continue
@@ -561,7 +562,10 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
             # A speaker's words (张伟：我觉得…) unless they say what the speaker will do.
             if _OPINION.match(said):
                 return None
-            rest = _skip_times(said, after_start + len(after) - len(said), times)
+            said_start = after_start + len(after) - len(said)
+            if any(m.start == said_start for m in mentions):  # 张伟：李娜负责… is 李娜's
+                return _assignment(clause, mentions[index + 1:], times, said_start)
+            rest = _skip_times(said, said_start, times)
         will = _WILL.match(rest)
         strong = will is not None and not _PAST_PARTICLE.search(rest)
         if clause[mention.start - 1:mention.start] == "@":
