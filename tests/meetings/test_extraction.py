@@ -136,6 +136,20 @@ def test_owners_come_only_from_the_candidates() -> None:
     assert extract("Carolina负责明天联系客户。") == []  # "lina" is only part of a word
 
 
+def test_colleagues_named_by_surname_and_title() -> None:
+    people = (ZHANG, LI, KEVIN, Candidate("user", 4, ("欧阳晓",)))
+    items = extract("张总负责下周三前把合同发给客户。请欧阳老师明天讲一下安全规范。"
+                    "李总负责月底前完成年会筹备。", candidates=people)
+    assert [(i.owner, i.owner_text) for i in items] == [
+        (ZHANG, "张总"), (people[3], "欧阳老师"),
+        (None, "李总"),  # 李娜 or 李凯文: the writer chooses
+    ]
+    # Someone whose name is the form of address is that person.
+    boss = Candidate("user", 5, ("张总",))
+    [item] = extract("张总负责明天联系客户。", candidates=(ZHANG, boss))
+    assert item.owner == boss
+
+
 def test_several_owners_and_several_items_in_one_sentence() -> None:
     items = extract("张伟和李娜负责整理需求，下周三前发给大家；销售部跟进客户回款。")
     assert [(i.owner, i.title, i.due_on) for i in items] == [

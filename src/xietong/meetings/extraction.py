@@ -416,6 +416,9 @@ class _Names:
                 # One character would match everywhere (and 我/大家 are nobody's name).
                 if len(name) >= 2 and name not in _NOBODY:
                     owners.setdefault(name, []).append(candidate)
+        for form, named in _forms_of_address(candidates).items():
+            if form not in owners:  # someone's real name wins over 张总 meaning another
+                owners[form] = named
         self._automaton = ahocorasick.Automaton()
         for name, named in owners.items():
             unique = {(c.kind, c.id): c for c in named}
@@ -435,6 +438,27 @@ class _Names:
                 continue  # "li" inside "client"
             found.append(_Mention(start, end + 1, text[start:end + 1], owner, nobody))
         return found
+
+
+_COMPOUND_SURNAMES = frozenset(("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
+                                "慕容", "令狐", "夏侯", "长孙", "宇文", "司徒", "西门", "南宫"))
+_TITLES = ("总", "经理", "总监", "主管", "老师")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def _forms_of_address(candidates: Sequence[Candidate]) -> dict[str, list[Candidate]]:
+    """张总, 王经理, 小李, 老刘: how colleagues are named in minutes, by surname."""
+    forms: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.kind != "user" or not candidate.names:
+            continue
+        name = candidate.names[0].strip()
+        if not _CJK_NAME.fullmatch(name):
+            continue
+        surname = name[:2] if name[:2] in _COMPOUND_SURNAMES else name[0]
+        for form in (*(surname + title for title in _TITLES), "小" + surname, "老" + surname):
+            forms.setdefault(form, []).append(candidate)
+    return forms
 
 
 def _is_word(text: str, index: int) -> bool:
