@@ -209,6 +209,13 @@ def test_speakers_words_and_lists_under_an_items_heading() -> None:
     ]
 
 
+@pytest.mark.parametrize("marker", ["- ", "* ", "1. ", "12) ", "一、", "（二）", "(3)", "③ ", "• ",
+                                    "> ", "> - "])
+def test_list_and_quote_markers_are_not_part_of_the_sentence(marker: str) -> None:
+    [item] = extract(f"{marker}**张伟**负责明天提交报告")
+    assert (item.owner, item.title, item.sentence) == (ZHANG, "提交报告", "张伟负责明天提交报告")
+
+
 def test_a_table_of_items() -> None:
     page = """| 序号 | 事项 | 负责人 | 截止时间 |
 |---|---|---|---|

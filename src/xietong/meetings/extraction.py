@@ -474,7 +474,9 @@ _TODO_LINE = re.compile(
     r"^\s*(?:[-*+]\s*)?(?:TODO|待办|行动项|Action(?: Item)?)\s*[:：]\s*(?P<body>.+)$",
     re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
-_LINE_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)*(?:[-*+]\s+|\d{1,3}[.)、]\s*)?")
+_LINE_MARKUP = re.compile(
+    r"^\s*(?:#{1,6}\s+|>\s*)*(?:[-*+]\s+|[•·]\s*|\d{1,3}[.)、）]\s*|[一二三四五六七八九十]{1,3}[、.]\s*"
+    r"|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*|[①-⑳]\s*)?")
 _INLINE_MARKUP = re.compile(r"\*\*|__|~~|`|!?\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CLAUSE_END = re.compile(r"(?<=[，,])")
