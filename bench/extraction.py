@@ -129,7 +129,7 @@ def speed(labelled: LabelledSet) -> dict[str, Any]:
     page_seconds = time.perf_counter() - started
     return {"sentences_per_s_one_by_one": round(1 / per_sentence),
             "page_bytes": len(page.encode()), "page_seconds": round(page_seconds, 3),
-            "page_sentences_per_s": round(page.count("\n") / page_seconds),
+            "page_lines_per_s": round(page.count("\n") / page_seconds),
             "page_items": len(items)}
 
 
