@@ -1,15 +1,20 @@
 """Action items in meeting minutes: checklist lines and Chinese sentences that hand out work.
 
 Minutes are Markdown. A checklist line (`- [ ] @张伟 把报价单发给客户 12月10日`) is an explicit
-item: its `@name` is the owner and any date in it the due date. Elsewhere a sentence is an item
-only when it names whom the work is for and says it is still to be done: "张伟负责下周三前把
-报价单发给客户", "请研发部在月底前评估可行性", "合同由法务部审核". Decisions, discussion and
-past facts ("上周已完成报价", "张伟认为方案可行") give nothing: a proposal the writer has to
-delete costs more than one they add by hand.
+item: its `@name` is the owner and any date in it the due date (a ticked `[x]` one is done and
+gives nothing); so is a row of a table with a task and an owner column (| 事项 | 负责人 | 截止 |).
+Elsewhere a sentence is an item only when it names whom the work is for and says it is still to
+be done: "张伟负责下周三前把报价单发给客户", "请研发部在月底前评估可行性", "合同由法务部审核",
+or names someone with a date ("张伟周五前提交报告"); under a heading of items (行动项, 待办,
+后续工作) a name at the start of a list line is enough. Decisions, discussion, a speaker's
+opinion ("张伟：我觉得…") and past facts ("上周已完成报价", "张伟认为方案可行") give nothing: a
+proposal the writer has to delete costs more than one they add by hand.
 
-Owners come only from the candidates given (people and departments by any of their names,
-matched with an Aho–Corasick automaton, so thousands of names cost one pass over the text);
-"我", "大家" and the like are nobody. Rules rather than a segmenter: the words that assign work
+Owners come only from the candidates given (people and departments by any of their names, and
+people by surname and title — 张总, 王经理, 小李 — when only one has that surname; matched with an
+Aho–Corasick automaton, so thousands of names cost one pass over the text). "我", "大家" and the
+like are nobody: their items have no owner, as do names two candidates share (owner_text says
+who was written). Rules rather than a segmenter: the words that assign work
 (负责, 请, 由…来) are a closed set, and the names are known, so jieba would add a second of
 dictionary loading and little else.
 
