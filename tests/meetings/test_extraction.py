@@ -264,6 +264,14 @@ def test_emoji_and_english_mixed_in() -> None:
     assert extract("The meeting was productive, thanks Kevin!") == []
 
 
+@pytest.mark.parametrize("at", [datetime(1, 1, 1, 0, 0), datetime(9999, 12, 31, 23, 59),
+                                datetime(9999, 12, 31, 23, 0, tzinfo=UTC)])
+def test_meeting_dates_at_the_ends_of_the_calendar(at: datetime) -> None:
+    items = extract("张伟负责明天提交周报，下下周五前复盘。\n- [ ] @李娜 99月99日 整理 100000天内",
+                    at=at)
+    assert [(i.owner, i.explicit) for i in items] == [(ZHANG, False), (LI, True)]
+
+
 def test_titles_and_sentences_are_bounded() -> None:
     long_task = "把" + "很长的任务描述" * 60 + "发给客户"
     [item] = extract(f"- [ ] @张伟 {long_task} 明天")
@@ -271,7 +279,8 @@ def test_titles_and_sentences_are_bounded() -> None:
     assert extract(f"张伟负责{long_task}，明天完成。") == []  # a 400+ character sentence is prose
 
 
-@pytest.mark.parametrize("kind", ["minutes", "one_line", "mentions", "checklist_ats"])
+@pytest.mark.parametrize("kind", ["minutes", "one_line", "mentions", "checklist_ats",
+                                  "working_days"])
 def test_a_megabyte_of_minutes_stays_fast(kind: str) -> None:
     labelled = load_labelled()
     if kind == "minutes":
@@ -280,6 +289,8 @@ def test_a_megabyte_of_minutes_stays_fast(kind: str) -> None:
         block = "张伟负责把报价单发给客户然后"
     elif kind == "mentions":
         block = "张伟、李娜和研发部，"
+    elif kind == "working_days":  # each counted day by day on the business calendar
+        block = "".join(f"张伟负责{n}个工作日内完成第{n}项。\n" for n in range(1, 400))
     else:
         block = "@张伟@李娜@王五 "
     text = (block * (1_000_000 // len(block.encode()) + 1))

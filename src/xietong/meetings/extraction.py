@@ -131,6 +131,7 @@ def _is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
+@functools.lru_cache(maxsize=1024)
 def _after_workdays(start: date, count: int) -> date:
     day = start
     while count > 0:
@@ -249,7 +250,10 @@ def _times(text: str, today: date) -> list[_When]:
     """The time expressions in a text, each with the date it names (None if it names none)."""
     found = []
     for match in _TIME_EXPRESSION.finditer(text):
-        on, past = _resolve(_Group(match), today)
+        try:
+            on, past = _resolve(_Group(match), today)
+        except (ValueError, OverflowError):  # past year 9999
+            continue
         if on is None and not past:
             continue
         found.append(_When(match.start(), match.end(), match.group(), on, past or (
@@ -381,8 +385,8 @@ def _span(amount: str, unit: str, direction: str, today: date) -> date | None:
     count = 0.5 if amount == "半" else _number(amount)
     if count is None or count > 3650:
         return None
-    if "工作日" in unit:
-        return _after_workdays(today, int(count))
+    if "工作日" in unit:  # a year of working days at most: each is looked up
+        return _after_workdays(today, int(count)) if count <= 260 else None
     if unit in ("天", "日"):
         return today + timedelta(days=int(count))
     if unit == "小时":
@@ -879,7 +883,10 @@ def extract_action_items(text: str, *, meeting_at: datetime, zone: ZoneInfo,
     """The action items a minutes page proposes, in the order they appear."""
     if not text.strip():
         return []
-    today = (meeting_at.astimezone(zone) if meeting_at.tzinfo else meeting_at).date()
+    try:
+        today = (meeting_at.astimezone(zone) if meeting_at.tzinfo else meeting_at).date()
+    except OverflowError:  # within hours of year 1 or 9999
+        today = meeting_at.date()
     names = _names_of(tuple(candidates))
     items: list[ProposedItem] = []
     header: list[str] | None = None  # the table being read, if any
