@@ -514,6 +514,12 @@ _WILL = re.compile(
     r"^\s*(?:[:：]|负责|牵头|主导|主责|跟进|落实|推进|对接|协调|督促|来(?!自)|去(?!年)|会(?!议|上|后)|将(?!会议)"
     r"|要(?!求)|需要|需(?!求)|得(?!到)|务必|必须|应(?:该|当)|尽快|抓紧|马上|立即|立刻|继续|再|先(?!生)|另行"
     r"|安排|把|争取|统一|重新|及时|会后|请(?!假|客)|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
+# A short label before a clause's subject: 会议要求：…, 结论：…, 待跟进：…
+_LABEL = re.compile(r"[^，,：:。；;]{1,8}[：:]\s*")
+# What was done before the meeting: 去年的审计由财务部牵头, 上次的培训…
+_BEFORE_NOW = re.compile(r"去年|前年|上次|上回|此前|以往|往年")
+# A clause that says the work is already done: 周报由李娜汇总，已发到群里。
+_DONE = re.compile(r"\s*(?:已经?|均已|都已|也已)")
 # After an owner, a word that passes the work on: 李娜要求研发部…
 _ASKS_SOMEONE = re.compile(r"\s*(?:要求|请|让|安排|叫|督促|提醒|委托|交给|交由)")
 # After a speaker's colon, words of an opinion: 张伟：我觉得…
@@ -531,7 +537,7 @@ _REPORTS = re.compile(
     r"|解释|分享|演示|展示|讲|谈|发言|总结|回顾|讨论|参加|参会|出席|缺席|请假|也认为|不在|在会上|在会议"
     r"|主持|召集|主讲|记录(?=[。，,]|$)|(?:负责|牵头|主导|跟进|对接|管理|带领|做)(?:的|过)"
     r"|无异议|没有异议|无意见|没有意见|收到|好的|OK\b|出差|(?:开始)?休|年假|调休|到岗|入职|离职|生日"
-    r"|离会|外出)")
+    r"|离会|外出|一致|都认为|都同意|决定|商定|约定)")
 _NOT_YET_OR_NEVER = re.compile(
     r"^\s*(?:已|曾|刚|都已|均已|也已|还没|没|未|不|别|无需|不用|不必|暂不|暂时不)")
 _NEGATED_ASK = re.compile(r"(?:不需要|无需|不用|不必|不要|不再|暂不)\s*$")
@@ -574,6 +580,10 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
     """Who a clause asks to do something, if it asks anyone."""
     if head is None:
         head = _clause_head(clause, times)
+        label = _LABEL.match(clause, head)
+        if label is not None and not _OWNER_LABEL.search(label.group()) and not any(
+                m.start == head for m in mentions):
+            head = label.end()  # 会议要求：销售部…
     for index, mention in enumerate(mentions):
         if mention.start < head:
             continue
@@ -689,6 +699,7 @@ def _items_in_sentence(sentence: str, names: _Names, today: date, *,
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，,]+[，,]?", sentence)]
     groups: list[tuple[_Assignment, int, list[tuple[int, int]]]] = []
     context: list[tuple[int, int]] = []  # clauses before the first owner
+    done: set[int] = set()  # groups a later clause says are done (…，已发到群里)
     for start, end in clauses:
         clause = sentence[start:end]
         local_mentions = [_shift(m, -start) for m in mentions if start <= m.start < end]
@@ -700,6 +711,8 @@ def _items_in_sentence(sentence: str, names: _Names, today: date, *,
             groups.append((found, start, [(start, end)]))
         elif groups:
             head = _clause_head(clause, local_times)
+            if _DONE.match(clause, head) and (-1, -1) not in groups[-1][2]:
+                done.add(len(groups) - 1)
             if any(m.start == head for m in local_mentions) or _NOT_YET_OR_NEVER.match(
                     clause[head:]):
                 groups[-1][2].append((-1, -1))  # stop attaching to the last owner
@@ -710,12 +723,15 @@ def _items_in_sentence(sentence: str, names: _Names, today: date, *,
     if not groups:
         return _unowned(sentence, times) if _UNOWNED_ASK.match(sentence) else []
     items = []
-    for assignment, start, spans in groups:
+    for index, (assignment, start, spans) in enumerate(groups):
         spans = [span for span in spans if span != (-1, -1)]
         end = spans[-1][1]
         own_times = [w for w in times if start <= w.start < end]
         due = _due(own_times) or _due([w for w in times if any(
             s <= w.start < e for s, e in context)])
+        if index in done or (_BEFORE_NOW.search(sentence[start:spans[0][1]])
+                             and (due is None or due.on is None)):
+            continue
         if not (assignment.strong or under_items_heading) and (due is None or due.on is None):
             continue
         if any(w.past for w in own_times) and (due is None or due.on is None):
