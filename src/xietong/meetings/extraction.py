@@ -223,7 +223,6 @@ _TIME_EXPRESSION = re.compile(
 _TIME_PREFIX = re.compile(
     r"(?:(?:截止|截至|完成|到期|计划)(?:日期|时间)?|期限|deadline|due)\s*[:：]?\s*$"
     r"|(?:务必|争取|最晚|最迟|最好)?(?:在|于|截至|截止到?|到|赶在)?$", re.IGNORECASE)
-_PAST_WORDS = ("昨天", "前天", "上周", "上个", "上月", "上上", "上季")
 
 
 
@@ -495,7 +494,6 @@ _LINE_MARKUP = re.compile(
     r"|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*|[①-⑳]\s*)?")
 _INLINE_MARKUP = re.compile(r"\*\*|__|~~|`|!?\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)")
-_CLAUSE_END = re.compile(r"(?<=[，,])")
 
 # Joins two owners into one group: 张伟和李娜负责…
 _OWNER_JOINER = re.compile(r"\s*(?:、|和|与|及|以及|/|，|,|跟|同)?\s*[@＠]?\s*")
