@@ -1,15 +1,20 @@
 """Action items in meeting minutes: checklist lines and Chinese sentences that hand out work.
 
 Minutes are Markdown. A checklist line (`- [ ] @张伟 把报价单发给客户 12月10日`) is an explicit
-item: its `@name` is the owner and any date in it the due date. Elsewhere a sentence is an item
-only when it names whom the work is for and says it is still to be done: "张伟负责下周三前把
-报价单发给客户", "请研发部在月底前评估可行性", "合同由法务部审核". Decisions, discussion and
-past facts ("上周已完成报价", "张伟认为方案可行") give nothing: a proposal the writer has to
-delete costs more than one they add by hand.
+item: its `@name` is the owner and any date in it the due date (a ticked `[x]` one is done and
+gives nothing); so is a row of a table with a task and an owner column (| 事项 | 负责人 | 截止 |).
+Elsewhere a sentence is an item only when it names whom the work is for and says it is still to
+be done: "张伟负责下周三前把报价单发给客户", "请研发部在月底前评估可行性", "合同由法务部审核",
+or names someone with a date ("张伟周五前提交报告"); under a heading of items (行动项, 待办,
+后续工作) a name at the start of a list line is enough. Decisions, discussion, a speaker's
+opinion ("张伟：我觉得…") and past facts ("上周已完成报价", "张伟认为方案可行") give nothing: a
+proposal the writer has to delete costs more than one they add by hand.
 
-Owners come only from the candidates given (people and departments by any of their names,
-matched with an Aho–Corasick automaton, so thousands of names cost one pass over the text);
-"我", "大家" and the like are nobody. Rules rather than a segmenter: the words that assign work
+Owners come only from the candidates given (people and departments by any of their names, and
+people by surname and title — 张总, 王经理, 小李 — when only one has that surname; matched with an
+Aho–Corasick automaton, so thousands of names cost one pass over the text). "我", "大家" and the
+like are nobody: their items have no owner, as do names two candidates share (owner_text says
+who was written). Rules rather than a segmenter: the words that assign work
 (负责, 请, 由…来) are a closed set, and the names are known, so jieba would add a second of
 dictionary loading and little else.
 
@@ -68,6 +73,9 @@ class ProposedItem:
 MAX_SENTENCE_CHARS = 400
 # A title is cut to this many characters (task titles have a limit; the sentence is kept).
 MAX_TITLE_CHARS = 200
+# Of a checklist line only this much is read, and it names at most this many owners.
+MAX_CHECKLIST_CHARS = 2000
+MAX_OWNERS = 20
 
 # ---------------------------------------------------------------------------------------------
 # Numbers and dates
@@ -115,6 +123,7 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_workday(day: date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
@@ -122,6 +131,7 @@ def _is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
+@functools.lru_cache(maxsize=1024)
 def _after_workdays(start: date, count: int) -> date:
     day = start
     while count > 0:
@@ -180,17 +190,24 @@ def _holiday_date(name: str, when: str, today: date) -> date | None:
 
 
 _DEADLINE_SUFFIX = r"(?:之前|以前|前|为止|之内|以内|内|之后|以后|后)?"
-_TIME_OF_DAY = (r"(?:(?:的)?(?:上午|下午|中午|晚上|早上|傍晚|下班|午饭|晚饭)?"
+_PART_OF_DAY = r"(?:上午|下午|中午|晚上|早上|傍晚|下班|午饭|晚饭)"
+_TIME_OF_DAY = (rf"(?:(?:的(?={_PART_OF_DAY}))?{_PART_OF_DAY}?"
                 rf"(?:{_NUM}[点:：](?:半|{_NUM}分?)?)?)")
 _TIME_EXPRESSION = re.compile(
+    # Every expression starts with one of these: most positions fail here at once.
+    r"(?=[0-9０-９零〇一二两三四五六七八九十半月下本这上周星礼今明后大当次昨前季年国春过元五劳清端中])"
     "(?:"
     rf"(?P<iso>(?P<iy>\d{{4}})\s*[-/.年]\s*(?P<im>\d{{1,2}})\s*[-/.月]\s*(?P<id>\d{{1,2}})[日号]?)"
     rf"|(?P<md>(?P<mm>{_NUM})月(?:份)?(?P<mdd>{_NUM})[日号])"
+    r"|(?P<slash>(?<![\d/.])(?P<sm>1[0-2]|0?[1-9])/(?P<sdd>3[01]|[12]\d|0?[1-9])"
+    r"(?=前|之前|以前|截止|完成|\s|$|[，。,;；）)]))"
     rf"|(?P<mpart>(?P<pm>{_NUM})月(?:份)?(?:的)?(?P<mpp>底|末|初|中旬|上旬|下旬|中))"
     r"|(?P<rel>大后天|后天|明天|明日|明早|明晚|今天|今日|今晚|当天|次日|昨天|前天)"
     r"|(?P<week>(?P<wp>下下个?|下个?|本|这个?|上上个?|上个?)?(?:周|星期|礼拜)"
     r"(?P<wd>[一二三四五六日天1-7](?![0-9])|末|内|之内|初))"
+    r"|(?P<bareweek>(?P<bwp>下下个?|下个?|本|这个?)(?:周|星期|礼拜)(?!报|会议|例会|年|[一二三四五六日天1-7]))"
     r"|(?P<month>(?P<mp>下下个?|下个?|本|这个?|上个?)?月(?P<mpart2>底|末|初|中旬|上旬|下旬|中|内|之内)"
+    r"|(?P<mp2>下下个|下个)月(?![底末初中内0-9零〇一二两三四五六七八九十])"
     rf"|(?P<mp3>下下个?|下个?|本|这个?)月(?P<mday>{_NUM})[日号])"
     r"|(?P<quarter>(?P<qp>下个?|本|这个?|上个?)?季度?(?P<qpart>末|底|初|内|之内))"
     r"|(?P<year>(?P<yp>今年|本年度?|明年|年)(?P<ypart>底|末|初|中|内|之内))"
@@ -203,8 +220,9 @@ _TIME_EXPRESSION = re.compile(
     + _TIME_OF_DAY + _DEADLINE_SUFFIX
 )
 # What a deadline is introduced with in a sentence; removed from titles with the expression.
-_TIME_PREFIX = re.compile(r"(?:务必|争取|最晚|最迟|最好)?(?:在|于|截至|截止到?|到|赶在)?$")
-_PAST_WORDS = ("昨天", "前天", "上周", "上个", "上月", "上上", "上季")
+_TIME_PREFIX = re.compile(
+    r"(?:(?:截止|截至|完成|到期|计划)(?:日期|时间)?|期限|deadline|due)\s*[:：]?\s*$"
+    r"|(?:务必|争取|最晚|最迟|最好)?(?:在|于|截至|截止到?|到|赶在)?$", re.IGNORECASE)
 
 
 
@@ -231,7 +249,10 @@ def _times(text: str, today: date) -> list[_When]:
     """The time expressions in a text, each with the date it names (None if it names none)."""
     found = []
     for match in _TIME_EXPRESSION.finditer(text):
-        on, past = _resolve(_Group(match), today)
+        try:
+            on, past = _resolve(_Group(match), today)
+        except (ValueError, OverflowError):  # past year 9999
+            continue
         if on is None and not past:
             continue
         found.append(_When(match.start(), match.end(), match.group(), on, past or (
@@ -243,8 +264,8 @@ def _resolve(g: _Group, today: date) -> tuple[date | None, bool]:
     """The date an expression names, and whether it points into the past."""
     if g("iso"):
         return _valid(int(g("iy")), int(g("im")), int(g("id"))), False
-    if g("md"):
-        month, day = _number(g("mm")), _number(g("mdd"))
+    if g("md") or g("slash"):
+        month, day = _number(g("mm") or g("sm")), _number(g("mdd") or g("sdd"))
         if month is None or day is None:
             return None, False
         on = _valid(today.year, month, day)
@@ -262,6 +283,8 @@ def _resolve(g: _Group, today: date) -> tuple[date | None, bool]:
         return today + timedelta(days=offset), offset < 0
     if g("week"):
         return _week(g("wp"), g("wd"), today)
+    if g("bareweek"):
+        return _week(g("bwp"), "内", today)
     if g("month"):
         return _month(g, today)
     if g("quarter"):
@@ -316,7 +339,7 @@ def _week(prefix: str, part: str, today: date) -> tuple[date | None, bool]:
 
 
 def _month(g: _Group, today: date) -> tuple[date | None, bool]:
-    prefix = g("mp") or g("mp3")
+    prefix = g("mp") or g("mp2") or g("mp3")
     if prefix.startswith("上"):
         return None, True
     months_ahead = 2 if prefix.startswith("下下") else 1 if prefix.startswith("下") else 0
@@ -325,7 +348,7 @@ def _month(g: _Group, today: date) -> tuple[date | None, bool]:
         day = _number(g("mday"))
         return (None if day is None else _valid(first.year, first.month, day)), False
     part = g("mpart2")
-    if part in ("内", "之内"):
+    if part in ("内", "之内", ""):
         part = "底"
     on = _month_part(first.year, first.month, part)
     if on < today and not prefix:
@@ -361,8 +384,8 @@ def _span(amount: str, unit: str, direction: str, today: date) -> date | None:
     count = 0.5 if amount == "半" else _number(amount)
     if count is None or count > 3650:
         return None
-    if "工作日" in unit:
-        return _after_workdays(today, int(count))
+    if "工作日" in unit:  # a year of working days at most: each is looked up
+        return _after_workdays(today, int(count)) if count <= 260 else None
     if unit in ("天", "日"):
         return today + timedelta(days=int(count))
     if unit == "小时":
@@ -402,6 +425,9 @@ class _Names:
                 # One character would match everywhere (and 我/大家 are nobody's name).
                 if len(name) >= 2 and name not in _NOBODY:
                     owners.setdefault(name, []).append(candidate)
+        for form, named in _forms_of_address(candidates).items():
+            if form not in owners:  # someone's real name wins over 张总 meaning another
+                owners[form] = named
         self._automaton = ahocorasick.Automaton()
         for name, named in owners.items():
             unique = {(c.kind, c.id): c for c in named}
@@ -423,6 +449,33 @@ class _Names:
         return found
 
 
+_COMPOUND_SURNAMES = frozenset(("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙",
+                                "慕容", "令狐", "夏侯", "长孙", "宇文", "司徒", "西门", "南宫"))
+_TITLES = ("总", "经理", "总监", "主管", "老师")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def _forms_of_address(candidates: Sequence[Candidate]) -> dict[str, list[Candidate]]:
+    """张总, 王经理, 小李, 老刘: how colleagues are named in minutes, by surname."""
+    forms: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        if candidate.kind != "user" or not candidate.names:
+            continue
+        name = candidate.names[0].strip()
+        if not _CJK_NAME.fullmatch(name):
+            continue
+        surname = name[:2] if name[:2] in _COMPOUND_SURNAMES else name[0]
+        for form in (*(surname + title for title in _TITLES), "小" + surname, "老" + surname):
+            forms.setdefault(form, []).append(candidate)
+    return forms
+
+
+@functools.lru_cache(maxsize=8)
+def _names_of(candidates: tuple[Candidate, ...]) -> _Names:
+    """The automaton of a company's names, kept for the next page (30 ms for 5,000 people)."""
+    return _Names(candidates)
+
+
 def _is_word(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isascii() and text[index].isalnum()
 
@@ -436,13 +489,21 @@ _TODO_LINE = re.compile(
     r"^\s*(?:[-*+]\s*)?(?:TODO|待办|行动项|Action(?: Item)?)\s*[:：]\s*(?P<body>.+)$",
     re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
-_LINE_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)*(?:[-*+]\s+|\d{1,3}[.)、]\s*)?")
+_LINE_MARKUP = re.compile(
+    r"^\s*(?:#{1,6}\s+|>\s*)*(?:[-*+]\s+|[•·]\s*|\d{1,3}[.)、）]\s*|[一二三四五六七八九十]{1,3}[、.]\s*"
+    r"|[（(][一二三四五六七八九十\d]{1,3}[)）]\s*|[①-⑳]\s*)?")
 _INLINE_MARKUP = re.compile(r"\*\*|__|~~|`|!?\[([^\]]*)\]\([^)]*\)")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
-_CLAUSE_END = re.compile(r"(?<=[，,])")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=\.)(?=\s)")
 
 # Joins two owners into one group: 张伟和李娜负责…
-_OWNER_JOINER = re.compile(r"\s*(?:、|和|与|及|以及|/|，|,|跟|同)\s*")
+_OWNER_JOINER = re.compile(r"\s*(?:、|和|与|及|以及|/|，|,|跟|同)?\s*[@＠]?\s*")
+# What may stand between an owner and the rest: 张伟（销售部）负责…
+_ASIDE = re.compile(r"\s*(?:（[^）]{0,30}）|\([^)]{0,30}\))")
+# A field that names the owner: 客户回访 负责人：赵磊 截止：12月18日
+_OWNER_LABEL = re.compile(r"(?:负责人|责任人|跟进人|执行人|承办人|对接人|owner)\s*[:：]\s*$",
+                          re.IGNORECASE)
+# A clause that only says someone helps: 陈静负责，周杰配合，… (the item is 陈静's)
+_HELPS = re.compile(r"\s*(?:配合|协助|支持|辅助)\s*[，,。；;]?\s*$")
 # Said before an owner: the owner is being asked (请张伟…, 由研发部…, 安排李娜…).
 _ASKING = re.compile(
     r"(?:请|麻烦|拜托|辛苦|让|由|交由|交给|安排|指派|委托|要求|需要|需|建议由|@)\s*$")
@@ -450,25 +511,46 @@ _ASKING = re.compile(
 _WILL = re.compile(
     r"^\s*(?:[:：]|负责|牵头|主导|主责|跟进|落实|推进|对接|协调|督促|来(?!自)|去(?!年)|会(?!议|上|后)|将(?!会议)"
     r"|要(?!求)|需要|需(?!求)|得(?!到)|务必|必须|应(?:该|当)|尽快|抓紧|马上|立即|立刻|继续|再|先(?!生)|另行"
-    r"|安排|把|争取|统一|重新|及时|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
+    r"|安排|把|争取|统一|重新|及时|会后|请(?!假|客)|本周|下周|明天|后天|月底|在.{0,12}?(?:前|之前|以前|内|之内))")
+# A short label before a clause's subject: 会议要求：…, 结论：…, 待跟进：…
+_LABEL = re.compile(r"[^，,：:。；;]{1,8}[：:]\s*")
+# What was done before the meeting: 去年的审计由财务部牵头, 上次的培训…
+_BEFORE_NOW = re.compile(r"去年|前年|上次|上回|此前|以往|往年")
+# A clause that says the work is already done: 周报由李娜汇总，已发到群里。
+_DONE = re.compile(r"\s*(?:已经?|均已|都已|也已)")
+# After an owner, a word that passes the work on: 李娜要求研发部…
+_ASKS_SOMEONE = re.compile(r"\s*(?:要求|请|让|安排|叫|督促|提醒|委托|交给|交由)")
+# After a speaker's colon, words of an opinion: 张伟：我觉得…
+_OPINION = re.compile(
+    r"\s*(?:我|个人|觉得|认为|感觉|嗯|对的|是的|好的|可以|同意|赞同|这个|那个|目前|现在)")
+# Headings over lists of items: lines under them need no 负责/请 to be one.
+_ITEMS_HEADING = re.compile(
+    r"待办|行动项|行动计划|后续工作|后续安排|下一步|跟进事项|任务分工|分工|工作安排|会议决议事项"
+    r"|action|todo|next step", re.IGNORECASE)
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+(?P<title>.+)|\*\*(?P<bold>[^*]{1,30})\*\*\s*[:：]?\s*$"
+                      r"|(?P<plain>[^，,。；;|]{1,20})[:：]\s*$)")
 # After an owner, words that report rather than assign: 张伟认为…, 张伟的方案…
 _REPORTS = re.compile(
     r"^\s*(?:的|说|认为|表示|提到|指出|汇报|介绍|觉得|反馈|提出|建议|问|询问|同意|赞同|反对|称|强调|补充|回应"
-    r"|解释|分享|演示|展示|讲|谈|发言|总结|回顾|讨论|参加|参会|出席|缺席|请假|也认为|不在|在会上|在会议)")
+    r"|解释|分享|演示|展示|讲|谈|发言|总结|回顾|讨论|参加|参会|出席|缺席|请假|也认为|不在|在会上|在会议"
+    r"|主持|召集|主讲|记录(?=[。，,]|$)|(?:负责|牵头|主导|跟进|对接|管理|带领|做)(?:的|过)"
+    r"|无异议|没有异议|无意见|没有意见|收到|好的|OK\b|出差|(?:开始)?休|年假|调休|到岗|入职|离职|生日"
+    r"|离会|外出|一致|都认为|都同意|决定|商定|约定)")
 _NOT_YET_OR_NEVER = re.compile(
     r"^\s*(?:已|曾|刚|都已|均已|也已|还没|没|未|不|别|无需|不用|不必|暂不|暂时不)")
 _NEGATED_ASK = re.compile(r"(?:不需要|无需|不用|不必|不要|不再|暂不)\s*$")
 _PAST_PARTICLE = re.compile(r"了(?!解|结)|过(?=[的了，。]|$)")
 # Leading words of a clause that are not its subject.
-_LEAD = re.compile(r"^(?:\s|另外|此外|同时|然后|并且|并|最后|会后|接下来|后续|下一步|目前"
-                   r"|由于.{0,20}?，|关于|对于|针对|还有)+")
+_LEAD = re.compile(r"(?:\s|另外|此外|同时|然后|并且|并|最后|会后|接下来|后续|下一步[:：]?|目前"
+                   r"|待办[:：]?|TODO[:：]?|【[^】]{0,10}】|\[[^\]]{0,10}\]"
+                   r"|由于.{0,20}?，|关于|对于|针对|还有)+", re.IGNORECASE)
 # Words that open an item with no one named: 需要在月底前完成迁移.
 _UNOWNED_ASK = re.compile(r"^\s*(?:请|需要|需|务必|要求|必须|待办|TODO)", re.IGNORECASE)
 # Auxiliaries a title does not keep: 张伟负责把… → 把…
 _TITLE_LEAD = re.compile(
-    r"^(?:[\s:：,，、]|负责|牵头负责|牵头|主导|主责|来(?!自)|去(?!年)|会(?!议|后)|将|要(?!求)|需要|需(?!求)|得(?!到)|务必"
+    r"^(?:[\s:：,，、@＠]|会后|请(?!假)|负责|牵头负责|牵头|主导|主责|来(?!自)|去(?!年)|会(?!议|后)|将|要(?!求)|需要|需(?!求)|得(?!到)|务必"
     r"|必须|应该|应当|一起|共同|分别)+")
-_TITLE_TRIM = " \t:：,，、。.!！?？;；…-—~"
+_TITLE_TRIM = " \t:：,，、。.!！?？;；…-—~@＠"
 _TOPIC_TAIL = re.compile(r"(?:的事情?|这件事|此事|这项工作|相关工作|的工作|事宜)$")
 
 
@@ -491,22 +573,34 @@ def _owner_group(mentions: Sequence[_Mention], first: int, text: str) -> tuple[_
     return tuple(group)
 
 
-def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When]) -> (
-        _Assignment | None):
+def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When],
+                head: int | None = None) -> _Assignment | None:
     """Who a clause asks to do something, if it asks anyone."""
-    head = _clause_head(clause, times)
+    if head is None:
+        head = _clause_head(clause, times)
+        label = _LABEL.match(clause, head)
+        if label is not None and not _OWNER_LABEL.search(label.group()) and not any(
+                m.start == head for m in mentions):
+            head = label.end()  # 会议要求：销售部…
     for index, mention in enumerate(mentions):
         if mention.start < head:
             continue
         before = clause[head:mention.start]
         group = _owner_group(mentions, index, clause)
         after_start = group[-1].end
+        aside = _ASIDE.match(clause, after_start)
+        if aside is not None:
+            after_start = aside.end()
         after = clause[after_start:]
         if _NEGATED_ASK.search(clause[:mention.start]):
             return None
+        labelled = _OWNER_LABEL.search(before)
+        if labelled is not None:
+            return _Assignment(group, before[:labelled.start()], after_start, strong=True)
         asked = _ASKING.search(before)
-        if asked is not None and (asked.start() == 0 or before[:asked.start()].endswith("，")
-                                  or "由" in asked.group()):
+        asker = before[:asked.start()].strip() if asked is not None else ""
+        if asked is not None and (not asker or asker.endswith("，") or "由" in asked.group()
+                                  or any(m.text == asker for m in mentions[:index])):
             task_before = before[:asked.start()] if "由" in asked.group() else ""
             if _REPORTS.match(after) or _NOT_YET_OR_NEVER.match(_skip_times(after, after_start,
                                                                           times)):
@@ -515,8 +609,19 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
         if before.strip():
             continue  # the owner is not the clause's subject: 和张伟确认…
         rest = _skip_times(after, after_start, times)
-        if _REPORTS.match(rest) or _NOT_YET_OR_NEVER.match(rest):
+        said = rest.lstrip(" ：:")  # 张伟：同意。
+        if _REPORTS.match(said) or _NOT_YET_OR_NEVER.match(said):
             return None
+        if _ASKS_SOMEONE.match(said) and any(m.start > after_start for m in mentions):
+            continue  # 李娜要求研发部…: the item is 研发部's
+        if said != rest.lstrip(" "):
+            # A speaker's words (张伟：我觉得…) unless they say what the speaker will do.
+            if _OPINION.match(said):
+                return None
+            said_start = after_start + len(after) - len(said)
+            if any(m.start == said_start for m in mentions):  # 张伟：李娜负责… is 李娜's
+                return _assignment(clause, mentions[index + 1:], times, said_start)
+            rest = _skip_times(said, said_start, times)
         will = _WILL.match(rest)
         strong = will is not None and not _PAST_PARTICLE.search(rest)
         if clause[mention.start - 1:mention.start] == "@":
@@ -525,10 +630,19 @@ def _assignment(clause: str, mentions: Sequence[_Mention], times: Sequence[_When
     return None
 
 
+def _only_helps(clause: str, mentions: Sequence[_Mention], times: Sequence[_When]) -> bool:
+    head = _clause_head(clause, times)
+    first = next((m for m in mentions if m.start == head), None)
+    return first is not None and _HELPS.match(clause, first.end) is not None
+
+
 def _clause_head(clause: str, times: Sequence[_When]) -> int:
     """Where a clause's subject would start: after leading connectives and time expressions."""
     position = 0
     while True:
+        while position < len(clause) and not clause[position].isalnum() and (
+                clause[position] not in "@＠"):
+            position += 1  # emoji, brackets, quotes
         lead = _LEAD.match(clause, position)
         if lead is not None and lead.end() > position:
             position = lead.end()
@@ -572,7 +686,8 @@ def _clean_title(text: str, drop: Sequence[_When], offset: int) -> str:
     return title[:MAX_TITLE_CHARS]
 
 
-def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[ProposedItem]:
+def _items_in_sentence(sentence: str, names: _Names, today: date, *,
+                       under_items_heading: bool = False) -> list[ProposedItem]:
     if len(sentence) > MAX_SENTENCE_CHARS or sentence.rstrip().endswith(("？", "?", "吗", "吗。")):
         return []
     mentions = names.find(sentence)
@@ -582,15 +697,20 @@ def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[Propos
     clauses = [(m.start(), m.end()) for m in re.finditer(r"[^，,]+[，,]?", sentence)]
     groups: list[tuple[_Assignment, int, list[tuple[int, int]]]] = []
     context: list[tuple[int, int]] = []  # clauses before the first owner
+    done: set[int] = set()  # groups a later clause says are done (…，已发到群里)
     for start, end in clauses:
         clause = sentence[start:end]
         local_mentions = [_shift(m, -start) for m in mentions if start <= m.start < end]
         local_times = [_shift_when(w, -start) for w in times if start <= w.start < end]
+        if _only_helps(clause, local_mentions, local_times):
+            continue
         found = _assignment(clause, local_mentions, local_times)
         if found is not None:
             groups.append((found, start, [(start, end)]))
         elif groups:
             head = _clause_head(clause, local_times)
+            if _DONE.match(clause, head) and (-1, -1) not in groups[-1][2]:
+                done.add(len(groups) - 1)
             if any(m.start == head for m in local_mentions) or _NOT_YET_OR_NEVER.match(
                     clause[head:]):
                 groups[-1][2].append((-1, -1))  # stop attaching to the last owner
@@ -601,26 +721,32 @@ def _items_in_sentence(sentence: str, names: _Names, today: date) -> list[Propos
     if not groups:
         return _unowned(sentence, times) if _UNOWNED_ASK.match(sentence) else []
     items = []
-    for assignment, start, spans in groups:
+    for index, (assignment, start, spans) in enumerate(groups):
         spans = [span for span in spans if span != (-1, -1)]
         end = spans[-1][1]
         own_times = [w for w in times if start <= w.start < end]
         due = _due(own_times) or _due([w for w in times if any(
             s <= w.start < e for s, e in context)])
-        if not assignment.strong and (due is None or due.on is None):
+        if index in done or (_BEFORE_NOW.search(sentence[start:spans[0][1]])
+                             and (due is None or due.on is None)):
+            continue
+        if not (assignment.strong or under_items_heading) and (due is None or due.on is None):
             continue
         if any(w.past for w in own_times) and (due is None or due.on is None):
             continue
-        rest_from = start + assignment.rest_start
-        title = _clean_title(sentence[rest_from:end], [due] if due else [], rest_from)
+        drop = [due] if due else []
+        pieces = [(start + assignment.rest_start, spans[0][1]), *spans[1:]]
+        title = "，".join(piece for piece in (
+            _clean_title(sentence[s:e], drop, s) for s, e in pieces) if piece)
         if assignment.task_before.strip():
             before = _TOPIC_TAIL.sub("", assignment.task_before.strip(_TITLE_TRIM))
             title = before + title
-        if len(title) < 2 and context:
+        if len(title) <= 2 and context:
             topic_start = context[-1][0]
             topic = sentence[topic_start:context[-1][1]]
-            topic = _clean_title(_LEAD.sub("", topic), [due] if due else [],
-                                 topic_start + len(topic) - len(_LEAD.sub("", topic)))
+            lead = _LEAD.match(topic)
+            skipped = lead.end() if lead is not None else 0
+            topic = _clean_title(topic[skipped:], [due] if due else [], topic_start + skipped)
             title = _TOPIC_TAIL.sub("", topic) + title
         if len(title) < 2:
             continue
@@ -665,14 +791,15 @@ def _shift_when(when: _When, by: int) -> _When:
 
 def _checklist_items(line: str, body: str, names: _Names, today: date) -> list[ProposedItem]:
     """A checklist line: its @owners (or an owner named in its text) and its date."""
-    body = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", body).strip()
+    body = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", body[:MAX_CHECKLIST_CHARS]).strip()
     mentions = names.find(body)
     times = _times(body, today)
     due = _due(times)
     owners: list[tuple[Candidate | None, str | None]] = []
     drop: list[tuple[int, int]] = []
+    mention_at = {m.start: m for m in mentions}
     for at in re.finditer(r"[@＠]", body):
-        named = next((m for m in mentions if m.start == at.end()), None)
+        named = mention_at.get(at.end())
         if named is not None:
             owners.append((named.owner, None if named.nobody else named.text))
             drop.append((at.start(), named.end))
@@ -681,23 +808,22 @@ def _checklist_items(line: str, body: str, names: _Names, today: date) -> list[P
             if token is not None:
                 owners.append((None, token.group()))
                 drop.append((at.start(), at.end() + token.end()))
-    title_source = body
     if not owners:
         assignment = _assignment(body, mentions, times)
         if assignment is not None:
             owners = [(m.owner, None if m.nobody else m.text) for m in assignment.mentions]
             drop.append((0, assignment.rest_start))
-            title_source = body
-    for start, end in sorted(drop, reverse=True):
-        title_source = title_source[:start] + " " * (end - start) + title_source[end:]
-    title = _clean_title(title_source, [due] if due else [], 0)
+    blanked = list(body)  # the owners' words become spaces, so offsets stay as they were
+    for start, end in drop:
+        blanked[start:end] = " " * (end - start)
+    title = _clean_title("".join(blanked), [due] if due else [], 0)
     title = re.sub(r"\s+", " ", title).strip(_TITLE_TRIM)
-    if len(title) < 1:
+    if not re.search(r"\w", title):
         return []
     return [ProposedItem(sentence=line.strip(), title=title, owner=owner, owner_text=owner_text,
                          due_on=due.on if due else None, due_text=due.text if due else None,
                          explicit=True)
-            for owner, owner_text in (owners or [(None, None)])]
+            for owner, owner_text in list(dict.fromkeys(owners))[:MAX_OWNERS] or [(None, None)]]
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -710,27 +836,113 @@ def _lines(text: str) -> Iterator[str]:
             yield line
 
 
+_TABLE_ROW = re.compile(r"^\s*\|(?P<cells>.*)\|?\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:\-]+$")
+_OWNER_COLUMN = re.compile(r"负责|责任人|跟进人|执行人|承办|对接人|owner|assignee", re.IGNORECASE)
+_TASK_COLUMN = re.compile(r"事项|任务|内容|待办|行动|工作|措施|action|task|item", re.IGNORECASE)
+_DUE_COLUMN = re.compile(r"截止|完成时间|时间|日期|期限|时限|deadline|due", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    task: int
+    owner: int
+    due: int | None
+
+
+def _cells(line: str) -> list[str]:
+    row = _TABLE_ROW.match(line)
+    if row is None:
+        return []
+    return [_INLINE_MARKUP.sub(lambda m: m.group(1) or "", cell).strip()
+            for cell in row.group("cells").rstrip("|").split("|")]
+
+
+def _columns(header: list[str]) -> _Columns | None:
+    """Which columns of a table say the task, its owner and its date, if it lists items."""
+    def first(pattern: re.Pattern[str], skip: tuple[int, ...] = ()) -> int | None:
+        return next((i for i, cell in enumerate(header)
+                     if i not in skip and pattern.search(cell)), None)
+    owner = first(_OWNER_COLUMN)
+    task = None if owner is None else first(_TASK_COLUMN, (owner,))
+    if owner is None or task is None:
+        return None
+    return _Columns(task, owner, first(_DUE_COLUMN, (owner, task)))
+
+
+def _table_items(line: str, cells: list[str], columns: _Columns, names: _Names,
+                 today: date) -> list[ProposedItem]:
+    """A row of a table of items: | 事项 | 负责人 | 截止时间 |."""
+    def cell(index: int | None) -> str:
+        return cells[index] if index is not None and index < len(cells) else ""
+    title = cell(columns.task)[:MAX_TITLE_CHARS].strip(_TITLE_TRIM)
+    if not re.search(r"\w", title):
+        return []
+    when = cell(columns.due) if columns.due is not None else title
+    due = _due(_times(when[:MAX_SENTENCE_CHARS], today))
+    if columns.due is None and due is not None:
+        title = _clean_title(title, [due], 0) or title
+    owner_cell = cell(columns.owner)[:MAX_SENTENCE_CHARS]
+    mentions = [m for m in names.find(owner_cell) if not m.nobody]
+    owners: list[tuple[Candidate | None, str | None]] = [
+        (m.owner, m.text) for m in mentions] or [(None, owner_cell.strip("@＠ ") or None)]
+    return [ProposedItem(sentence=line.strip(), title=title, owner=owner, owner_text=owner_text,
+                         due_on=due.on if due else None, due_text=due.text if due else None,
+                         explicit=True)
+            for owner, owner_text in list(dict.fromkeys(owners))[:MAX_OWNERS]]
+
+
 def extract_action_items(text: str, *, meeting_at: datetime, zone: ZoneInfo,
                          candidates: Sequence[Candidate]) -> list[ProposedItem]:
     """The action items a minutes page proposes, in the order they appear."""
     if not text.strip():
         return []
-    today = (meeting_at.astimezone(zone) if meeting_at.tzinfo else meeting_at).date()
-    names = _Names(candidates)
+    try:
+        today = (meeting_at.astimezone(zone) if meeting_at.tzinfo else meeting_at).date()
+    except OverflowError:  # within hours of year 1 or 9999
+        today = meeting_at.date()
+    names = _names_of(tuple(candidates))
     items: list[ProposedItem] = []
+    header: list[str] | None = None  # the table being read, if any
+    columns: _Columns | None = None
+    under_items_heading = False
     for line in _lines(text):
         if not line.strip():
+            header = None
             continue
-        box = _CHECKBOX.match(line) or _TODO_LINE.match(line)
-        if box is not None:
-            if "mark" in box.groupdict() and box.group("mark"):
-                continue  # ticked: already done, nothing to follow up
-            items.extend(_checklist_items(line, box.group("body"), names, today))
+        heading = _HEADING.match(line)
+        if heading is not None and (heading.group("title") or heading.group("bold")):
+            under_items_heading = _ITEMS_HEADING.search(line) is not None
             continue
-        plain = _INLINE_MARKUP.sub(lambda m: m.group(1) or "", _LINE_MARKUP.sub("", line, count=1))
-        for sentence in _SENTENCE_END.split(plain):
+        if heading is not None and _ITEMS_HEADING.search(heading.group("plain")):
+            under_items_heading = True  # 待办事项：
+            continue
+        cells = _cells(line)
+        if cells:
+            if header is None:
+                header, columns = cells, _columns(cells)
+                continue
+            if _TABLE_RULE.match(line):
+                continue
+            if columns is not None:
+                items.extend(_table_items(line, cells, columns, names, today))
+                continue
+            sentences = cells  # a table of something else: each cell is text
+        else:
+            header = None
+            box = _CHECKBOX.match(line) or _TODO_LINE.match(line)
+            if box is not None:
+                if "mark" in box.groupdict() and box.group("mark"):
+                    continue  # ticked: already done, nothing to follow up
+                items.extend(_checklist_items(line, box.group("body"), names, today))
+                continue
+            plain = _INLINE_MARKUP.sub(lambda m: m.group(1) or "",
+                                       _LINE_MARKUP.sub("", line, count=1))
+            sentences = _SENTENCE_END.split(plain)
+        for sentence in sentences:
             if sentence.strip():
-                items.extend(_items_in_sentence(sentence.strip(), names, today))
+                items.extend(_items_in_sentence(sentence.strip(), names, today,
+                                                under_items_heading=under_items_heading))
     return items
 
 
