@@ -250,6 +250,18 @@ async def build_world(cast: Cast) -> World:
         "definition": "服务等级协议：承诺的响应和解决时限。"})
     assert term.status_code == 201, term.text
     world.ids.update(term_id=term.json()["id"])
+    starts = utcnow() + timedelta(days=2)
+    meeting = await owner.api.post(f"{API}/meetings", json={
+        "title": "经营分析会", "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat(), "attendee_ids": [cast.lina.id],
+        "agenda": [{"title": "本季度回顾"}]})
+    assert meeting.status_code == 201, meeting.text
+    item = await owner.api.post(f"{API}/meetings/{meeting.json()['id']}/action-items",
+                                json={"title": "整理会议材料"})
+    assert item.status_code == 201, item.text
+    world.ids.update(meeting_id=meeting.json()["id"],
+                     agenda_item_id=meeting.json()["agenda"][0]["id"],
+                     action_item_id=item.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -18,6 +18,7 @@ from xietong.glossary.manifest import MANIFEST as GLOSSARY
 from xietong.goals.manifest import MANIFEST as GOALS
 from xietong.jobs.manifest import MANIFEST as JOBS
 from xietong.manifest import DomainManifest
+from xietong.meetings.manifest import MANIFEST as MEETINGS
 from xietong.notifications.manifest import MANIFEST as NOTIFICATIONS
 from xietong.ops.manifest import MANIFEST as OPS
 from xietong.org.manifest import MANIFEST as ORG
@@ -44,4 +45,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     GOALS,
     DOCUMENTS,
     GLOSSARY,
+    MEETINGS,
 )

@@ -45,6 +45,9 @@ class NotificationKind(StrEnum):
     DOC_COMMENT_REPLY = "doc_comment_reply"
     # Glossary: a followed term's definition changed, or it was deprecated (to followers).
     GLOSSARY_TERM_CHANGED = "glossary_term_changed"
+    # Meetings: invited to one (or a series); one is about to start (to those coming).
+    MEETING_INVITED = "meeting_invited"
+    MEETING_REMINDER = "meeting_reminder"
 
 
 class Notification(Base):

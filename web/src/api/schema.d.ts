@@ -3190,6 +3190,297 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Meetings
+         * @description The caller's meetings (organised or invited to), by start: those overlapping
+         *     [`from`, `to`) when given (a calendar's week or month, at most 62 days), else those
+         *     not yet over. Each occurrence of a series is its own item.
+         */
+        get: operations["list_meetings"];
+        put?: never;
+        /**
+         * Create Meeting
+         * @description A meeting, or with `rrule` a series: every occurrence is a meeting of its own (the
+         *     first is answered).
+         */
+        post: operations["create_meeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Feed
+         * @description A new secret address of the caller's meetings for calendar apps (which send no
+         *     cookies); any earlier one stops working.
+         */
+        post: operations["create_feed"];
+        /** Revoke Feed */
+        delete: operations["revoke_feed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/feed.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed
+         * @description The meetings of the person whose secret `token` this is (from a month ago to a year
+         *     ahead, cancelled ones marked so), as `text/calendar`; an unknown token is a 404.
+         */
+        get: operations["feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Meeting Ics
+         * @description The meeting as an .ics file; `series`: its whole series as one recurring event (its
+         *     RRULE, and EXDATEs for the days left out or cancelled).
+         */
+        get: operations["meeting_ics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Meeting
+         * @description The meeting with its attendees and answers, agenda, minutes, and the open action
+         *     items the series' previous meeting left (`carried_over`).
+         */
+        get: operations["get_meeting"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Meeting
+         * @description Cancel it (`following`: and the later meetings of its series).
+         */
+        delete: operations["cancel_meeting"];
+        options?: never;
+        head?: never;
+        /** Update Meeting */
+        patch: operations["update_meeting"];
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Respond */
+        post: operations["respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Minutes
+         * @description The minutes, in Markdown (a checklist line `- [ ] @张伟 … 12月10日` is an action
+         *     item).
+         */
+        put: operations["set_minutes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/agenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Agenda Item */
+        post: operations["add_agenda_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/agenda/{agenda_item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Agenda Item */
+        delete: operations["delete_agenda_item"];
+        options?: never;
+        head?: never;
+        /** Update Agenda Item */
+        patch: operations["update_agenda_item"];
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/action-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Action Items
+         * @description Every action item of the meeting, proposed, confirmed (with its task) or dismissed
+         *     (at most 200: one page).
+         */
+        get: operations["list_action_items"];
+        put?: never;
+        /**
+         * Add Action Item
+         * @description An action item added by hand: a proposal like any other, confirmed into a task.
+         */
+        post: operations["add_action_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/action-items/extract": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extract Action Items
+         * @description Read the minutes (and the agenda's notes) for action items: checklist lines and
+         *     commitments in free text become proposals; nothing becomes a task until confirmed. A
+         *     sentence read before is not proposed again.
+         */
+        post: operations["extract_action_items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/action-items/{action_item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Action Item */
+        patch: operations["update_action_item"];
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/action-items/{action_item_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Action Item
+         * @description The proposal becomes a task of `project_id` (`task_id` on the item).
+         */
+        post: operations["confirm_action_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/action-items/{action_item_id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss Action Item */
+        post: operations["dismiss_action_item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3232,7 +3523,7 @@ export interface components {
              */
             bot: boolean;
             /** Departments */
-            departments: components["schemas"]["DepartmentRef"][];
+            departments: components["schemas"]["xietong__org__schemas__DepartmentRef"][];
             /** Last Sign In At */
             last_sign_in_at: string | null;
         };
@@ -3261,12 +3552,136 @@ export interface components {
          * @enum {string}
          */
         Action: "accept" | "start" | "wait" | "resume" | "resolve" | "confirm" | "reopen" | "reject" | "withdraw";
+        /** ActionItemCreate */
+        ActionItemCreate: {
+            /** Title */
+            title: string;
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Due On */
+            due_on?: string | null;
+        };
+        /** ActionItemList */
+        ActionItemList: {
+            /** Items */
+            items: components["schemas"]["ActionItemOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** ActionItemOut */
+        ActionItemOut: {
+            /** Id */
+            id: number;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Title */
+            title: string;
+            /** Owner Id */
+            owner_id: number | null;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Owner Department Id */
+            owner_department_id: number | null;
+            /** Owner Department Name */
+            owner_department_name: string | null;
+            /** Owner Text */
+            owner_text: string | null;
+            /** Due On */
+            due_on: string | null;
+            /** Due Text */
+            due_text: string | null;
+            /** Sentence */
+            sentence: string;
+            source: components["schemas"]["ItemSource"];
+            status: components["schemas"]["ItemStatus"];
+            /** Task Id */
+            task_id: number | null;
+            /** Project Id */
+            project_id: number | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * ActionItemUpdate
+         * @description A proposal's words, owner or due day; `null` clears the owner or the day.
+         */
+        ActionItemUpdate: {
+            /** Title */
+            title?: string | null;
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Owner Department Id */
+            owner_department_id?: number | null;
+            /** Due On */
+            due_on?: string | null;
+        };
         /** AddApprover */
         AddApprover: {
             /** User Id */
             user_id: number;
             /** Comment */
             comment?: string | null;
+        };
+        /** AgendaItemIn */
+        AgendaItemIn: {
+            /** Title */
+            title: string;
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
+            /**
+             * Notes
+             * @default
+             */
+            notes?: string;
+            /**
+             * Pre Read Url
+             * @default
+             */
+            pre_read_url?: string;
+        };
+        /** AgendaItemOut */
+        AgendaItemOut: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+            /** Owner Id */
+            owner_id: number | null;
+            /** Owner Name */
+            owner_name: string | null;
+            /** Duration Minutes */
+            duration_minutes: number | null;
+            /** Notes */
+            notes: string;
+            /** Pre Read Url */
+            pre_read_url: string;
+        };
+        /**
+         * AgendaItemUpdate
+         * @description Only the fields given change; `null` clears the owner or the duration.
+         */
+        AgendaItemUpdate: {
+            /** Title */
+            title?: string | null;
+            /** Owner Id */
+            owner_id?: number | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
+            /** Notes */
+            notes?: string | null;
+            /** Pre Read Url */
+            pre_read_url?: string | null;
+            /** Position */
+            position?: number | null;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -3456,6 +3871,16 @@ export interface components {
         AttachmentBody: {
             /** File Id */
             file_id: number;
+        };
+        /** AttendeeOut */
+        AttendeeOut: {
+            /** User Id */
+            user_id: number;
+            /** Display Name */
+            display_name: string;
+            response: components["schemas"]["Response"];
+            /** Responded At */
+            responded_at: string | null;
         };
         /**
          * AuditAction
@@ -3826,6 +4251,22 @@ export interface components {
             updated_by: number | null;
         };
         /**
+         * ConfirmBody
+         * @description Make the item a task of `project_id` (the caller works on its tasks). Left out, the
+         *     title, assignee (the item's owner, when a member of the project) and due day are the
+         *     item's.
+         */
+        ConfirmBody: {
+            /** Project Id */
+            project_id: number;
+            /** Title */
+            title?: string | null;
+            /** Assignee Id */
+            assignee_id?: number | null;
+            /** Due On */
+            due_on?: string | null;
+        };
+        /**
          * DayChange
          * @description Override one date: `working` false makes it a company holiday, true an extra working
          *     day. The note (up to 100 characters) is shown to everyone who reads the calendar.
@@ -3969,13 +4410,6 @@ export interface components {
             /** Path */
             path: string[];
         };
-        /** DepartmentRef */
-        DepartmentRef: {
-            /** Id */
-            id: number;
-            /** Path */
-            path: string[];
-        };
         /** DepartmentTree */
         DepartmentTree: {
             /** Items */
@@ -4105,6 +4539,26 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * Extracted
+         * @description The meeting's action items after a run, and how many proposals it added.
+         */
+        Extracted: {
+            /** Added */
+            added: number;
+            /** Items */
+            items: components["schemas"]["ActionItemOut"][];
+        };
+        /**
+         * FeedOut
+         * @description The caller's calendar address (shown once: only its hash is kept).
+         */
+        FeedOut: {
+            /** Path */
+            path: string;
+            /** Token */
+            token: string;
         };
         /** FieldChange */
         FieldChange: {
@@ -4374,7 +4828,7 @@ export interface components {
             title: string | null;
             role: components["schemas"]["Role"] | null;
             /** Departments */
-            departments: components["schemas"]["DepartmentRef"][];
+            departments: components["schemas"]["xietong__org__schemas__DepartmentRef"][];
             /** Problems */
             problems: components["schemas"]["ImportProblem"][];
         };
@@ -4389,6 +4843,16 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * ItemSource
+         * @enum {string}
+         */
+        ItemSource: "checklist" | "extracted" | "manual";
+        /**
+         * ItemStatus
+         * @enum {string}
+         */
+        ItemStatus: "proposed" | "confirmed" | "dismissed";
         /** JobOut */
         JobOut: {
             /** Id */
@@ -4804,6 +5268,197 @@ export interface components {
             /** Unread Count */
             unread_count: number;
         };
+        /** MeetingActions */
+        MeetingActions: {
+            /** Edit */
+            edit: boolean;
+            /** Respond */
+            respond: boolean;
+            /** Write Minutes */
+            write_minutes: boolean;
+            /** Manage Action Items */
+            manage_action_items: boolean;
+        };
+        /** MeetingCreate */
+        MeetingCreate: {
+            /** Title */
+            title: string;
+            /** @default custom */
+            tier?: components["schemas"]["Tier"];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /**
+             * Link
+             * @default
+             */
+            link?: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Attendee Ids */
+            attendee_ids?: number[];
+            /** Department Ids */
+            department_ids?: number[];
+            /** Agenda */
+            agenda?: components["schemas"]["AgendaItemIn"][];
+            /** Pre Reads */
+            pre_reads?: components["schemas"]["PreRead"][];
+            /** Rrule */
+            rrule?: string | null;
+            /**
+             * Skip Non Working Days
+             * @default false
+             */
+            skip_non_working_days?: boolean;
+            /**
+             * Remind Minutes
+             * @default 15
+             */
+            remind_minutes?: number | null;
+            /**
+             * Create Channel
+             * @default false
+             */
+            create_channel?: boolean;
+        };
+        /** MeetingList */
+        MeetingList: {
+            /** Items */
+            items: components["schemas"]["MeetingSummary"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** MeetingOut */
+        MeetingOut: {
+            /** Id */
+            id: number;
+            /** Series Id */
+            series_id: number | null;
+            /** Title */
+            title: string;
+            tier: components["schemas"]["Tier"];
+            /** Organiser Id */
+            organiser_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Location */
+            location: string;
+            /** Link */
+            link: string;
+            /** Cancelled */
+            cancelled: boolean;
+            my_response: components["schemas"]["Response"] | null;
+            /** Description */
+            description: string;
+            /** Organiser Name */
+            organiser_name: string;
+            /** Attendees */
+            attendees: components["schemas"]["AttendeeOut"][];
+            /** Departments */
+            departments: components["schemas"]["xietong__meetings__schemas__DepartmentRef"][];
+            /** Agenda */
+            agenda: components["schemas"]["AgendaItemOut"][];
+            /** Pre Reads */
+            pre_reads: components["schemas"]["PreReadOut"][];
+            /** Minutes */
+            minutes: string;
+            /** Minutes Updated At */
+            minutes_updated_at: string | null;
+            /** Remind Minutes */
+            remind_minutes: number | null;
+            /** Channel Id */
+            channel_id: number | null;
+            series: components["schemas"]["SeriesOut"] | null;
+            /** Previous Meeting Id */
+            previous_meeting_id: number | null;
+            /** Carried Over */
+            carried_over: components["schemas"]["ActionItemOut"][];
+            can: components["schemas"]["MeetingActions"];
+        };
+        /**
+         * MeetingSummary
+         * @description A meeting on a calendar: with the caller's own answer (None: not invited).
+         */
+        MeetingSummary: {
+            /** Id */
+            id: number;
+            /** Series Id */
+            series_id: number | null;
+            /** Title */
+            title: string;
+            tier: components["schemas"]["Tier"];
+            /** Organiser Id */
+            organiser_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Location */
+            location: string;
+            /** Link */
+            link: string;
+            /** Cancelled */
+            cancelled: boolean;
+            my_response: components["schemas"]["Response"] | null;
+        };
+        /**
+         * MeetingUpdate
+         * @description Changes this one meeting (an occurrence of a series on its own); only the fields
+         *     given change. `attendee_ids`/`department_ids` replace the lists (answers of those who
+         *     stay are kept).
+         */
+        MeetingUpdate: {
+            /** Title */
+            title?: string | null;
+            tier?: components["schemas"]["Tier"] | null;
+            /** Starts At */
+            starts_at?: string | null;
+            /** Ends At */
+            ends_at?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Link */
+            link?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Attendee Ids */
+            attendee_ids?: number[] | null;
+            /** Department Ids */
+            department_ids?: number[] | null;
+            /** Pre Reads */
+            pre_reads?: components["schemas"]["PreRead"][] | null;
+            /** Remind Minutes */
+            remind_minutes?: number | null;
+        };
         /** MemberList */
         MemberList: {
             /** Items */
@@ -4974,6 +5629,11 @@ export interface components {
             /** After */
             after: number | null;
         };
+        /** MinutesBody */
+        MinutesBody: {
+            /** Minutes */
+            minutes: string;
+        };
         /**
          * MoveBody
          * @description Into a column, right after `after_id` (None: at the top). The column is `status_id`,
@@ -5049,7 +5709,7 @@ export interface components {
          *     warning); each kind can be switched off per person.
          * @enum {string}
          */
-        NotificationKind: "mention" | "direct_message" | "ack_requested" | "ack_reminder" | "added_to_channel" | "request_update" | "request_assigned" | "sla_warning" | "sla_breached" | "approval_waiting" | "task_assigned" | "task_due" | "task_mentioned" | "task_commented" | "okr_check_in" | "doc_review_due" | "doc_comment_mention" | "doc_comment_reply" | "glossary_term_changed";
+        NotificationKind: "mention" | "direct_message" | "ack_requested" | "ack_reminder" | "added_to_channel" | "request_update" | "request_assigned" | "sla_warning" | "sla_breached" | "approval_waiting" | "task_assigned" | "task_due" | "task_mentioned" | "task_commented" | "okr_check_in" | "doc_review_due" | "doc_comment_mention" | "doc_comment_reply" | "glossary_term_changed" | "meeting_invited" | "meeting_reminder";
         /** NotificationOut */
         NotificationOut: {
             /** Id */
@@ -5581,6 +6241,23 @@ export interface components {
              */
             user_ids?: number[];
         };
+        /** PreRead */
+        PreRead: {
+            /** Title */
+            title: string;
+            /**
+             * Url
+             * @default
+             */
+            url?: string;
+        };
+        /** PreReadOut */
+        PreReadOut: {
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+        };
         /** Preferences */
         Preferences: {
             /** Kinds */
@@ -5948,7 +6625,7 @@ export interface components {
              * @enum {string}
              */
             status: "new" | "accepted" | "in_progress" | "waiting" | "resolved" | "closed" | "rejected" | "withdrawn";
-            department: components["schemas"]["DepartmentRef"];
+            department: components["schemas"]["xietong__org__schemas__DepartmentRef"];
         };
         /** RequestTypeCreate */
         RequestTypeCreate: {
@@ -6039,6 +6716,19 @@ export interface components {
             /** Archived */
             archived?: boolean | null;
         };
+        /**
+         * Response
+         * @enum {string}
+         */
+        Response: "pending" | "accepted" | "declined" | "tentative";
+        /** ResponseBody */
+        ResponseBody: {
+            /**
+             * Response
+             * @enum {string}
+             */
+            response: "accepted" | "declined" | "tentative";
+        };
         /** RevisionOut */
         RevisionOut: {
             /** Id */
@@ -6080,6 +6770,17 @@ export interface components {
             total_capped: boolean;
             /** Warnings */
             warnings: string[];
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            /** Id */
+            id: number;
+            /** Rrule */
+            rrule: string;
+            /** Skip Non Working Days */
+            skip_non_working_days: boolean;
+            /** Occurrences */
+            occurrences: number;
         };
         /**
          * SessionOut
@@ -6695,7 +7396,7 @@ export interface components {
             aliases: string[];
             /** Excerpt */
             excerpt: string;
-            department: components["schemas"]["DepartmentRef"] | null;
+            department: components["schemas"]["xietong__org__schemas__DepartmentRef"] | null;
             status: components["schemas"]["TermStatus"];
             replaced_by: components["schemas"]["TermRef"] | null;
             /** Link */
@@ -6751,7 +7452,7 @@ export interface components {
             english: string;
             /** Excerpt */
             excerpt: string;
-            department: components["schemas"]["DepartmentRef"] | null;
+            department: components["schemas"]["xietong__org__schemas__DepartmentRef"] | null;
             visibility: components["schemas"]["TermVisibility"];
             status: components["schemas"]["TermStatus"];
             /** Follower Count */
@@ -6780,7 +7481,7 @@ export interface components {
             definition_html: string;
             /** Examples */
             examples: string[];
-            department: components["schemas"]["DepartmentRef"] | null;
+            department: components["schemas"]["xietong__org__schemas__DepartmentRef"] | null;
             /** Owner Ids */
             owner_ids: number[];
             visibility: components["schemas"]["TermVisibility"];
@@ -6841,7 +7542,7 @@ export interface components {
             english: string;
             /** Aliases */
             aliases: string[];
-            department: components["schemas"]["DepartmentRef"] | null;
+            department: components["schemas"]["xietong__org__schemas__DepartmentRef"] | null;
             /**
              * Status
              * @enum {string}
@@ -6885,6 +7586,12 @@ export interface components {
             /** Follower Ids */
             follower_ids: number[];
         };
+        /**
+         * Tier
+         * @description The three layers of a company's meeting rhythm, and anything else.
+         * @enum {string}
+         */
+        Tier: "strategic" | "execution" | "operational" | "custom";
         /** Timeline */
         Timeline: {
             /** Items */
@@ -7124,6 +7831,20 @@ export interface components {
         WatchersBody: {
             /** User Ids */
             user_ids: number[];
+        };
+        /** DepartmentRef */
+        xietong__meetings__schemas__DepartmentRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** DepartmentRef */
+        xietong__org__schemas__DepartmentRef: {
+            /** Id */
+            id: number;
+            /** Path */
+            path: string[];
         };
         /** CommentBody */
         xietong__projects__schemas__CommentBody: {
@@ -7397,6 +8118,13 @@ export interface components {
             channel_id: number | null;
             data: components["schemas"]["DocCommentChangedData"];
         };
+        /** DepartmentRef */
+        DepartmentRef: {
+            /** Id */
+            id: number;
+            /** Path */
+            path: string[];
+        };
         /**
          * TermData
          * @description A term as everyone who reads it is told (events carry this).
@@ -7525,6 +8253,123 @@ export interface components {
             scope: string | null;
             channel_id: number | null;
             data: components["schemas"]["LibraryFileChangedData"];
+        };
+        /**
+         * MeetingData
+         * @description A meeting as its events carry it (the same for every reader).
+         */
+        MeetingData: {
+            /** Id */
+            id: number;
+            /** Series Id */
+            series_id: number | null;
+            /** Title */
+            title: string;
+            tier: components["schemas"]["Tier"];
+            /** Organiser Id */
+            organiser_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Location */
+            location: string;
+            /** Link */
+            link: string;
+            /** Cancelled */
+            cancelled: boolean;
+        };
+        /**
+         * MeetingChangedData
+         * @description Created, changed, answered, minuted, cancelled, or its action items moved
+         *     (`change`).
+         */
+        MeetingChangedData: {
+            meeting: components["schemas"]["MeetingData"];
+            /** Change */
+            change: string;
+        };
+        /** MeetingChangedFrame */
+        MeetingChangedFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "meeting.changed";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["MeetingChangedData"];
+        };
+        /**
+         * MeetingInvitedData
+         * @description Someone was invited (to the first meeting of a series: `occurrences` in all).
+         */
+        MeetingInvitedData: {
+            /** Meeting Id */
+            meeting_id: number;
+            /** Title */
+            title: string;
+            /** Starts At */
+            starts_at: string;
+            /** Organiser Id */
+            organiser_id: number;
+            /** Organiser Name */
+            organiser_name: string;
+            /** Occurrences */
+            occurrences: number;
+        };
+        /** MeetingInvitedFrame */
+        MeetingInvitedFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "meeting.invited";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["MeetingInvitedData"];
+        };
+        /**
+         * MeetingReminderDueData
+         * @description A meeting is about to start; to the attendees who did not decline.
+         */
+        MeetingReminderDueData: {
+            /** Meeting Id */
+            meeting_id: number;
+            /** Title */
+            title: string;
+            /** Starts At */
+            starts_at: string;
+            /** Location */
+            location: string;
+            /** Minutes Before */
+            minutes_before: number;
+        };
+        /** MeetingReminderDueFrame */
+        MeetingReminderDueFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "meeting.reminder_due";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["MeetingReminderDueData"];
         };
         /** MessageAckReminderData */
         MessageAckReminderData: {
@@ -8349,7 +9194,7 @@ export interface components {
          * EventFrame
          * @description A logged event, as the socket sends it (and replays it).
          */
-        EventFrame: components["schemas"]["ApprovalChangedFrame"] | components["schemas"]["ChannelMemberAddedFrame"] | components["schemas"]["ChannelMemberRemovedFrame"] | components["schemas"]["ChannelReadFrame"] | components["schemas"]["ChannelUpdatedFrame"] | components["schemas"]["DepartmentCreatedFrame"] | components["schemas"]["DepartmentDeletedFrame"] | components["schemas"]["DepartmentMembersChangedFrame"] | components["schemas"]["DepartmentUpdatedFrame"] | components["schemas"]["DocCommentChangedFrame"] | components["schemas"]["GlossaryTermChangedFrame"] | components["schemas"]["GlossaryTermWithdrawnFrame"] | components["schemas"]["LibraryFileChangedFrame"] | components["schemas"]["MessageAckReminderFrame"] | components["schemas"]["MessageAcknowledgedFrame"] | components["schemas"]["MessageCreatedFrame"] | components["schemas"]["MessageDeletedFrame"] | components["schemas"]["MessagePinnedFrame"] | components["schemas"]["MessageUpdatedFrame"] | components["schemas"]["NotificationCreatedFrame"] | components["schemas"]["NotificationReadFrame"] | components["schemas"]["ObjectiveChangedFrame"] | components["schemas"]["OkrCheckInDueFrame"] | components["schemas"]["PageChangedFrame"] | components["schemas"]["PageReviewDueFrame"] | components["schemas"]["ProjectChangedFrame"] | components["schemas"]["ReactionAddedFrame"] | components["schemas"]["ReactionRemovedFrame"] | components["schemas"]["RequestChangedFrame"] | components["schemas"]["SpaceChangedFrame"] | components["schemas"]["TaskChangedFrame"] | components["schemas"]["TaskCommentFrame"] | components["schemas"]["UserCreatedFrame"] | components["schemas"]["UserUpdatedFrame"];
+        EventFrame: components["schemas"]["ApprovalChangedFrame"] | components["schemas"]["ChannelMemberAddedFrame"] | components["schemas"]["ChannelMemberRemovedFrame"] | components["schemas"]["ChannelReadFrame"] | components["schemas"]["ChannelUpdatedFrame"] | components["schemas"]["DepartmentCreatedFrame"] | components["schemas"]["DepartmentDeletedFrame"] | components["schemas"]["DepartmentMembersChangedFrame"] | components["schemas"]["DepartmentUpdatedFrame"] | components["schemas"]["DocCommentChangedFrame"] | components["schemas"]["GlossaryTermChangedFrame"] | components["schemas"]["GlossaryTermWithdrawnFrame"] | components["schemas"]["LibraryFileChangedFrame"] | components["schemas"]["MeetingChangedFrame"] | components["schemas"]["MeetingInvitedFrame"] | components["schemas"]["MeetingReminderDueFrame"] | components["schemas"]["MessageAckReminderFrame"] | components["schemas"]["MessageAcknowledgedFrame"] | components["schemas"]["MessageCreatedFrame"] | components["schemas"]["MessageDeletedFrame"] | components["schemas"]["MessagePinnedFrame"] | components["schemas"]["MessageUpdatedFrame"] | components["schemas"]["NotificationCreatedFrame"] | components["schemas"]["NotificationReadFrame"] | components["schemas"]["ObjectiveChangedFrame"] | components["schemas"]["OkrCheckInDueFrame"] | components["schemas"]["PageChangedFrame"] | components["schemas"]["PageReviewDueFrame"] | components["schemas"]["ProjectChangedFrame"] | components["schemas"]["ReactionAddedFrame"] | components["schemas"]["ReactionRemovedFrame"] | components["schemas"]["RequestChangedFrame"] | components["schemas"]["SpaceChangedFrame"] | components["schemas"]["TaskChangedFrame"] | components["schemas"]["TaskCommentFrame"] | components["schemas"]["UserCreatedFrame"] | components["schemas"]["UserUpdatedFrame"];
         /**
          * EphemeralFrame
          * @description A frame that is never logged nor replayed (no id).
@@ -31221,6 +32066,2143 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Recognised"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    list_meetings: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                cancelled?: boolean;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingList"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    create_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    create_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    revoke_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    feed: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    meeting_ics: {
+        parameters: {
+            query?: {
+                series?: boolean;
+            };
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    get_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    cancel_meeting: {
+        parameters: {
+            query?: {
+                following?: boolean;
+            };
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    update_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    respond: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponseBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    set_minutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    add_agenda_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgendaItemIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    delete_agenda_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                agenda_item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    update_agenda_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                agenda_item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgendaItemUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    list_action_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemList"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    add_action_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionItemCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    extract_action_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Extracted"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    update_action_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                action_item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionItemUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    confirm_action_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                action_item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    dismiss_action_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                action_item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemOut"];
                 };
             };
             /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */

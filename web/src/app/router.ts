@@ -127,6 +127,19 @@ export const router = createRouter({
           meta: { titleKey: 'okr.title' },
         },
         {
+          path: 'meetings',
+          name: 'meetings',
+          component: () => import('../meetings/MeetingsView.vue'),
+          meta: { titleKey: 'meetings.title' },
+        },
+        {
+          // Invitations and reminders link here (`/meetings/12`).
+          path: 'meetings/:meetingId(\\d+)',
+          name: 'meeting',
+          component: () => import('../meetings/MeetingView.vue'),
+          meta: { titleKey: 'meetings.title' },
+        },
+        {
           path: 'glossary',
           name: 'glossary',
           component: () => import('../glossary/GlossaryView.vue'),

@@ -29,6 +29,8 @@ const everyKind: { [K in NotificationKind]: K } = {
   doc_comment_mention: 'doc_comment_mention',
   doc_comment_reply: 'doc_comment_reply',
   glossary_term_changed: 'glossary_term_changed',
+  meeting_invited: 'meeting_invited',
+  meeting_reminder: 'meeting_reminder',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 
