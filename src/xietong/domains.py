@@ -25,6 +25,7 @@ from xietong.projects.manifest import MANIFEST as PROJECTS
 from xietong.realtime.manifest import MANIFEST as REALTIME
 from xietong.requests.manifest import MANIFEST as REQUESTS
 from xietong.search.manifest import MANIFEST as SEARCH
+from xietong.surveys.manifest import MANIFEST as SURVEYS
 
 DOMAINS: tuple[DomainManifest, ...] = (
     OPS,
@@ -44,4 +45,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     GOALS,
     DOCUMENTS,
     GLOSSARY,
+    SURVEYS,
 )

@@ -45,6 +45,9 @@ class NotificationKind(StrEnum):
     DOC_COMMENT_REPLY = "doc_comment_reply"
     # Glossary: a followed term's definition changed, or it was deprecated (to followers).
     GLOSSARY_TERM_CHANGED = "glossary_term_changed"
+    # Surveys: one asks you; its deadline nears and you have not answered.
+    SURVEY_INVITED = "survey_invited"
+    SURVEY_REMINDER = "survey_reminder"
 
 
 class Notification(Base):
