@@ -120,7 +120,7 @@ async def _audience(uow: UnitOfWork, actor: Actor, data: SurveyCreate) -> set[in
         raise Invalid("Choose at least one department.", code="audience_required")
     unknown = chosen - await org_queries.department_exists(uow, chosen)
     if unknown:
-        raise Invalid("No such department.", code="unknown_department",
+        raise Invalid("No such department.", code="unknown_audience_department",
                       details={"department_ids": sorted(unknown)})
     require(survey_policy.can_ask_departments(actor, chosen,
                                               await _reachable_departments(uow, actor)),

@@ -31,10 +31,12 @@ def results_workbook(title: str, results: SurveyResults) -> bytes:
         totals.append([])
         totals.append([_cell(question.title), "作答人数", question.answered])
         if question.options:
-            totals.extend([_cell(o.label), o.count] for o in question.options)
+            for option in question.options:
+                totals.append([_cell(option.label), option.count])
         if question.distribution:
             low = 0 if question.kind == QuestionKind.NPS else 1
-            totals.extend([f"{low + i} 分", n] for i, n in enumerate(question.distribution))
+            for step, count in enumerate(question.distribution):
+                totals.append([f"{low + step} 分", count])
             totals.append(["平均分", question.average])
         if question.nps is not None:
             totals.append(["NPS", question.nps])

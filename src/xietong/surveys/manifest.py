@@ -36,7 +36,7 @@ MANIFEST = DomainManifest(
             "poll_needs_channel": "投票需要在频道中发起。",
             "audience_conflict": "请选择频道成员或指定范围，二者只能选一个。",
             "audience_required": "请选择问卷的填写范围。",
-            "unknown_department": "所选部门不存在。",
+            "unknown_audience_department": "所选部门不存在。",
             "empty_audience": "所选范围内没有可以填写的人。",
             "options_required": "选择题至少需要两个选项。",
             "options_repeated": "同一题的选项不能重复。",
