@@ -34,7 +34,8 @@ async def test_a_company_survey_is_answered_once_and_counted(cast: Cast) -> None
     results = (await cast.linxiaoyan.api.get(f"{SURVEYS}/{survey['id']}/results")).json()
     assert results["responses"] == 2
     nps, scale, single, multiple, text = results["questions"]
-    assert nps["distribution"][10] == 1 and nps["distribution"][6] == 1
+    assert nps["distribution"][10] == 1
+    assert nps["distribution"][6] == 1
     assert nps["nps"] == 0.0  # one promoter, one detractor
     assert (scale["average"], scale["distribution"]) == (3.0, [0, 1, 0, 1, 0])
     assert [o["count"] for o in single["options"]] == [1, 0, 1]
@@ -54,7 +55,8 @@ async def test_two_submissions_at_once_count_once(cast: Cast) -> None:
     async with cast.runtime.reader() as uow:
         responses = (await uow.session.scalars(select(SurveyResponse))).all()
         answers = (await uow.session.scalars(select(SurveyAnswer))).all()
-    assert len(responses) == 1 and len(answers) == 3  # the multiple choice left blank
+    assert len(responses) == 1
+    assert len(answers) == 3
     fetched = (await cast.linxiaoyan.api.get(f"{SURVEYS}/{survey['id']}")).json()
     assert fetched["response_count"] == 1
 
@@ -63,7 +65,8 @@ async def test_anonymous_answers_are_stored_apart_from_who_answered(cast: Cast) 
     survey = await make_survey(cast.linxiaoyan, anonymous=True)
     named = await make_survey(cast.linxiaoyan, "午餐调查")
     for person in (cast.zhangwei, cast.lina):
-        assert (await answer(person, survey, text=f"{person.display_name}的建议")).status_code == 201
+        said = await answer(person, survey, text=f"{person.display_name}的建议")
+        assert said.status_code == 201
     assert (await answer(cast.zhangwei, named)).status_code == 201
     async with cast.runtime.reader() as uow:
         rows = (await uow.session.scalars(
@@ -80,7 +83,8 @@ async def test_anonymous_answers_are_stored_apart_from_who_answered(cast: Cast) 
     columns = {c.name for c in inspect(SurveyAudience).columns}
     assert columns == {"survey_id", "user_id", "answered"}
     # A named survey keeps its respondent.
-    assert kept.respondent_id == cast.zhangwei.id and kept.submitted_at is not None
+    assert kept.respondent_id == cast.zhangwei.id
+    assert kept.submitted_at is not None
 
 
 async def test_an_anonymous_survey_hides_groups_below_the_minimum(cast: Cast) -> None:
@@ -136,18 +140,19 @@ async def test_who_may_do_what(cast: Cast, unchanged: Unchanged) -> None:
     # Outside the audience: it does not exist (李娜), or it exists to the admin.
     for path in ("", "/results", "/results.xlsx"):
         assert (await cast.lina.api.get(url + path)).status_code == 404
-    for method, path, body in (("PATCH", "", {"title": "x"}), ("DELETE", "", None),
-                               ("POST", "/close", None),
-                               ("POST", "/responses", {"answers": []})):
-        response = await cast.lina.api.request(method, url + path, json=body)
+    managing: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("PATCH", "", {"title": "x"}), ("DELETE", "", None), ("POST", "/close", None)]
+    answering: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("POST", "/responses", {"answers": []})]
+    for method, path, sent in [*managing, *answering]:
+        response = await cast.lina.api.request(method, url + path, json=sent)
         assert response.status_code == 404, (method, path)
     assert (await cast.linxiaoyan.api.get(url)).status_code == 200
     refused = await answer(cast.linxiaoyan, survey)
     assert (refused.status_code, error_code(refused)) == (403, "not_in_audience")
     # Asked: answers, but neither manages it nor sees its results.
-    for method, path, body in (("PATCH", "", {"title": "x"}), ("DELETE", "", None),
-                               ("POST", "/close", None)):
-        response = await cast.liuyang.api.request(method, url + path, json=body)
+    for method, path, sent in managing:
+        response = await cast.liuyang.api.request(method, url + path, json=sent)
         assert (response.status_code, error_code(response)) == (
             403, "may_not_manage_survey"), (method, path)
     assert (await answer(cast.liuyang, survey)).status_code == 201
@@ -184,20 +189,21 @@ async def test_questions_stay_once_answered(cast: Cast) -> None:
     assert (locked.status_code, error_code(locked)) == (409, "questions_locked")
     renamed = await cast.linxiaoyan.api.patch(url, json={"title": "2026 年员工满意度调查",
                                                          "deadline": in_days(3)})
-    assert renamed.status_code == 200 and renamed.json()["questions_editable"] is False
+    assert renamed.status_code == 200
+    assert renamed.json()["questions_editable"] is False
 
 
 def _questions(count: int, options: int = 2) -> list[dict[str, Any]]:
-    return [{"kind": "single", "title": f"问题 {n}", "options": [f"选项 {m}" for m in range(options)]}
-            for n in range(count)]
+    return [{"kind": "single", "title": f"问题 {n}",
+             "options": [f"选项 {m}" for m in range(options)]} for n in range(count)]
 
 
 async def test_bad_surveys_and_answers_are_refused(cast: Cast, unchanged: Unchanged) -> None:
     survey = await make_survey(cast.linxiaoyan)
     q = {question["kind"]: question["id"] for question in survey["questions"]}
-    company = {"audience": {"kind": "company"}}
+    company: dict[str, Any] = {"audience": {"kind": "company"}}
     async with unchanged:
-        for body, status, code in (
+        cases: list[tuple[dict[str, Any], int, str | None]] = [
                 ({"questions": _questions(1, 10_000)}, 422, None),
                 ({"questions": _questions(1_000)}, 422, None),
                 ({"questions": []}, 422, None),
@@ -218,7 +224,8 @@ async def test_bad_surveys_and_answers_are_refused(cast: Cast, unchanged: Unchan
                  "unknown_audience_department"),
                 ({"title": ""}, 422, None),
                 ({"title": "问" * 201}, 422, None),
-                ({"anonymous": "yes"}, 422, None)):
+                ({"anonymous": "yes"}, 422, None)]
+        for body, status, code in cases:
             response = await cast.linxiaoyan.api.post(SURVEYS, json={
                 "title": "坏问卷", "questions": SATISFACTION, **company, **body})
             assert response.status_code == status, (body, response.text[:200])

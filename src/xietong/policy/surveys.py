@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, or_, true
+
 from xietong.core.actor import Actor
 from xietong.policy.org import is_guest
 
@@ -54,3 +56,10 @@ def can_answer(standing: SurveyStanding) -> bool:
 
 def can_see_results(actor: Actor, standing: SurveyStanding) -> bool:
     return can_manage_survey(actor, standing) or (standing.published and standing.answered)
+
+
+def seeing_sql(actor: Actor, *, creator: ColumnElement[bool],
+               in_audience: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`can_see_survey` as an SQL condition over many surveys, each fact a condition the
+    caller built."""
+    return true() if actor.is_admin else or_(creator, in_audience)

@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.org.models import User
+from xietong.policy import surveys as survey_policy
 from xietong.policy.org import is_guest_sql
 from xietong.surveys.models import (
     Survey,
@@ -88,6 +89,11 @@ def _asks(user_id: int) -> Select[int]:
     return select(SurveyAudience.survey_id).where(SurveyAudience.user_id == user_id)
 
 
+def _seeing(actor: Actor) -> ColumnElement[bool]:
+    return survey_policy.seeing_sql(actor, creator=Survey.creator_id == actor.user_id,
+                                    in_audience=Survey.id.in_(_asks(actor.user_id)))
+
+
 @dataclass(frozen=True, slots=True)
 class Box:
     """Which list: `todo` (asked, not answered, still open), `mine` (created), `all`
@@ -108,9 +114,8 @@ async def surveys_in(uow: UnitOfWork, actor: Actor, box: Box, *, before_id: int 
             or_(Survey.deadline.is_(None), Survey.deadline > box.now))
     elif box.name == "mine":
         statement = statement.where(Survey.creator_id == actor.user_id)
-    elif not actor.is_admin:
-        statement = statement.where(or_(Survey.creator_id == actor.user_id,
-                                        Survey.id.in_(_asks(actor.user_id))))
+    else:
+        statement = statement.where(_seeing(actor))
     if before_id is not None:
         statement = statement.where(Survey.id < before_id)
     return (await uow.session.scalars(statement.order_by(Survey.id.desc()).limit(limit))).all()
@@ -129,10 +134,8 @@ async def visible_surveys(uow: UnitOfWork, actor: Actor, ids: Iterable[int]) -> 
     wanted = sorted(set(ids))
     if not wanted:
         return []
-    seeing = (true() if actor.is_admin
-              else or_(Survey.creator_id == actor.user_id, Survey.id.in_(_asks(actor.user_id))))
     return (await uow.session.scalars(
-        select(Survey).where(Survey.id.in_(wanted), seeing))).all()
+        select(Survey).where(Survey.id.in_(wanted), _seeing(actor)))).all()
 
 
 @dataclass(frozen=True, slots=True)
