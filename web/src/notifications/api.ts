@@ -29,6 +29,8 @@ const everyKind: { [K in NotificationKind]: K } = {
   doc_comment_mention: 'doc_comment_mention',
   doc_comment_reply: 'doc_comment_reply',
   glossary_term_changed: 'glossary_term_changed',
+  survey_invited: 'survey_invited',
+  survey_reminder: 'survey_reminder',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

@@ -23,6 +23,8 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   doc_comment_mention: 'notifications.titles.doc_comment_mention',
   doc_comment_reply: 'notifications.titles.doc_comment_reply',
   glossary_term_changed: 'notifications.titles.glossary_term_changed',
+  survey_invited: 'notifications.titles.survey_invited',
+  survey_reminder: 'notifications.titles.survey_reminder',
 }
 
 function dataText(notification: Notification, key: string): string {
