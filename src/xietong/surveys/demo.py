@@ -84,7 +84,7 @@ async def demo_surveys(uow: UnitOfWork, options: DemoOptions) -> DemoOutcome:
     asked = sorted(await queries.audience_ids(uow, survey.id))
     answered = 0
     for user_id in asked:
-        if dice.random() < 0.72:
+        if dice.random() < 0.85:
             member = Actor(user_id=user_id, role=Role.MEMBER)
             found = await access_survey(uow, member, survey.id)
             await actions.do_respond(uow, member, found, _answer_for(shape, dice), now=now)

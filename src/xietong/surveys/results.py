@@ -1,6 +1,7 @@
 """A survey's results: counts per option, scale averages, the NPS score, text answers and
 a breakdown by department.
 
+The breakdown is by top-level department (a team's answers count with its 一级部门's).
 An anonymous survey keeps small groups unseen: below `MIN_GROUP_SIZE` responses it shows
 nothing but their number (a count of 2 with one "very unhappy" names someone to anyone who
 knows who answered), and its breakdown leaves out every department with fewer responses.
@@ -69,6 +70,12 @@ def tally(questions: Sequence[SurveyQuestion], rows: Sequence[AnswerRow], *,
     return [_tally(q, by_question[q.id], with_texts=with_texts) for q in questions]
 
 
+def _top_departments(parents: dict[int, int | None]) -> dict[int, int]:
+    """Each department's top-level department (一级部门): the breakdown's groups, large
+    enough to reach the minimum more often than a team of four would."""
+    return {d: org_queries.ancestors_and_self(parents, d)[-1] for d in parents}
+
+
 def hides_counts(survey: Survey) -> bool:
     return survey.anonymous and survey.response_count < MIN_GROUP_SIZE
 
@@ -84,14 +91,19 @@ async def survey_results(uow: UnitOfWork, survey: Survey,
         return results
     rows = await queries.answers_of(uow, survey.id)
     results.questions = tally(questions, rows, with_texts=True)
-    sizes = await queries.responses_by_department(uow, survey.id)
+    departments = await org_queries.all_departments(uow)
+    names = {d.id: d.name for d in departments}
+    top = _top_departments(org_queries.parent_map(departments))
+    sizes: dict[int | None, int] = defaultdict(int)
+    for department_id, count in (await queries.responses_by_department(uow, survey.id)).items():
+        sizes[top.get(department_id) if department_id is not None else None] += count
     shown = {d for d, n in sizes.items() if not survey.anonymous or n >= MIN_GROUP_SIZE}
     results.departments_withheld = len(sizes) - len(shown)
-    names = {d.id: d.name for d in await org_queries.all_departments(uow)}
     by_department: dict[int | None, list[AnswerRow]] = defaultdict(list)
     for row in rows:
-        if row.department_id in shown:
-            by_department[row.department_id].append(row)
+        group = top.get(row.department_id) if row.department_id is not None else None
+        if group in shown:
+            by_department[group].append(row)
     results.departments = sorted(
         (DepartmentResult(department_id=d, name=names.get(d, "") if d is not None else "",
                           responses=sizes[d],
