@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xietong.chat.models import MessageId
 from xietong.core.clock import utcnow
 from xietong.core.db import Base, UTCDateTime
 
@@ -65,7 +66,7 @@ class Survey(Base):
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id", ondelete="SET NULL"),
                                                    index=True)
     message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL"))
+        MessageId, ForeignKey("messages.id", ondelete="SET NULL"))
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Respondents see the results too (polls start so).
