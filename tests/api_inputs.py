@@ -262,6 +262,11 @@ async def build_world(cast: Cast) -> World:
     world.ids.update(meeting_id=meeting.json()["id"],
                      agenda_item_id=meeting.json()["agenda"][0]["id"],
                      action_item_id=item.json()["id"])
+    survey = await owner.api.post(f"{API}/surveys", json={
+        "title": "满意度调查", "audience": {"kind": "company"},
+        "questions": [{"kind": "scale", "title": "满意吗？"}]})
+    assert survey.status_code == 201, survey.text
+    world.ids.update(survey_id=survey.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

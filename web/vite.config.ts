@@ -41,6 +41,8 @@ export default defineConfig({
               test: /[\\/]node_modules[\\/](markdown-it|mdurl|uc\.micro|entities|linkify-it|punycode\.js|argparse)[\\/]/,
               priority: 1,
             },
+            // ECharts only for a survey's results.
+            { name: 'charts', test: /[\\/]node_modules[\\/](echarts|zrender|tslib)[\\/]/, priority: 1 },
             { name: 'libs', test: /[\\/]node_modules[\\/]/ },
           ],
         },

@@ -26,6 +26,7 @@ from xietong.projects.manifest import MANIFEST as PROJECTS
 from xietong.realtime.manifest import MANIFEST as REALTIME
 from xietong.requests.manifest import MANIFEST as REQUESTS
 from xietong.search.manifest import MANIFEST as SEARCH
+from xietong.surveys.manifest import MANIFEST as SURVEYS
 
 DOMAINS: tuple[DomainManifest, ...] = (
     OPS,
@@ -46,4 +47,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     DOCUMENTS,
     GLOSSARY,
     MEETINGS,
+    SURVEYS,
 )

@@ -48,6 +48,9 @@ class NotificationKind(StrEnum):
     # Meetings: invited to one (or a series); one is about to start (to those coming).
     MEETING_INVITED = "meeting_invited"
     MEETING_REMINDER = "meeting_reminder"
+    # Surveys: one asks you; its deadline nears and you have not answered.
+    SURVEY_INVITED = "survey_invited"
+    SURVEY_REMINDER = "survey_reminder"
 
 
 class Notification(Base):

@@ -153,6 +153,25 @@ export const router = createRouter({
           meta: { titleKey: 'glossary.title' },
         },
         {
+          path: 'surveys',
+          name: 'surveys',
+          component: () => import('../surveys/SurveysView.vue'),
+          meta: { titleKey: 'surveys.title' },
+        },
+        {
+          path: 'surveys/new',
+          name: 'survey-new',
+          component: () => import('../surveys/SurveyBuilder.vue'),
+          meta: { titleKey: 'surveys.builder.title' },
+        },
+        {
+          // Poll cards in chat and notifications link here (`/surveys/12`).
+          path: 'surveys/:surveyId(\\d+)',
+          name: 'survey',
+          component: () => import('../surveys/SurveyView.vue'),
+          meta: { titleKey: 'surveys.title' },
+        },
+        {
           path: 'my-work',
           name: 'my-work',
           component: () => import('../projects/MyWorkView.vue'),

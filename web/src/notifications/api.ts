@@ -31,6 +31,8 @@ const everyKind: { [K in NotificationKind]: K } = {
   glossary_term_changed: 'glossary_term_changed',
   meeting_invited: 'meeting_invited',
   meeting_reminder: 'meeting_reminder',
+  survey_invited: 'survey_invited',
+  survey_reminder: 'survey_reminder',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

@@ -25,6 +25,8 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   glossary_term_changed: 'notifications.titles.glossary_term_changed',
   meeting_invited: 'notifications.titles.meeting_invited',
   meeting_reminder: 'notifications.titles.meeting_reminder',
+  survey_invited: 'notifications.titles.survey_invited',
+  survey_reminder: 'notifications.titles.survey_reminder',
 }
 
 function dataText(notification: Notification, key: string): string {
