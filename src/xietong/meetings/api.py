@@ -222,7 +222,7 @@ async def cancel_meeting(meeting_id: IdPath, actor: CurrentActor, rt: Rt,
 
 
 @router.post("/meetings/{meeting_id}/response")
-async def respond(meeting_id: IdPath, body: ResponseBody, actor: CurrentActor,
+async def answer_meeting_invitation(meeting_id: IdPath, body: ResponseBody, actor: CurrentActor,
                   rt: Rt) -> MeetingOut:
     async with rt.unit_of_work() as uow:
         found = await access_meeting(uow, actor, meeting_id, for_update=True)

@@ -109,7 +109,7 @@ async def delete_survey(survey_id: IdPath, actor: CurrentActor, rt: Rt) -> Respo
 
 
 @router.post("/surveys/{survey_id}/responses", status_code=201)
-async def respond(survey_id: IdPath, body: ResponseCreate, actor: CurrentActor,
+async def answer_survey(survey_id: IdPath, body: ResponseCreate, actor: CurrentActor,
                   rt: Rt) -> SurveyOut:
     """Answer once (a second time, even at the same moment: 409 `already_answered`)."""
     async with rt.unit_of_work() as uow:

@@ -3316,8 +3316,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Respond */
-        post: operations["respond"];
+        /** Answer Meeting Invitation */
+        post: operations["answer_meeting_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3560,10 +3560,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Respond
+         * Answer Survey
          * @description Answer once (a second time, even at the same moment: 409 `already_answered`).
          */
-        post: operations["respond"];
+        post: operations["answer_survey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -33648,7 +33648,7 @@ export interface operations {
             };
         };
     };
-    respond: {
+    answer_meeting_invitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -35470,7 +35470,7 @@ export interface operations {
             };
         };
     };
-    respond: {
+    answer_survey: {
         parameters: {
             query?: never;
             header?: never;
