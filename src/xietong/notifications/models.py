@@ -45,6 +45,8 @@ class NotificationKind(StrEnum):
     DOC_COMMENT_REPLY = "doc_comment_reply"
     # Glossary: a followed term's definition changed, or it was deprecated (to followers).
     GLOSSARY_TERM_CHANGED = "glossary_term_changed"
+    # Kudos: someone thanked one (or one's team).
+    KUDOS_RECEIVED = "kudos_received"
 
 
 class Notification(Base):
