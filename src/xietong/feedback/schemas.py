@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, StringConstraints, model_validator
 
-from xietong.core.ids import Id
+from xietong.core.ids import Flag, Id
 from xietong.core.schemas import Strict
 from xietong.core.text import FreeText, clean_name, fits
 from xietong.feedback.models import (
@@ -63,7 +63,7 @@ class SuggestionCreate(Strict):
     body: SuggestionText
     # Say which department it comes from (the author's primary one), only allowed when
     # that department has at least `min_group_size` people.
-    share_department: bool = False
+    share_department: Flag = False
 
 
 class SuggestionCreated(BaseModel):
