@@ -29,6 +29,7 @@ const everyKind: { [K in NotificationKind]: K } = {
   doc_comment_mention: 'doc_comment_mention',
   doc_comment_reply: 'doc_comment_reply',
   glossary_term_changed: 'glossary_term_changed',
+  kudos_received: 'kudos_received',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

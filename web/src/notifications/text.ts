@@ -23,6 +23,7 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   doc_comment_mention: 'notifications.titles.doc_comment_mention',
   doc_comment_reply: 'notifications.titles.doc_comment_reply',
   glossary_term_changed: 'notifications.titles.glossary_term_changed',
+  kudos_received: 'notifications.titles.kudos_received',
 }
 
 function dataText(notification: Notification, key: string): string {
