@@ -81,7 +81,7 @@ async def test_the_department_answers_in_public(cast: Cast) -> None:
 
 async def test_the_receipt_is_the_authors_only_way_back(cast: Cast) -> None:
     made = await suggest(cast, cast.lina, "客服部", "工单模板加上复现步骤")
-    typed = made["receipt"].lower().replace("-", " ")
+    typed = made["receipt"].lower().replace("-", " ").replace("o", "0").replace("i", "1")
     found = await cast.lina.api.post(f"{SUGGESTIONS}/receipt", json={"receipt": typed})
     assert found.status_code == 200
     assert found.json()["id"] == made["id"]

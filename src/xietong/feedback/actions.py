@@ -40,6 +40,8 @@ from xietong.policy.org import is_guest
 # 80 random bits, written as four groups of four base32 letters: ABCD-EFGH-JKLM-NPQR.
 RECEIPT_BYTES = 10
 _NOT_RECEIPT = re.compile(r"[^A-Z2-7]")
+# Base32 has no 0, 1 or 8: typed back, they can only be the letters they look like.
+_LOOK_ALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
 def new_receipt() -> str:
@@ -48,9 +50,9 @@ def new_receipt() -> str:
 
 
 def receipt_digest(receipt: str) -> str:
-    """The stored form of a receipt as the author may type it back (case, dashes and
-    spaces do not matter). 80 random bits need no salt or slow hash."""
-    return token_digest(_NOT_RECEIPT.sub("", receipt.upper()))
+    """The stored form of a receipt as the author may type it back (case, dashes, spaces
+    and 0/O, 1/I, 8/B do not matter). 80 random bits need no salt or slow hash."""
+    return token_digest(_NOT_RECEIPT.sub("", receipt.upper().translate(_LOOK_ALIKES)))
 
 
 def check_department(viewer: Viewer, department_id: int) -> None:
