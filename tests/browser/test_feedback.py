@@ -28,12 +28,14 @@ async def fill_suggestion(page: Page, department: str, text: str) -> None:
 
 
 async def test_the_suggestion_box(cast: Cast, open_page: OpenPage) -> None:
-    await suggest(cast, cast.zhangwei, "研发部", "希望代码评审能在一天内给出反馈。", category="process")
+    await suggest(cast, cast.zhangwei, "研发部", "希望代码评审能在一天内给出反馈。",
+                  category="process")
     lina = await open_live(open_page, "lina", "/suggestions")
     privacy = lina.get_by_test_id("box-privacy")
     await expect(privacy).to_contain_text("不会保存：你的账号、姓名、IP 地址")
     await expect(privacy).to_contain_text("只记到“天”")
-    await expect(lina.get_by_test_id("suggestion-list")).to_contain_text("希望代码评审能在一天内给出反馈。")
+    await expect(lina.get_by_test_id("suggestion-list")).to_contain_text(
+        "希望代码评审能在一天内给出反馈。")
     # Nothing chosen: said at the fields, nothing sent.
     await lina.get_by_test_id("box-submit").click()
     await expect(lina.get_by_text("请选择投递的部门")).to_be_visible()
@@ -110,7 +112,8 @@ async def test_kudos(cast: Cast, open_page: OpenPage) -> None:
     await dialog.get_by_test_id("people-search").fill("李娜")
     await dialog.get_by_role("checkbox", name=re.compile("李娜")).check()
     await dialog.get_by_role("radio", name="追求卓越").check()
-    await dialog.get_by_test_id("kudos-message").fill("接口文档写得又清楚又及时，联调一次就通过了 🎉")
+    await dialog.get_by_test_id("kudos-message").fill(
+        "接口文档写得又清楚又及时，联调一次就通过了 🎉")
     await assert_no_serious_violations(zhang)
     await screenshot(zhang, "kudos-dialog-desktop")
     await dialog.get_by_test_id("kudos-submit").click()

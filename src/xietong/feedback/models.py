@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xietong.chat.models import MessageId
 from xietong.core.clock import utcnow
 from xietong.core.db import Base, UTCDateTime
 
@@ -97,7 +98,7 @@ class ShowcaseCase(Base):
     page_id: Mapped[int | None] = mapped_column(
         ForeignKey("doc_pages.id", ondelete="CASCADE"), unique=True)
     message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+        MessageId, ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
     title: Mapped[str] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text, default="")
     promoted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
