@@ -4,6 +4,7 @@ whose page or message they may read — and nothing at all of the others."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.api_inputs import Unchanged
@@ -84,3 +85,12 @@ async def test_only_administrators_curate(cast: Cast) -> None:
     async with Unchanged(cast):
         refused = await cast.zhangwei.api.delete(f"{SHOWCASE}/{made.json()['id']}")
     assert refused.status_code == 403
+
+
+async def test_promoting_one_page_twice_at_once_makes_one_case(cast: Cast) -> None:
+    page = await make_page(cast, "周报模板")
+    body = {"kind": "page", "target_id": page["id"], "title": "周报模板"}
+    replies = await asyncio.gather(*(cast.linxiaoyan.api.post(SHOWCASE, json=body)
+                                     for _ in range(3)))
+    assert sorted(r.status_code for r in replies) == [201, 409, 409]
+    assert len((await cast.lina.api.get(SHOWCASE)).json()["items"]) == 1
