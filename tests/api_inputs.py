@@ -267,6 +267,13 @@ async def build_world(cast: Cast) -> World:
         "questions": [{"kind": "scale", "title": "满意吗？"}]})
     assert survey.status_code == 201, survey.text
     world.ids.update(survey_id=survey.json()["id"])
+    suggestion = await owner.api.post(f"{API}/suggestions", json={
+        "department_id": cast.departments["客服部"], "body": "工单模板加上复现步骤"})
+    assert suggestion.status_code == 201, suggestion.text
+    case = await owner.api.post(f"{API}/showcase", json={
+        "kind": "page", "target_id": page.json()["id"], "title": "接口规范的写法"})
+    assert case.status_code == 201, case.text
+    world.ids.update(suggestion_id=suggestion.json()["id"], case_id=case.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -13,6 +13,7 @@ from xietong.auth.manifest import MANIFEST as AUTH
 from xietong.business_calendar.manifest import MANIFEST as BUSINESS_CALENDAR
 from xietong.chat.manifest import MANIFEST as CHAT
 from xietong.documents.manifest import MANIFEST as DOCUMENTS
+from xietong.feedback.manifest import MANIFEST as FEEDBACK
 from xietong.files.manifest import MANIFEST as FILES
 from xietong.glossary.manifest import MANIFEST as GLOSSARY
 from xietong.goals.manifest import MANIFEST as GOALS
@@ -48,4 +49,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     GLOSSARY,
     MEETINGS,
     SURVEYS,
+    FEEDBACK,
 )

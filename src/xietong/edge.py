@@ -50,8 +50,10 @@ class Services(Protocol):
         """A read transaction; actions must not be called on it."""
         ...
 
-    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None:
-        """The person a live credential belongs to, or None when it is unknown or dead."""
+    async def actor_for_token(self, token: str, ip: str | None, *,
+                              touch: bool = True) -> Actor | None:
+        """The person a live credential belongs to, or None when it is unknown or dead;
+        `touch=False` records nothing of the use (no last-used time or address)."""
         ...
 
 
@@ -94,7 +96,7 @@ def presented_token(connection: HTTPConnection) -> tuple[str, bool] | None:
     return (cookie, True) if cookie else None
 
 
-async def authenticate(request: Request, services: Services) -> Actor:
+async def authenticate(request: Request, services: Services, *, touch: bool = True) -> Actor:
     presented = presented_token(request)
     if presented is None:
         raise Unauthorized("Sign in first.")
@@ -104,7 +106,7 @@ async def authenticate(request: Request, services: Services) -> Actor:
     if from_cookie and request.method not in SAFE_METHODS and not csrf_matches(
             services.secret_key, token, request.headers.get(CSRF_HEADER)):
         raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
-    actor = await services.actor_for_token(token, client_ip(request))
+    actor = await services.actor_for_token(token, client_ip(request), touch=touch)
     if actor is None:
         raise Unauthorized("The session has ended; sign in again.")
     return actor
@@ -115,6 +117,21 @@ async def current_actor(request: Request) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def unrecorded_actor(request: Request) -> Actor:
+    """The caller of a route whose callers the server must not record (the anonymous
+    suggestion box). Their address is dropped from the request itself before anything
+    reads it: uvicorn's access log reads the same ASGI scope when it writes the request's
+    line, so the line names no client; the actor carries no address either (nothing
+    written from it can hold one); and the credential is checked without being touched,
+    so no session's last-used time or address marks the moment."""
+    request.scope["client"] = None
+    return await authenticate(request, services_of(request), touch=False)
+
+
+# A route that declares `actor: UnrecordedActor` instead of `CurrentActor` is unrecorded.
+UnrecordedActor = Annotated[Actor, Depends(unrecorded_actor)]
 
 
 # An id in the path, bounded like `core.ids.Id`.

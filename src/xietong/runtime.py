@@ -153,8 +153,10 @@ class Runtime:
             if connection.token_id is not None and connection.token_id not in live:
                 connection.end_credential()
 
-    async def actor_for_token(self, token: str, ip: str | None) -> Actor | None:
-        """The person a live credential belongs to, or None when it is unknown or dead."""
+    async def actor_for_token(self, token: str, ip: str | None, *,
+                              touch: bool = True) -> Actor | None:
+        """The person a live credential belongs to, or None when it is unknown or dead;
+        `touch=False` records nothing of the use (no last-used time or address)."""
         now = utcnow()
         digest = token_digest(token)
         known = self.credentials.get(digest, now)
@@ -169,7 +171,7 @@ class Runtime:
                                     token_id=credential.id, expires_at=credential.expires_at,
                                     last_used_at=credential.last_used_at)
             self.credentials.put(digest, known, generation)
-        if known.last_used_at is None or now - known.last_used_at > TOUCH_INTERVAL:
+        if touch and (known.last_used_at is None or now - known.last_used_at > TOUCH_INTERVAL):
             async with self.unit_of_work() as uow:
                 await do_touch_credential(uow, known.token_id, ip)
             self.credentials.touched(digest, now)

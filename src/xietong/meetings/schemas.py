@@ -167,7 +167,7 @@ class AttendeeOut(BaseModel):
     responded_at: datetime | None
 
 
-class DepartmentRef(BaseModel):
+class InvitedDepartment(BaseModel):
     id: int
     name: str
 
@@ -259,7 +259,7 @@ class MeetingOut(MeetingSummary):
     description: str
     organiser_name: str
     attendees: list[AttendeeOut]
-    departments: list[DepartmentRef]
+    departments: list[InvitedDepartment]
     agenda: list[AgendaItemOut]
     pre_reads: list[PreReadOut]
     minutes: str

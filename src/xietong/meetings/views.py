@@ -24,7 +24,7 @@ from xietong.meetings.schemas import (
     ActionItemOut,
     AgendaItemOut,
     AttendeeOut,
-    DepartmentRef,
+    InvitedDepartment,
     MeetingActions,
     MeetingData,
     MeetingOut,
@@ -93,7 +93,7 @@ async def meeting_out(uow: UnitOfWork, actor: Actor, found: MeetingAccess) -> Me
                                       response=Response(a.response),
                                       responded_at=a.responded_at) for a in attendees),
                          key=lambda a: (a.user_id != meeting.organiser_id, a.user_id)),
-        departments=[DepartmentRef(id=d, name=departments[d])
+        departments=[InvitedDepartment(id=d, name=departments[d])
                      for d in meeting.department_ids if d in departments],
         agenda=[AgendaItemOut(id=a.id, position=a.position, title=a.title,
                               owner_id=a.owner_id,

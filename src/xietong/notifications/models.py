@@ -51,6 +51,8 @@ class NotificationKind(StrEnum):
     # Surveys: one asks you; its deadline nears and you have not answered.
     SURVEY_INVITED = "survey_invited"
     SURVEY_REMINDER = "survey_reminder"
+    # Kudos: someone thanked one (or one's team).
+    KUDOS_RECEIVED = "kudos_received"
 
 
 class Notification(Base):

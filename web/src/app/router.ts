@@ -172,6 +172,25 @@ export const router = createRouter({
           meta: { titleKey: 'surveys.title' },
         },
         {
+          // 员工之声: kudos notifications link here (`/kudos?highlight=12`).
+          path: 'kudos',
+          name: 'kudos',
+          component: () => import('../feedback/KudosView.vue'),
+          meta: { titleKey: 'voice.kudos.title' },
+        },
+        {
+          path: 'showcase',
+          name: 'showcase',
+          component: () => import('../feedback/ShowcaseView.vue'),
+          meta: { titleKey: 'voice.showcase.title' },
+        },
+        {
+          path: 'suggestions',
+          name: 'suggestions',
+          component: () => import('../feedback/SuggestionsView.vue'),
+          meta: { titleKey: 'voice.box.title' },
+        },
+        {
           path: 'my-work',
           name: 'my-work',
           component: () => import('../projects/MyWorkView.vue'),

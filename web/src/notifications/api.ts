@@ -33,6 +33,7 @@ const everyKind: { [K in NotificationKind]: K } = {
   meeting_reminder: 'meeting_reminder',
   survey_invited: 'survey_invited',
   survey_reminder: 'survey_reminder',
+  kudos_received: 'kudos_received',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

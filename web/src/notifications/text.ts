@@ -27,6 +27,7 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   meeting_reminder: 'notifications.titles.meeting_reminder',
   survey_invited: 'notifications.titles.survey_invited',
   survey_reminder: 'notifications.titles.survey_reminder',
+  kudos_received: 'notifications.titles.kudos_received',
 }
 
 function dataText(notification: Notification, key: string): string {
