@@ -344,11 +344,14 @@ async def test_the_views_on_a_phone(cast: Cast, open_page: OpenPage) -> None:
     await expect(work.get_by_test_id("my-work-overdue").get_by_test_id("my-work-task")
                  ).to_contain_text("媒体邀请名单")
     await no_sideways_scroll(work)
-    # The bar keeps its five destinations on one line each; 我的任务 is in the account menu
+    # The bar keeps its five destinations and 更多 on one line each; 我的任务 is a tile of 更多
     # (as administration is), and on the projects page.
     nav = work.get_by_role("navigation", name="主导航")
-    for name in ("消息", "工单", "审批", "项目", "通讯录"):
-        box = await nav.get_by_role("link", name=name, exact=True).bounding_box()
+    destinations = [nav.get_by_role("link", name=name, exact=True)
+                    for name in ("消息", "工单", "审批", "项目", "目标")]
+    for name, destination in zip(("消息", "工单", "审批", "项目", "目标", "更多"),
+                                 [*destinations, nav.get_by_test_id("apps-menu")], strict=True):
+        box = await destination.bounding_box()
         assert box is not None, name
         assert 0 <= box["x"] <= box["x"] + box["width"] <= PHONE["width"], (name, box)
         assert box["height"] < 40, (name, box)  # not broken over two lines
@@ -358,8 +361,8 @@ async def test_the_views_on_a_phone(cast: Cast, open_page: OpenPage) -> None:
     await work.get_by_role("navigation", name="主导航").get_by_role("link", name="项目").click()
     await work.get_by_test_id("projects-my-work").click()
     await expect(work).to_have_url(re.compile("/my-work$"))
-    await work.get_by_role("button", name=re.compile("账户|帐户|账号")).click()
-    await work.get_by_test_id("menu-my-work").click()
+    await work.get_by_test_id("apps-menu").click()
+    await work.get_by_test_id("app-my-work").click()
     await expect(work).to_have_url(re.compile("/my-work$"))
 
 

@@ -23,6 +23,7 @@ const en: MessageSchema = {
     admin: 'Admin',
     unread: '{count} unread',
     notifications: 'Notifications',
+    more: 'More',
   },
   notifications: {
     title: 'Notifications',

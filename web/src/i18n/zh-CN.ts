@@ -24,6 +24,7 @@ export default {
     admin: '管理后台',
     unread: '{count} 条未读',
     notifications: '通知',
+    more: '更多',
   },
   notifications: {
     title: '通知',
