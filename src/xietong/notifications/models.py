@@ -45,6 +45,11 @@ class NotificationKind(StrEnum):
     DOC_COMMENT_REPLY = "doc_comment_reply"
     # Glossary: a followed term's definition changed, or it was deprecated (to followers).
     GLOSSARY_TERM_CHANGED = "glossary_term_changed"
+    # Announcements: one reached its audience; a reminder to acknowledge it; its review
+    # ended (to its author).
+    ANNOUNCEMENT_PUBLISHED = "announcement_published"
+    ANNOUNCEMENT_REMINDER = "announcement_reminder"
+    ANNOUNCEMENT_REVIEWED = "announcement_reviewed"
 
 
 class Notification(Base):
