@@ -473,7 +473,7 @@ async def do_conclude_review(uow: UnitOfWork, review_id: int, outcome: str,
             await do_publish(uow, announcement, now)
         comment = None
     else:
-        tasks = (await approval_queries.tasks_of(uow, [instance_id], fresh=True))[instance_id]
+        tasks = (await approval_queries.tasks_of(uow, [instance_id]))[instance_id]
         decided = [t for t in tasks if t.comment and t.decided_at is not None]
         comment = max(decided, key=lambda t: (t.decided_at, t.id)).comment if decided else None
         announcement.status = AnnouncementStatus.DRAFT.value
