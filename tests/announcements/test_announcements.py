@@ -34,7 +34,7 @@ async def test_nothing_is_visible_before_approval(cast: Cast, follow: Follow) ->
     """A company-wide notice by 人力资源部: reviewed by its manager, then an administrator;
     until both approve, nobody but its author and reviewers sees it."""
     co = await company(cast)
-    await follow.live()
+    await follow.held()
     made = await draft(co.dujuan, importance="important", requires_ack=True)
     assert made["status"] == "draft"
     assert (await co.liuyang.api.get(f"{API}/{made['id']}")).status_code == 404
@@ -78,7 +78,7 @@ async def test_rejection_returns_it_to_its_author(cast: Cast, follow: Follow) ->
     张伟); rejected, it is 刘洋's draft again with the reason; changed and submitted
     again, it is approved and reaches 华东区 only."""
     co = await company(cast)
-    await follow.live()
+    await follow.held()
     made = await draft(co.liuyang, title="华东区周例会改期",
                        audience={"department_ids": [co.cast.departments["华东区"]]})
     await submit(co.liuyang, made["id"])
@@ -174,7 +174,7 @@ async def test_expiry_hides_it(cast: Cast) -> None:
 
 async def test_reads_acknowledgements_and_the_chart(cast: Cast, follow: Follow) -> None:
     co = await company(cast)
-    await follow.live()
+    await follow.held()
     made = await draft(co.dujuan, requires_ack=True)
     await submit(co.dujuan, made["id"])
     await decide(co.panting, made["id"])
@@ -204,7 +204,7 @@ async def test_reads_acknowledgements_and_the_chart(cast: Cast, follow: Follow) 
     await follow.catch_up()
     feed = (await co.liuyang.api.get("/api/v1/notifications")).json()["items"]
     assert any(n["kind"] == "announcement_reminder" and n["title"] == "杜鹃 提醒你确认公告"
-               for n in feed)
+               for n in feed), feed
     lina_feed = (await co.lina.api.get("/api/v1/notifications")).json()["items"]
     assert not any(n["kind"] == "announcement_reminder" for n in lina_feed)
 

@@ -411,7 +411,8 @@ async def test_preferences_mute_kinds_and_quiet_hours(cast: Cast, follow: Follow
                   "task_mentioned": True, "task_commented": True,
                   "okr_check_in": True, "doc_review_due": True,
                   "doc_comment_mention": True, "doc_comment_reply": True,
-                  "glossary_term_changed": True},
+                  "glossary_term_changed": True, "announcement_published": True,
+                  "announcement_reminder": True, "announcement_reviewed": True},
         "dnd_enabled": False, "dnd_start": "22:00", "dnd_end": "08:00"}
     chosen = await cast.lina.api.put(f"{API}/preferences", json={
         "kinds": {"mention": False}, "dnd_enabled": True, "dnd_start": "00:00",

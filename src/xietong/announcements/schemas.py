@@ -120,6 +120,8 @@ class AnnouncementOut(BaseModel):
     # The caller's own receipt.
     read_at: datetime | None
     acknowledged_at: datetime | None
+    # The caller is among its audience (their opening it counts as a read).
+    in_audience: bool
     # What the caller may do with it.
     can_edit: bool
     can_track: bool

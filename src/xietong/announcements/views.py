@@ -77,6 +77,7 @@ async def announcements_out(uow: UnitOfWork, actor: Actor, rows: Sequence[Announ
             approval=approvals.get(a.review_id) if a.review_id else None,
             read_at=receipt.read_at if receipt else None,
             acknowledged_at=receipt.acknowledged_at if receipt else None,
+            in_audience=standing.in_audience,
             can_edit=policy.can_edit_announcement(standing),
             can_track=policy.can_track_reads(actor, standing),
             can_acknowledge=policy.can_acknowledge(standing)))

@@ -29,6 +29,9 @@ const everyKind: { [K in NotificationKind]: K } = {
   doc_comment_mention: 'doc_comment_mention',
   doc_comment_reply: 'doc_comment_reply',
   glossary_term_changed: 'glossary_term_changed',
+  announcement_published: 'announcement_published',
+  announcement_reminder: 'announcement_reminder',
+  announcement_reviewed: 'announcement_reviewed',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

@@ -23,6 +23,9 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   doc_comment_mention: 'notifications.titles.doc_comment_mention',
   doc_comment_reply: 'notifications.titles.doc_comment_reply',
   glossary_term_changed: 'notifications.titles.glossary_term_changed',
+  announcement_published: 'notifications.titles.announcement_published',
+  announcement_reminder: 'notifications.titles.announcement_reminder',
+  announcement_reviewed: 'notifications.titles.announcement_reviewed',
 }
 
 function dataText(notification: Notification, key: string): string {
