@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-
 from tests.helpers import Cast, Person, create_channel, error_code
+
 from xietong.announcements.models import Announcement
 from xietong.core.actor import Actor, Role
 from xietong.jobs.runner import JobRunner, RunnerOptions
@@ -28,7 +28,10 @@ class Company:
     channel_id: int
 
     def __getattr__(self, name: str) -> Person:
-        return getattr(self.cast, name)
+        try:
+            return self.cast.people[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 async def company(cast: Cast) -> Company:

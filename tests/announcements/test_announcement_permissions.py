@@ -4,10 +4,12 @@ refusal is a clear 4xx in the JSON error shape and writes nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.announcements.helpers import API, company, decide, draft, refused, submit
 from tests.api_inputs import Unchanged
 from tests.helpers import Cast, create_channel, upload
+
 from xietong.announcements.schemas import MAX_BODY
 from xietong.core.clock import utcnow
 
@@ -23,7 +25,8 @@ async def test_who_may_address_whom(cast: Cast) -> None:
     await draft(co.linxiaoyan)
     # A department: its people (and those of the departments below it), the managers above.
     refused(await co.liuyang.api.post(API, json={
-        "title": "研发部通知", "body": "内容", "audience": {"department_ids": [departments["研发部"]]}}),
+        "title": "研发部通知", "body": "内容",
+        "audience": {"department_ids": [departments["研发部"]]}}),
         403, "announcement_may_not_address")
     await draft(co.liuyang, audience={"department_ids": [departments["华东区"]]})
     await draft(co.liuyang, audience={"department_ids": [departments["销售部"]]})
@@ -127,7 +130,7 @@ async def test_bad_input_is_refused_clearly(cast: Cast, unchanged: Unchanged) ->
     co = await company(cast)
     now = utcnow()
     base = {"title": "春节放假通知", "body": "内容", "audience": {"company": True}}
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"publish_at": (now - timedelta(hours=1)).isoformat()}, 422,
          "announcement_publish_in_past"),
         ({"expires_at": (now - timedelta(minutes=1)).isoformat()}, 422,

@@ -9,11 +9,9 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
-
 from tests.announcements.helpers import (
     API,
     Clock,
-    Company,
     company,
     decide,
     draft,
@@ -25,6 +23,7 @@ from tests.announcements.helpers import (
     submit,
 )
 from tests.helpers import Cast, Follow
+
 from xietong.announcements.actions import PUBLISH_JOB, run_publish
 from xietong.chat.models import Message
 from xietong.core.clock import utcnow
@@ -181,7 +180,8 @@ async def test_reads_acknowledgements_and_the_chart(cast: Cast, follow: Follow) 
     await decide(co.linxiaoyan, made["id"])
     read = await co.liuyang.api.post(f"{API}/{made['id']}/read")
     assert read.status_code == 200, read.text
-    assert read.json()["read_at"] is not None and read.json()["acknowledged_at"] is None
+    assert read.json()["read_at"] is not None
+    assert read.json()["acknowledged_at"] is None
     for person in (co.lina, co.lina):  # twice: acknowledged once
         acked = await person.api.post(f"{API}/{made['id']}/acknowledge")
         assert acked.status_code == 200, acked.text
@@ -195,7 +195,8 @@ async def test_reads_acknowledgements_and_the_chart(cast: Cast, follow: Follow) 
     assert co.dujuan.id not in {p["user_id"] for p in receipts["pending"]}  # its publisher
     assert (receipts["read"], receipts["acknowledged"]) == (2, 1)
     pending = {p["user_id"] for p in receipts["pending"]}
-    assert co.liuyang.id in pending and co.lina.id not in pending
+    assert co.liuyang.id in pending
+    assert co.lina.id not in pending
     reminded = await co.dujuan.api.post(f"{API}/{made['id']}/remind")
     assert reminded.status_code == 200, reminded.text
     assert set(reminded.json()["user_ids"]) == pending

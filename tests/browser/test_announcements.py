@@ -88,7 +88,8 @@ async def test_write_review_read_and_track_an_announcement(cast: Cast,
     await reader.get_by_test_id("acknowledge").click()
     await expect(reader.get_by_test_id("acknowledged")).to_contain_text("你已于")
     shown = (await co.liuyang.api.get(f"{API}/{announcement_id}")).json()
-    assert shown["read_at"] is not None and shown["acknowledged_at"] is not None
+    assert shown["read_at"] is not None
+    assert shown["acknowledged_at"] is not None
 
     phone = await open_page("lina", "/announcements", viewport=PHONE)
     await expect(phone.get_by_test_id("announcement-list").locator("li")).to_have_count(2)

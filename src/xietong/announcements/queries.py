@@ -244,8 +244,8 @@ def published_list(actor: Actor, reach: Reach, now: datetime,
     """What shows on the announcements page: published, not expired, addressed to the
     actor or published by them (every one for administrators); weightier first, then
     newest."""
-    seen = true() if policy.sees_every_published(actor) else or_(Announcement.author_id == actor.user_id,
-                                              addressed_sql(actor, reach))
+    seen = (true() if policy.sees_every_published(actor)
+            else or_(Announcement.author_id == actor.user_id, addressed_sql(actor, reach)))
     statement = select(Announcement).where(
         Announcement.status == AnnouncementStatus.PUBLISHED.value,
         or_(Announcement.expires_at.is_(None), Announcement.expires_at > now), seen)
