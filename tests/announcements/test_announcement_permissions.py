@@ -172,3 +172,26 @@ async def test_bad_input_is_refused_clearly(cast: Cast, unchanged: Unchanged) ->
         refused(await co.linxiaoyan.api.get(API, params={"cursor": "nonsense"}), 400,
                 "bad_cursor")
         refused(await co.linxiaoyan.api.get(f"{API}/0"), 422, "invalid")
+
+
+async def test_its_files_are_its_readers(cast: Cast) -> None:
+    """A cover and an attachment are downloadable by whoever may see the announcement:
+    its author while it is a draft, its audience once published, nobody else."""
+    co = await company(cast)
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+           b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01"
+           b"\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    cover = await upload(co.gaoyuan, "封面.png", png, "image/png")
+    sheet = await upload(co.gaoyuan, "值班表.txt", "值班表：2 月 5 日 高远".encode())
+    made = await draft(co.gaoyuan, title="春节值班安排", cover_file_id=cover["id"],
+                       file_ids=[sheet["id"]],
+                       audience={"department_ids": [co.cast.departments["研发部"]]})
+    assert made["cover"]["id"] == cover["id"]
+    assert [f["name"] for f in made["files"]] == ["值班表.txt"]
+    for file_id in (cover["id"], sheet["id"]):
+        assert (await co.lina.api.get(f"/api/v1/files/{file_id}")).status_code == 404
+    await submit(co.gaoyuan, made["id"])
+    await decide(co.lina, made["id"])
+    for file_id in (cover["id"], sheet["id"]):
+        assert (await co.lina.api.get(f"/api/v1/files/{file_id}")).status_code == 200
+        assert (await co.liuyang.api.get(f"/api/v1/files/{file_id}")).status_code == 404
