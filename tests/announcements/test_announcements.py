@@ -227,3 +227,21 @@ async def test_important_first_and_unread_marked(cast: Cast) -> None:
     rest = (await co.liuyang.api.get(API, params={"cursor": listed["next_cursor"]})).json()
     assert [a["title"] for a in rest["items"]] == ["食堂菜单"]
     assert rest["next_cursor"] is None
+
+
+async def test_an_automatic_reminder_a_day_later(cast: Cast, follow: Follow) -> None:
+    co = await company(cast)
+    await follow.held()
+    made = await draft(co.gaoyuan, title="代码冻结", requires_ack=True,
+                       audience={"department_ids": [co.cast.departments["研发部"]]})
+    await submit(co.gaoyuan, made["id"])
+    await decide(co.lina, made["id"])
+    clock = Clock(utcnow() + timedelta(hours=23))
+    assert await run_until_idle(runner_for(cast.runtime, clock)) == 0
+    clock.now = utcnow() + timedelta(days=1, minutes=1)
+    assert await run_until_idle(runner_for(cast.runtime, clock)) == 1
+    await follow.catch_up()
+    feed = (await co.lina.api.get("/api/v1/notifications")).json()["items"]
+    assert [n["title"] for n in feed if n["kind"] == "announcement_reminder"] == ["请确认公告"]
+    # Once: the job is done, a second runner finds nothing.
+    assert await run_until_idle(runner_for(cast.runtime, clock, "other")) == 0

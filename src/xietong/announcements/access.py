@@ -27,13 +27,17 @@ def is_expired(announcement: Announcement, now: datetime) -> bool:
 
 
 async def standing_of(uow: UnitOfWork, actor: Actor, announcement: Announcement,
-                      targets: Targets, now: datetime, reach: Reach | None = None
-                      ) -> AnnouncementStanding:
+                      targets: Targets, now: datetime, reach: Reach | None = None,
+                      reviewed: set[int] | None = None) -> AnnouncementStanding:
+    """`reach` and `reviewed` (`queries.reviewed_by`): asked here unless the caller, shaping
+    a page, asked once for all of it."""
     reach = reach or await queries.reach_of(uow, actor.user_id)
+    if reviewed is None:
+        reviewed = (await queries.reviewed_by(uow, actor.user_id, [announcement.id])
+                    if announcement.review_id is not None else set())
     return AnnouncementStanding(
         status=announcement.status, author=announcement.author_id == actor.user_id,
-        reviewer=(announcement.review_id is not None
-                  and await queries.reviews_by(uow, actor.user_id, announcement.id)),
+        reviewer=announcement.id in reviewed,
         in_audience=queries.addresses(actor, reach, announcement, targets),
         expired=is_expired(announcement, now), requires_ack=announcement.requires_ack)
 

@@ -218,12 +218,16 @@ async def announcement_of_review(uow: UnitOfWork, review_id: int) -> int | None:
         AnnouncementReview.id == review_id))
 
 
-async def reviews_by(uow: UnitOfWork, user_id: int, announcement_id: int) -> bool:
-    """The person approves (or approved) one of its reviews."""
+async def reviewed_by(uow: UnitOfWork, user_id: int, announcement_ids: Iterable[int]) -> set[int]:
+    """Those of the announcements one of whose reviews the person approves (or approved)."""
+    wanted = set(announcement_ids)
+    if not wanted:
+        return set()
     reviews = approval_queries.subjects_approved_by(user_id, REVIEW)
-    return bool(await uow.session.scalar(select(exists().where(
-        AnnouncementReview.announcement_id == announcement_id,
-        AnnouncementReview.id.in_(reviews)))))
+    return set(await uow.session.scalars(
+        select(AnnouncementReview.announcement_id).where(
+            AnnouncementReview.announcement_id.in_(wanted),
+            AnnouncementReview.id.in_(reviews)).distinct()))
 
 
 def waiting_for_sql(user_id: int) -> ColumnElement[bool]:

@@ -53,10 +53,11 @@ async def announcements_out(uow: UnitOfWork, actor: Actor, rows: Sequence[Announ
         uow, {a.author_id for a in rows}, None)}
     approvals = await summaries_for(uow, REVIEW, [a.review_id for a in rows if a.review_id])
     receipts = await queries.receipts_of(uow, actor.user_id, ids)
+    reviewed = await queries.reviewed_by(uow, actor.user_id, [a.id for a in rows if a.review_id])
     shaped = []
     for a in rows:
         target = targets[a.id]
-        standing = await standing_of(uow, actor, a, target, now, reach)
+        standing = await standing_of(uow, actor, a, target, now, reach, reviewed)
         receipt = receipts.get(a.id)
         shaped.append(AnnouncementOut(
             id=a.id, title=a.title, body=a.body, body_html=a.body_html,
