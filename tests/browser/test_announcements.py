@@ -91,6 +91,12 @@ async def test_write_review_read_and_track_an_announcement(cast: Cast,
     assert shown["read_at"] is not None
     assert shown["acknowledged_at"] is not None
 
+    # In the company's announcement channel: the system account's card, pinned.
+    await reader.goto(reader.url.split("/announcements")[0] + f"/chat/{co.channel_id}")
+    card = reader.get_by_test_id("system-card").filter(has_text="关于 2027 年春节放假安排的通知")
+    await expect(card).to_contain_text("新公告")
+    await screenshot(reader, "announcement-chat-card-desktop")
+
     phone = await open_page("lina", "/announcements", viewport=PHONE)
     await expect(phone.get_by_test_id("announcement-list").locator("li")).to_have_count(2)
     await screenshot(phone, "announcement-list-phone")
