@@ -117,6 +117,26 @@ async def test_a_returned_announcement_is_changed_and_resubmitted(cast: Cast) ->
     assert (back["status"], back["review_comment"]) == ("draft", "请写明冻结的具体时间。")
     withdrawn = await co.gaoyuan.api.post(f"{API}/{made['id']}/withdraw")
     refused(withdrawn, 409, "announcement_not_in_review")
+    # Changed and submitted again: the same approval, a second round, back with 李娜.
+    await co.gaoyuan.api.patch(f"{API}/{made['id']}", json={"body": "1 月 25 日 18:00 起冻结。"})
+    again = await submit(co.gaoyuan, made["id"])
+    assert (again["approval"]["id"], again["approval"]["round"]) == (back["approval"]["id"], 2)
+    await decide(co.lina, made["id"])
+    assert made["id"] in await published_ids(co.lina)
+    # Returned, then addressed to all of 销售部 rather than 华东区: another review, a new
+    # approval (the returned one is withdrawn).
+    other = await draft(co.liuyang, title="华东区客户答谢会",
+                        audience={"department_ids": [co.cast.departments["华东区"]]})
+    first = (await submit(co.liuyang, other["id"]))["approval"]["id"]
+    await decide(co.zhangwei, other["id"], "return", "请发给整个销售部。")
+    widened = await co.liuyang.api.patch(f"{API}/{other['id']}", json={
+        "audience": {"department_ids": [co.cast.departments["销售部"]]}})
+    assert widened.status_code == 200, widened.text
+    second = (await submit(co.liuyang, other["id"]))["approval"]
+    assert (second["id"] != first, second["round"]) == (True, 1)
+    mine = (await co.liuyang.api.get("/api/v1/approvals", params={"box": "mine"})).json()
+    assert {i["approval"]["id"]: i["approval"]["status"] for i in mine["items"]} == {
+        first: "withdrawn", second["id"]: "pending"}
 
 
 async def test_scheduled_publish_happens_once(cast: Cast) -> None:

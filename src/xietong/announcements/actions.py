@@ -45,7 +45,13 @@ from xietong.announcements.schemas import (
     SettingsChange,
 )
 from xietong.approvals import queries as approval_queries
-from xietong.approvals.actions import approvable, create_flow, do_start_flow, do_withdraw
+from xietong.approvals.actions import (
+    approvable,
+    create_flow,
+    do_resubmit,
+    do_start_flow,
+    do_withdraw,
+)
 from xietong.approvals.models import ApprovalStatus, StepMode
 from xietong.approvals.schemas import REQUESTER_DEPARTMENT, ApproverSpec, StepSpec
 from xietong.chat.access import access_channel_as_member, access_message
@@ -401,7 +407,9 @@ async def _review_plan(uow: UnitOfWork, announcement: Announcement, targets: Tar
 
 
 async def do_submit(uow: UnitOfWork, actor: Actor, found: Found, now: datetime) -> Announcement:
-    """Send a draft for review: a new approval on it (a rejected draft starts afresh)."""
+    """Send a draft for review. One its reviewer returned for changes goes on in the same
+    approval (a new round, as the engine resubmits), unless its audience now asks for other
+    reviewers; otherwise — new, rejected or withdrawn — a new approval starts."""
     _check_editable(found)
     announcement = found.announcement
     check_times(announcement.publish_at, announcement.expires_at, now)
@@ -410,15 +418,25 @@ async def do_submit(uow: UnitOfWork, actor: Actor, found: Found, now: datetime) 
         company=announcement.to_company, department_ids=found.targets.department_ids,
         channel_ids=found.targets.channel_ids))
     flow_id, department_id = await _review_plan(uow, announcement, found.targets, now)
-    review = AnnouncementReview(announcement_id=announcement.id, created_at=now)
-    uow.session.add(review)
-    await uow.flush()
-    await do_start_flow(uow, flow_id=flow_id, subject=Scope(REVIEW, review.id),
-                        title=f"公告：{announcement.title}", requester_id=announcement.author_id,
-                        requester_department_id=department_id, now=now,
-                        summary=announcement.body[:_SUMMARY_CHARS])
+    title, summary = f"公告：{announcement.title}", announcement.body[:_SUMMARY_CHARS]
+    returned = (await approval_queries.instance_for(uow, Scope(REVIEW, announcement.review_id))
+                if announcement.review_id is not None else None)
+    if returned is not None and returned.status != ApprovalStatus.RETURNED:
+        returned = None
+    if (returned is not None and returned.flow_id == flow_id
+            and returned.requester_department_id == department_id):
+        await do_resubmit(uow, returned, now, title=title, summary=summary)
+    else:
+        if returned is not None:
+            await do_withdraw(uow, returned, now)
+        review = AnnouncementReview(announcement_id=announcement.id, created_at=now)
+        uow.session.add(review)
+        await uow.flush()
+        await do_start_flow(uow, flow_id=flow_id, subject=Scope(REVIEW, review.id), title=title,
+                            requester_id=announcement.author_id,
+                            requester_department_id=department_id, now=now, summary=summary)
+        announcement.review_id = review.id
     announcement.status = AnnouncementStatus.IN_REVIEW.value
-    announcement.review_id = review.id
     announcement.review_comment = None
     announcement.updated_at = now
     await uow.flush()
