@@ -142,3 +142,23 @@ async def test_an_outsider_finds_nothing_and_the_states_show(cast: Cast,
     english = await open_page("gaoyuan", "/announcements?box=drafts", locale="en-US")
     await english.get_by_role("link", name="研发部代码冻结通知").click()
     await expect(english.get_by_test_id("submit-announcement")).to_have_text("Submit for review")
+
+
+async def test_an_administrator_chooses_who_reviews_company_wide(cast: Cast,
+                                                                 open_page: OpenPage) -> None:
+    co = await company(cast)
+    page = await open_page("linxiaoyan", "/announcements?box=mine")
+    settings = page.get_by_test_id("review-settings")
+    select = settings.get_by_label("审核部门")
+    await expect(select).to_have_value(str(co.cast.departments["人力资源部"]))
+    await select.select_option(label="研发部")
+    await settings.get_by_role("button", name="保存").click()
+    await expect(settings.get_by_role("status")).to_have_text("已保存。")
+    await assert_no_serious_violations(page)
+    await screenshot(page, "announcement-settings-desktop")
+    chosen = (await co.linxiaoyan.api.get(f"{API}/settings")).json()
+    assert chosen == {"review_department_id": co.cast.departments["研发部"]}
+    # Not for others.
+    member = await open_page("liuyang", "/announcements?box=mine")
+    await expect(member.get_by_test_id("announcements-empty")).to_be_visible()
+    await expect(member.get_by_test_id("review-settings")).to_have_count(0)

@@ -78,3 +78,13 @@ export function myPendingTask(announcement: Announcement, userId: number): numbe
   }
   return null
 }
+
+export type ReviewSettings = Schema<'SettingsOut'>
+
+export function getReviewSettings(): Promise<ReviewSettings> {
+  return api.get<ReviewSettings>(`${BASE}/settings`)
+}
+
+export function setReviewSettings(reviewDepartmentId: number | null): Promise<ReviewSettings> {
+  return api.put<ReviewSettings>(`${BASE}/settings`, { review_department_id: reviewDepartmentId })
+}

@@ -1978,6 +1978,13 @@ const en: MessageSchema = {
     card: {
       published: 'New announcement',
     },
+    settings: {
+      title: 'Review of company-wide announcements',
+      hint: 'Company-wide announcements are reviewed by this department’s manager, then by an administrator; with none, by an administrator alone.',
+      department: 'Reviewing department',
+      none: 'None (administrators only)',
+      saved: 'Saved.',
+    },
     title: 'Announcements',
     intro: 'Official notices to the company, departments and channels: once reviewed, posted and pinned in their announcement channels.',
     new: 'Write an announcement',
