@@ -3,6 +3,7 @@ refusal is a clear 4xx in the JSON error shape and writes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -195,3 +196,18 @@ async def test_its_files_are_its_readers(cast: Cast) -> None:
     for file_id in (cover["id"], sheet["id"]):
         assert (await co.lina.api.get(f"/api/v1/files/{file_id}")).status_code == 200
         assert (await co.liuyang.api.get(f"/api/v1/files/{file_id}")).status_code == 404
+
+
+async def test_at_once(cast: Cast) -> None:
+    """Two submissions at once start one review; acknowledgements at once count once."""
+    co = await company(cast)
+    made = await draft(co.gaoyuan, title="代码冻结", requires_ack=True,
+                       audience={"department_ids": [co.cast.departments["研发部"]]})
+    url = f"{API}/{made['id']}"
+    sent = await asyncio.gather(*(co.gaoyuan.api.post(f"{url}/submit") for _ in range(3)))
+    assert sorted(r.status_code for r in sent) == [200, 409, 409]
+    await decide(co.lina, made["id"])
+    acked = await asyncio.gather(*(co.lina.api.post(f"{url}/acknowledge") for _ in range(4)))
+    assert {r.status_code for r in acked} == {200}
+    receipts = (await co.gaoyuan.api.get(f"{url}/receipts")).json()
+    assert (receipts["read"], receipts["acknowledged"]) == (1, 1)
