@@ -274,6 +274,11 @@ async def build_world(cast: Cast) -> World:
         "kind": "page", "target_id": page.json()["id"], "title": "接口规范的写法"})
     assert case.status_code == 201, case.text
     world.ids.update(suggestion_id=suggestion.json()["id"], case_id=case.json()["id"])
+    announcement = await owner.api.post(f"{API}/announcements", json={
+        "title": "春节放假通知", "body": "2 月 5 日至 11 日放假，12 日正常上班。",
+        "audience": {"company": True}})
+    assert announcement.status_code == 201, announcement.text
+    world.ids.update(announcement_id=announcement.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -120,7 +120,7 @@ async def test_operator_commands(operator: Operator, backend: Backend) -> None:
     assert "48 people" in seeded.stdout
     # Every domain's step ran as the operator, whatever role the demo gives its owner.
     for made in ("1 company holiday", "3 approval flows", "6 request types", "6 requests",
-                 "14 spaces", "9 pages", "19 glossary terms"):
+                 "14 spaces", "9 pages", "19 glossary terms", "3 announcements"):
         assert made in seeded.stdout, seeded.stdout
     assert "already there" in operator.run("seed-demo").stdout
     # The search index afresh: the demo's messages, its requests, its project and tasks.

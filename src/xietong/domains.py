@@ -7,6 +7,7 @@ on (chat after org: its demo conversations need the demo people).
 
 from __future__ import annotations
 
+from xietong.announcements.manifest import MANIFEST as ANNOUNCEMENTS
 from xietong.approvals.manifest import MANIFEST as APPROVALS
 from xietong.audit.manifest import MANIFEST as AUDIT
 from xietong.auth.manifest import MANIFEST as AUTH
@@ -50,4 +51,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     MEETINGS,
     SURVEYS,
     FEEDBACK,
+    ANNOUNCEMENTS,
 )

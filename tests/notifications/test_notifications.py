@@ -413,7 +413,9 @@ async def test_preferences_mute_kinds_and_quiet_hours(cast: Cast, follow: Follow
                   "doc_comment_mention": True, "doc_comment_reply": True,
                   "glossary_term_changed": True, "meeting_invited": True,
                   "meeting_reminder": True, "survey_invited": True,
-                  "survey_reminder": True, "kudos_received": True},
+                  "survey_reminder": True, "kudos_received": True,
+                  "announcement_published": True, "announcement_reminder": True,
+                  "announcement_reviewed": True},
         "dnd_enabled": False, "dnd_start": "22:00", "dnd_end": "08:00"}
     chosen = await cast.lina.api.put(f"{API}/preferences", json={
         "kinds": {"mention": False}, "dnd_enabled": True, "dnd_start": "00:00",

@@ -53,6 +53,11 @@ class NotificationKind(StrEnum):
     SURVEY_REMINDER = "survey_reminder"
     # Kudos: someone thanked one (or one's team).
     KUDOS_RECEIVED = "kudos_received"
+    # Announcements: one reached its audience; a reminder to acknowledge it; its review
+    # ended (to its author).
+    ANNOUNCEMENT_PUBLISHED = "announcement_published"
+    ANNOUNCEMENT_REMINDER = "announcement_reminder"
+    ANNOUNCEMENT_REVIEWED = "announcement_reviewed"
 
 
 class Notification(Base):

@@ -191,6 +191,46 @@ export const router = createRouter({
           meta: { titleKey: 'voice.box.title' },
         },
         {
+          path: 'announcements',
+          name: 'announcements',
+          component: () => import('../announcements/AnnouncementsView.vue'),
+          meta: { titleKey: 'announcements.title' },
+        },
+        {
+          path: 'announcements/new',
+          name: 'announcement-new',
+          component: () => import('../announcements/AnnouncementComposer.vue'),
+          meta: { titleKey: 'announcements.composer.newTitle' },
+        },
+        {
+          path: 'announcements/review',
+          name: 'announcement-reviews',
+          component: () => import('../announcements/ReviewInboxView.vue'),
+          meta: { titleKey: 'announcements.review.title' },
+        },
+        {
+          // Cards in announcement channels and notifications link here (`/announcements/12`).
+          path: 'announcements/:announcementId(\\d+)',
+          name: 'announcement',
+          component: () => import('../announcements/AnnouncementView.vue'),
+          props: (route) => ({ announcementId: Number(route.params.announcementId) }),
+          meta: { titleKey: 'announcements.title' },
+        },
+        {
+          path: 'announcements/:announcementId(\\d+)/edit',
+          name: 'announcement-edit',
+          component: () => import('../announcements/AnnouncementComposer.vue'),
+          props: (route) => ({ announcementId: Number(route.params.announcementId) }),
+          meta: { titleKey: 'announcements.composer.editTitle' },
+        },
+        {
+          path: 'announcements/:announcementId(\\d+)/receipts',
+          name: 'announcement-receipts',
+          component: () => import('../announcements/ReceiptsView.vue'),
+          props: (route) => ({ announcementId: Number(route.params.announcementId) }),
+          meta: { titleKey: 'announcements.receipts.title' },
+        },
+        {
           path: 'my-work',
           name: 'my-work',
           component: () => import('../projects/MyWorkView.vue'),

@@ -34,6 +34,9 @@ const everyKind: { [K in NotificationKind]: K } = {
   survey_invited: 'survey_invited',
   survey_reminder: 'survey_reminder',
   kudos_received: 'kudos_received',
+  announcement_published: 'announcement_published',
+  announcement_reminder: 'announcement_reminder',
+  announcement_reviewed: 'announcement_reviewed',
 }
 export const NOTIFICATION_KINDS: readonly NotificationKind[] = Object.values(everyKind)
 

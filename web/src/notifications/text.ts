@@ -28,6 +28,9 @@ const TITLE_KEYS: { [K in NotificationKind]: MessageKey } = {
   survey_invited: 'notifications.titles.survey_invited',
   survey_reminder: 'notifications.titles.survey_reminder',
   kudos_received: 'notifications.titles.kudos_received',
+  announcement_published: 'notifications.titles.announcement_published',
+  announcement_reminder: 'notifications.titles.announcement_reminder',
+  announcement_reviewed: 'notifications.titles.announcement_reviewed',
 }
 
 function dataText(notification: Notification, key: string): string {
