@@ -42,6 +42,9 @@ async def test_a_poll_from_the_composer_is_voted_on_in_its_card(
     card = liu.get_by_test_id("survey-ref")
     await expect(card).to_contain_text("今天中午吃什么？")
     await expect(card).to_contain_text("0/3 人已参与")
+    # The message reads as a sentence: the poll's path it ends with is the card, not a line.
+    body = liu.locator(".message .body").filter(has_text="发起了投票")
+    await expect(body).to_have_text("发起了投票：今天中午吃什么？")
     vote = card.get_by_test_id("poll-vote")
     await expect(vote).to_be_disabled()
     await card.get_by_label("黄焖鸡米饭").check()

@@ -6,6 +6,7 @@
  * closing) asks for it afresh: `realtime/liveLookup.ts`.
  */
 import { api } from '../api/client'
+import { idsInText } from '../chat/idsInText'
 import type { Schema } from '../api/types'
 import { liveLookup } from '../realtime/liveLookup'
 import { onEvent } from '../realtime/socket'
@@ -22,13 +23,17 @@ const LINK = /(?<![\w/])(?:https?:\/\/[^\s/]+)?\/surveys\/(\d{1,9})(?!\d)/g
 /** The surveys `text` links to, each once, in the order it names them (at most a few). */
 export function surveyIdsIn(text: string): number[] {
   if (!text.includes('/surveys/')) return []
-  const ids: number[] = []
-  for (const match of text.matchAll(LINK)) {
-    const id = Number(match[1])
-    if (id > 0 && !ids.includes(id)) ids.push(id)
-    if (ids.length === MAX_SURVEY_CARDS) break
-  }
-  return ids
+  return idsInText(text, [LINK], MAX_SURVEY_CARDS)
+}
+
+// The message a poll posts ends with the poll's path on a line of its own (`…\n/surveys/12`);
+// the card under the message stands for it, so the line is not drawn.
+const OWN_PATH_TEXT = /\n\/surveys\/\d{1,9}$/
+const OWN_PATH_HTML = /<br>\n\/surveys\/\d{1,9}<\/p>\n?$/
+
+/** `html` (the message's) without the path line a poll's own message ends with. */
+export function withoutPollPath(text: string, html: string): string {
+  return OWN_PATH_TEXT.test(text) ? html.replace(OWN_PATH_HTML, '</p>\n') : html
 }
 
 const surveys = liveLookup<SurveySummary>({
