@@ -31,6 +31,7 @@ from xietong.meetings.minutes import (
     folder_in,
     minutes_page_markdown,
     page_title,
+    separate_checklists,
     template_markdown,
 )
 from xietong.meetings.models import (
@@ -347,7 +348,7 @@ async def do_open_minutes_page(uow: UnitOfWork, actor: Actor, found: MeetingAcce
     folder_id = await folder_in(uow, agent, space)
     attendee_ids = sorted(await queries.attendee_ids(uow, meeting.id))
     if meeting.minutes.strip():
-        markdown = meeting.minutes
+        markdown = separate_checklists(meeting.minutes)
     else:
         agenda = (await uow.session.scalars(
             select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)

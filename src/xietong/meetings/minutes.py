@@ -5,6 +5,7 @@ already let manage it. Extraction then reads the page's Markdown as people edit 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,34 @@ def template_markdown(meeting: Meeting, agenda: Sequence[AgendaItem], names: dic
         blocks += ["## 讨论与结论", "要点："]
     blocks += [f"## {ACTION_ITEMS_HEADING}", CHECKLIST_HINT]
     return "\n\n".join(blocks) + "\n"
+
+
+_ITEM = re.compile(r"([-*+])( \[[ xX]\])?(?=\s)")
+
+
+def separate_checklists(markdown: str) -> str:
+    """Markdown minutes whose lists mix plain items and checkboxes, with each run of the
+    one kind its own list (a new bullet character starts a new list): in the editor a list
+    holding a checkbox is a checklist, and every plain line of it would become an action
+    item. Top-level lists only."""
+    out: list[str] = []
+    kind: bool | None = None  # the list being read: a checklist or not (None: no list)
+    marker = "-"
+    for line in markdown.split("\n"):
+        item = _ITEM.match(line)
+        if item is None:
+            if line.strip() and not line.startswith((" ", "\t")):
+                kind = None
+            out.append(line)
+            continue
+        checkbox = item.group(2) is not None
+        if kind is None:
+            marker = item.group(1)
+        elif checkbox != kind:
+            marker = "*" if marker != "*" else "-"
+        kind = checkbox
+        out.append(marker + line[1:])
+    return "\n".join(out)
 
 
 async def department_for(uow: UnitOfWork, meeting: Meeting) -> Department:
