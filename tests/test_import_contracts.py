@@ -22,6 +22,7 @@ from xietong.documents.api import VersionServices
 from xietong.domains import DOMAINS
 from xietong.edge import Services
 from xietong.jobs.api import JobServices
+from xietong.meetings.api import MinutesServices
 from xietong.ops.api import OpsServices
 from xietong.realtime.api import RealtimeServices
 from xietong.realtime.socket import SocketServices
@@ -35,9 +36,10 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 def runtime_serves(runtime: Runtime) -> tuple[Services, AuthServices, SocketServices,
                                                RealtimeServices, OpsServices, JobServices,
-                                               SearchServices, VersionServices]:
+                                               SearchServices, VersionServices,
+                                               MinutesServices]:
     """Routes get the runtime as these protocols; mypy checks here that it provides them."""
-    return runtime, runtime, runtime, runtime, runtime, runtime, runtime, runtime
+    return runtime, runtime, runtime, runtime, runtime, runtime, runtime, runtime, runtime
 
 
 def lint_imports(config: Path, source: Path, *contracts: str) -> subprocess.CompletedProcess[str]:

@@ -5,6 +5,7 @@ task; at desktop and phone sizes, with axe."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from playwright.async_api import ViewportSize, expect
 
 from tests.browser.accessibility import assert_no_serious_violations
 from tests.browser.conftest import OpenPage, screenshot
+from tests.browser.test_docs import derived, editor, type_at_end
 from tests.helpers import Cast, Person
 from tests.projects.helpers import make_project
 
@@ -74,13 +76,29 @@ async def test_the_calendar_and_a_meetings_action_items(cast: Cast, open_page: O
     await expect(page.get_by_test_id("meeting-title")).to_have_text("客户回访复盘")
     await expect(page.locator(".agenda li")).to_have_count(2)
 
-    # The series' meeting: the minutes read for action items, proposals confirmed.
+    # The series' meeting: its minutes taken earlier become a page, written on in the
+    # docs editor; back on the meeting they are read for action items, proposals confirmed.
     await page.goto(page.url.split("/meetings")[0] + f"/meetings/{weekly['id']}")
-    await expect(page.get_by_test_id("minutes-input")).to_have_value(MINUTES)
+    await expect(page.locator(".minutes-text")).to_contain_text("官网新品页设计稿已评审通过")
     await expect(page.get_by_test_id("action-items-empty")).to_be_visible()
+    await page.get_by_test_id("minutes-write").click()
+    await expect(page).to_have_url(re.compile(r"/docs/pages/\d+$"))
+    await expect(editor(page)).to_contain_text("把报价单发给客户")
+    await expect(page.get_by_test_id("collab-status")).to_have_text("已保存")
+    await screenshot(page, "meeting-minutes-page-desktop")
+    await type_at_end(page, "刘洋负责周五前整理客户反馈。")
+    await expect(page.get_by_test_id("collab-status")).to_have_text("已保存")
+    page_id = int(page.url.rsplit("/", 1)[1])
+    await derived(cast.lina, page_id, "刘洋负责周五前整理客户反馈")
+    await page.go_back()
+    await expect(page.get_by_test_id("minutes-preview")).to_contain_text("官网新品页")
+    await expect(page.get_by_test_id("minutes-open")).to_have_attribute(
+        "href", f"/docs/pages/{page_id}")
     await page.get_by_test_id("extract").click()
     proposed = page.get_by_test_id("proposed-item")
-    await expect(proposed).to_have_count(2)
+    # The reviewed line stays a plain item (the editor's lists are checklists or not).
+    await expect(proposed).to_have_count(3)
+    await expect(proposed.filter(has_text="整理客户反馈")).to_have_count(1)
     await expect(proposed.first).to_contain_text("把报价单发给客户")
     await screenshot(page, "meeting-proposals-desktop")
     await assert_no_serious_violations(page)
@@ -93,7 +111,7 @@ async def test_the_calendar_and_a_meetings_action_items(cast: Cast, open_page: O
     task_id = next(i["task_id"] for i in items["items"] if i["status"] == "confirmed")
     await expect(decided.get_by_role("link", name="新品上市")).to_have_attribute(
         "href", f"/projects/{project['id']}?task={task_id}")
-    await expect(proposed).to_have_count(1)
+    await expect(proposed).to_have_count(2)
 
     # An attendee on a phone: answers, sees the items but cannot decide them.
     phone = await open_page("zhangwei", f"/meetings/{weekly['id']}", viewport=PHONE)

@@ -16,10 +16,24 @@ from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
 from xietong.core.errors import Conflict, Invalid, NotFound
 from xietong.core.uow import UnitOfWork
+from xietong.documents.access import access_page
+from xietong.documents.actions import do_create_page, do_set_page_permissions
+from xietong.documents.schemas import PageCreate, PagePermissionsIn
+from xietong.documents.spaces import do_make_department_space
+from xietong.documents.ydoc import content_of, document_from, seed_from_markdown
 from xietong.meetings import queries, recurrence
 from xietong.meetings.access import MeetingAccess
 from xietong.meetings.events import MeetingChanged, MeetingInvited, to_people
 from xietong.meetings.extraction import Candidate, ProposedItem, extract_action_items
+from xietong.meetings.minutes import (
+    attendee_grants,
+    department_for,
+    folder_in,
+    minutes_page_markdown,
+    page_title,
+    separate_checklists,
+    template_markdown,
+)
 from xietong.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -308,10 +322,54 @@ async def do_set_minutes(uow: UnitOfWork, actor: Actor, found: MeetingAccess, mi
     require(meetings_policy.can_write_minutes(actor, found.standing),
             "Only the meeting's attendees take its minutes.", code="may_not_write_minutes")
     meeting = found.meeting
+    if meeting.minutes_page_id is not None:
+        raise Conflict("This meeting's minutes are a page: edit them there.",
+                       code="minutes_in_page", details={"page_id": meeting.minutes_page_id})
     meeting.minutes = minutes
     meeting.minutes_updated_at = meeting.updated_at = now or utcnow()
     meeting.minutes_updated_by = actor.user_id
     await emit_meeting(uow, meeting, "minutes")
+
+
+async def do_open_minutes_page(uow: UnitOfWork, actor: Actor, found: MeetingAccess, *,
+                               zone: ZoneInfo) -> bool:
+    """Make the meeting's minutes page unless it has one (whether it made it). The page
+    starts from the Markdown minutes if any were taken, else from the meeting's template;
+    the meeting's row is locked by the caller, so two at once make one page."""
+    require(meetings_policy.can_write_minutes(actor, found.standing),
+            "Only the meeting's attendees take its minutes.", code="may_not_write_minutes")
+    meeting = found.meeting
+    if meeting.minutes_page_id is not None:
+        return False
+    agent = meetings_policy.minutes_page_agent(actor)
+    department = await department_for(uow, meeting)
+    space = await do_make_department_space(uow, department.id, department.name,
+                                           actor_id=actor.user_id)
+    folder_id = await folder_in(uow, agent, space)
+    attendee_ids = sorted(await queries.attendee_ids(uow, meeting.id))
+    if meeting.minutes.strip():
+        markdown = separate_checklists(meeting.minutes)
+    else:
+        agenda = (await uow.session.scalars(
+            select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position, AgendaItem.id))).all()
+        names = await queries.names_of(
+            uow, [*attendee_ids, meeting.organiser_id,
+                  *(a.owner_id for a in agenda if a.owner_id is not None)])
+        markdown = template_markdown(meeting, agenda, names, attendee_ids, zone)
+    page = await do_create_page(
+        uow, agent, PageCreate(space_id=space.id, parent_id=folder_id,
+                               title=page_title(meeting, zone)),
+        content=content_of(document_from(seed_from_markdown(markdown))))
+    await do_set_page_permissions(
+        uow, agent, await access_page(uow, agent, page.id),
+        PagePermissionsIn(inherit=False,
+                          grants=attendee_grants([*attendee_ids, meeting.organiser_id],
+                                                 meeting.department_ids)))
+    meeting.minutes_page_id = page.id
+    meeting.updated_at = utcnow()
+    await emit_meeting(uow, meeting, "minutes")
+    return True
 
 
 async def do_add_agenda_item(uow: UnitOfWork, actor: Actor, found: MeetingAccess,
@@ -411,22 +469,26 @@ def fingerprint(proposed: ProposedItem) -> str:
     return hashlib.sha256(said.encode()).hexdigest()
 
 
-def minutes_text(meeting: Meeting, agenda: Sequence[AgendaItem]) -> str:
+def minutes_text(minutes: str, agenda: Sequence[AgendaItem]) -> str:
     """The minutes and each agenda item's notes, as one text to read."""
-    parts = [meeting.minutes] + [a.notes for a in agenda if a.notes.strip()]
+    parts = [minutes] + [a.notes for a in agenda if a.notes.strip()]
     return "\n\n".join(p for p in parts if p.strip())
 
 
 async def do_extract(uow: UnitOfWork, actor: Actor, found: MeetingAccess, *,
-                     zone: ZoneInfo) -> int:
+                     zone: ZoneInfo, live_page: str | None = None) -> int:
     """Read the minutes for action items and store each new one as a proposal (never a
-    task: the organiser confirms). Running it again adds only what is new. How many."""
+    task: the organiser confirms). Running it again adds only what is new. How many.
+    The minutes are the meeting's page when it has one (`live_page`: its Markdown as
+    people are editing it on this node, if they are), else its Markdown field."""
     _check_items(actor, found)
     meeting = found.meeting
+    minutes = (meeting.minutes if meeting.minutes_page_id is None
+               else await minutes_page_markdown(uow, actor, meeting.minutes_page_id, live_page))
     agenda = (await uow.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position, AgendaItem.id))).all()
-    proposed = extract_action_items(minutes_text(meeting, agenda),
+    proposed = extract_action_items(minutes_text(minutes, agenda),
                                     meeting_at=meeting.starts_at, zone=zone,
                                     candidates=await candidates_for(uow, meeting))
     known = set(await uow.session.scalars(

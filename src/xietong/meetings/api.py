@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime
 from sqlalchemy import delete, select
 
@@ -17,7 +17,8 @@ from xietong.core.clock import utcnow
 from xietong.core.errors import Invalid, NotFound
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
-from xietong.edge import CurrentActor, IdPath, Rt
+from xietong.documents.collab import CollabServices, rooms_of
+from xietong.edge import CurrentActor, IdPath, Rt, get_services
 from xietong.meetings import actions, queries, recurrence
 from xietong.meetings.access import (
     access_action_item,
@@ -45,8 +46,19 @@ from xietong.meetings.schemas import (
 )
 from xietong.meetings.views import items_out, meeting_out, meeting_summary
 from xietong.org.models import User
+from xietong.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
+
+
+class MinutesServices(CollabServices, Protocol):
+    """Extraction reads a minutes page as people are editing it: the node's rooms."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+MinutesRt = Annotated[MinutesServices, Depends(get_services)]
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 _ICS_REPLY: dict[int | str, dict[str, Any]] = {200: {"content": {"text/calendar": {}}}}
@@ -230,14 +242,32 @@ async def answer_meeting_invitation(meeting_id: IdPath, body: ResponseBody, acto
         return await _out(uow, actor, meeting_id)
 
 
-@router.put("/meetings/{meeting_id}/minutes")
+@router.put("/meetings/{meeting_id}/minutes", deprecated=True)
 async def set_minutes(meeting_id: IdPath, body: MinutesBody, actor: CurrentActor,
                       rt: Rt) -> MeetingOut:
     """The minutes, in Markdown (a checklist line `- [ ] @张伟 … 12月10日` is an action
-    item)."""
+    item), for a meeting without a minutes page (409 `minutes_in_page` once it has one).
+    Deprecated: make the page (`POST /meetings/{id}/minutes-page`) and write there."""
     async with rt.unit_of_work() as uow:
         found = await access_meeting(uow, actor, meeting_id, for_update=True)
         await actions.do_set_minutes(uow, actor, found, body.minutes)
+        return await _out(uow, actor, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/minutes-page", status_code=201,
+             responses={200: {"description": "The meeting already had its minutes page.",
+                              "model": MeetingOut}})
+async def open_minutes_page(meeting_id: IdPath, actor: CurrentActor, rt: Rt,
+                            response: Response) -> MeetingOut:
+    """The meeting's minutes as a documents page (`minutes_page_id`), made the first time
+    (201) by its organiser or an attendee, then the same page (200): in the organiser's
+    department space under "会议纪要", from the Markdown minutes if any were taken, else
+    from the agenda with an action-items checklist; every attendee (and department
+    invited) edits it, nobody else sees it but the space's managers."""
+    async with rt.unit_of_work() as uow:
+        found = await access_meeting(uow, actor, meeting_id, for_update=True)
+        if not await actions.do_open_minutes_page(uow, actor, found, zone=_zone(rt)):
+            response.status_code = 200
         return await _out(uow, actor, meeting_id)
 
 
@@ -291,13 +321,22 @@ async def add_action_item(meeting_id: IdPath, body: ActionItemCreate, actor: Cur
 
 
 @router.post("/meetings/{meeting_id}/action-items/extract")
-async def extract_action_items(meeting_id: IdPath, actor: CurrentActor, rt: Rt) -> Extracted:
-    """Read the minutes (and the agenda's notes) for action items: checklist lines and
+async def extract_action_items(meeting_id: IdPath, actor: CurrentActor,
+                               rt: MinutesRt) -> Extracted:
+    """Read the minutes (the minutes page's Markdown as people are editing it, when the
+    meeting has one; and the agenda's notes) for action items: checklist lines and
     commitments in free text become proposals; nothing becomes a task until confirmed. A
     sentence read before is not proposed again."""
+    # The room's copy is read outside the write (a room saving itself waits for one).
+    async with rt.reader() as uow:
+        page_id = (await access_meeting(uow, actor, meeting_id)).meeting.minutes_page_id
+    live = await rooms_of(rt).live(page_id) if page_id is not None else None
     async with rt.unit_of_work() as uow:
         found = await access_meeting(uow, actor, meeting_id, for_update=True)
-        added = await actions.do_extract(uow, actor, found, zone=_zone(rt))
+        if found.meeting.minutes_page_id != page_id:
+            live = None  # made meanwhile: read as stored
+        added = await actions.do_extract(uow, actor, found, zone=rt.settings.zone,
+                                         live_page=live.markdown if live else None)
         return Extracted(added=added,
                          items=await items_out(uow, await queries.items_of(uow, meeting_id)))
 

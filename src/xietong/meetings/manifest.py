@@ -47,6 +47,9 @@ MANIFEST = DomainManifest(
             "unknown_project": "项目不存在或你看不到。",
             "bad_range": "结束时间要晚于开始时间。",
             "range_too_long": "一次最多查询 62 天。",
+            "minutes_in_page": "这个会议的纪要已经是一篇文档，请在文档里修改。",
+            "minutes_page_unreadable": "会议纪要文档已被删除或你无权查看。",
+            "no_minutes_space": "组织者不属于任何部门，也没有邀请部门，无法确定纪要存放的空间。",
         },
     },
 )

@@ -90,6 +90,9 @@ class Meeting(Base):
     minutes_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     minutes_updated_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    # The minutes as a documents page (then `minutes` is only what it started from).
+    minutes_page_id: Mapped[int | None] = mapped_column(
+        ForeignKey("doc_pages.id", ondelete="SET NULL"))
     # [{"title": ..., "url": ...}]: what to read before.
     pre_reads: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Departments invited as a whole (their people are attendees).

@@ -264,6 +264,10 @@ class MeetingOut(MeetingSummary):
     pre_reads: list[PreReadOut]
     minutes: str
     minutes_updated_at: datetime | None
+    # The minutes as a documents page (null: none yet; `minutes` is then the Markdown).
+    minutes_page_id: int | None
+    # The page's first words, for a caller who may read it (null otherwise).
+    minutes_preview: str | None
     remind_minutes: int | None
     channel_id: int | None
     series: SeriesOut | None

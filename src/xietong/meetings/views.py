@@ -10,6 +10,7 @@ from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.meetings import queries
 from xietong.meetings.access import MeetingAccess
+from xietong.meetings.minutes import preview_of
 from xietong.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -103,6 +104,9 @@ async def meeting_out(uow: UnitOfWork, actor: Actor, found: MeetingAccess) -> Me
         pre_reads=[PreReadOut(title=str(p.get("title", "")), url=str(p.get("url", "")))
                    for p in meeting.pre_reads],
         minutes=meeting.minutes, minutes_updated_at=meeting.minutes_updated_at,
+        minutes_page_id=meeting.minutes_page_id,
+        minutes_preview=(await preview_of(uow, actor, meeting.minutes_page_id)
+                         if meeting.minutes_page_id is not None else None),
         remind_minutes=meeting.remind_minutes, channel_id=meeting.channel_id,
         series=series, previous_meeting_id=previous.id if previous is not None else None,
         carried_over=await items_out(uow, carried),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xietong.core.actor import Actor
+from xietong.core.actor import Actor, Role
 from xietong.policy.org import is_guest
 
 
@@ -47,3 +47,13 @@ def can_manage_action_items(actor: Actor, standing: MeetingStanding) -> bool:
     """Add, edit, confirm (into a task) or dismiss action items, and run the extractor: the
     organiser and administrators. Attendees see them."""
     return can_edit_meeting(actor, standing)
+
+
+def minutes_page_agent(actor: Actor) -> Actor:
+    """Who files a meeting's minutes page in the documents: the person who asked (so the
+    page and the audit log name them), with the standing to put a page in the organiser's
+    department space and restrict it to the attendees. The meeting's rule
+    (`can_write_minutes`) has already let them; the space's own rules, made for people
+    writing documents directly, would refuse most attendees (members edit a department
+    space, only its managers restrict a page of it)."""
+    return Actor(user_id=actor.user_id, role=Role.ADMIN, ip=actor.ip)

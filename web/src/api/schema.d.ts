@@ -3334,11 +3334,37 @@ export interface paths {
         get?: never;
         /**
          * Set Minutes
+         * @deprecated
          * @description The minutes, in Markdown (a checklist line `- [ ] @张伟 … 12月10日` is an action
-         *     item).
+         *     item), for a meeting without a minutes page (409 `minutes_in_page` once it has one).
+         *     Deprecated: make the page (`POST /meetings/{id}/minutes-page`) and write there.
          */
         put: operations["set_minutes"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/minutes-page": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Minutes Page
+         * @description The meeting's minutes as a documents page (`minutes_page_id`), made the first time
+         *     (201) by its organiser or an attendee, then the same page (200): in the organiser's
+         *     department space under "会议纪要", from the Markdown minutes if any were taken, else
+         *     from the agenda with an action-items checklist; every attendee (and department
+         *     invited) edits it, nobody else sees it but the space's managers.
+         */
+        post: operations["open_minutes_page"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3416,7 +3442,8 @@ export interface paths {
         put?: never;
         /**
          * Extract Action Items
-         * @description Read the minutes (and the agenda's notes) for action items: checklist lines and
+         * @description Read the minutes (the minutes page's Markdown as people are editing it, when the
+         *     meeting has one; and the agenda's notes) for action items: checklist lines and
          *     commitments in free text become proposals; nothing becomes a task until confirmed. A
          *     sentence read before is not proposed again.
          */
@@ -6178,6 +6205,10 @@ export interface components {
             minutes: string;
             /** Minutes Updated At */
             minutes_updated_at: string | null;
+            /** Minutes Page Id */
+            minutes_page_id: number | null;
+            /** Minutes Preview */
+            minutes_preview: string | null;
             /** Remind Minutes */
             remind_minutes: number | null;
             /** Channel Id */
@@ -34737,6 +34768,120 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Bad request: a body that is not JSON, or parameters that cannot go together. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not signed in, or the session or token has ended. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Not allowed, or a cookie-authenticated write without the CSRF header. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description No such thing, or nothing the caller may see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Conflicts with what exists (a taken username, a non-empty department). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description The body is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Well-formed but not valid: `details` lists each problem as {loc, msg, type}. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+            /** @description A service the server depends on is briefly unavailable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"];
+                };
+            };
+        };
+    };
+    open_minutes_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The meeting already had its minutes page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingOut"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };

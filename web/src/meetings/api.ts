@@ -51,8 +51,9 @@ export function answer(id: number, response: AnswerValue): Promise<Meeting> {
   return api.post<Meeting>(`${MEETINGS}/${id}/response`, { response })
 }
 
-export function saveMinutes(id: number, minutes: string): Promise<Meeting> {
-  return api.put<Meeting>(`${MEETINGS}/${id}/minutes`, { minutes })
+/** The meeting's minutes page, made the first time (the Markdown minutes, if any, start it). */
+export function openMinutesPage(id: number): Promise<Meeting> {
+  return api.post<Meeting>(`${MEETINGS}/${id}/minutes-page`)
 }
 
 export function listActionItems(id: number, signal?: AbortSignal): Promise<ActionItemList> {
