@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from tests.helpers import Cast, Person, create_channel, error_code
 
+from tests.helpers import Cast, Person, create_channel, error_code
 from xietong.announcements.models import Announcement
 from xietong.core.actor import Actor, Role
 from xietong.jobs.runner import JobRunner, RunnerOptions

@@ -10,7 +10,6 @@ from typing import Any
 from tests.announcements.helpers import API, company, decide, draft, refused, submit
 from tests.api_inputs import Unchanged
 from tests.helpers import Cast, create_channel, upload
-
 from xietong.announcements.schemas import MAX_BODY
 from xietong.core.clock import utcnow
 

@@ -9,6 +9,7 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
+
 from tests.announcements.helpers import (
     API,
     Clock,
@@ -23,7 +24,6 @@ from tests.announcements.helpers import (
     submit,
 )
 from tests.helpers import Cast, Follow
-
 from xietong.announcements.actions import PUBLISH_JOB, run_publish
 from xietong.chat.models import Message
 from xietong.core.clock import utcnow
