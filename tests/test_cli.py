@@ -126,7 +126,7 @@ async def test_operator_commands(operator: Operator, backend: Backend) -> None:
     # The search index afresh: the demo's messages, its requests, its project and tasks.
     reindexed = operator.run("reindex")
     assert reindexed.returncode == 0, reindexed.stderr
-    assert re.fullmatch(r"Indexed \d+ messages, 6 requests, 1 projects, 8 tasks, 7 objectives, "
+    assert re.fullmatch(r"Indexed \d+ messages, 6 requests, 1 projects, 9 tasks, 7 objectives, "
                         r"9 pages, 19 terms\.\n", reindexed.stdout), \
         reindexed.stdout
     checked = operator.run("check")
