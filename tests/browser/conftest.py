@@ -114,6 +114,21 @@ async def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+# The phone bar's destinations (zh-CN); the rest are tiles of 更多.
+PHONE_BAR = ("消息", "工单", "审批", "项目", "目标")
+
+
+async def assert_phone_bar_fits(page: Page, width: int = 390) -> None:
+    """The phone's navigation shows its destinations and 更多 whole, each on one line."""
+    nav = page.get_by_role("navigation", name="主导航")
+    shown = [(name, nav.get_by_role("link", name=name, exact=True)) for name in PHONE_BAR]
+    for name, destination in [*shown, ("更多", nav.get_by_test_id("apps-menu"))]:
+        box = await destination.bounding_box()
+        assert box is not None, name
+        assert 0 <= box["x"] <= box["x"] + box["width"] <= width, (name, box)
+        assert box["height"] < 40, (name, box)  # not broken over two lines
+
+
 async def hover_until_shown(page: Page, target: Locator, shown: Locator) -> None:
     """Hover `target` until `shown` (what hovering reveals, such as a message's actions) is
     visible. The screen may still be settling under the pointer — task and page cards and

@@ -353,8 +353,9 @@ async def test_the_phone_layout(cast: Cast, open_page: OpenPage) -> None:
     await expect(zhang.get_by_test_id("nav-approvals")).to_have_text("1")
     # Everything in the top bar fits, the search still usable; nothing runs off the side.
     nav = zhang.get_by_role("navigation", name="主导航")
-    for name in ("消息", "工单", "审批", "项目", "通讯录"):
+    for name in ("消息", "工单", "审批", "项目", "目标"):
         await expect(nav.get_by_role("link", name=re.compile(name))).to_be_in_viewport()
+    await expect(nav.get_by_test_id("apps-menu")).to_be_in_viewport()
     assert await zhang.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     for button in ("同意", "拒绝", "退回", "加签"):
         await expect(decide_button(row, button)).to_be_in_viewport()
@@ -402,8 +403,8 @@ async def test_english(cast: Cast, open_page: OpenPage) -> None:
 
 async def test_the_phone_top_bar_of_an_administrator_in_english(cast: Cast,
                                                                 open_page: OpenPage) -> None:
-    """The longest top bar: four destinations in English, the counts, and administration
-    (in the account menu on phones)."""
+    """The longest top bar: five destinations and More in English, the counts, and
+    administration (a tile of More on phones)."""
     budget = await approval_type(cast, "预算审批", {"mode": "one", "approvers": [
         {"user_id": cast.linxiaoyan.id}]})
     await file_request(cast.liuyang, budget, "Team offsite")
@@ -411,7 +412,7 @@ async def test_the_phone_top_bar_of_an_administrator_in_english(cast: Cast,
     await expect(lin.get_by_test_id("nav-approvals")).to_have_text("1")
     assert await lin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await screenshot(lin, "approvals-topbar-admin-en-phone")
-    await lin.get_by_role("button", name=re.compile("Account menu")).click()
-    await lin.locator("#account-menu").get_by_role("link", name="Admin").click()
+    await lin.get_by_test_id("apps-menu").click()
+    await lin.get_by_test_id("app-admin-users").click()
     await expect(lin).to_have_url(re.compile(r"/admin/users$"))
     await assert_no_serious_violations(lin)

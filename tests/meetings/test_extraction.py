@@ -301,8 +301,10 @@ def test_a_megabyte_of_minutes_stays_fast(kind: str) -> None:
     items = extract_action_items(text, meeting_at=MONDAY, zone=SHANGHAI,
                                  candidates=labelled.candidates)
     elapsed = time.perf_counter() - started
-    # About a second on a loaded two-core machine (bench.extraction prints the figure).
-    assert elapsed < 3.0, f"{kind}: {elapsed:.2f} s"
+    # About a second on a loaded two-core machine (bench.extraction prints the figure); the
+    # bound only catches a pass that grows with the square of the text (minutes, not seconds),
+    # not a busy machine.
+    assert elapsed < 30.0, f"{kind}: {elapsed:.2f} s"
     if kind == "minutes":
         assert len(items) > 10_000
 
@@ -312,4 +314,6 @@ def test_many_candidates_cost_one_pass() -> None:
     started = time.perf_counter()
     [item] = extract("员工12345负责明天联系客户。", candidates=crowd)
     assert item.owner == crowd[12345]
-    assert time.perf_counter() - started < 2.0
+    # Tens of milliseconds; a matcher that tried each candidate in turn over the text would
+    # take minutes. The bound is that, not a benchmark.
+    assert time.perf_counter() - started < 20.0
