@@ -53,13 +53,13 @@ async def test_a_membership_change_costs_the_same_however_many_department_channe
     """Syncing department channels reads the tree, the departments' people and the channels'
     members once for all of them: an unchanged channel costs no statement, a changed one
     only its writes."""
-    async def statements_for_a_move(user_ids: list[int]) -> int:
+    async def statements_for_a_move(user_ids: list[int]) -> list[str]:
         east = cast.departments["华东区"]
         with statements(cast.runtime) as seen:
             moved = await cast.linxiaoyan.api.put(f"/api/v1/departments/{east}/members",
                                                   json={"user_ids": user_ids})
             assert moved.status_code == 200, moved.text
-        return len(seen)
+        return seen
 
     async def department_channel(name: str, department: str) -> None:
         created = await cast.linxiaoyan.api.post("/api/v1/channels", json={
@@ -75,4 +75,6 @@ async def test_a_membership_change_costs_the_same_however_many_department_channe
         for n in range(2):
             await department_channel(f"{name}{n}", name)
     many = await statements_for_a_move([cast.liuyang.id, cast.wangfang.id])
-    assert many == few, (few, many)
+    # Compared statement by statement, so a failure names the one that differs (a CI run
+    # under load once counted 19 against 18).
+    assert sorted(many) == sorted(few), (few, many)
