@@ -90,6 +90,9 @@ async def test_bad_meetings_are_refused_and_write_nothing(cast: Cast,
         ({"rrule": "FREQ=WEEKLY;BYDAY=XX;COUNT=3"}, 422, "rrule_invalid"),
         ({"agenda": [{"title": f"议题{i}"} for i in range(51)]}, 422, "invalid"),
         ({"attendee_ids": [2_000_000]}, 422, "unknown_person"),
+        # An agenda item's owner is someone too: one unknown among known owners is refused.
+        ({"agenda": [{"title": "复盘", "owner_id": cast.zhangwei.id},
+                     {"title": "预算", "owner_id": 2_000_001}]}, 422, "unknown_person"),
         ({"link": "javascript:alert(1)"}, 422, "invalid"),
         ({"starts_at": "1733500000"}, 422, "invalid"),
     ]

@@ -105,10 +105,13 @@ async def _invited(uow: UnitOfWork, user_ids: Iterable[int],
     return active
 
 
-async def _check_person(uow: UnitOfWork, user_id: int | None) -> None:
-    if user_id is not None and not await org_queries.active_user_ids(uow, [user_id]):
+async def _check_people(uow: UnitOfWork, user_ids: Iterable[int | None]) -> None:
+    """Refuse any of `user_ids` (None: nobody) that is not an active person, in one query."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    unknown = wanted - await org_queries.active_user_ids(uow, wanted) if wanted else set()
+    if unknown:
         raise Invalid("Unknown or deactivated person.", code="unknown_person",
-                      details={"user_id": user_id})
+                      details={"user_ids": sorted(unknown)})
 
 
 async def emit_meeting(uow: UnitOfWork, meeting: Meeting, change: str,
@@ -165,8 +168,7 @@ async def do_create_meeting(uow: UnitOfWork, actor: Actor, data: MeetingCreate, 
     now = now or utcnow()
     check_times(data.starts_at, data.ends_at, now)
     people = await _invited(uow, data.attendee_ids, data.department_ids) | {actor.user_id}
-    for item in data.agenda:
-        await _check_person(uow, item.owner_id)
+    await _check_people(uow, (item.owner_id for item in data.agenda))
     rule, starts = await _occurrences(uow, data, zone)
     series = None
     if rule is not None:
@@ -375,7 +377,7 @@ async def do_open_minutes_page(uow: UnitOfWork, actor: Actor, found: MeetingAcce
 async def do_add_agenda_item(uow: UnitOfWork, actor: Actor, found: MeetingAccess,
                              data: AgendaItemIn) -> AgendaItem:
     _check_editable(actor, found)
-    await _check_person(uow, data.owner_id)
+    await _check_people(uow, [data.owner_id])
     count, last = (await uow.session.execute(
         select(func.count(), func.max(AgendaItem.position))
         .where(AgendaItem.meeting_id == found.meeting.id))).one()
@@ -405,7 +407,7 @@ async def do_update_agenda_item(uow: UnitOfWork, actor: Actor, found: MeetingAcc
             raise Invalid(f"{name} cannot be null; leave it out to keep it.",
                           code="null_setting")
     if "owner_id" in given:
-        await _check_person(uow, data.owner_id)
+        await _check_people(uow, [data.owner_id])
         item.owner_id = data.owner_id
     if "duration_minutes" in given:
         item.duration_minutes = data.duration_minutes
@@ -439,7 +441,7 @@ async def _room_for(uow: UnitOfWork, meeting_id: int, more: int) -> None:
 async def do_add_action_item(uow: UnitOfWork, actor: Actor, found: MeetingAccess,
                              data: ActionItemCreate) -> ActionItem:
     _check_items(actor, found)
-    await _check_person(uow, data.owner_id)
+    await _check_people(uow, [data.owner_id])
     await _room_for(uow, found.meeting.id, 1)
     now = utcnow()
     item = ActionItem(meeting_id=found.meeting.id, title=data.title, owner_id=data.owner_id,
@@ -533,7 +535,7 @@ async def do_update_action_item(uow: UnitOfWork, actor: Actor, found: MeetingAcc
     if data.title is not None:
         item.title = data.title
     if "owner_id" in given:
-        await _check_person(uow, data.owner_id)
+        await _check_people(uow, [data.owner_id])
         item.owner_id = data.owner_id
         if data.owner_id is not None:
             item.owner_department_id = None
