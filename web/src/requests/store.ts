@@ -7,7 +7,8 @@
  */
 import { computed, readonly, ref, shallowRef } from 'vue'
 import { onSessionEnd } from '../auth/session'
-import { getCalendar, listDays, type WorkCalendar } from '../business_calendar/api'
+import { listDays, type WorkCalendar } from '../business_calendar/api'
+import { companyCalendar } from '../business_calendar/companyTime'
 import { listRequestTypes, type RequestData, type RequestOut, type RequestType } from './api'
 import { isWeekday, localDate, nextDate, periodsOf, slaOf, type SlaSettings, type WorkingTime } from './sla'
 
@@ -90,7 +91,8 @@ function daysBefore(date: string, count: number): string {
 export function ensureCalendar(): Promise<void> {
   calendarPending ??= (async () => {
     try {
-      const info = await getCalendar()
+      const info = await companyCalendar()
+      if (!info) throw new Error('no calendar')
       const today = localDate(Date.now(), info.time_zone)
       const days = await listDays(daysBefore(today, DAYS_BEHIND), addDays(today, DAYS_AHEAD))
       workingDays.value = new Map(days.items.map((day) => [day.date, day.working]))
@@ -115,8 +117,6 @@ export const workingTime = computed<WorkingTime | null>(() => {
   }
 })
 
-/** The company's time zone (undefined until known: the viewer's own zone meanwhile). */
-export const companyZone = computed(() => calendarInfo.value?.time_zone)
 
 // ---- a clock for the countdowns ---------------------------------------------------------------
 
