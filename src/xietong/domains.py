@@ -7,6 +7,7 @@ on (chat after org: its demo conversations need the demo people).
 
 from __future__ import annotations
 
+from xietong.analytics.manifest import MANIFEST as ANALYTICS
 from xietong.announcements.manifest import MANIFEST as ANNOUNCEMENTS
 from xietong.approvals.manifest import MANIFEST as APPROVALS
 from xietong.audit.manifest import MANIFEST as AUDIT
@@ -52,4 +53,5 @@ DOMAINS: tuple[DomainManifest, ...] = (
     SURVEYS,
     FEEDBACK,
     ANNOUNCEMENTS,
+    ANALYTICS,
 )
