@@ -82,6 +82,9 @@ AnyGroup = PermissionGroup | ChannelPermissionGroup
 
 # A number of days from 0 (never) to a month.
 OverdueDays = Annotated[int, Field(ge=0, le=30, strict=True)]
+# Analytics hides a department's breakdown with fewer people than this (privacy).
+MinGroupSize = Annotated[int, Field(ge=3, le=50, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 # What a setting holds: a group of people, or a number.
 AnyValue = AnyGroup | int
 
@@ -118,6 +121,14 @@ class CompanySettings(BaseModel):
         "任务逾期多少天后通知负责人的上级（0 表示不通知）",
         "Days a task is overdue before its assignee's manager is told (0: never)")
     ] = 3
+    analytics_overview_for_everyone: Annotated[Flag, Labels(
+        "所有成员都可以查看公司协作概览",
+        "Every member may see the company's collaboration overview")
+    ] = False
+    analytics_min_group_size: Annotated[MinGroupSize, Labels(
+        "协作分析中少于多少人的部门不单独显示",
+        "Departments with fewer people than this are not shown on their own in analytics")
+    ] = 5
 
 
 class CompanySettingsChange(BaseModel):
@@ -131,6 +142,8 @@ class CompanySettingsChange(BaseModel):
     create_projects: PermissionGroup | None = None
     view_analytics: PermissionGroup | None = None
     overdue_manager_days: OverdueDays | None = None
+    analytics_overview_for_everyone: Flag | None = None
+    analytics_min_group_size: MinGroupSize | None = None
 
 
 DEFAULTS = CompanySettings()
