@@ -131,6 +131,11 @@ def file_name(data: Mapping[str, Any], extension: str) -> str:
     return f"{safe}.{extension}"
 
 
+def ascii_file_name(data: Mapping[str, Any], extension: str) -> str:
+    """The name for clients that cannot read RFC 5987's UTF-8 one."""
+    return f"maturity-report-{data['period']}.{extension}"
+
+
 def render_html(data: Mapping[str, Any], *, generated_at: datetime | None,
                 zone: ZoneInfo) -> str:
     """The report as one standalone HTML page (`Report.data`, as `analytics.report` makes
@@ -186,7 +191,8 @@ def render_html(data: Mapping[str, Any], *, generated_at: datetime | None,
 <body>
 <header class="cover">
 <p class="kicker">协同 · 数据洞察</p>
-<h1>协作成熟度报告<span class="sep">·</span>{_e(data['label'])}<span class="sep">·</span>{_e(data['department_name'])}</h1>
+<h1>协作成熟度报告<span class="sep">·</span>{_e(data['label'])}<span class="sep">·</span>\
+{_e(data['department_name'])}</h1>
 <p class="meta">统计区间：{_e(span)}　生成时间：{_e(made)}</p>
 </header>
 <main>

@@ -410,7 +410,8 @@ async def page_freshness(uow: UnitOfWork, department_ids: Iterable[int] | None, 
                          since: datetime, until: datetime) -> tuple[int, int]:
     """The pages that were live at `until` in the spaces of `department_ids` (every space
     not archived by then: None), and how many of them were last edited (or, never edited,
-    created) at `since` or later: one query."""
+    created) at `since` or later: one query. Only a page's last edit is kept, so one
+    edited again after `until` counts as kept up at `until` too."""
     live = and_(Page.created_at < until,
                 or_(Page.deleted_at.is_(None), Page.deleted_at >= until),
                 or_(Space.archived_at.is_(None), Space.archived_at >= until))
