@@ -440,7 +440,9 @@ class TaskStats:
     due: int = 0
     overdue_open: int = 0
     completed_late: int = 0
+    # Cycle times in working seconds, and how many of them make a working day.
     cycle_seconds: list[float] = field(default_factory=list)
+    day_seconds: float = DAY
 
     @property
     def completion_rate(self) -> float | None:
@@ -452,8 +454,9 @@ class TaskStats:
 
     @property
     def median_cycle_days(self) -> float | None:
+        """In working days (cycle times are working time on the business calendar)."""
         median = percentile(self.cycle_seconds, 50)
-        return None if median is None else round(median / DAY, 2)
+        return None if median is None else round(median / self.day_seconds, 2)
 
 
 def task_condition(kind: str, days: Days, today: date) -> ColumnElement[bool]:
@@ -502,12 +505,13 @@ def _count_task(stats: TaskStats, days: Days, today: date, created: date,
         stats.overdue_open += completed is None and due < today
 
 
-async def task_stats(uow: UnitOfWork, days: Days, groups: Groups | None, today: date
-                     ) -> dict[int, TaskStats]:
-    """By the row of the task's department (`groups` None: the company as row 0)."""
+async def task_stats(uow: UnitOfWork, days: Days, groups: Groups | None, today: date, *,
+                     day_seconds: float = DAY) -> dict[int, TaskStats]:
+    """By the row of the task's department (`groups` None: the company as row 0).
+    `day_seconds`: a working day's working time (`WorkingHours.per_day`)."""
     owners = _owners(groups) if groups is not None else None
-    found: dict[int, TaskStats] = (
-        {row: TaskStats() for row in groups} if groups is not None else {0: TaskStats()})
+    found: dict[int, TaskStats] = {row: TaskStats(day_seconds=day_seconds)
+                                   for row in (groups if groups is not None else [0])}
     for department_id, _, created, completed, due, cycle, late in await _task_rows(
             uow, days, sorted(owners) if owners is not None else None):
         for row in owners[department_id] if owners is not None else [0]:
@@ -517,14 +521,16 @@ async def task_stats(uow: UnitOfWork, days: Days, groups: Groups | None, today: 
 
 async def project_task_stats(uow: UnitOfWork, days: Days, today: date,
                              departments: Collection[int] | None = None,
-                             projects: Collection[int] | None = None) -> dict[int, TaskStats]:
+                             projects: Collection[int] | None = None, *,
+                             day_seconds: float = DAY) -> dict[int, TaskStats]:
     """By project, over the tasks of `departments` (None: everyone's), of `projects` only
     when given."""
-    found: dict[int, TaskStats] = defaultdict(TaskStats)
+    found: dict[int, TaskStats] = {}
     for _, project_id, created, completed, due, cycle, late in await _task_rows(
             uow, days, departments, projects):
-        _count_task(found[project_id], days, today, created, completed, due, cycle, late)
-    return dict(found)
+        stats = found.setdefault(project_id, TaskStats(day_seconds=day_seconds))
+        _count_task(stats, days, today, created, completed, due, cycle, late)
+    return found
 
 
 # --- approvals ---------------------------------------------------------------------------
