@@ -26,10 +26,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import and_, func, select, true
 
+from xietong.analytics import figures
 from xietong.analytics.access import OrgChart
-from xietong.analytics.models import DepartmentCount, MentionFact, PairCount, RequestFact, TaskFact
+from xietong.analytics.models import TaskFact
 from xietong.core.errors import Invalid
 from xietong.core.uow import UnitOfWork
 from xietong.documents import queries as documents_queries
@@ -37,6 +38,7 @@ from xietong.documents import queries as documents_queries
 # The rollup consumer's counter names (`analytics.metrics` once it lands).
 MESSAGES = "messages"
 CROSS_MESSAGES = "cross_messages"
+PAIR_METRICS = ("messages", "mentions", "requests", "kudos")
 
 _PERIOD = re.compile(r"([0-9]{4})-Q([1-4])")
 _QUARTER_NAMES = ("一", "二", "三", "四")
@@ -150,115 +152,67 @@ class Inputs:
 
 async def gather_inputs(uow: UnitOfWork, chart: OrgChart, scope: set[int] | None,
                         window: Window) -> Inputs:
-    """The figures of `scope` (department ids; None: the company) over `window`, from the
-    rollup tables and the documents domain: a statement per table."""
-    links = await _links(uow, chart, scope, window)
-    messages, cross = await _message_counts(uow, scope, window)
+    """The figures of `scope` (department ids; None: the company) over `window`: the
+    dashboards' own (`analytics.figures`), so a report and the dashboards agree, and the
+    pages of the documents domain."""
+    days = figures.Days(window.first, window.last)
+    groups: figures.Groups | None = None if scope is None else {ROW: scope}
+    link_share, partners, others = await _links(uow, chart, scope, days)
+    counts = await figures.count_totals(uow, days, (MESSAGES, CROSS_MESSAGES), scope)
+    requests = (await figures.request_stats(uow, days, groups)).get(
+        (ROW, None), figures.RequestStats())
+    mentions = (await figures.mention_stats(uow, days, groups)).get(ROW, figures.MentionStats())
+    ratings = (await figures.rating_stats(uow, days, groups)).get(ROW, figures.RatingStats())
+    pages, fresh = await documents_queries.page_freshness(
+        uow, scope, since=window.end - timedelta(days=FRESH_DAYS), until=window.end)
     return Inputs(
-        link_share=links[0], partners=links[1], others=links[2],
-        messages=messages, cross_messages=cross,
-        response_seconds=await _response_seconds(uow, scope, window),
-        **await _requests(uow, scope, window),
+        link_share=link_share, partners=partners, others=others,
+        messages=counts[MESSAGES], cross_messages=counts[CROSS_MESSAGES],
+        response_seconds=[h * figures.HOUR for h in (*requests.response_hours,
+                                                      *mentions.hours)],
+        requests_filed=requests.filed, requests_breached=requests.breached,
         **await _tasks(uow, scope, window),
-        ratings=await _ratings(uow, scope, window),
-        **await _pages(uow, scope, window))
+        ratings=[n + 1 for n, count in enumerate(ratings.distribution) for _ in range(count)],
+        pages=pages, fresh_pages=fresh)
 
 
-def _within(column: Any, scope: set[int] | None) -> ColumnElement[bool]:
-    if scope is None:
-        return true()
-    return column.in_(sorted(scope)) if scope else false()
+# `figures` answers the company, and a single group, as row 0.
+ROW = 0
 
 
 async def _links(uow: UnitOfWork, chart: OrgChart, scope: set[int] | None,
-                 window: Window) -> tuple[float | None, int, int]:
+                 days: figures.Days) -> tuple[float | None, int, int]:
+    """The share of the other departments talked to (any interaction, either way): for a
+    department's subtree, folded into one node; for the company, the mean over its
+    departments (the network's density)."""
     known = set(chart.names)
+    node_of = {d: (ROW if scope is not None and d in scope else d) for d in known}
     talked: dict[int, set[int]] = defaultdict(set)
-    rows = await uow.session.execute(
-        select(PairCount.from_department_id, PairCount.to_department_id).distinct()
-        .where(PairCount.day >= window.first, PairCount.day <= window.last,
-               PairCount.value > 0,
-               PairCount.from_department_id != PairCount.to_department_id))
-    for source, target in rows:
-        if source in known and target in known:
-            talked[source].add(target)
-            talked[target].add(source)
+    for source, target in await figures.pair_sums(uow, days, PAIR_METRICS, node_of):
+        talked[source].add(target)
+        talked[target].add(source)
     if scope is None:
         if len(known) < 2:
             return None, 0, 0
         shares = [len(talked[d]) / (len(known) - 1) for d in known]
-        partners = sum(1 for d in known if talked[d])
-        return statistics.fmean(shares), partners, len(known)
-    others = known - scope
+        return statistics.fmean(shares), sum(1 for d in known if talked[d]), len(known)
+    others = len(known - scope)
     if not others:
         return None, 0, 0
-    reached: set[int] = set()
-    for department_id in scope:
-        reached |= talked[department_id]
-    reached &= others
-    return len(reached) / len(others), len(reached), len(others)
-
-
-async def _message_counts(uow: UnitOfWork, scope: set[int] | None,
-                          window: Window) -> tuple[float, float]:
-    rows = await uow.session.execute(
-        select(DepartmentCount.metric, func.sum(DepartmentCount.value))
-        .where(DepartmentCount.day >= window.first, DepartmentCount.day <= window.last,
-               DepartmentCount.metric.in_((MESSAGES, CROSS_MESSAGES)),
-               _within(DepartmentCount.department_id, scope))
-        .group_by(DepartmentCount.metric))
-    sums = {metric: float(total or 0) for metric, total in rows}
-    return sums.get(MESSAGES, 0.0), sums.get(CROSS_MESSAGES, 0.0)
-
-
-async def _response_seconds(uow: UnitOfWork, scope: set[int] | None,
-                            window: Window) -> list[float]:
-    requests = await uow.session.scalars(
-        select(RequestFact.response_seconds)
-        .where(RequestFact.filed_day >= window.first, RequestFact.filed_day <= window.last,
-               RequestFact.response_seconds.is_not(None),
-               _within(RequestFact.department_id, scope)))
-    mentions = await uow.session.scalars(
-        select(MentionFact.response_seconds)
-        .where(MentionFact.day >= window.first, MentionFact.day <= window.last,
-               MentionFact.response_seconds.is_not(None),
-               _within(MentionFact.to_department_id, scope)))
-    return [float(s) for s in [*requests, *mentions] if s is not None]
-
-
-async def _requests(uow: UnitOfWork, scope: set[int] | None,
-                    window: Window) -> dict[str, int]:
-    breached = or_(RequestFact.response_breached, RequestFact.resolution_breached)
-    row = (await uow.session.execute(
-        select(func.count(RequestFact.request_id),
-               func.count(RequestFact.request_id).filter(breached))
-        .where(RequestFact.filed_day >= window.first, RequestFact.filed_day <= window.last,
-               _within(RequestFact.department_id, scope)))).one()
-    return {"requests_filed": int(row[0]), "requests_breached": int(row[1])}
+    return len(talked[ROW]) / others, len(talked[ROW]), others
 
 
 async def _tasks(uow: UnitOfWork, scope: set[int] | None, window: Window) -> dict[str, int]:
+    """Tasks due in the window (up to yesterday in a quarter under way), and how many of
+    them were done by the day they were due (`figures.TaskStats` counts those completed
+    late among the tasks completed, not among those due)."""
     on_time = and_(TaskFact.completed_day.is_not(None), TaskFact.completed_day <= TaskFact.due_at)
+    within = true() if scope is None else TaskFact.department_id.in_(sorted(scope))
     row = (await uow.session.execute(
         select(func.count(TaskFact.task_id), func.count(TaskFact.task_id).filter(on_time))
         .where(TaskFact.due_at >= window.first, TaskFact.due_at <= window.due_until,
-               TaskFact.deleted.is_(False), _within(TaskFact.department_id, scope)))).one()
+               TaskFact.deleted.is_(False), within))).one()
     return {"tasks_due": int(row[0]), "tasks_on_time": int(row[1])}
-
-
-async def _ratings(uow: UnitOfWork, scope: set[int] | None, window: Window) -> list[int]:
-    rows = await uow.session.scalars(
-        select(RequestFact.rating)
-        .where(RequestFact.rating.is_not(None), RequestFact.resolved_at >= window.start,
-               RequestFact.resolved_at < window.end,
-               _within(RequestFact.department_id, scope)))
-    return [int(r) for r in rows if r is not None]
-
-
-async def _pages(uow: UnitOfWork, scope: set[int] | None, window: Window) -> dict[str, int]:
-    pages, fresh = await documents_queries.page_freshness(
-        uow, scope, since=window.end - timedelta(days=FRESH_DAYS), until=window.end)
-    return {"pages": pages, "fresh_pages": fresh}
 
 
 # --- scoring -------------------------------------------------------------------------------
