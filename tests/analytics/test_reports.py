@@ -121,15 +121,16 @@ async def _figures(runtime: Runtime, cast: Cast) -> None:
         assert space is not None
         # Pages of 研发部's space at the end of Q3: three of four touched in its last 90
         # days; one in the trash and one made later are not counted.
-        for rank, (created, edited, deleted) in enumerate((
+        pages: tuple[tuple[str, str | None, str | None], ...] = (
                 ("2026-01-10", "2026-09-01", None), ("2026-01-10", "2026-08-15", None),
                 ("2026-07-20", None, None), ("2026-01-10", "2026-03-01", None),
-                ("2026-01-10", None, "2026-05-01"), ("2026-11-01", None, None)), 1):
+                ("2026-01-10", None, "2026-05-01"), ("2026-11-01", None, None))
+        for rank, (made, edited, trashed) in enumerate(pages, 1):
             uow.session.add(Page(
                 space_id=space.id, title=f"页面 {rank}", rank=f"a{rank}",
-                created_at=_at(created), updated_at=_at(created),
+                created_at=_at(made), updated_at=_at(made),
                 edited_at=_at(edited) if edited else None,
-                deleted_at=_at(deleted) if deleted else None))
+                deleted_at=_at(trashed) if trashed else None))
 
 
 async def _run_jobs(runtime: Runtime) -> None:

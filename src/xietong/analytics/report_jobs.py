@@ -23,7 +23,7 @@ from xietong.analytics.models import Report
 from xietong.analytics.report import Quarter, compute_report, parse_period, quarter_of_day
 from xietong.core.actor import Actor
 from xietong.core.clock import utcnow
-from xietong.core.errors import BadRequest, Invalid, NotFound
+from xietong.core.errors import Invalid, NotFound
 from xietong.core.uow import UnitOfWork
 from xietong.manifest import JobHandler, JobKind, JobNeeds
 from xietong.org.company_settings.queries import company_settings
@@ -61,8 +61,7 @@ def check_department(viewer: Viewer, department_id: int | None) -> None:
                            code="analytics_department_hidden")
         return
     if department_id not in viewer.chart.names:
-        raise BadRequest(f"There is no department {department_id}.",
-                         code="unknown_department")
+        raise Invalid(f"There is no department {department_id}.", code="unknown_department")
     if department_id not in viewer.visible:
         raise NotFound("You may not see this department's figures.",
                        code="analytics_department_hidden")
