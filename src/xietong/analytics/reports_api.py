@@ -39,25 +39,25 @@ _PAGE_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                 "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
-class ReportAsk(Strict):
+class AnalyticsReportAsk(Strict):
     period: Annotated[str, Field(max_length=16, description='A quarter: "2026-Q4".')]
     department_id: Id | None = None
 
 
-class ReportRange(BaseModel):
+class AnalyticsReportRange(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     from_: date = Field(alias="from")
     to: date
 
 
-class ReportOverall(BaseModel):
+class AnalyticsReportOverall(BaseModel):
     score: float | None
     previous: float | None
     change: float | None
 
 
-class ReportIndicator(BaseModel):
+class AnalyticsReportIndicator(BaseModel):
     key: str
     name: str
     value: float | None
@@ -70,27 +70,27 @@ class ReportIndicator(BaseModel):
     change: float | None
 
 
-class ReportWeakPoint(BaseModel):
+class AnalyticsReportWeakPoint(BaseModel):
     key: str
     name: str
     score: float
     advice: str
 
 
-class ReportData(BaseModel):
+class AnalyticsReportData(BaseModel):
     period: str
     label: str
     department_id: int | None
     department_name: str
-    range: ReportRange
+    range: AnalyticsReportRange
     complete: bool
-    overall: ReportOverall
-    indicators: list[ReportIndicator]
-    weakest: list[ReportWeakPoint]
+    overall: AnalyticsReportOverall
+    indicators: list[AnalyticsReportIndicator]
+    weakest: list[AnalyticsReportWeakPoint]
     left_out: list[str]
 
 
-class ReportOut(BaseModel):
+class AnalyticsReport(BaseModel):
     id: int
     period: str
     department_id: int | None
@@ -100,15 +100,15 @@ class ReportOut(BaseModel):
     requested_by: int | None
     created_at: datetime
     generated_at: datetime | None
-    data: ReportData | None
+    data: AnalyticsReportData | None
 
 
-class ReportPage(BaseModel):
-    items: list[ReportOut]
+class AnalyticsReportPage(BaseModel):
+    items: list[AnalyticsReport]
     next_cursor: str | None
 
 
-def _out(report: Report, viewer: Viewer) -> ReportOut:
+def _out(report: Report, viewer: Viewer) -> AnalyticsReport:
     ready = report.status == READY
     if ready:
         name = str(report.data.get("department_name", ""))
@@ -116,11 +116,11 @@ def _out(report: Report, viewer: Viewer) -> ReportOut:
         name = COMPANY_NAME
     else:
         name = viewer.chart.names.get(report.department_id, "")
-    return ReportOut(id=report.id, period=report.period, department_id=report.department_id,
+    return AnalyticsReport(id=report.id, period=report.period, department_id=report.department_id,
                      department_name=name, status=report.status,
                      requested_by=report.requested_by, created_at=report.created_at,
                      generated_at=report.generated_at,
-                     data=ReportData.model_validate(report.data) if ready else None)
+                     data=AnalyticsReportData.model_validate(report.data) if ready else None)
 
 
 def _seen_by(viewer: Viewer) -> ColumnElement[bool]:
@@ -147,14 +147,14 @@ def _ready(report: Report) -> dict[str, Any]:
 
 
 @router.get("/reports")
-async def list_reports(
+async def analytics_reports(
     actor: CurrentActor, rt: Rt,
     period: Annotated[str | None, Query(max_length=16)] = None,
     department_id: Annotated[int | None, Query(ge=1)] = None,
     company: Annotated[bool, Query(description="Only the company's reports.")] = False,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
-) -> ReportPage:
+) -> AnalyticsReportPage:
     """The reports the caller may see, newest first; `period` (2026-Q4), `department_id`
     or `company` narrow the list."""
     async with rt.reader() as uow:
@@ -173,12 +173,13 @@ async def list_reports(
             statement.order_by(Report.id.desc()).limit(limit + 1))).all())
     more = len(reports) > limit
     reports = reports[:limit]
-    return ReportPage(items=[_out(r, viewer) for r in reports],
+    return AnalyticsReportPage(items=[_out(r, viewer) for r in reports],
                       next_cursor=encode_cursor(reports[-1].id) if more else None)
 
 
 @router.post("/reports", status_code=202)
-async def ask_for_report(body: ReportAsk, actor: CurrentActor, rt: Rt) -> ReportOut:
+async def analytics_ask_for_report(body: AnalyticsReportAsk, actor: CurrentActor,
+                                   rt: Rt) -> AnalyticsReport:
     """Make the report of a quarter (`period`, 2026-Q4) for the company (no
     `department_id`) or a department and those below it: answered at once, `pending`,
     while a job computes it (then `ready`, or `failed`). A quarter under way is counted up
@@ -202,7 +203,7 @@ _PDF_REPLY: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/reports/{report_id}.html", response_class=HTMLResponse, responses=_HTML_REPLY)
-async def report_page(report_id: IdPath, actor: CurrentActor, rt: Rt) -> HTMLResponse:
+async def analytics_report_page(report_id: IdPath, actor: CurrentActor, rt: Rt) -> HTMLResponse:
     """The report as a page to read or print (no script; 409 `report_not_ready` until it
     is made)."""
     async with rt.reader() as uow:
@@ -216,7 +217,7 @@ async def report_page(report_id: IdPath, actor: CurrentActor, rt: Rt) -> HTMLRes
 
 
 @router.get("/reports/{report_id}.pdf", response_class=Response, responses=_PDF_REPLY)
-async def report_pdf(report_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
+async def analytics_report_pdf(report_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
     """The report as a PDF to forward, named 协作成熟度报告-<quarter>-<department>.pdf."""
     async with rt.reader() as uow:
         report = await _access_report(uow, await viewer_of(uow, actor), report_id)
@@ -237,7 +238,7 @@ def _pdf(page: str) -> bytes:
 
 
 @router.get("/reports/{report_id}")
-async def get_report(report_id: IdPath, actor: CurrentActor, rt: Rt) -> ReportOut:
+async def analytics_report(report_id: IdPath, actor: CurrentActor, rt: Rt) -> AnalyticsReport:
     """One report: its indicators once `ready`."""
     async with rt.reader() as uow:
         viewer = await viewer_of(uow, actor)
