@@ -69,6 +69,15 @@ ol.weakest p { margin: 0; color: #374151; }
 .notes { margin-top: 1.2rem; color: #6b7280; font-size: 8.5pt; border-top: 1px solid #e5e7eb;
          padding-top: 0.6rem; }
 .notes p { margin: 0.15rem 0; }
+.table-wrap { overflow-x: auto; }
+@media screen and (max-width: 40rem) {
+  body { padding: 1rem 0.9rem 2rem; }
+  h1 { font-size: 16pt; }
+  .summary { flex-direction: column; gap: 0.7rem; }
+  .score-card { flex: none; }
+  .target { display: none; }
+  .bar svg { width: 90px; }
+}
 """.replace("FONTS", FONTS)
 
 
@@ -203,12 +212,13 @@ def render_html(data: Mapping[str, Any], *, generated_at: datetime | None,
 <div class="summary-text">{''.join(summary)}</div>
 </section>
 <h2>指标明细</h2>
-<table>
-<thead><tr><th>指标</th><th>本季度</th><th>得分</th><th>上季度</th><th>变化</th><th>满分标准</th></tr></thead>
+<div class="table-wrap"><table>
+<thead><tr><th>指标</th><th>本季度</th><th>得分</th><th>上季度</th><th>变化</th>\
+<th class="target">满分标准</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
-</table>
+</table></div>
 <h2>三个最薄弱的环节</h2>
 {weak_html}
 </main>
