@@ -26,11 +26,12 @@ from xietong.analytics.models import (
     TaskFact,
 )
 from xietong.analytics.report import Quarter, parse_period, window_of
-from xietong.analytics.report_jobs import QUARTERLY_JOB, make_quarterly_reports
+from xietong.analytics.report_jobs import QUARTERLY_JOB, generate_report, make_quarterly_reports
 from xietong.core.actor import Role
 from xietong.core.errors import Invalid
 from xietong.documents.models import Page
 from xietong.documents.queries import space_for_department
+from xietong.jobs.models import Job
 from xietong.runtime import Runtime
 
 HOUR = 3600.0
@@ -358,3 +359,30 @@ async def test_html_and_pdf(runtime: Runtime, cast: Cast) -> None:
     for words in ("协作成熟度报告", "2026年第三季度", "研发<script>alert(1)</script>",
                   "跨部门连接", "知识新鲜度", "三个最薄弱的环节"):
         assert words in text, words
+
+
+async def test_a_report_that_cannot_be_made_says_so(runtime: Runtime, cast: Cast) -> None:
+    async with runtime.unit_of_work() as uow:
+        broken = Report(period="2026-Q9", department_id=None, status="pending", data={})
+        uow.session.add(broken)
+        await uow.session.flush()
+        broken_id = broken.id
+    async with runtime.unit_of_work() as uow:
+        await generate_report(uow, broken_id, zone=runtime.settings.zone,
+                              today=date(2026, 12, 1))
+    response = await cast.linxiaoyan.api.get(f"/api/v1/analytics/reports/{broken_id}")
+    assert response.json()["status"] == "failed"
+    assert response.json()["data"] is None
+    pdf = await cast.linxiaoyan.api.get(f"/api/v1/analytics/reports/{broken_id}.pdf")
+    assert pdf.status_code == 409
+    assert error_code(pdf) == "report_not_ready"
+
+
+async def test_the_quarterly_job_is_scheduled_once(runtime: Runtime) -> None:
+    await runtime.schedule_recurring_jobs()
+    await runtime.schedule_recurring_jobs()  # a second node starting
+    async with runtime.reader() as uow:
+        jobs = (await uow.session.execute(
+            select(Job.kind, Job.recurrence).where(Job.key == f"recurring:{QUARTERLY_JOB}")
+        )).all()
+    assert [tuple(j) for j in jobs] == [(QUARTERLY_JOB, "daily 06:00")]
