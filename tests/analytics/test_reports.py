@@ -10,12 +10,16 @@ import io
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
-from tests.helpers import Cast, Person, error_code
+from tests.helpers import Cast, Follow, Person, create_channel, error_code, post
+from tests.projects.helpers import make_project, make_task
+from tests.requests.test_requests import act, file, make_type
 from xietong.analytics.manifest import MANIFEST
 from xietong.analytics.models import (
     DepartmentCount,
@@ -27,6 +31,7 @@ from xietong.analytics.models import (
 )
 from xietong.analytics.report import Quarter, parse_period, window_of
 from xietong.analytics.report_jobs import QUARTERLY_JOB, generate_report, make_quarterly_reports
+from xietong.analytics.rollups import NAME as ROLLUPS
 from xietong.core.actor import Role
 from xietong.core.errors import Invalid
 from xietong.documents.models import Page
@@ -167,7 +172,6 @@ def test_periods() -> None:
     for bad in ("2026-Q5", "2026Q4", "26-Q1", "2026-q4 extra", ""):
         with pytest.raises(Invalid):
             parse_period(bad)
-    from zoneinfo import ZoneInfo
     window = window_of(Quarter(2026, 4), ZoneInfo("Asia/Shanghai"), date(2026, 11, 15))
     # Midnight in Shanghai is 16:00 UTC the day before; a quarter under way ends today.
     assert window.start == datetime(2026, 9, 30, 16, tzinfo=UTC)
@@ -219,10 +223,10 @@ async def test_scores_trend_and_weakest(runtime: Runtime, cast: Cast) -> None:
 async def test_a_report_is_kept_as_made(runtime: Runtime, cast: Cast) -> None:
     await _grow(cast)
     report = await _made(runtime, cast.linxiaoyan, "2026-Q3", cast.departments["研发部"])
-    # Nothing happened: no department talked to (a true 0), nothing else to score.
-    assert report["data"]["left_out"] == ["cross_share", "response", "sla", "on_time",
-                                          "satisfaction", "freshness"]
-    assert report["data"]["overall"]["score"] == 0.0
+    # Nothing happened: nothing to score.
+    assert report["data"]["left_out"] == ["links", "cross_share", "response", "sla",
+                                          "on_time", "satisfaction", "freshness"]
+    assert report["data"]["overall"]["score"] is None
     await _figures(runtime, cast)
     again = await cast.linxiaoyan.api.get(f"/api/v1/analytics/reports/{report['id']}")
     assert again.json() == report
@@ -386,3 +390,82 @@ async def test_the_quarterly_job_is_scheduled_once(runtime: Runtime) -> None:
             select(Job.kind, Job.recurrence).where(Job.key == f"recurring:{QUARTERLY_JOB}")
         )).all()
     assert [tuple(j) for j in jobs] == [(QUARTERLY_JOB, "daily 06:00")]
+
+
+async def test_a_quarter_of_real_work_scored(cast: Cast, follow: Follow) -> None:
+    """Two days of real work in December 2026 (the rollup consumer counting it), and 李娜's
+    report for 2026-Q4 asked for after the quarter: every indicator as the actions make it."""
+    runtime = cast.runtime
+    shanghai = ZoneInfo("Asia/Shanghai")
+    monday, tuesday = date(2026, 12, 14), date(2026, 12, 15)
+
+    def at(day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=shanghai)
+
+    with time_machine.travel(at(monday, 8), tick=False) as clock:
+        await _grow(cast)
+        zhaolei = cast.zhaolei
+        room = await create_channel(cast.zhangwei, "跨部门协作", "public", cast.lina,
+                                    zhaolei, cast.wangfang)
+        kind = await make_type(cast)  # 研发部's: respond in 2 working hours, resolve in 16
+        project = await make_project(cast.lina, "报表重构", member_ids=[zhaolei.id])
+        await follow.held()
+
+        # 王芳 (客服部) files to 研发部 at 09:05; accepted at 13:35: 3 working hours, breached.
+        clock.move_to(at(monday, 9, 5))
+        late = await file(cast.wangfang, kind["id"], title="客户投诉：报表导出失败")
+        # 张伟 (销售部) asks 李娜 at 10:00; she answers at 11:30 (1.5 working hours).
+        clock.move_to(at(monday, 10))
+        await post(cast.zhangwei, room, "@李娜 请评估一下报表需求")
+        task_late = await make_task(cast.lina, project["id"], "导出修复",
+                                    assignee_id=zhaolei.id, due_at=str(monday))
+        task_on_time = await make_task(cast.lina, project["id"], "报表模板",
+                                       assignee_id=zhaolei.id, due_at="2026-12-18")
+        clock.move_to(at(monday, 11, 30))
+        await post(cast.lina, room, "好的，今天评估")
+        clock.move_to(at(monday, 11, 32))
+        await post(cast.zhangwei, room, "谢谢")
+        clock.move_to(at(monday, 11, 35))
+        await post(cast.lina, room, "需要先确认字段")  # 3 minutes after 张伟: an answer
+        clock.move_to(at(monday, 13, 35))
+        assert (await act(cast.lina, late["id"], "accept")).status_code == 200
+        # 张伟 files at 14:00; accepted at 15:00 (1 h), resolved Tuesday, rated 4.
+        clock.move_to(at(monday, 14))
+        prompt = await file(cast.zhangwei, kind["id"], title="季度报表新增字段")
+        clock.move_to(at(monday, 15))
+        assert (await act(cast.lina, prompt["id"], "accept")).status_code == 200
+        clock.move_to(at(monday, 16))
+        moved = await zhaolei.api.post(f"/api/v1/tasks/{task_on_time['id']}/move",
+                                       json={"status": "done"})
+        assert moved.status_code == 200, moved.text
+        clock.move_to(at(tuesday, 9, 30))
+        moved = await zhaolei.api.post(f"/api/v1/tasks/{task_late['id']}/move",
+                                       json={"status": "done"})  # due Monday: late
+        assert moved.status_code == 200, moved.text
+        clock.move_to(at(tuesday, 10))
+        for action in ("start", "resolve"):
+            assert (await act(cast.lina, prompt["id"], action)).status_code == 200
+        assert (await act(cast.zhangwei, prompt["id"], "confirm")).status_code == 200
+        rated = await cast.zhangwei.api.post(f"/api/v1/requests/{prompt['id']}/rating",
+                                             json={"score": 4})
+        assert rated.status_code in (200, 201), rated.text
+        await follow.catch_up(ROLLUPS)
+
+        clock.move_to(at(date(2027, 1, 4), 9))
+        report = await _made(runtime, cast.lina, "2026-Q4", cast.departments["研发部"])
+    data = report["data"]
+    assert data["complete"] is True
+    found = {i["key"]: (i["value"], i["score"]) for i in data["indicators"]}
+    # 研发部 had requests from 客服部 and 销售部 and mentions from 销售部: 2 of 4 others.
+    assert found["links"] == (0.5, 100.0)
+    # Two messages of 李娜, one of them answering 张伟 five minutes after him.
+    assert found["cross_share"] == (0.5, 100.0)
+    # First responses of 3 h and 1 h (requests) and 1.5 h (李娜 to 张伟): median 1.5 h.
+    assert found["response"] == (1.5, round((1 - 1.5 / 8) * 100, 1))
+    assert found["sla"] == (0.5, 50.0)
+    assert found["on_time"] == (0.5, 50.0)
+    assert found["satisfaction"] == (4.0, 75.0)
+    assert data["left_out"] == ["freshness"]  # 研发部's space has no pages
+    assert [w["key"] for w in data["weakest"]] == ["sla", "on_time", "satisfaction"]
+    # Nothing happened in Q3: no trend.
+    assert data["overall"]["previous"] is None

@@ -28,17 +28,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, true
 
-from xietong.analytics import figures
+from xietong.analytics import figures, metrics
 from xietong.analytics.access import OrgChart
 from xietong.analytics.models import TaskFact
 from xietong.core.errors import Invalid
 from xietong.core.uow import UnitOfWork
 from xietong.documents import queries as documents_queries
 
-# The rollup consumer's counter names (`analytics.metrics` once it lands).
-MESSAGES = "messages"
-CROSS_MESSAGES = "cross_messages"
-PAIR_METRICS = ("messages", "mentions", "requests", "kudos")
+PAIR_METRICS = (metrics.PAIR_MESSAGES, metrics.PAIR_MENTIONS, metrics.PAIR_REQUESTS,
+                metrics.PAIR_KUDOS)
 
 _PERIOD = re.compile(r"([0-9]{4})-Q([1-4])")
 _QUARTER_NAMES = ("一", "二", "三", "四")
@@ -158,16 +156,19 @@ async def gather_inputs(uow: UnitOfWork, chart: OrgChart, scope: set[int] | None
     days = figures.Days(window.first, window.last)
     groups: figures.Groups | None = None if scope is None else {ROW: scope}
     link_share, partners, others = await _links(uow, chart, scope, days)
-    counts = await figures.count_totals(uow, days, (MESSAGES, CROSS_MESSAGES), scope)
+    counts = await figures.count_totals(uow, days, (metrics.MESSAGES, metrics.CROSS_MESSAGES),
+                                          scope)
     requests = (await figures.request_stats(uow, days, groups)).get(
         (ROW, None), figures.RequestStats())
     mentions = (await figures.mention_stats(uow, days, groups)).get(ROW, figures.MentionStats())
     ratings = (await figures.rating_stats(uow, days, groups)).get(ROW, figures.RatingStats())
     pages, fresh = await documents_queries.page_freshness(
         uow, scope, since=window.end - timedelta(days=FRESH_DAYS), until=window.end)
+    if not partners and not counts[metrics.MESSAGES]:
+        link_share = None  # nobody said anything: nothing to score, rather than a 0
     return Inputs(
         link_share=link_share, partners=partners, others=others,
-        messages=counts[MESSAGES], cross_messages=counts[CROSS_MESSAGES],
+        messages=counts[metrics.MESSAGES], cross_messages=counts[metrics.CROSS_MESSAGES],
         response_seconds=[h * figures.HOUR for h in (*requests.response_hours,
                                                       *mentions.hours)],
         requests_filed=requests.filed, requests_breached=requests.breached,
