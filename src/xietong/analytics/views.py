@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from xietong.analytics import figures, queries
+from xietong.analytics import figures, metrics, queries
 from xietong.analytics.access import OTHERS, Viewer
 from xietong.analytics.figures import Days, subtree_groups
 from xietong.analytics.schemas import (
@@ -44,15 +44,16 @@ from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 
-# Metric names as the rollups write them (`analytics.metrics`).
-MESSAGES = "messages"
-CROSS_MESSAGES = "cross_messages"
-FILES_UPLOADED = "files_uploaded"
-FILES_DOWNLOADED = "files_downloaded"
-SEARCHES = "searches"
-REQUESTS_FILED = "requests_filed"
+MESSAGES = metrics.MESSAGES
+CROSS_MESSAGES = metrics.CROSS_MESSAGES
+FILES_UPLOADED = metrics.FILES_UPLOADED
+FILES_DOWNLOADED = metrics.FILES_DOWNLOADED
+SEARCHES = metrics.SEARCHES
+REQUESTS_FILED = metrics.REQUESTS_FILED
+# The kinds of channel the overview counts messages in (`metrics.messages_in`).
 CHANNEL_KINDS = ("public", "private", "department", "announcement", "dm")
-PAIR_METRICS = ("messages", "mentions", "requests", "kudos")
+PAIR_METRICS = (metrics.PAIR_MESSAGES, metrics.PAIR_MENTIONS, metrics.PAIR_REQUESTS,
+                metrics.PAIR_KUDOS)
 
 OTHERS_NAME = "其他部门"
 # A department whose cross-department share of messages is below this is an island.
@@ -122,7 +123,7 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
                                  suppressed=True, people=None, totals=None,
                                  previous_totals=None, daily=[], today_hourly=[])
     people = await figures.active_people(uow, days, headcount, focus)
-    kinds = [f"{MESSAGES}.{kind}" for kind in CHANNEL_KINDS]
+    kinds = [metrics.messages_in(kind) for kind in CHANNEL_KINDS]
     daily = await figures.daily_counts(
         uow, days, (*kinds, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES), focus)
     active = await figures.daily_active(uow, days, focus)
@@ -134,7 +135,7 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
         previous_totals=await _totals(uow, days.previous(), window.today, focus),
         daily=[AnalyticsDay(
             day=day, active=active[day],
-            messages_by_kind={kind: round(counts[f"{MESSAGES}.{kind}"])
+            messages_by_kind={kind: round(counts[metrics.messages_in(kind)])
                               for kind in CHANNEL_KINDS},
             files_uploaded=round(counts[FILES_UPLOADED]),
             files_downloaded=round(counts[FILES_DOWNLOADED]),
@@ -150,7 +151,8 @@ async def _today_hourly(uow: UnitOfWork, window: Window) -> list[AnalyticsHour]:
     while hour <= window.now:
         hours.append(hour)
         hour += timedelta(hours=1)
-    found = await figures.hourly(uow, start, window.now + timedelta(seconds=1), MESSAGES)
+    found = await figures.hourly(uow, start, window.now + timedelta(seconds=1),
+                                 metrics.HOUR_MESSAGES)
     return [AnalyticsHour(hour=hour, messages=round(found.get(hour, 0))) for hour in hours]
 
 
@@ -192,10 +194,10 @@ async def network(uow: UnitOfWork, viewer: Viewer, window: Window,
         threshold=ISLAND_THRESHOLD,
         nodes=[_node(viewer, row, people[row], counts[row], suppressed[row]) for row in nodes],
         edges=[AnalyticsEdge(from_department_id=a, to_department_id=b,
-                             messages=round(values["messages"]),
-                             mentions=round(values["mentions"]),
-                             requests=round(values["requests"]),
-                             kudos=round(values["kudos"]),
+                             messages=round(values[metrics.PAIR_MESSAGES]),
+                             mentions=round(values[metrics.PAIR_MENTIONS]),
+                             requests=round(values[metrics.PAIR_REQUESTS]),
+                             kudos=round(values[metrics.PAIR_KUDOS]),
                              weight=round(sum(values.values()) / strongest, 4))
                for a, b, values in sorted(edges, key=lambda e: (e[0], e[1]))])
 
