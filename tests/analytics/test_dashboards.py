@@ -159,7 +159,8 @@ async def test_a_department_too_small_is_suppressed(company: Cast) -> None:
                     "compliance": None}]
     overview = await get(admin, "overview", department_id=d["客服部"])
     assert overview["suppressed"] is True
-    assert overview["people"] is None and overview["daily"] == []
+    assert overview["people"] is None
+    assert overview["daily"] == []
     network = {n["department_id"]: n for n in (await get(admin, "network"))["nodes"]}
     assert network[d["客服部"]]["suppressed"] is True
     assert network[d["客服部"]]["messages"] is None

@@ -186,17 +186,18 @@ async def test_drill_downs_list_what_their_caller_may_open(
     breached = await get(manager, "sla/requests", breached="true", **DAYS)
     assert ids(breached) == [made["late"]["id"]]
     item = breached["items"][0]
-    assert (item["number"], item["title"], item["response_hours"],
-            item["response_breached"]) == (f"REQ-{made['late']['id']:05d}", "客户投诉：报表导出失败",
-                                           3.0, True)
+    assert (item["number"], item["title"], item["response_hours"], item["response_breached"]
+            ) == (f"REQ-{made['late']['id']:05d}", "客户投诉：报表导出失败", 3.0, True)
     assert ids(await get(manager, "sla/requests", breached="false", **DAYS)) == [
         made["prompt"]["id"]]
     assert ids(await get(manager, "sla/requests", type_id=made["type"]["id"] + 1, **DAYS)) == []
     # One page at a time, newest first.
     first = await get(manager, "sla/requests", limit=1, **DAYS)
-    assert ids(first) == [made["prompt"]["id"]] and first["next_cursor"]
+    assert ids(first) == [made["prompt"]["id"]]
+    assert first["next_cursor"]
     second = await get(manager, "sla/requests", limit=1, cursor=first["next_cursor"], **DAYS)
-    assert ids(second) == [made["late"]["id"]] and second["next_cursor"] is None
+    assert ids(second) == [made["late"]["id"]]
+    assert second["next_cursor"] is None
 
     # Overdue: 李娜's own task; 方案评审 (研发部's, in a project she is not in) is not hers
     # to open, though the department's figures count it.
