@@ -20,6 +20,7 @@ from tests.analytics.test_exports import csv_rows
 from tests.helpers import Cast, Follow, Person, create_channel, post
 from tests.projects.helpers import make_project, make_task
 from tests.requests.test_requests import act, file, make_type
+from tests.surveys.helpers import answer, make_survey
 from xietong.analytics.rollups import NAME
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -89,11 +90,19 @@ async def two_days(cast: Cast, follow: Follow, clock: time_machine.Traveller
     rated = await company.zhangwei.api.post(f"/api/v1/requests/{prompt['id']}/rating",
                                             json={"score": 4})
     assert rated.status_code in (200, 201), rated.text
+    clock.move_to(at(TUESDAY, 11))
+    everyone = await make_survey(company.linxiaoyan, "员工满意度调查")
+    assert (await answer(company.zhangwei, everyone, nps=10)).status_code == 201
+    assert (await answer(company.lina, everyone, nps=6)).status_code == 201
+    ours = await make_survey(company.lina, "研发部协作调查", audience={
+        "kind": "departments", "department_ids": [company.departments["研发部"]]})
+    assert (await answer(dev, ours, nps=9)).status_code == 201
     clock.move_to(at(TUESDAY, 12))
     await follow.catch_up(NAME)
     return {"company": company, "late": late, "prompt": prompt, "task_late": task_late,
             "task_on_time": task_on_time, "overdue": overdue, "unseen": unseen,
-            "project": project, "hidden": hidden, "type": kind}
+            "project": project, "hidden": hidden, "type": kind, "everyone": everyone,
+            "ours": ours}
 
 
 async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
@@ -128,6 +137,17 @@ async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
                                  "messages": 1, "mentions": 1, "requests": 1, "kudos": 0,
                                  "weight": 1.0}]
 
+    # 研发部's manager sees the rest of the company as one node: 销售部's and 客服部's
+    # interactions with 研发部 together.
+    seen_by_manager = await get(company.lina, "network", **DAYS)
+    others = {n["department_id"]: n for n in seen_by_manager["nodes"]}[0]
+    assert (others["name"], others["messages"], others["suppressed"]) == ("其他部门", 2, False)
+    assert others["people"] >= 10
+    assert [n["department_id"] for n in seen_by_manager["nodes"]] == [dev_id, 0]
+    assert seen_by_manager["edges"] == [{
+        "from_department_id": 0, "to_department_id": dev_id, "messages": 1, "mentions": 1,
+        "requests": 2, "kudos": 0, "weight": 1.0}]
+
     responsiveness = (await rows(admin, "responsiveness", **DAYS))[dev_id]
     assert responsiveness["mentions"] == {"count": 1, "answered": 1, "median_hours": 1.5,
                                           "p90_hours": 1.5}
@@ -156,6 +176,15 @@ async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
     satisfaction = (await rows(admin, "satisfaction", **DAYS))[dev_id]
     assert (satisfaction["ratings"], satisfaction["average"],
             satisfaction["distribution"]) == (1, 4.0, [0, 0, 0, 1, 0])
+
+    # Surveys: the NPS of each (one promoter and one detractor: 0); 李娜 sees her own
+    # department's, 张伟 neither (the company's is not his, nor are its results published).
+    surveys = [(s["title"], s["kind"], s["responses"], s["score"])
+               for s in (await get(admin, "satisfaction", **DAYS))["surveys"]]
+    assert surveys == [("研发部协作调查", "nps", 1, 100.0), ("员工满意度调查", "nps", 2, 0.0)]
+    assert [s["survey_id"] for s in (await get(company.lina, "satisfaction", **DAYS))[
+        "surveys"]] == [made["ours"]["id"]]
+    assert (await get(company.zhangwei, "satisfaction", **DAYS))["surveys"] == []
 
     adoption = await get(admin, "adoption", **DAYS)
     assert adoption["weeks"] == ["2026-12-14"]

@@ -128,9 +128,11 @@ async def analytics_delivery(actor: CurrentActor, rt: Rt, window: Chosen,
 async def analytics_satisfaction(actor: CurrentActor, rt: Rt, window: Chosen,
                                  department_id: DepartmentFilter = None
                                  ) -> AnalyticsSatisfaction:
-    """Ratings (1–5) of the requests filed in the range, per receiving department."""
+    """Ratings (1–5) of the requests filed in the range, per receiving department, and the
+    scores (NPS, or a scale's average) of the surveys created in the range whose results
+    the caller sees."""
     async with rt.reader() as uow:
-        return await views.satisfaction(uow, await viewer_of(uow, actor), window,
+        return await views.satisfaction(uow, actor, await viewer_of(uow, actor), window,
                                         department_id)
 
 
@@ -229,7 +231,7 @@ async def _sheets(uow: UnitOfWork, actor: Actor, chart: Chart, window: Window,
                 await views.delivery(uow, actor, viewer, window, department_id))
         case Chart.SATISFACTION:
             return exports.satisfaction_sheets(
-                await views.satisfaction(uow, viewer, window, department_id))
+                await views.satisfaction(uow, actor, viewer, window, department_id))
         case Chart.ADOPTION:
             return exports.adoption_sheets(
                 await views.adoption(uow, viewer, window, department_id))

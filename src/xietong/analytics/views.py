@@ -37,6 +37,7 @@ from xietong.analytics.schemas import (
     AnalyticsSla,
     AnalyticsSlaRow,
     AnalyticsSlaTotals,
+    AnalyticsSurveyScore,
     AnalyticsTotals,
 )
 from xietong.business_calendar.queries import work_calendar
@@ -60,6 +61,8 @@ OTHERS_NAME = "其他部门"
 ISLAND_THRESHOLD = 0.1
 # The most projects the delivery dashboard lists (those with the most tasks created first).
 MAX_PROJECTS = 100
+# The most surveys the satisfaction dashboard lists (the newest).
+MAX_SURVEYS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,9 +315,11 @@ async def delivery(uow: UnitOfWork, actor: Actor, viewer: Viewer, window: Window
                   for p in shown[:MAX_PROJECTS]])
 
 
-async def satisfaction(uow: UnitOfWork, viewer: Viewer, window: Window,
+async def satisfaction(uow: UnitOfWork, actor: Actor, viewer: Viewer, window: Window,
                        department_id: int | None) -> AnalyticsSatisfaction:
-    """Ratings of the requests filed in the range, by receiving department."""
+    """Ratings of the requests filed in the range, by receiving department; the scores of
+    the surveys created in the range whose results the caller sees (those asking the
+    departments they see, unless they see the whole company and filter none)."""
     groups = breakdown_rows(viewer, department_id)
     ratings = await figures.rating_stats(uow, window.days, groups)
     rows = []
@@ -326,7 +331,14 @@ async def satisfaction(uow: UnitOfWork, viewer: Viewer, window: Window,
             ratings=found.ratings if shown else None,
             average=found.average if shown else None,
             distribution=list(found.distribution) if shown else None))
-    return AnalyticsSatisfaction(requests=rows, surveys=[])
+    since = datetime.combine(window.days.first, time.min, window.zone)
+    until = datetime.combine(window.days.last + timedelta(days=1), time.min, window.zone)
+    surveys = await queries.survey_scores(uow, actor, since, until,
+                                          viewer.focus(department_id), limit=MAX_SURVEYS)
+    return AnalyticsSatisfaction(requests=rows, surveys=[
+        AnalyticsSurveyScore(survey_id=s.survey_id, title=s.title,
+                             kind="nps" if s.kind == "nps" else "scale",
+                             responses=s.responses, score=s.score) for s in surveys])
 
 
 async def adoption(uow: UnitOfWork, viewer: Viewer, window: Window,
