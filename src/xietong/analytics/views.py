@@ -95,19 +95,17 @@ def _int(value: float | None) -> int | None:
 
 # --- overview ----------------------------------------------------------------------------
 
-async def _totals(uow: UnitOfWork, days: Days, today: date,
+async def _totals(uow: UnitOfWork, days: Days,
                   focus: Collection[int] | None) -> AnalyticsTotals:
     counts = await figures.count_totals(
         uow, days, (MESSAGES, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES, REQUESTS_FILED),
         focus)
-    tasks = await figures.task_stats(uow, days, {0: focus} if focus is not None else None,
-                                     today)
     return AnalyticsTotals(messages=round(counts[MESSAGES]),
                            files_uploaded=round(counts[FILES_UPLOADED]),
                            files_downloaded=round(counts[FILES_DOWNLOADED]),
                            searches=round(counts[SEARCHES]),
                            requests_filed=round(counts[REQUESTS_FILED]),
-                           tasks_completed=tasks[0].completed)
+                           tasks_completed=await figures.tasks_completed(uow, days, focus))
 
 
 async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
@@ -134,8 +132,8 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
         range=_range(days), previous=_range(days.previous()), suppressed=False,
         people=AnalyticsPeople(dau_avg=people.dau_avg, wau=people.wau, mau=people.mau,
                                active_share=people.active_share),
-        totals=await _totals(uow, days, window.today, focus),
-        previous_totals=await _totals(uow, days.previous(), window.today, focus),
+        totals=await _totals(uow, days, focus),
+        previous_totals=await _totals(uow, days.previous(), focus),
         daily=[AnalyticsDay(
             day=day, active=active[day],
             messages_by_kind={kind: round(counts[metrics.messages_in(kind)])
@@ -270,9 +268,8 @@ async def sla(uow: UnitOfWork, viewer: Viewer, window: Window,
                 suppressed=False, filed=found.filed, response_met=found.response_met,
                 resolution_met=found.resolution_met, breached=found.breached,
                 compliance=found.compliance))
-    scope = subtree_groups(viewer.chart, [department_id]) if department_id else None
-    total = (await figures.request_stats(uow, window.days, scope)).get(
-        (department_id or 0, None), figures.RequestStats())
+    total = await figures.request_totals(
+        uow, window.days, viewer.chart.subtree(department_id) if department_id else None)
     return AnalyticsSla(rows=rows, company=AnalyticsSlaTotals(
         filed=total.filed, breached=total.breached, compliance=total.compliance))
 
@@ -297,10 +294,8 @@ async def delivery(uow: UnitOfWork, actor: Actor, viewer: Viewer, window: Window
     focus = viewer.focus(department_id)
     calendar = await work_calendar(uow, default_zone=window.zone)
     day_seconds = calendar.hours.per_day.total_seconds()
-    stats = await figures.task_stats(uow, window.days, groups, window.today,
-                                     day_seconds=day_seconds)
-    per_project = await figures.project_task_stats(uow, window.days, window.today, focus,
-                                                   day_seconds=day_seconds)
+    stats, per_project = await figures.delivery_stats(uow, window.days, groups, window.today,
+                                                      focus, day_seconds=day_seconds)
     names = await queries.visible_project_names(uow, actor, per_project)
     shown = sorted((p for p in per_project if p in names),
                    key=lambda p: (-per_project[p].created, -per_project[p].completed, p))
