@@ -111,6 +111,13 @@ async def test_a_manager_sees_their_subtree_and_the_rest_as_one(company: Cast) -
     assert error_code(response) == "analytics_department_hidden"
     # The company's overview is everyone's who sees anything.
     assert (await get(manager, "overview"))["suppressed"] is False
+    # Managing 华东区 too adds no row: it is already within 销售部's.
+    made = await company.linxiaoyan.api.patch(f"/api/v1/departments/{d['华东区']}",
+                                              json={"manager_ids": [manager.id]})
+    assert made.status_code == 200, made.text
+    assert list(await rows(manager, "adoption")) == [d["销售部"]]
+    assert {n["department_id"] for n in (await get(manager, "network"))["nodes"]} <= {
+        d["销售部"], 0}
 
 
 async def test_a_member_sees_nothing_unless_the_company_opens_the_overview(
