@@ -197,5 +197,9 @@ async def test_the_range_defaults_to_thirty_days_and_is_bounded(company: Cast) -
     await refused(admin, "overview", 422, "analytics_range_backwards",
                   **{"from": "2026-01-02", "to": "2026-01-01"})
     await refused(admin, "overview", 422, "invalid", **{"from": "2026-02-30"})
+    for edge in ({"from": "0001-01-01", "to": "0001-01-10"}, {"to": "0001-01-01"},
+                 {"from": "9999-12-20", "to": "9999-12-31"}, {"from": "9999-12-31"}):
+        for path in ("overview", "adoption", "satisfaction"):
+            await refused(admin, path, 422, "analytics_range_out_of_bounds", **edge)
     await refused(admin, "sla", 400, "analytics_unknown_department", department_id=999999)
     await refused(admin, "sla/requests", 400, "bad_cursor", cursor="nonsense")

@@ -42,6 +42,8 @@ router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
 MAX_DAYS = 400
 DEFAULT_DAYS = 30
+# The days a range may name (the previous range and the weeks around it stay dates).
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 async def window_of(
@@ -49,6 +51,9 @@ async def window_of(
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
 ) -> Window:
+    if any(day is not None and not EARLIEST <= day <= LATEST for day in (first, last)):
+        raise Invalid(f"Days run from {EARLIEST} to {LATEST}.",
+                      code="analytics_range_out_of_bounds")
     now = utcnow()
     zone = rt.settings.zone
     today = now.astimezone(zone).date()

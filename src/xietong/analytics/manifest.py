@@ -30,6 +30,7 @@ MANIFEST = DomainManifest(
             "analytics_log_pruned": "事件日志已不再完整保存这一天，请从更晚的日期开始重算。",
             "analytics_range_backwards": "结束日期不能早于开始日期。",
             "analytics_range_too_long": "时间范围最长 400 天。",
+            "analytics_range_out_of_bounds": "日期超出范围。",
         },
     },
 )
