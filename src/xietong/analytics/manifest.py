@@ -5,6 +5,7 @@ from __future__ import annotations
 from xietong.analytics import models
 from xietong.analytics.api import router
 from xietong.analytics.commands import analytics_rebuild
+from xietong.analytics.demo import count_the_demo
 from xietong.analytics.rollups import RollupConsumer
 from xietong.core.i18n import CHINESE
 from xietong.manifest import ConsumerNeeds, DomainManifest, Mount
@@ -20,6 +21,7 @@ MANIFEST = DomainManifest(
     models=(models,),
     event_consumers=(_rollups,),
     commands={"analytics-rebuild": analytics_rebuild},
+    demo=(count_the_demo,),
     error_texts={
         CHINESE: {
             "analytics_hidden": "你没有查看协作分析的权限。",
