@@ -89,10 +89,6 @@ def _name(viewer: Viewer, department_id: int) -> str:
         department_id, str(department_id))
 
 
-def _int(value: float | None) -> int | None:
-    return None if value is None else round(value)
-
-
 # --- overview ----------------------------------------------------------------------------
 
 async def _totals(uow: UnitOfWork, days: Days,
