@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -31,6 +32,8 @@ PEOPLE = 300
 SLOWEST = 3.0  # seconds: a bound, not a target
 MOST_STATEMENTS = 20
 
+Rows = list[dict[str, Any]]
+
 
 async def test_a_year_of_rollups_answers_fast(cast: Cast) -> None:
     rng = random.Random(17)
@@ -43,7 +46,12 @@ async def test_a_year_of_rollups_answers_fast(cast: Cast) -> None:
     departments = list(cast.departments.values())
     days = [FIRST + timedelta(days=n) for n in range(DAYS)]
     zone = cast.runtime.settings.zone
-    counts, pairs, active, requests, mentions, tasks = [], [], [], [], [], []
+    counts: Rows = []
+    pairs: Rows = []
+    active: Rows = []
+    requests: Rows = []
+    mentions: Rows = []
+    tasks: Rows = []
     for day in days:
         for department in departments:
             for metric in (metrics.MESSAGES, metrics.CROSS_MESSAGES, metrics.FILES_UPLOADED,
