@@ -111,6 +111,13 @@ async def test_a_manager_sees_their_subtree_and_the_rest_as_one(company: Cast) -
     assert error_code(response) == "analytics_department_hidden"
     # The company's overview is everyone's who sees anything.
     assert (await get(manager, "overview"))["suppressed"] is False
+    # Managing 华东区 too adds no row: it is already within 销售部's.
+    made = await company.linxiaoyan.api.patch(f"/api/v1/departments/{d['华东区']}",
+                                              json={"manager_ids": [manager.id]})
+    assert made.status_code == 200, made.text
+    assert list(await rows(manager, "adoption")) == [d["销售部"]]
+    assert {n["department_id"] for n in (await get(manager, "network"))["nodes"]} <= {
+        d["销售部"], 0}
 
 
 async def test_a_member_sees_nothing_unless_the_company_opens_the_overview(
@@ -159,7 +166,8 @@ async def test_a_department_too_small_is_suppressed(company: Cast) -> None:
                     "compliance": None}]
     overview = await get(admin, "overview", department_id=d["客服部"])
     assert overview["suppressed"] is True
-    assert overview["people"] is None and overview["daily"] == []
+    assert overview["people"] is None
+    assert overview["daily"] == []
     network = {n["department_id"]: n for n in (await get(admin, "network"))["nodes"]}
     assert network[d["客服部"]]["suppressed"] is True
     assert network[d["客服部"]]["messages"] is None
@@ -189,5 +197,9 @@ async def test_the_range_defaults_to_thirty_days_and_is_bounded(company: Cast) -
     await refused(admin, "overview", 422, "analytics_range_backwards",
                   **{"from": "2026-01-02", "to": "2026-01-01"})
     await refused(admin, "overview", 422, "invalid", **{"from": "2026-02-30"})
+    for edge in ({"from": "0001-01-01", "to": "0001-01-10"}, {"to": "0001-01-01"},
+                 {"from": "9999-12-20", "to": "9999-12-31"}, {"from": "9999-12-31"}):
+        for path in ("overview", "adoption", "satisfaction"):
+            await refused(admin, path, 422, "analytics_range_out_of_bounds", **edge)
     await refused(admin, "sla", 400, "analytics_unknown_department", department_id=999999)
     await refused(admin, "sla/requests", 400, "bad_cursor", cursor="nonsense")
