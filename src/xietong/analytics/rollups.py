@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import and_, delete, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.sql.schema import Table
 
 from xietong.analytics import metrics
@@ -407,21 +407,27 @@ class _Batch:
                        [{"hour": h, "metric": m, "value": v} for (h, m), v in tally.hours.items()])
             newest = max(h for h, _ in tally.hours)
             await uow.session.execute(delete(HourCount).where(HourCount.hour < newest - HOURS_KEPT))
-        await uow.insert_ignoring_duplicates(ActiveDay, [
+        await uow.insert_all_new(table_of(ActiveDay), [
             {"day": d, "user_id": u, "department_id": dep} for (d, u), dep in tally.active.items()])
-        await uow.insert_ignoring_duplicates(ChannelDay, [
+        await uow.insert_all_new(table_of(ChannelDay), [
             {"day": d, "channel_id": c, "department_id": dep} for d, c, dep in tally.channel_days])
-        await uow.insert_ignoring_duplicates(MentionFact, list(tally.new_mentions.values()))
-        for (message_id, user_id), (at, seconds) in tally.answered.items():
-            await uow.session.execute(
-                update(MentionFact).where(MentionFact.message_id == message_id,
-                                          MentionFact.user_id == user_id,
-                                          MentionFact.answered_at.is_(None))
-                .values(answered_at=at, response_seconds=seconds))
+        await uow.insert_all_new(table_of(MentionFact), list(tally.new_mentions.values()))
+        if tally.answered:
+            await uow.session.execute(_ANSWER, [
+                {"m": message_id, "u": user_id, "at": at, "seconds": seconds}
+                for (message_id, user_id), (at, seconds) in tally.answered.items()])
         for table, key, rows in ((RequestFact, "request_id", tally.requests),
                                  (TaskFact, "task_id", tally.tasks),
                                  (ApprovalFact, "approval_id", tally.approvals)):
             await _replace(uow, table_of(table), key, list(rows.values()))
+
+
+_MENTIONS = table_of(MentionFact)
+# A mention answered: one statement for all of a batch's (the driver's executemany).
+_ANSWER = (update(_MENTIONS)
+           .where(_MENTIONS.c.message_id == bindparam("m"), _MENTIONS.c.user_id == bindparam("u"),
+                  _MENTIONS.c.answered_at.is_(None))
+           .values(answered_at=bindparam("at"), response_seconds=bindparam("seconds")))
 
 
 def _parse(event: CommittedEvent) -> BaseModel | None:
@@ -528,18 +534,22 @@ async def _replied_to(uow: UnitOfWork, messages: Sequence[_Message]
 async def _open_mentions(uow: UnitOfWork, messages: Sequence[_Message]
                          ) -> dict[tuple[int, int], list[dict[str, Any]]]:
     """The unanswered mentions that the batch's messages may answer: of their senders, in
-    their channels, oldest first."""
-    pairs = sorted({(m.channel_id, m.sender_id) for m in messages})
+    their channels, oldest first. Asked as `channel_id IN (…) AND user_id IN (…)`, which
+    both databases answer from the (channel_id, user_id) index (SQLite scanned the table
+    for a row-value `IN`), and narrowed to the batch's pairs here."""
+    pairs = {(m.channel_id, m.sender_id) for m in messages}
     found: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
-    for start in range(0, len(pairs), 200):
-        chunk = pairs[start:start + 200]
-        rows = await uow.session.execute(
-            select(MentionFact.message_id, MentionFact.user_id, MentionFact.channel_id,
-                   MentionFact.mentioned_at)
-            .where(tuple_(MentionFact.channel_id, MentionFact.user_id).in_(chunk),
-                   MentionFact.answered_at.is_(None))
-            .order_by(MentionFact.mentioned_at))
-        for row in rows:
+    if not pairs:
+        return found
+    rows = await uow.session.execute(
+        select(MentionFact.message_id, MentionFact.user_id, MentionFact.channel_id,
+               MentionFact.mentioned_at)
+        .where(MentionFact.channel_id.in_(sorted({c for c, _ in pairs})),
+               MentionFact.user_id.in_(sorted({u for _, u in pairs})),
+               MentionFact.answered_at.is_(None))
+        .order_by(MentionFact.mentioned_at))
+    for row in rows:
+        if (row.channel_id, row.user_id) in pairs:
             found[(row.channel_id, row.user_id)].append(
                 {"message_id": row.message_id, "mentioned_at": row.mentioned_at})
     return found
