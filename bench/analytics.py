@@ -88,7 +88,7 @@ async def generate(environment: Environment, history: History, start: datetime,
                    events: int) -> dict[str, Any]:
     writer = await open_writer(environment)
     try:
-        figures = await write_span(history, writer, start, DAYS, events)
+        figures = await write_span(history, writer, start, DAYS, events, log=progress)
     finally:
         await writer.close()
     return figures
@@ -121,11 +121,12 @@ async def consume(environment: Environment, start_position: int, last_id: int,
     seconds (cancelled then: the batch under way rolls back, the position stays)."""
     runtime = environment.runtime()
     try:
-        batch = runtime.consumers._batch  # noqa: SLF001 — reported, not changed
+        batch = runtime.consumers._batch  # reported, not changed
         began = time.monotonic()
         work = asyncio.create_task(runtime.consumers.catch_up(only=CONSUMER))
+        elapsed = 0.0
         while not work.done():
-            await asyncio.wait({work}, timeout=30)
+            await asyncio.wait({work}, timeout=max(min(30.0, budget - elapsed), 0.1))
             elapsed = time.monotonic() - began
             if not work.done():
                 done = await position_of(runtime) - start_position

@@ -21,7 +21,7 @@ import math
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -61,8 +61,9 @@ WEEKEND_WEIGHT = 0.15
 SAMPLE_AT = frozenset({1, 2, 3, 7, 20, 50, 101, 333, 1001, 3001, 10001, 30001, 100001})
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-         "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强", "晓东", "雪梅", "海燕", "思远"]
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+         "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强", "晓东", "雪梅",
+         "海燕", "思远"]
 SENTENCES = [
     "收到，我下午看一下", "这个需求下周一能评审吗？", "测试环境已经更新到最新版本了",
     "客户那边反馈登录偶尔超时，麻烦帮忙查一下日志", "会议改到三点，地点不变",
@@ -135,7 +136,9 @@ async def build_company(environment: Environment, rng: random.Random) -> Company
                      "request_types": await _next_id(session, RequestType),
                      "projects": await _next_id(session, Project)}
             # Departments: five centres, three departments under each.
-            department_rows, parent, names = [], {}, {}
+            department_rows: list[dict[str, Any]] = []
+            parent: dict[int, int | None] = {}
+            names: dict[int, str] = {}
             next_department = first["departments"]
             for top, subs in zip(TOP_DEPARTMENTS, SUB_DEPARTMENTS, strict=True):
                 top_id = next_department
@@ -149,7 +152,7 @@ async def build_company(environment: Environment, rng: random.Random) -> Company
                     parent[next_department], names[next_department] = top_id, sub
                     next_department += 1
             await session.execute(insert(Department), department_rows)
-            department_ids = [row["id"] for row in department_rows]
+            department_ids: list[int] = [row["id"] for row in department_rows]
             # People: most in the fifteen departments, a few in the centres themselves.
             people = list(range(first["users"], first["users"] + PEOPLE))
             by_name = {v: k for k, v in names.items()}
@@ -171,7 +174,7 @@ async def build_company(environment: Environment, rng: random.Random) -> Company
             members_of: dict[int, list[int]] = {d: [] for d in department_ids}
             for person, department in primary.items():
                 members_of[department].append(person)
-            secondary = [{"department_id": rng.choice(others), "user_id": p,
+            secondary: list[dict[str, Any]] = [{"department_id": rng.choice(others), "user_id": p,
                           "is_primary": False} for p in rng.sample(people, PEOPLE // 20)]
             secondary = [row for row in secondary
                          if row["department_id"] != primary[row["user_id"]]]
@@ -182,7 +185,9 @@ async def build_company(environment: Environment, rng: random.Random) -> Company
                 {"department_id": d, "user_id": members[0]}
                 for d, members in members_of.items() if members])
             # Channels: each department's, public, private, announcement and DMs.
-            channel_rows, channels, channel_members = [], {}, {}
+            channel_rows: list[dict[str, Any]] = []
+            channels: dict[str, list[int]] = {}
+            channel_members: dict[int, list[int]] = {}
             next_channel = first["channels"]
 
             def subtree(department: int) -> list[int]:
@@ -219,7 +224,7 @@ async def build_company(environment: Environment, rng: random.Random) -> Company
                 add_channel("dm", "", [a, b], dm_key=f"{a},{b}")
             await session.execute(insert(Channel), channel_rows)
             types = []
-            for n, (department_name, name, response, resolution) in enumerate(REQUEST_TYPES):
+            for n, (department_name, _name, response, resolution) in enumerate(REQUEST_TYPES):
                 types.append((first["request_types"] + n, by_name[department_name],
                               float(response), float(resolution)))
             await session.execute(insert(RequestType), [
@@ -796,8 +801,8 @@ async def first_free_ids(environment: Environment) -> tuple[int, int]:
 
 
 async def write_span(history: History, writer: SqliteWriter | PostgresWriter,
-                     start: datetime, days: int, total: int, *, commit_every: int = 7
-                     ) -> dict[str, Any]:
+                     start: datetime, days: int, total: int, *, commit_every: int = 7,
+                     log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """`total` events over `days` 24-hour blocks from `start`, written block by block."""
     began = time.monotonic()
     generating = 0.0
@@ -813,6 +818,9 @@ async def write_span(history: History, writer: SqliteWriter | PostgresWriter,
         recipients += len(rows.recipients)
         if (b + 1) % commit_every == 0:
             await writer.commit()
+        if (b + 1) % 30 == 0 and log is not None:
+            log(f"generated {b + 1} of {days} days: {written:,} events in "
+                f"{time.monotonic() - began:.0f} s")
     await writer.commit()
     seconds = time.monotonic() - began
     return {"events": written, "messages": messages, "event_recipients": recipients,
