@@ -32,14 +32,17 @@ import argparse
 import asyncio
 import contextlib
 import random
+import signal
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import Date, func, insert, select, text, update
+from sqlalchemy import Date, event, func, insert, select, text, update
 from sqlalchemy.sql.schema import Table
 
 from bench.analytics_data import (
@@ -56,11 +59,11 @@ from bench.common import (
     PASSWORD,
     Environment,
     add_database_options,
+    free_port,
     latency_summary_ms,
     machine_info,
     print_report,
     scratch_environment,
-    serving,
     sign_in,
 )
 from xietong.core.db import Base, UTCDateTime
@@ -80,6 +83,62 @@ ITEM_ID_OFFSET = 10_000_000
 
 def progress(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+class StatementTimes:
+    """Wall time per SQL statement (as the driver gets it) on a runtime's engine, and one
+    example of each with its parameters, to EXPLAIN the slow ones."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine.sync_engine
+        self.totals: dict[str, list[float]] = {}
+        self.examples: dict[str, tuple[str, Any, float]] = {}
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any,
+                executemany: bool) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn: Any, cursor: Any, statement: str, params: Any, context: Any,
+               executemany: bool) -> None:
+        seconds = time.perf_counter() - conn.info["bench_started"].pop()
+        key = " ".join(statement.split())
+        key = key if len(key) <= 240 else key[:240] + " …"
+        total = self.totals.setdefault(key, [0, 0.0])
+        total[0] += 1
+        total[1] += seconds
+        if seconds >= self.examples.get(key, ("", None, -1.0))[2]:
+            self.examples[key] = (statement, params, seconds)
+
+    def detach(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+    def reset(self) -> None:
+        self.totals.clear()
+        self.examples.clear()
+
+    def sql_seconds(self) -> float:
+        return sum(seconds for _, seconds in self.totals.values())
+
+    def top(self, n: int) -> list[dict[str, Any]]:
+        ranked = sorted(self.totals.items(), key=lambda item: -item[1][1])[:n]
+        return [{"seconds": round(seconds, 3), "count": int(count),
+                 "ms_each": round(seconds / count * 1000, 2), "sql": key}
+                for key, (count, seconds) in ranked]
+
+    async def explain(self, runtime: Any, key: str) -> list[str]:
+        """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN ANALYZE (PostgreSQL) of the slowest run of
+        this statement, with its parameters."""
+        statement, params, _ = self.examples[key]
+        prefix = ("EXPLAIN (ANALYZE, BUFFERS) " if runtime.settings.is_postgres
+                  else "EXPLAIN QUERY PLAN ")
+        async with runtime.engine.connect() as connection:
+            rows = (await connection.exec_driver_sql(prefix + statement, params)).all()
+        if runtime.settings.is_postgres:
+            return [str(row[0]) for row in rows]
+        return [f"{row[0]}<-{row[1]} {row[-1]}" for row in rows]
 
 
 # --- 1. the history --------------------------------------------------------------------
@@ -116,10 +175,13 @@ async def position_of(runtime: Any) -> int:
 
 
 async def consume(environment: Environment, start_position: int, last_id: int,
-                  budget: float) -> dict[str, Any]:
+                  budget: float, *, statements: bool = False) -> dict[str, Any]:
     """The real consumer from `start_position` towards `last_id`, for at most `budget`
-    seconds (cancelled then: the batch under way rolls back, the position stays)."""
+    seconds (cancelled then: the batch under way rolls back, the position stays).
+    `statements`: also where its time went (SQL per statement, this process's CPU)."""
     runtime = environment.runtime()
+    timer = StatementTimes(runtime.engine) if statements else None
+    cpu = time.process_time()
     try:
         batch = runtime.consumers._batch  # reported, not changed
         began = time.monotonic()
@@ -137,6 +199,9 @@ async def consume(environment: Environment, start_position: int, last_id: int,
                     with contextlib.suppress(asyncio.CancelledError):
                         await work
         seconds = time.monotonic() - began
+        cpu = time.process_time() - cpu
+        if timer is not None:
+            timer.detach()
         position = await position_of(runtime)
         async with runtime.reader() as uow:
             failures = await uow.session.scalar(select(ConsumerPosition.failures).where(
@@ -146,11 +211,21 @@ async def consume(environment: Environment, start_position: int, last_id: int,
     finally:
         await runtime.close()
     handled = position - start_position
-    return {"events": handled, "of": last_id - start_position,
-            "finished": position >= last_id, "seconds": round(seconds, 1),
-            "events_per_s": round(handled / seconds) if seconds else None,
-            "batch": batch, "failures": failures,
-            "last_error": (last_error or "")[-500:] or None}
+    figures: dict[str, Any] = {
+        "events": handled, "of": last_id - start_position, "finished": position >= last_id,
+        "seconds": round(seconds, 1),
+        "events_per_s": round(handled / seconds) if seconds else None,
+        "process_cpu_seconds": round(cpu, 1), "batch": batch, "failures": failures,
+        "last_error": (last_error or "")[-500:] or None}
+    if timer is not None:
+        figures["where_the_time_went"] = {
+            "sql_seconds_wall": round(timer.sql_seconds(), 2),
+            "note": "SQL: from the driver's cursor call to its return (on SQLite that is the "
+                    "database's own work in its thread); the rest of the wall time is Python "
+                    "in this process (SQLAlchemy building statements, parsing the events, "
+                    "tallying) and waiting for a core",
+            "slowest_statements": timer.top(8)}
+    return figures
 
 
 def _rollup_tables() -> list[Table]:
@@ -281,6 +356,84 @@ def measure_routes(base_url: str, username: str, params: dict[str, str], samples
     return results
 
 
+async def explain_routes(environment: Environment, params: dict[str, str],
+                         username: str) -> dict[str, Any]:
+    """Each route once more, in process (the app through httpx's ASGI transport), its SQL
+    statements timed; the two slowest EXPLAINed."""
+    from xietong.app import create_app
+
+    runtime = environment.runtime()
+    timer = StatementTimes(runtime.engine)
+    found: dict[str, Any] = {}
+    try:
+        transport = httpx.ASGITransport(app=create_app(runtime))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            signed = await client.post("/api/v1/auth/login",
+                                       json={"login": username, "password": PASSWORD})
+            headers = {"Authorization": f"Bearer {signed.json()['token']}"}
+            for route in ROUTES[1:]:
+                path = f"/api/v1/analytics/{route}"
+                await client.get(path, params=params, headers=headers)  # warm
+                timer.reset()
+                began = time.perf_counter()
+                response = await client.get(path, params=params, headers=headers)
+                took = time.perf_counter() - began
+                slowest = timer.top(2)
+                for statement in slowest:
+                    full = next(k for k in timer.totals if k == statement["sql"])
+                    try:
+                        statement["plan"] = await timer.explain(runtime, full)
+                    except Exception as error:  # a plan is a nicety
+                        statement["plan"] = [f"EXPLAIN failed: {error}"[:300]]
+                found[route] = {"status": response.status_code,
+                                "request_ms": round(took * 1000, 1),
+                                "statements": sum(int(c) for c, _ in timer.totals.values()),
+                                "sql_ms": round(timer.sql_seconds() * 1000, 1),
+                                "slowest": slowest}
+    finally:
+        timer.detach()
+        await runtime.close()
+    return found
+
+
+@contextlib.contextmanager
+def serving_patiently(environment: Environment, *, ready_seconds: float = 180
+                      ) -> Iterator[str]:
+    """`xietong serve` as `common.serving` starts it, but waiting up to `ready_seconds` for
+    /healthz (a node starting on a loaded machine after a 10-million-event load may take
+    longer than its 30 s), its stderr kept for the report when it fails; the base URL."""
+    port = free_port()
+    env = {**environment.env, "XIETONG_PORT": str(port)}
+    log = environment.data_dir.parent / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "xietong", "serve"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=sink)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        began = time.monotonic()
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"xietong serve exited with {process.returncode}: "
+                                   f"{log.read_text()[-2000:]}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(base_url + "/healthz", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() - began > ready_seconds:
+                raise RuntimeError(f"xietong serve did not answer /healthz within "
+                                   f"{ready_seconds:.0f} s: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        progress(f"serving after {time.monotonic() - began:.1f} s")
+        yield base_url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 # --- main ------------------------------------------------------------------------------
 
 async def build(args: argparse.Namespace, environment: Environment, report: dict[str, Any],
@@ -338,11 +491,14 @@ async def run_consumer(args: argparse.Namespace, environment: Environment,
         await writer.close()
     end_id = await last_history_id(environment)
     progress(f"backlog of {backlog['events']:,} events appended; catching up")
-    caught = await consume(environment, last_id, end_id, args.consume_seconds)
+    caught = await consume(environment, last_id, end_id, args.consume_seconds,
+                           statements=True)
     report["backlog"] = {"day": str(made["yesterday"]), "events": backlog["events"],
                          "catch_up_seconds": caught["seconds"],
                          "events_per_s": caught["events_per_s"],
-                         "finished": caught["finished"], "failures": caught["failures"]}
+                         "finished": caught["finished"], "failures": caught["failures"],
+                         "process_cpu_seconds": caught["process_cpu_seconds"],
+                         "where_the_time_went": caught.get("where_the_time_went")}
 
 
 def main() -> None:
@@ -357,6 +513,9 @@ def main() -> None:
                              "rest is scaled from what it did")
     parser.add_argument("--samples", type=int, default=50, help="timed requests per route")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--no-explain", action="store_true",
+                        help="skip timing each route's statements in process and "
+                             "EXPLAINing the slowest")
     add_database_options(parser)
     args = parser.parse_args()
     if args.events < DAYS * 10 or args.samples <= 0:
@@ -378,8 +537,17 @@ def main() -> None:
         progress("serving; measuring the dashboards")
         today = made["today"]
         params = {"from": str(today - timedelta(days=DAYS - 1)), "to": str(today)}
-        with serving(environment) as server:
-            routes = measure_routes(server.base_url, "benchadmin", params, args.samples)
+        try:
+            with serving_patiently(environment) as base_url:
+                routes = measure_routes(base_url, "benchadmin", params, args.samples)
+        except Exception as error:  # the figures so far are still worth printing
+            report["error"] = str(error)[-3000:]
+            print_report(report)
+            raise
+        if not args.no_explain:
+            progress("explaining the routes' slowest statements")
+            report["dashboard_statements"] = asyncio.run(
+                explain_routes(environment, params, "benchadmin"))
     worst = max((r["p95_ms"] for r in routes.values() if r.get("p95_ms") is not None),
                 default=None)
     history_rate = report["history_consumer"]["events_per_s"]
