@@ -129,11 +129,15 @@ class StatementTimes:
                 for key, (count, seconds) in ranked]
 
     async def explain(self, runtime: Any, key: str) -> list[str]:
-        """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN ANALYZE (PostgreSQL) of the slowest run of
-        this statement, with its parameters."""
+        """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN ANALYZE (PostgreSQL; plain EXPLAIN for a
+        write) of the slowest run of this statement, with its parameters."""
         statement, params, _ = self.examples[key]
-        prefix = ("EXPLAIN (ANALYZE, BUFFERS) " if runtime.settings.is_postgres
-                  else "EXPLAIN QUERY PLAN ")
+        verb = statement.lstrip()[:6].upper()
+        if verb not in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            return []
+        # ANALYZE runs the statement: only a read's (and the connection rolls back anyway).
+        prefix = ("EXPLAIN QUERY PLAN " if not runtime.settings.is_postgres
+                  else "EXPLAIN (ANALYZE, BUFFERS) " if verb == "SELECT" else "EXPLAIN ")
         async with runtime.engine.connect() as connection:
             rows = (await connection.exec_driver_sql(prefix + statement, params)).all()
         if runtime.settings.is_postgres:
@@ -200,8 +204,14 @@ async def consume(environment: Environment, start_position: int, last_id: int,
                         await work
         seconds = time.monotonic() - began
         cpu = time.process_time() - cpu
+        plans: dict[str, list[str]] = {}
         if timer is not None:
             timer.detach()
+            for statement in timer.top(2):
+                try:
+                    plans[statement["sql"]] = await timer.explain(runtime, statement["sql"])
+                except Exception as error:  # a plan is a nicety
+                    plans[statement["sql"]] = [f"EXPLAIN failed: {error}"[:300]]
         position = await position_of(runtime)
         async with runtime.reader() as uow:
             failures = await uow.session.scalar(select(ConsumerPosition.failures).where(
@@ -224,7 +234,9 @@ async def consume(environment: Environment, start_position: int, last_id: int,
                     "database's own work in its thread); the rest of the wall time is Python "
                     "in this process (SQLAlchemy building statements, parsing the events, "
                     "tallying) and waiting for a core",
-            "slowest_statements": timer.top(8)}
+            "slowest_statements": [{**statement, **({"plan": plans[statement["sql"]]}
+                                                    if statement["sql"] in plans else {})}
+                                   for statement in timer.top(8)]}
     return figures
 
 
