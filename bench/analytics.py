@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import random
 import signal
 import subprocess
@@ -225,7 +226,8 @@ async def consume(environment: Environment, start_position: int, last_id: int,
         "events": handled, "of": last_id - start_position, "finished": position >= last_id,
         "seconds": round(seconds, 1),
         "events_per_s": round(handled / seconds) if seconds else None,
-        "process_cpu_seconds": round(cpu, 1), "batch": batch, "failures": failures,
+        "process_cpu_seconds": round(cpu, 1), "load_average_1m_at_end": os.getloadavg()[0],
+        "batch": batch, "failures": failures,
         "last_error": (last_error or "")[-500:] or None}
     if timer is not None:
         figures["where_the_time_went"] = {
