@@ -1,0 +1,577 @@
+"""The dashboards' figures, read from the rollup tables: plain functions over a unit of work
+returning small dataclasses, no HTTP (the dashboards, exports and maturity reports share
+them). Nothing here reads a domain's own tables, the messages least of all.
+
+A figure "by group" sums the records of several departments into one row: a department's
+row is its subtree (`subtree_groups`; people are recorded under their primary department),
+a manager's "其他部门" row every department they may not break down. Days are the company's
+(its time zone); a range is inclusive at both ends."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    SQLColumnExpression,
+    and_,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+)
+
+from xietong.analytics.access import OrgChart
+from xietong.analytics.models import (
+    ActiveDay,
+    ApprovalFact,
+    DepartmentCount,
+    HourCount,
+    MentionFact,
+    PairCount,
+    RequestFact,
+    TaskFact,
+)
+from xietong.core.uow import UnitOfWork
+
+HOUR = 3600.0
+DAY = 86400.0
+
+# A row's key -> the departments whose records it sums.
+Groups = Mapping[int, Collection[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Days:
+    """An inclusive range of company days."""
+
+    first: date
+    last: date
+
+    @property
+    def count(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def __iter__(self) -> Iterator[date]:
+        return (self.first + timedelta(days=n) for n in range(self.count))
+
+    def previous(self) -> Days:
+        """The range of the same length just before this one."""
+        return Days(self.first - timedelta(days=self.count), self.first - timedelta(days=1))
+
+    def tail(self, days: int) -> Days:
+        """The last `days` days of the range (all of it when shorter)."""
+        return Days(max(self.first, self.last - timedelta(days=days - 1)), self.last)
+
+    def weeks(self) -> list[date]:
+        """The Mondays of the weeks the range touches."""
+        monday = self.first - timedelta(days=self.first.weekday())
+        return [monday + timedelta(weeks=n)
+                for n in range((self.last - monday).days // 7 + 1)]
+
+
+def subtree_groups(chart: OrgChart, rows: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Each department of `rows` with its subtree: what its row sums."""
+    return {row: frozenset(chart.subtree(row)) for row in rows}
+
+
+def _owners(groups: Groups) -> dict[int, list[int]]:
+    """Department -> the rows that sum it."""
+    owners: dict[int, list[int]] = defaultdict(list)
+    for row, departments in groups.items():
+        for department_id in departments:
+            owners[department_id].append(row)
+    return owners
+
+
+def _within(column: SQLColumnExpression[int], departments: Collection[int] | None
+            ) -> ColumnElement[bool]:
+    return column.in_(sorted(departments)) if departments is not None else column.is_not(None)
+
+
+def _between(column: SQLColumnExpression[date] | SQLColumnExpression[date | None],
+             days: Days) -> ColumnElement[bool]:
+    return column.between(days.first, days.last)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The `q`-th percentile (0–100) of `values`, interpolated between the closest ranks
+    (as numpy's default); None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / HOUR, 2)
+
+
+def share(part: float, whole: float) -> float | None:
+    """part / whole, rounded to four places; None for nothing out of nothing."""
+    return round(part / whole, 4) if whole else None
+
+
+# --- counters ----------------------------------------------------------------------------
+
+async def count_totals(uow: UnitOfWork, days: Days, metrics: Collection[str],
+                       departments: Collection[int] | None = None) -> dict[str, float]:
+    """Each metric summed over the range (over `departments` only, when given); every
+    metric asked for is in the answer, 0 when nothing was counted."""
+    found = dict.fromkeys(metrics, 0.0)
+    for metric, value in await uow.session.execute(
+            select(DepartmentCount.metric, func.sum(DepartmentCount.value))
+            .where(_between(DepartmentCount.day, days), DepartmentCount.metric.in_(metrics),
+                   _within(DepartmentCount.department_id, departments))
+            .group_by(DepartmentCount.metric)):
+        found[metric] = float(value or 0)
+    return found
+
+
+async def daily_counts(uow: UnitOfWork, days: Days, metrics: Collection[str],
+                       departments: Collection[int] | None = None
+                       ) -> dict[date, dict[str, float]]:
+    """Each metric per day of the range (every day present, zeros included)."""
+    found = {day: dict.fromkeys(metrics, 0.0) for day in days}
+    for day, metric, value in await uow.session.execute(
+            select(DepartmentCount.day, DepartmentCount.metric, func.sum(DepartmentCount.value))
+            .where(_between(DepartmentCount.day, days), DepartmentCount.metric.in_(metrics),
+                   _within(DepartmentCount.department_id, departments))
+            .group_by(DepartmentCount.day, DepartmentCount.metric)):
+        found[day][metric] = float(value or 0)
+    return found
+
+
+async def counts_by_group(uow: UnitOfWork, days: Days, metrics: Collection[str],
+                          groups: Groups) -> dict[int, dict[str, float]]:
+    """Each metric summed over the range for each row of `groups`."""
+    found = {row: dict.fromkeys(metrics, 0.0) for row in groups}
+    owners = _owners(groups)
+    if not owners:
+        return found
+    for department_id, metric, value in await uow.session.execute(
+            select(DepartmentCount.department_id, DepartmentCount.metric,
+                   func.sum(DepartmentCount.value))
+            .where(_between(DepartmentCount.day, days), DepartmentCount.metric.in_(metrics),
+                   DepartmentCount.department_id.in_(sorted(owners)))
+            .group_by(DepartmentCount.department_id, DepartmentCount.metric)):
+        for row in owners[department_id]:
+            found[row][metric] += float(value or 0)
+    return found
+
+
+async def pair_sums(uow: UnitOfWork, days: Days, metrics: Collection[str],
+                    node_of: Mapping[int, int]) -> dict[tuple[int, int], dict[str, float]]:
+    """Interactions between nodes over the range: each department is folded into its node
+    (`node_of`; departments it does not name are left out), and pairs within one node are
+    left out too (a department talking to itself is no edge)."""
+    found: dict[tuple[int, int], dict[str, float]] = {}
+    for source, target, metric, value in await uow.session.execute(
+            select(PairCount.from_department_id, PairCount.to_department_id, PairCount.metric,
+                   func.sum(PairCount.value))
+            .where(_between(PairCount.day, days), PairCount.metric.in_(metrics))
+            .group_by(PairCount.from_department_id, PairCount.to_department_id,
+                      PairCount.metric)):
+        a, b = node_of.get(source), node_of.get(target)
+        if a is None or b is None or a == b:
+            continue
+        pair = found.setdefault((a, b), dict.fromkeys(metrics, 0.0))
+        pair[metric] += float(value or 0)
+    return found
+
+
+async def hourly(uow: UnitOfWork, since: datetime, until: datetime, metric: str
+                 ) -> dict[datetime, float]:
+    """A company-wide counter per hour (UTC hours from `since` to before `until`)."""
+    return {hour: float(value) for hour, value in await uow.session.execute(
+        select(HourCount.hour, HourCount.value)
+        .where(HourCount.metric == metric, HourCount.hour >= since, HourCount.hour < until)
+        .order_by(HourCount.hour))}
+
+
+# --- people ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ActivePeople:
+    dau_avg: float  # people active per day, on average over the range
+    wau: int  # distinct people active in the range's last 7 days
+    mau: int  # … in its last 30 days
+    active: int  # distinct people active in the range
+    active_share: float | None  # active / headcount (at most 1)
+
+
+async def _distinct_active(uow: UnitOfWork, days: Days,
+                           departments: Collection[int] | None) -> int:
+    return await uow.session.scalar(
+        select(func.count(distinct(ActiveDay.user_id)))
+        .where(_between(ActiveDay.day, days), _within(ActiveDay.department_id, departments))
+    ) or 0
+
+
+async def active_people(uow: UnitOfWork, days: Days, headcount: int,
+                        departments: Collection[int] | None = None) -> ActivePeople:
+    """DAU (average), WAU, MAU and the share of `headcount` active in the range."""
+    person_days = await uow.session.scalar(
+        select(func.count()).select_from(ActiveDay)
+        .where(_between(ActiveDay.day, days), _within(ActiveDay.department_id, departments))
+    ) or 0
+    active = await _distinct_active(uow, days, departments)
+    return ActivePeople(
+        dau_avg=round(person_days / days.count, 2),
+        wau=await _distinct_active(uow, days.tail(7), departments),
+        mau=await _distinct_active(uow, days.tail(30), departments),
+        active=active,
+        active_share=min(1.0, round(active / headcount, 4)) if headcount else None)
+
+
+async def daily_active(uow: UnitOfWork, days: Days,
+                       departments: Collection[int] | None = None) -> dict[date, int]:
+    """People active on each day of the range (every day present)."""
+    found = dict.fromkeys(days, 0)
+    for day, count in await uow.session.execute(
+            select(ActiveDay.day, func.count())
+            .where(_between(ActiveDay.day, days), _within(ActiveDay.department_id, departments))
+            .group_by(ActiveDay.day)):
+        found[day] = count
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    weeks: list[date]  # Mondays
+    # Row -> distinct people active in each week (within the range).
+    active: dict[int, list[int]]
+
+    def shares(self, row: int, people: int) -> list[float | None]:
+        return [min(1.0, round(n / people, 4)) if people else None
+                for n in self.active.get(row, [0] * len(self.weeks))]
+
+
+async def weekly_adoption(uow: UnitOfWork, days: Days, groups: Groups) -> Adoption:
+    """Distinct people active per week, for each row: one statement for the whole range
+    (the week is a CASE over the range's Mondays, the same SQL on SQLite and PostgreSQL)."""
+    weeks = days.weeks()
+    active = {row: [0] * len(weeks) for row in groups}
+    owners = _owners(groups)
+    if not owners:
+        return Adoption(weeks, active)
+    week = case(*((ActiveDay.day < monday + timedelta(weeks=1), n)
+                  for n, monday in enumerate(weeks)), else_=len(weeks) - 1)
+    for department_id, index, count in await uow.session.execute(
+            select(ActiveDay.department_id, week, func.count(distinct(ActiveDay.user_id)))
+            .where(_between(ActiveDay.day, days), ActiveDay.department_id.in_(sorted(owners)))
+            .group_by(ActiveDay.department_id, week)):
+        for row in owners[department_id]:
+            active[row][int(index)] += count
+    return Adoption(weeks, active)
+
+
+# --- requests ----------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class RequestStats:
+    """Requests filed in the range to a receiving department (and type)."""
+
+    filed: int = 0
+    responded: int = 0
+    resolved: int = 0
+    response_met: int = 0  # responded within its response SLA
+    resolution_met: int = 0  # resolved within its resolution SLA
+    breached: int = 0  # past either SLA
+    response_hours: list[float] = field(default_factory=list)
+    resolution_hours: list[float] = field(default_factory=list)
+
+    @property
+    def median_response_hours(self) -> float | None:
+        return _rounded(percentile(self.response_hours, 50))
+
+    @property
+    def p90_response_hours(self) -> float | None:
+        return _rounded(percentile(self.response_hours, 90))
+
+    @property
+    def median_resolution_hours(self) -> float | None:
+        return _rounded(percentile(self.resolution_hours, 50))
+
+    @property
+    def p90_resolution_hours(self) -> float | None:
+        return _rounded(percentile(self.resolution_hours, 90))
+
+    @property
+    def compliance(self) -> float | None:
+        """The share filed that breached neither SLA."""
+        return share(self.filed - self.breached, self.filed)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+async def request_stats(uow: UnitOfWork, days: Days, groups: Groups | None, *,
+                        by_type: bool = False) -> dict[tuple[int, int | None], RequestStats]:
+    """Requests filed in the range by receiving row (and by type when `by_type`; else the
+    type is None). `groups` None: the whole company as row 0."""
+    owners = _owners(groups) if groups is not None else None
+    query = (select(RequestFact.department_id, RequestFact.type_id,
+                    RequestFact.first_response_at.is_not(None),
+                    RequestFact.resolved_at.is_not(None), RequestFact.response_seconds,
+                    RequestFact.resolution_seconds, RequestFact.response_breached,
+                    RequestFact.resolution_breached)
+             .where(_between(RequestFact.filed_day, days)))
+    if owners is not None:
+        query = query.where(RequestFact.department_id.in_(sorted(owners)))
+    found: dict[tuple[int, int | None], RequestStats] = {}
+    for (department_id, type_id, responded, resolved, response, resolution,
+         response_breached, resolution_breached) in await uow.session.execute(query):
+        rows = owners[department_id] if owners is not None else [0]
+        for row in rows:
+            stats = found.setdefault((row, type_id if by_type else None), RequestStats())
+            stats.filed += 1
+            if responded:
+                stats.responded += 1
+                stats.response_met += not response_breached
+                if response is not None:
+                    stats.response_hours.append(response / HOUR)
+            if resolved:
+                stats.resolved += 1
+                stats.resolution_met += not resolution_breached
+                if resolution is not None:
+                    stats.resolution_hours.append(resolution / HOUR)
+            stats.breached += bool(response_breached or resolution_breached)
+    return found
+
+
+@dataclass(slots=True)
+class RatingStats:
+    """Ratings (1–5) of the requests filed in the range to a receiving department."""
+
+    distribution: list[int] = field(default_factory=lambda: [0] * 5)
+
+    @property
+    def ratings(self) -> int:
+        return sum(self.distribution)
+
+    @property
+    def average(self) -> float | None:
+        total = sum((n + 1) * count for n, count in enumerate(self.distribution))
+        return round(total / self.ratings, 2) if self.ratings else None
+
+
+async def rating_stats(uow: UnitOfWork, days: Days, groups: Groups | None
+                       ) -> dict[int, RatingStats]:
+    owners = _owners(groups) if groups is not None else None
+    query = (select(RequestFact.department_id, RequestFact.rating, func.count())
+             .where(_between(RequestFact.filed_day, days), RequestFact.rating.between(1, 5))
+             .group_by(RequestFact.department_id, RequestFact.rating))
+    if owners is not None:
+        query = query.where(RequestFact.department_id.in_(sorted(owners)))
+    found: dict[int, RatingStats] = (
+        {row: RatingStats() for row in groups} if groups is not None else {0: RatingStats()})
+    for department_id, rating, count in await uow.session.execute(query):
+        if rating is None:  # not asked for: the statement wants a rating from 1 to 5
+            continue
+        for row in owners[department_id] if owners is not None else [0]:
+            found[row].distribution[rating - 1] += count
+    return found
+
+
+# --- mentions ----------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class MentionStats:
+    """Cross-department @mentions of people of a department in the range, and answers."""
+
+    count: int = 0
+    answered: int = 0
+    hours: list[float] = field(default_factory=list)
+
+    @property
+    def median_hours(self) -> float | None:
+        return _rounded(percentile(self.hours, 50))
+
+    @property
+    def p90_hours(self) -> float | None:
+        return _rounded(percentile(self.hours, 90))
+
+
+async def mention_stats(uow: UnitOfWork, days: Days, groups: Groups | None
+                        ) -> dict[int, MentionStats]:
+    """By the mentioned people's row (`groups` None: the company as row 0)."""
+    owners = _owners(groups) if groups is not None else None
+    query = (select(MentionFact.to_department_id, MentionFact.answered_at.is_not(None),
+                    MentionFact.response_seconds)
+             .where(_between(MentionFact.day, days)))
+    if owners is not None:
+        query = query.where(MentionFact.to_department_id.in_(sorted(owners)))
+    found: dict[int, MentionStats] = (
+        {row: MentionStats() for row in groups} if groups is not None else {0: MentionStats()})
+    for department_id, answered, seconds in await uow.session.execute(query):
+        for row in owners[department_id] if owners is not None else [0]:
+            stats = found[row]
+            stats.count += 1
+            if answered:
+                stats.answered += 1
+                if seconds is not None:
+                    stats.hours.append(seconds / HOUR)
+    return found
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class TaskStats:
+    """Tasks of a department (its assignees') or project, in the range.
+
+    created: created in the range; completed: completed in the range; completion_rate: the
+    share of those created in the range completed by its end; due: due in the range;
+    overdue_open: due in the range before today and not completed; completed_late: completed
+    in the range after the day it was due. Deleted tasks count nowhere."""
+
+    created: int = 0
+    created_completed: int = 0
+    completed: int = 0
+    due: int = 0
+    overdue_open: int = 0
+    completed_late: int = 0
+    # Cycle times in working seconds, and how many of them make a working day.
+    cycle_seconds: list[float] = field(default_factory=list)
+    day_seconds: float = DAY
+
+    @property
+    def completion_rate(self) -> float | None:
+        return share(self.created_completed, self.created)
+
+    @property
+    def overdue_rate(self) -> float | None:
+        return share(self.overdue_open, self.due)
+
+    @property
+    def median_cycle_days(self) -> float | None:
+        """In working days (cycle times are working time on the business calendar)."""
+        median = percentile(self.cycle_seconds, 50)
+        return None if median is None else round(median / self.day_seconds, 2)
+
+
+def task_condition(kind: str, days: Days, today: date) -> ColumnElement[bool]:
+    """SQL: the tasks a delivery drill-down of `kind` lists (as `TaskStats` counts them)."""
+    live = TaskFact.deleted.is_(False)
+    if kind == "overdue":
+        return and_(live, TaskFact.completed_at.is_(None),
+                    TaskFact.due_at.between(days.first, min(days.last,
+                                                            today - timedelta(days=1))))
+    if kind == "late":
+        return and_(live, _between(TaskFact.completed_day, days), TaskFact.late.is_(True))
+    return and_(live, _between(TaskFact.completed_day, days))
+
+
+async def _task_rows(uow: UnitOfWork, days: Days, departments: Collection[int] | None,
+                     projects: Collection[int] | None = None
+                     ) -> Sequence[tuple[int, int, date, date | None, date | None,
+                                         float | None, bool]]:
+    query = (select(TaskFact.department_id, TaskFact.project_id, TaskFact.created_day,
+                    TaskFact.completed_day, TaskFact.due_at, TaskFact.cycle_seconds,
+                    TaskFact.late)
+             .where(TaskFact.deleted.is_(False),
+                    or_(_between(TaskFact.created_day, days),
+                        _between(TaskFact.completed_day, days),
+                        _between(TaskFact.due_at, days))))
+    if departments is not None:
+        query = query.where(TaskFact.department_id.in_(sorted(departments)))
+    if projects is not None:
+        query = query.where(TaskFact.project_id.in_(sorted(projects)))
+    return [tuple(row) for row in await uow.session.execute(query)]  # type: ignore[misc]
+
+
+def _count_task(stats: TaskStats, days: Days, today: date, created: date,
+                completed: date | None, due: date | None, cycle: float | None,
+                late: bool) -> None:
+    if days.first <= created <= days.last:
+        stats.created += 1
+        stats.created_completed += completed is not None and completed <= days.last
+    if completed is not None and days.first <= completed <= days.last:
+        stats.completed += 1
+        stats.completed_late += late
+        if cycle is not None:
+            stats.cycle_seconds.append(cycle)
+    if due is not None and days.first <= due <= days.last:
+        stats.due += 1
+        stats.overdue_open += completed is None and due < today
+
+
+async def task_stats(uow: UnitOfWork, days: Days, groups: Groups | None, today: date, *,
+                     day_seconds: float = DAY) -> dict[int, TaskStats]:
+    """By the row of the task's department (`groups` None: the company as row 0).
+    `day_seconds`: a working day's working time (`WorkingHours.per_day`)."""
+    owners = _owners(groups) if groups is not None else None
+    found: dict[int, TaskStats] = {row: TaskStats(day_seconds=day_seconds)
+                                   for row in (groups if groups is not None else [0])}
+    for department_id, _, created, completed, due, cycle, late in await _task_rows(
+            uow, days, sorted(owners) if owners is not None else None):
+        for row in owners[department_id] if owners is not None else [0]:
+            _count_task(found[row], days, today, created, completed, due, cycle, late)
+    return found
+
+
+async def project_task_stats(uow: UnitOfWork, days: Days, today: date,
+                             departments: Collection[int] | None = None,
+                             projects: Collection[int] | None = None, *,
+                             day_seconds: float = DAY) -> dict[int, TaskStats]:
+    """By project, over the tasks of `departments` (None: everyone's), of `projects` only
+    when given."""
+    found: dict[int, TaskStats] = {}
+    for _, project_id, created, completed, due, cycle, late in await _task_rows(
+            uow, days, departments, projects):
+        stats = found.setdefault(project_id, TaskStats(day_seconds=day_seconds))
+        _count_task(stats, days, today, created, completed, due, cycle, late)
+    return found
+
+
+# --- approvals ---------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class ApprovalStats:
+    """Approvals started in the range by people of a department."""
+
+    started: int = 0
+    concluded: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    hours: list[float] = field(default_factory=list)
+
+    @property
+    def median_hours(self) -> float | None:
+        return _rounded(percentile(self.hours, 50))
+
+    @property
+    def p90_hours(self) -> float | None:
+        return _rounded(percentile(self.hours, 90))
+
+
+async def approval_stats(uow: UnitOfWork, days: Days, groups: Groups | None
+                         ) -> dict[int, ApprovalStats]:
+    """By the requester's row (`groups` None: the company as row 0)."""
+    owners = _owners(groups) if groups is not None else None
+    query = (select(ApprovalFact.requester_department_id, ApprovalFact.status,
+                    ApprovalFact.concluded_at.is_not(None), ApprovalFact.duration_seconds)
+             .where(_between(ApprovalFact.day, days)))
+    if owners is not None:
+        query = query.where(ApprovalFact.requester_department_id.in_(sorted(owners)))
+    found: dict[int, ApprovalStats] = (
+        {row: ApprovalStats() for row in groups} if groups is not None
+        else {0: ApprovalStats()})
+    for department_id, status, concluded, seconds in await uow.session.execute(query):
+        for row in owners[department_id] if owners is not None else [0]:
+            stats = found[row]
+            stats.started += 1
+            stats.outcomes[status] = stats.outcomes.get(status, 0) + 1
+            if concluded:
+                stats.concluded += 1
+                if seconds is not None:
+                    stats.hours.append(seconds / HOUR)
+    return found
