@@ -2561,6 +2561,7 @@ const en: MessageSchema = {
       hourlyHint: 'In the company’s time zone, the last 24 hours.',
       hourlyLabel: 'Bar chart of today’s messages by hour, {total} in all, most at {hour}',
       hourlyNone: 'No messages yet today.',
+      suppressed: 'This department has fewer than {n} people: to protect their privacy its figures are not shown on their own. Choose a wider scope.',
       emptyTitle: 'Nothing to count yet',
       emptyHint: 'Once people start talking in Xietong, this shows how many are active each day, messages by kind of conversation, and how files and search are used.',
     },

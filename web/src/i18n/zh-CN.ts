@@ -2571,6 +2571,7 @@ export default {
       hourlyHint: '按公司时区统计，最近 24 小时。',
       hourlyLabel: '今日每小时消息柱状图，共 {total} 条，{hour} 最多',
       hourlyNone: '今天还没有消息。',
+      suppressed: '这个部门少于 {n} 人，为保护个人隐私，不单独显示它的数据。请选择更大的范围。',
       emptyTitle: '还没有可统计的数据',
       emptyHint: '员工开始在协同里沟通后，这里会显示每天的活跃人数、各类会话的消息量、文件和搜索的使用情况。',
     },
