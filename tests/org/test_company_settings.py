@@ -38,8 +38,9 @@ API = "/api/v1"
 SETTINGS = f"{API}/admin/settings"
 PERMISSIONS = f"{API}/settings/permissions"
 CHANNELS = f"{API}/channels"
-GROUP_KEYS = ["create_channels", "post_announcements", "create_projects", "view_analytics"]
-KEYS = [*GROUP_KEYS, "overdue_manager_days"]
+GROUP_KEYS = ["create_channels", "post_announcements", "create_projects", "view_analytics",
+              "view_analytics_overview"]
+KEYS = [*GROUP_KEYS, "overdue_manager_days", "analytics_min_group_size"]
 CHANGED = "company_settings.changed"
 
 Group = dict[str, list[Any]]
@@ -107,6 +108,8 @@ async def test_every_setting_starts_at_todays_rule(cast: Cast) -> None:
     assert items["post_announcements"]["value"]["roles"] == ["admins", "channel_admins"]
     assert items["create_projects"]["value"]["roles"] == ["everyone"]
     assert items["view_analytics"]["value"]["roles"] == ["admins", "department_managers"]
+    assert items["view_analytics_overview"]["value"]["roles"] == ["admins"]
+    assert items["analytics_min_group_size"]["value"] == 5
     for item in items.values():
         assert item["value"] == item["default"]
         assert set(item["labels"]) == {"zh-CN", "en"}

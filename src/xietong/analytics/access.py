@@ -74,7 +74,7 @@ class Viewer:
             return set(self.visible)
         if department_id not in self.chart.names:
             raise BadRequest(f"There is no department {department_id}.",
-                             code="unknown_department")
+                             code="analytics_unknown_department")
         if department_id not in self.visible:
             raise NotFound("You may not see this department's figures.",
                            code="analytics_department_hidden")
@@ -100,9 +100,10 @@ async def org_chart(uow: UnitOfWork) -> OrgChart:
 async def viewer_of(uow: UnitOfWork, actor: Actor) -> Viewer:
     """What `actor` may see of the analytics, or 404 `analytics_hidden`."""
     settings = await company_settings(uow)
-    standing = await standing_of(uow, actor, settings.view_analytics)
-    reach = policy.analytics_reach(actor, settings.view_analytics, standing,
-                                   overview_for_everyone=settings.analytics_overview_for_everyone)
+    standing = await standing_of(uow, actor, settings.view_analytics,
+                                 settings.view_analytics_overview)
+    reach = policy.analytics_reach(actor, settings.view_analytics,
+                                   settings.view_analytics_overview, standing)
     if reach is Reach.NONE:
         raise NotFound("Collaboration analytics are not open to you.", code="analytics_hidden")
     chart = await org_chart(uow)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from xietong.analytics import models
 from xietong.analytics.api import router
+from xietong.analytics.commands import analytics_rebuild
+from xietong.analytics.rollups import RollupConsumer
 from xietong.core.i18n import CHINESE
-from xietong.manifest import DomainManifest, Mount
+from xietong.manifest import ConsumerNeeds, DomainManifest, Mount
+
+
+def _rollups(needs: ConsumerNeeds) -> RollupConsumer:
+    return RollupConsumer(zone=needs.zone)
+
 
 MANIFEST = DomainManifest(
     name="analytics",
     routers=(Mount(router),),
     models=(models,),
+    event_consumers=(_rollups,),
+    commands={"analytics-rebuild": analytics_rebuild},
     error_texts={
         CHINESE: {
             "analytics_hidden": "你没有查看协作分析的权限。",
@@ -19,6 +28,8 @@ MANIFEST = DomainManifest(
             "analytics_unknown_department": "没有这个部门。",
             "analytics_range_backwards": "结束日期不能早于开始日期。",
             "analytics_range_too_long": "时间范围最长 400 天。",
+            "analytics_not_started": "协作分析尚未开始统计，无需重算。",
+            "analytics_log_pruned": "事件日志已不再完整保存这一天，请从更晚的日期开始重算。",
         },
     },
 )

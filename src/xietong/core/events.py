@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -108,6 +109,10 @@ class CommittedEvent(Protocol):
         ...
     @property
     def payload(self) -> dict[str, object]: ...
+    @property
+    def created_at(self) -> datetime | None:
+        """When it was logged (every event a consumer reads has it)."""
+        ...
 
 
 class HasKind(Protocol):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -144,6 +144,26 @@ class UnitOfWork:
             index_elements=list(key),
             set_={name: statement.excluded[name] for name in row if name not in key}))
 
+    async def upsert_many(self, table: Table, rows: Sequence[Mapping[str, Any]], *,
+                          key: tuple[str, ...]) -> None:
+        """`upsert` for many rows (each with the same columns, no two with one key): a few
+        multi-row statements."""
+        for chunk in _chunks(rows):
+            statement = self._dialect_insert(table).values([dict(row) for row in chunk])
+            await self.session.execute(statement.on_conflict_do_update(
+                index_elements=list(key),
+                set_={name: statement.excluded[name] for name in chunk[0] if name not in key}))
+
+    async def add_to(self, table: Table, rows: Sequence[Mapping[str, Any]], *,
+                     key: tuple[str, ...], column: str) -> None:
+        """Counters: insert the rows (no two with one key), or where a row with the key
+        exists, add the new row's `column` to its own, in a few multi-row statements."""
+        for chunk in _chunks(rows):
+            statement = self._dialect_insert(table).values([dict(row) for row in chunk])
+            await self.session.execute(statement.on_conflict_do_update(
+                index_elements=list(key),
+                set_={column: table.c[column] + statement.excluded[column]}))
+
     async def insert_new(self, table: Table, rows: list[dict[str, Any]],
                          *returning: ColumnElement[Any]) -> list[tuple[Any, ...]]:
         """Insert rows into `table` (a Core table: the ORM's bulk machinery costs more
@@ -181,3 +201,13 @@ class UnitOfWork:
             return
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+# Rows per multi-row statement: under both databases' limits on bound values (SQLite
+# 32,766; PostgreSQL 32,767) for tables of up to a dozen columns.
+_ROWS_PER_STATEMENT = 1000
+
+
+def _chunks(rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Mapping[str, Any]]]:
+    return [rows[start:start + _ROWS_PER_STATEMENT]
+            for start in range(0, len(rows), _ROWS_PER_STATEMENT)]

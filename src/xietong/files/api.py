@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 from xietong.core.errors import Invalid, NotFound, PayloadTooLarge
 from xietong.edge import CurrentActor, IdPath, Rt, Services
 from xietong.files import access, actions
+from xietong.files.events import TO_NOBODY, FileDownloaded
 from xietong.files.schemas import FileOut, file_out
 from xietong.files.sniff import INLINE_TYPES
 from xietong.files.storage import LocalStorage, Storage
@@ -118,6 +119,8 @@ async def download_file(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Respons
     """The file's bytes: for its uploader and whoever may read a message carrying it."""
     async with rt.reader() as uow:
         found = await access.access_file(uow, actor, file_id)
+    async with rt.unit_of_work() as uow:
+        uow.emit(FileDownloaded(file_id=file_id, user_id=actor.user_id), TO_NOBODY)
     return _send(storage_of(rt), found.storage_key, content_type=found.content_type,
                  name=found.name, size=found.size,
                  inline=found.content_type in SHOWN_INLINE)

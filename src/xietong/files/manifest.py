@@ -5,6 +5,7 @@ from __future__ import annotations
 from xietong.core.i18n import CHINESE
 from xietong.files import models
 from xietong.files.api import router, upload_body_limit
+from xietong.files.events import FILE_EVENTS
 from xietong.manifest import DomainManifest, Mount
 
 MANIFEST = DomainManifest(
@@ -12,6 +13,7 @@ MANIFEST = DomainManifest(
     # Uploads carry files: this router's own body limit replaces the app's JSON limit.
     routers=(Mount(router, body_limit=upload_body_limit),),
     models=(models,),
+    event_types=FILE_EVENTS,
     error_texts={
         CHINESE: {
             "file_required": "请选择要上传的文件。",

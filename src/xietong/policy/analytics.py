@@ -3,8 +3,8 @@
 The company's `view_analytics` setting names who may see analytics. Those it names for
 themselves (an administrator, a person, a department they are in, or everyone) see the
 whole company; those it names only as department managers see the departments they manage
-and those below. Anyone else sees the company's overview when the company lets every member
-(`analytics_overview_for_everyone`), and nothing otherwise. Guests see nothing."""
+and those below. Anyone else sees the company's overview (company-wide totals only) when the
+`view_analytics_overview` group names them, and nothing otherwise. Guests see nothing."""
 
 from __future__ import annotations
 
@@ -34,16 +34,16 @@ def can_view_analytics(actor: Actor, viewers: Group, standing: Standing) -> bool
     return is_in_group(actor, viewers, standing)
 
 
-def analytics_reach(actor: Actor, viewers: Group, standing: Standing, *,
-                    overview_for_everyone: bool) -> Reach:
-    """How far `actor` sees (the standing as `standing_of` fetches it for `viewers`)."""
+def analytics_reach(actor: Actor, viewers: Group, overview_viewers: Group,
+                    standing: Standing) -> Reach:
+    """How far `actor` sees (the standing as `standing_of` fetches it for both groups)."""
     if is_guest(actor.role):
         return Reach.NONE
     if actor.is_admin or _named_for_themselves(actor, viewers, standing):
         return Reach.COMPANY
     if standing.manages_a_department and DEPARTMENT_MANAGERS in viewers.roles:
         return Reach.DEPARTMENTS
-    return Reach.OVERVIEW if overview_for_everyone else Reach.NONE
+    return Reach.OVERVIEW if is_in_group(actor, overview_viewers, standing) else Reach.NONE
 
 
 def _named_for_themselves(actor: Actor, viewers: Group, standing: Standing) -> bool:

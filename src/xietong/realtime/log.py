@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from xietong.core.clock import utcnow
 from xietong.core.db import table_of
 from xietong.core.events import CHANNEL, Audience, Event, Scope
 from xietong.realtime.models import EventLogHorizon, EventRecipient, EventRecord
@@ -34,6 +36,8 @@ class LoggedEvent:
     # None: whoever sees the scope; otherwise exactly these people.
     recipients: frozenset[int] | None
     data: str
+    # When it was logged (read from the log; left out of replays, which need no time).
+    created_at: datetime | None = None
 
     @property
     def channel_id(self) -> int | None:
@@ -84,7 +88,8 @@ class EventLog:
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                   {"key": EVENT_LOG_LOCK})
         data = [event.model_dump_json(exclude={"type"}) for event, _ in events]
-        rows = [{"type": event.type,
+        now = utcnow()
+        rows = [{"type": event.type, "created_at": now,
                  "scope_kind": audience.scope.kind if audience.scope else None,
                  "scope_id": audience.scope.id if audience.scope else None,
                  "personal": audience.user_ids is not None, "data": serialised}
@@ -105,7 +110,7 @@ class EventLog:
             await session.execute(_INSERT_RECIPIENTS, recipients)
         return [LoggedEvent(event_id, event.type, audience.scope,
                             None if audience.user_ids is None else frozenset(audience.user_ids),
-                            serialised)
+                            serialised, now)
                 for event_id, (event, audience), serialised in zip(ids, events, data, strict=True)]
 
     async def committed(self, receipt: object) -> None:
@@ -128,7 +133,8 @@ class EventLog:
         """Every event after `cursor` in id order, with the recipients of personal ones."""
         rows = (await session.execute(
             select(EventRecord.id, EventRecord.type, EventRecord.scope_kind,
-                   EventRecord.scope_id, EventRecord.personal, EventRecord.data)
+                   EventRecord.scope_id, EventRecord.personal, EventRecord.data,
+                   EventRecord.created_at)
             .where(EventRecord.id > cursor).order_by(EventRecord.id).limit(limit))).all()
         personal_ids = [row.id for row in rows if row.personal]
         recipients: dict[int, set[int]] = {event_id: set() for event_id in personal_ids}
@@ -138,7 +144,8 @@ class EventLog:
                     .where(EventRecipient.event_id.in_(personal_ids))):
                 recipients[event_id].add(user_id)
         return [LoggedEvent(row.id, row.type, _scope(row.scope_kind, row.scope_id),
-                            frozenset(recipients[row.id]) if row.personal else None, row.data)
+                            frozenset(recipients[row.id]) if row.personal else None, row.data,
+                            row.created_at)
                 for row in rows]
 
     async def replay(self, session: AsyncSession, user_id: int, cursor: int,

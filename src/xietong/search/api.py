@@ -15,6 +15,7 @@ from xietong.core.ids import MAX_ID
 from xietong.edge import CurrentActor, Services, get_services
 from xietong.search import queries, views
 from xietong.search import text as analysis
+from xietong.search.events import TO_NOBODY, SearchPerformed
 from xietong.search.query import EARLIEST, LATEST, clamp_instant
 from xietong.search.schemas import MAX_QUERY_CHARS, HitKind, SearchResults
 from xietong.search.scopes import ReadableScopes
@@ -73,8 +74,12 @@ async def search(actor: CurrentActor, rt: Rt,
     async with rt.reader() as uow:
         if channel_id is not None:
             await access_channel(uow, actor, channel_id)
-        return await views.search_results(
+        results = await views.search_results(
             uow, actor, _visible_text(q), scopes=rt.readable_scopes, now=utcnow(),
             channel_id=channel_id, kind=kind,
             sender_id=sender_id, before=_as_utc(before, tz), after=_as_utc(after, tz),
             sort=sort, limit=limit, offset=offset, utc_offset_minutes=tz)
+    if offset == 0:  # a search, not the next page of one
+        async with rt.unit_of_work() as uow:
+            uow.emit(SearchPerformed(user_id=actor.user_id), TO_NOBODY)
+    return results

@@ -10,6 +10,7 @@ from xietong.search import models
 from xietong.search import text as analysis
 from xietong.search.api import router
 from xietong.search.commands import reindex
+from xietong.search.events import SEARCH_EVENTS
 from xietong.search.indexing import do_index_message, do_unindex_message
 
 
@@ -28,6 +29,7 @@ MANIFEST = DomainManifest(
     name="search",
     routers=(Mount(router),),
     models=(models,),
+    event_types=SEARCH_EVENTS,
     signal_handlers=(
         Reaction(MessageWritten, _index_message),
         Reaction(MessageRemoved, _unindex_message),

@@ -4925,8 +4925,11 @@ export interface components {
             post_announcements?: components["schemas"]["ChannelPermissionGroup"] | null;
             create_projects?: components["schemas"]["PermissionGroup"] | null;
             view_analytics?: components["schemas"]["PermissionGroup"] | null;
+            view_analytics_overview?: components["schemas"]["PermissionGroup"] | null;
             /** Overdue Manager Days */
             overdue_manager_days?: number | null;
+            /** Analytics Min Group Size */
+            analytics_min_group_size?: number | null;
         };
         /** CompanySettingsOut */
         CompanySettingsOut: {
@@ -9544,6 +9547,27 @@ export interface components {
             channel_id: number | null;
             data: components["schemas"]["DocCommentChangedData"];
         };
+        /** FileDownloadedData */
+        FileDownloadedData: {
+            /** File Id */
+            file_id: number;
+            /** User Id */
+            user_id: number;
+        };
+        /** FileDownloadedFrame */
+        FileDownloadedFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file.downloaded";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["FileDownloadedData"];
+        };
         /**
          * TermData
          * @description A term as everyone who reads it is told (events carry this).
@@ -10381,6 +10405,25 @@ export interface components {
             channel_id: number | null;
             data: components["schemas"]["RequestChangedData"];
         };
+        /** SearchPerformedData */
+        SearchPerformedData: {
+            /** User Id */
+            user_id: number;
+        };
+        /** SearchPerformedFrame */
+        SearchPerformedFrame: {
+            /** @description Increasing; resume from it with ?last_event_id= */
+            id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "search.performed";
+            /** @description What the event belongs to: channel:12, department:4, user:9 … */
+            scope: string | null;
+            channel_id: number | null;
+            data: components["schemas"]["SearchPerformedData"];
+        };
         /**
          * SpaceData
          * @description A space as everyone who reads it is told (events carry this).
@@ -10732,7 +10775,7 @@ export interface components {
          * EventFrame
          * @description A logged event, as the socket sends it (and replays it).
          */
-        EventFrame: components["schemas"]["AnnouncementPublishedFrame"] | components["schemas"]["AnnouncementReceiptFrame"] | components["schemas"]["AnnouncementRemindedFrame"] | components["schemas"]["AnnouncementReviewedFrame"] | components["schemas"]["ApprovalChangedFrame"] | components["schemas"]["ChannelMemberAddedFrame"] | components["schemas"]["ChannelMemberRemovedFrame"] | components["schemas"]["ChannelReadFrame"] | components["schemas"]["ChannelUpdatedFrame"] | components["schemas"]["DepartmentCreatedFrame"] | components["schemas"]["DepartmentDeletedFrame"] | components["schemas"]["DepartmentMembersChangedFrame"] | components["schemas"]["DepartmentUpdatedFrame"] | components["schemas"]["DocCommentChangedFrame"] | components["schemas"]["GlossaryTermChangedFrame"] | components["schemas"]["GlossaryTermWithdrawnFrame"] | components["schemas"]["KudosGivenFrame"] | components["schemas"]["LibraryFileChangedFrame"] | components["schemas"]["MeetingChangedFrame"] | components["schemas"]["MeetingInvitedFrame"] | components["schemas"]["MeetingReminderDueFrame"] | components["schemas"]["MessageAckReminderFrame"] | components["schemas"]["MessageAcknowledgedFrame"] | components["schemas"]["MessageCreatedFrame"] | components["schemas"]["MessageDeletedFrame"] | components["schemas"]["MessagePinnedFrame"] | components["schemas"]["MessageUpdatedFrame"] | components["schemas"]["NotificationCreatedFrame"] | components["schemas"]["NotificationReadFrame"] | components["schemas"]["ObjectiveChangedFrame"] | components["schemas"]["OkrCheckInDueFrame"] | components["schemas"]["PageChangedFrame"] | components["schemas"]["PageReviewDueFrame"] | components["schemas"]["ProjectChangedFrame"] | components["schemas"]["ReactionAddedFrame"] | components["schemas"]["ReactionRemovedFrame"] | components["schemas"]["RequestChangedFrame"] | components["schemas"]["SpaceChangedFrame"] | components["schemas"]["SuggestionAnsweredFrame"] | components["schemas"]["SurveyChangedFrame"] | components["schemas"]["SurveyInvitedFrame"] | components["schemas"]["SurveyReminderDueFrame"] | components["schemas"]["TaskChangedFrame"] | components["schemas"]["TaskCommentFrame"] | components["schemas"]["UserCreatedFrame"] | components["schemas"]["UserUpdatedFrame"];
+        EventFrame: components["schemas"]["AnnouncementPublishedFrame"] | components["schemas"]["AnnouncementReceiptFrame"] | components["schemas"]["AnnouncementRemindedFrame"] | components["schemas"]["AnnouncementReviewedFrame"] | components["schemas"]["ApprovalChangedFrame"] | components["schemas"]["ChannelMemberAddedFrame"] | components["schemas"]["ChannelMemberRemovedFrame"] | components["schemas"]["ChannelReadFrame"] | components["schemas"]["ChannelUpdatedFrame"] | components["schemas"]["DepartmentCreatedFrame"] | components["schemas"]["DepartmentDeletedFrame"] | components["schemas"]["DepartmentMembersChangedFrame"] | components["schemas"]["DepartmentUpdatedFrame"] | components["schemas"]["DocCommentChangedFrame"] | components["schemas"]["FileDownloadedFrame"] | components["schemas"]["GlossaryTermChangedFrame"] | components["schemas"]["GlossaryTermWithdrawnFrame"] | components["schemas"]["KudosGivenFrame"] | components["schemas"]["LibraryFileChangedFrame"] | components["schemas"]["MeetingChangedFrame"] | components["schemas"]["MeetingInvitedFrame"] | components["schemas"]["MeetingReminderDueFrame"] | components["schemas"]["MessageAckReminderFrame"] | components["schemas"]["MessageAcknowledgedFrame"] | components["schemas"]["MessageCreatedFrame"] | components["schemas"]["MessageDeletedFrame"] | components["schemas"]["MessagePinnedFrame"] | components["schemas"]["MessageUpdatedFrame"] | components["schemas"]["NotificationCreatedFrame"] | components["schemas"]["NotificationReadFrame"] | components["schemas"]["ObjectiveChangedFrame"] | components["schemas"]["OkrCheckInDueFrame"] | components["schemas"]["PageChangedFrame"] | components["schemas"]["PageReviewDueFrame"] | components["schemas"]["ProjectChangedFrame"] | components["schemas"]["ReactionAddedFrame"] | components["schemas"]["ReactionRemovedFrame"] | components["schemas"]["RequestChangedFrame"] | components["schemas"]["SearchPerformedFrame"] | components["schemas"]["SpaceChangedFrame"] | components["schemas"]["SuggestionAnsweredFrame"] | components["schemas"]["SurveyChangedFrame"] | components["schemas"]["SurveyInvitedFrame"] | components["schemas"]["SurveyReminderDueFrame"] | components["schemas"]["TaskChangedFrame"] | components["schemas"]["TaskCommentFrame"] | components["schemas"]["UserCreatedFrame"] | components["schemas"]["UserUpdatedFrame"];
         /**
          * EphemeralFrame
          * @description A frame that is never logged nor replayed (no id).

@@ -84,7 +84,6 @@ AnyGroup = PermissionGroup | ChannelPermissionGroup
 OverdueDays = Annotated[int, Field(ge=0, le=30, strict=True)]
 # Analytics hides a department's breakdown with fewer people than this (privacy).
 MinGroupSize = Annotated[int, Field(ge=3, le=50, strict=True)]
-Flag = Annotated[bool, Field(strict=True)]
 # What a setting holds: a group of people, or a number.
 AnyValue = AnyGroup | int
 
@@ -117,14 +116,14 @@ class CompanySettings(BaseModel):
     view_analytics: Annotated[PermissionGroup, Labels(
         "谁可以查看协作分析", "Who may see collaboration analytics")
     ] = PermissionGroup(roles=(ADMINS, DEPARTMENT_MANAGERS))
+    view_analytics_overview: Annotated[PermissionGroup, Labels(
+        "谁可以查看公司协作概览（只含全公司汇总）",
+        "Who may see the company's collaboration overview (company-wide totals only)")
+    ] = PermissionGroup(roles=(ADMINS,))
     overdue_manager_days: Annotated[OverdueDays, Labels(
         "任务逾期多少天后通知负责人的上级（0 表示不通知）",
         "Days a task is overdue before its assignee's manager is told (0: never)")
     ] = 3
-    analytics_overview_for_everyone: Annotated[Flag, Labels(
-        "所有成员都可以查看公司协作概览",
-        "Every member may see the company's collaboration overview")
-    ] = False
     analytics_min_group_size: Annotated[MinGroupSize, Labels(
         "协作分析中少于多少人的部门不单独显示",
         "Departments with fewer people than this are not shown on their own in analytics")
@@ -141,8 +140,8 @@ class CompanySettingsChange(BaseModel):
     post_announcements: ChannelPermissionGroup | None = None
     create_projects: PermissionGroup | None = None
     view_analytics: PermissionGroup | None = None
+    view_analytics_overview: PermissionGroup | None = None
     overdue_manager_days: OverdueDays | None = None
-    analytics_overview_for_everyone: Flag | None = None
     analytics_min_group_size: MinGroupSize | None = None
 
 
