@@ -17,6 +17,7 @@ export type OverviewPeople = Schema<'AnalyticsPeople'>
 export type OverviewTotals = Schema<'AnalyticsTotals'>
 export type Network = Schema<'AnalyticsNetwork'>
 export type NetworkNode = Schema<'AnalyticsNode'>
+export type NetworkEdge = Schema<'AnalyticsEdge'>
 export type Responsiveness = Schema<'AnalyticsResponsiveness'>
 export type ResponsivenessRow = Schema<'AnalyticsResponsivenessRow'>
 export type Sla = Schema<'AnalyticsSla'>

@@ -79,11 +79,22 @@ export interface BarSeries {
   stack?: string
 }
 
+export interface BarScale {
+  /** After each value in the tooltip (" 小时", "%"). */
+  unit?: string
+  /** The value axis's name, at its end ("小时"), when the labels carry no unit. */
+  axisName?: string
+  /** Show the unit on the axis labels too ("50%"). */
+  unitOnAxis?: boolean
+  max?: number
+}
+
 /**
  * Horizontal bars, one row per category (top to bottom in the given order: ECharts draws a
- * category axis from the bottom), `unit` after each value in the tooltip ("h", "%").
+ * category axis from the bottom).
  */
-export function horizontalBars(categories: string[], series: BarSeries[], unit = '', max?: number): ChartOption {
+export function horizontalBars(categories: string[], series: BarSeries[], scale: BarScale = {}): ChartOption {
+  const unit = scale.unit ?? ''
   return {
     ...baseOption(),
     tooltip: {
@@ -91,9 +102,15 @@ export function horizontalBars(categories: string[], series: BarSeries[], unit =
       axisPointer: { type: 'shadow' },
       valueFormatter: (value: number | null) => (value === null || value === undefined ? '—' : `${value}${unit}`),
     },
-    legend: series.length > 1 ? { top: 0, textStyle: { color: AXIS_TEXT } } : undefined,
-    grid: { left: 8, right: 24, top: series.length > 1 ? 32 : 8, bottom: 4, containLabel: true },
-    xAxis: valueAxis({ max, axisLabel: { color: AXIS_TEXT, formatter: `{value}${unit}` } }),
+    legend: series.length > 1 ? { top: 0, itemGap: 16, textStyle: { color: AXIS_TEXT } } : undefined,
+    grid: { left: 8, right: scale.axisName ? 48 : 24, top: series.length > 1 ? 32 : 8, bottom: 4, containLabel: true },
+    xAxis: valueAxis({
+      max: scale.max,
+      name: scale.axisName,
+      nameLocation: 'end',
+      nameTextStyle: { color: AXIS_TEXT },
+      axisLabel: { color: AXIS_TEXT, formatter: scale.unitOnAxis ? `{value}${unit}` : '{value}' },
+    }),
     yAxis: categoryAxis([...categories].reverse(), { axisLabel: { color: TEXT, width: 96, overflow: 'truncate' } }),
     series: series.map((s) => ({
       type: 'bar',
