@@ -162,7 +162,9 @@ VALID_TEXT = {"login": "zhangwei", "password": PASSWORD, "old_password": PASSWOR
               "lunch_end": "13:30", "time_zone": "Asia/Shanghai"}
 # Path parameters that are not ids, and a valid date (the business calendar's days).
 VALID_DATE = "2026-10-01"
-VALID_PATH_VALUES = {"emoji": "👍", "day": VALID_DATE}
+VALID_PATH_VALUES = {"emoji": "👍", "day": VALID_DATE,
+                     # analytics: the dashboard an export is of
+                     "chart": "overview"}
 
 
 async def build_world(cast: Cast) -> World:

@@ -82,9 +82,12 @@ class Viewer:
 
     def rows(self, department_id: int | None) -> list[int]:
         """The departments a breakdown lists: the children of the filtered department (the
-        top level without one), or, for a manager, the departments they manage."""
+        top level without one), or, for a manager, the departments they manage (not one
+        inside another they manage: rows must not overlap, or one's figures count twice)."""
         if department_id is None and not self.sees_company:
-            return sorted(self.managed)
+            return sorted(d for d in self.managed
+                          if not any(d != top and d in self.chart.subtree(top)
+                                     for top in self.managed))
         return [d for d in self.chart.children(department_id) if d in self.visible] or (
             [department_id] if department_id is not None else [])
 

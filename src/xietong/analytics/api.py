@@ -42,6 +42,8 @@ router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
 MAX_DAYS = 400
 DEFAULT_DAYS = 30
+# The days a range may name (the previous range and the weeks around it stay dates).
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 async def window_of(
@@ -49,6 +51,9 @@ async def window_of(
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
 ) -> Window:
+    if any(day is not None and not EARLIEST <= day <= LATEST for day in (first, last)):
+        raise Invalid(f"Days run from {EARLIEST} to {LATEST}.",
+                      code="analytics_range_out_of_bounds")
     now = utcnow()
     zone = rt.settings.zone
     today = now.astimezone(zone).date()
@@ -128,9 +133,11 @@ async def analytics_delivery(actor: CurrentActor, rt: Rt, window: Chosen,
 async def analytics_satisfaction(actor: CurrentActor, rt: Rt, window: Chosen,
                                  department_id: DepartmentFilter = None
                                  ) -> AnalyticsSatisfaction:
-    """Ratings (1–5) of the requests filed in the range, per receiving department."""
+    """Ratings (1–5) of the requests filed in the range, per receiving department, and the
+    scores (NPS, or a scale's average) of the surveys created in the range whose results
+    the caller sees."""
     async with rt.reader() as uow:
-        return await views.satisfaction(uow, await viewer_of(uow, actor), window,
+        return await views.satisfaction(uow, actor, await viewer_of(uow, actor), window,
                                         department_id)
 
 
@@ -229,7 +236,7 @@ async def _sheets(uow: UnitOfWork, actor: Actor, chart: Chart, window: Window,
                 await views.delivery(uow, actor, viewer, window, department_id))
         case Chart.SATISFACTION:
             return exports.satisfaction_sheets(
-                await views.satisfaction(uow, viewer, window, department_id))
+                await views.satisfaction(uow, actor, viewer, window, department_id))
         case Chart.ADOPTION:
             return exports.adoption_sheets(
                 await views.adoption(uow, viewer, window, department_id))

@@ -348,6 +348,19 @@ async def request_stats(uow: UnitOfWork, days: Days, groups: Groups | None, *,
     return found
 
 
+async def request_totals(uow: UnitOfWork, days: Days,
+                         departments: Collection[int] | None = None) -> RequestStats:
+    """Requests filed in the range (to `departments`, when given): how many, how many
+    breached an SLA (the other fields stay empty)."""
+    breached = or_(RequestFact.response_breached.is_(True),
+                   RequestFact.resolution_breached.is_(True))
+    filed, late = (await uow.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((breached, 1), else_=0)), 0))
+        .where(_between(RequestFact.filed_day, days),
+               _within(RequestFact.department_id, departments)))).one()
+    return RequestStats(filed=filed, breached=late)
+
+
 @dataclass(slots=True)
 class RatingStats:
     """Ratings (1–5) of the requests filed in the range to a receiving department."""
@@ -459,6 +472,15 @@ class TaskStats:
         return None if median is None else round(median / self.day_seconds, 2)
 
 
+async def tasks_completed(uow: UnitOfWork, days: Days,
+                          departments: Collection[int] | None = None) -> int:
+    """Tasks completed in the range (of `departments`' people, when given)."""
+    return await uow.session.scalar(
+        select(func.count()).select_from(TaskFact)
+        .where(TaskFact.deleted.is_(False), _between(TaskFact.completed_day, days),
+               _within(TaskFact.department_id, departments))) or 0
+
+
 def task_condition(kind: str, days: Days, today: date) -> ColumnElement[bool]:
     """SQL: the tasks a delivery drill-down of `kind` lists (as `TaskStats` counts them)."""
     live = TaskFact.deleted.is_(False)
@@ -517,6 +539,27 @@ async def task_stats(uow: UnitOfWork, days: Days, groups: Groups | None, today: 
         for row in owners[department_id] if owners is not None else [0]:
             _count_task(found[row], days, today, created, completed, due, cycle, late)
     return found
+
+
+async def delivery_stats(uow: UnitOfWork, days: Days, groups: Groups, today: date,
+                         departments: Collection[int] | None, *, day_seconds: float = DAY
+                         ) -> tuple[dict[int, TaskStats], dict[int, TaskStats]]:
+    """`task_stats` by row and `project_task_stats` by project (over the tasks of
+    `departments`, None: everyone's) from one read of the tasks."""
+    owners = _owners(groups)
+    by_row = {row: TaskStats(day_seconds=day_seconds) for row in groups}
+    by_project: dict[int, TaskStats] = {}
+    for department_id, project_id, created, completed, due, cycle, late in await _task_rows(
+            uow, days, departments):
+        facts = (days, today, created, completed, due, cycle, late)
+        for row in owners.get(department_id, ()):
+            _count_task(by_row[row], *facts)
+        _count_task(by_project.setdefault(project_id, TaskStats(day_seconds=day_seconds)),
+                    *facts)
+    if departments is not None and not set(owners) <= set(departments):
+        # Rows reaching beyond the departments asked for: count those from their own read.
+        return await task_stats(uow, days, groups, today, day_seconds=day_seconds), by_project
+    return by_row, by_project
 
 
 async def project_task_stats(uow: UnitOfWork, days: Days, today: date,

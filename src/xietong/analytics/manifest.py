@@ -5,6 +5,7 @@ from __future__ import annotations
 from xietong.analytics import models
 from xietong.analytics.api import router
 from xietong.analytics.commands import analytics_rebuild
+from xietong.analytics.demo import count_the_demo
 from xietong.analytics.rollups import RollupConsumer
 from xietong.core.i18n import CHINESE
 from xietong.manifest import ConsumerNeeds, DomainManifest, Mount
@@ -20,16 +21,18 @@ MANIFEST = DomainManifest(
     models=(models,),
     event_consumers=(_rollups,),
     commands={"analytics-rebuild": analytics_rebuild},
+    demo=(count_the_demo,),
     error_texts={
         CHINESE: {
             "analytics_hidden": "你没有查看协作分析的权限。",
             "analytics_overview_only": "你只能查看公司协作概览。",
             "analytics_department_hidden": "你不能查看这个部门的数据。",
             "analytics_unknown_department": "没有这个部门。",
-            "analytics_range_backwards": "结束日期不能早于开始日期。",
-            "analytics_range_too_long": "时间范围最长 400 天。",
             "analytics_not_started": "协作分析尚未开始统计，无需重算。",
             "analytics_log_pruned": "事件日志已不再完整保存这一天，请从更晚的日期开始重算。",
+            "analytics_range_backwards": "结束日期不能早于开始日期。",
+            "analytics_range_too_long": "时间范围最长 400 天。",
+            "analytics_range_out_of_bounds": "日期超出范围。",
         },
     },
 )

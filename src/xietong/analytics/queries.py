@@ -1,6 +1,6 @@
-"""The dashboards' reads beyond the figures: names of request types and projects, and the
+"""The dashboards' reads beyond the figures: names of request types and projects, the
 drill-downs' lists, each item one the viewer may open (the requests' and projects' own
-visibility rules, `seen_by`)."""
+visibility rules, `seen_by`), and the scores of surveys whose results the viewer sees."""
 
 from __future__ import annotations
 
@@ -13,11 +13,23 @@ from sqlalchemy import ColumnElement, select
 from xietong.analytics.figures import Days, task_condition
 from xietong.analytics.models import RequestFact, TaskFact
 from xietong.core.actor import Actor
+from xietong.core.errors import NotFound
 from xietong.core.uow import UnitOfWork
+from xietong.policy import surveys as survey_policy
 from xietong.projects import queries as project_queries
 from xietong.projects.models import Project, Task
 from xietong.requests import queries as request_queries
 from xietong.requests.models import Request, RequestType
+from xietong.surveys import queries as survey_queries
+from xietong.surveys.access import access_survey
+from xietong.surveys.models import (
+    AudienceKind,
+    QuestionKind,
+    Survey,
+    SurveyKind,
+    SurveyQuestion,
+)
+from xietong.surveys.results import hides_counts, tally
 
 
 async def type_names(uow: UnitOfWork, type_ids: Collection[int]) -> dict[int, str]:
@@ -116,3 +128,53 @@ async def delivery_tasks(uow: UnitOfWork, actor: Actor, days: Days, today: date,
     return [TaskRow(id=r[0], title=r[1], project_id=r[2], project_name=r[3],
                     department_id=r[4], due_at=r[5], completed_at=r[6], late=r[7])
             for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyScore:
+    survey_id: int
+    title: str
+    kind: str  # "nps" or "scale": of its first such question
+    responses: int
+    score: float | None  # the NPS (-100–100) or the scale's average (1–5)
+
+
+async def survey_scores(uow: UnitOfWork, actor: Actor, since: datetime, until: datetime,
+                        departments: Collection[int] | None, *, limit: int
+                        ) -> list[SurveyScore]:
+    """The scores of the surveys created from `since` to before `until` that ask an NPS or a
+    scale question, newest first, `limit` of them: only those whose results the actor may
+    see (surveys' own rule) and that show their counts (an anonymous one with too few
+    responses does not); with `departments`, only those asking some of them."""
+    scored = (select(SurveyQuestion.survey_id)
+              .where(SurveyQuestion.kind.in_([QuestionKind.NPS.value,
+                                              QuestionKind.SCALE.value])))
+    candidates = (await uow.session.scalars(
+        select(Survey.id)
+        .where(Survey.created_at >= since, Survey.created_at < until,
+               Survey.kind == SurveyKind.SURVEY.value, Survey.id.in_(scored))
+        .order_by(Survey.id.desc()).limit(limit * 4))).all()
+    found: list[SurveyScore] = []
+    for survey_id in candidates:
+        if len(found) == limit:
+            break
+        try:
+            seen = await access_survey(uow, actor, survey_id)
+        except NotFound:
+            continue
+        survey = seen.survey
+        if not survey_policy.can_see_results(actor, seen.standing) or hides_counts(survey):
+            continue
+        if departments is not None and (
+                survey.audience_kind != AudienceKind.DEPARTMENTS.value
+                or not set(survey.audience_department_ids) & set(departments)):
+            continue
+        questions = [q for q in (await survey_queries.questions_of(uow, [survey_id]))[survey_id]
+                     if q.kind in (QuestionKind.NPS.value, QuestionKind.SCALE.value)]
+        first = tally(questions[:1], await survey_queries.answers_of(uow, survey_id),
+                      with_texts=False)[0]
+        found.append(SurveyScore(
+            survey_id=survey_id, title=survey.title, kind=first.kind.value,
+            responses=survey.response_count,
+            score=first.nps if first.kind == QuestionKind.NPS else first.average))
+    return found

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from xietong.analytics import figures, queries
+from xietong.analytics import figures, metrics, queries
 from xietong.analytics.access import OTHERS, Viewer
 from xietong.analytics.figures import Days, subtree_groups
 from xietong.analytics.schemas import (
@@ -37,6 +37,7 @@ from xietong.analytics.schemas import (
     AnalyticsSla,
     AnalyticsSlaRow,
     AnalyticsSlaTotals,
+    AnalyticsSurveyScore,
     AnalyticsTotals,
 )
 from xietong.business_calendar.queries import work_calendar
@@ -44,21 +45,24 @@ from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 
-# Metric names as the rollups write them (`analytics.metrics`).
-MESSAGES = "messages"
-CROSS_MESSAGES = "cross_messages"
-FILES_UPLOADED = "files_uploaded"
-FILES_DOWNLOADED = "files_downloaded"
-SEARCHES = "searches"
-REQUESTS_FILED = "requests_filed"
+MESSAGES = metrics.MESSAGES
+CROSS_MESSAGES = metrics.CROSS_MESSAGES
+FILES_UPLOADED = metrics.FILES_UPLOADED
+FILES_DOWNLOADED = metrics.FILES_DOWNLOADED
+SEARCHES = metrics.SEARCHES
+REQUESTS_FILED = metrics.REQUESTS_FILED
+# The kinds of channel the overview counts messages in (`metrics.messages_in`).
 CHANNEL_KINDS = ("public", "private", "department", "announcement", "dm")
-PAIR_METRICS = ("messages", "mentions", "requests", "kudos")
+PAIR_METRICS = (metrics.PAIR_MESSAGES, metrics.PAIR_MENTIONS, metrics.PAIR_REQUESTS,
+                metrics.PAIR_KUDOS)
 
 OTHERS_NAME = "其他部门"
 # A department whose cross-department share of messages is below this is an island.
 ISLAND_THRESHOLD = 0.1
 # The most projects the delivery dashboard lists (those with the most tasks created first).
 MAX_PROJECTS = 100
+# The most surveys the satisfaction dashboard lists (the newest).
+MAX_SURVEYS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,25 +89,19 @@ def _name(viewer: Viewer, department_id: int) -> str:
         department_id, str(department_id))
 
 
-def _int(value: float | None) -> int | None:
-    return None if value is None else round(value)
-
-
 # --- overview ----------------------------------------------------------------------------
 
-async def _totals(uow: UnitOfWork, days: Days, today: date,
+async def _totals(uow: UnitOfWork, days: Days,
                   focus: Collection[int] | None) -> AnalyticsTotals:
     counts = await figures.count_totals(
         uow, days, (MESSAGES, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES, REQUESTS_FILED),
         focus)
-    tasks = await figures.task_stats(uow, days, {0: focus} if focus is not None else None,
-                                     today)
     return AnalyticsTotals(messages=round(counts[MESSAGES]),
                            files_uploaded=round(counts[FILES_UPLOADED]),
                            files_downloaded=round(counts[FILES_DOWNLOADED]),
                            searches=round(counts[SEARCHES]),
                            requests_filed=round(counts[REQUESTS_FILED]),
-                           tasks_completed=tasks[0].completed)
+                           tasks_completed=await figures.tasks_completed(uow, days, focus))
 
 
 async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
@@ -122,7 +120,7 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
                                  suppressed=True, people=None, totals=None,
                                  previous_totals=None, daily=[], today_hourly=[])
     people = await figures.active_people(uow, days, headcount, focus)
-    kinds = [f"{MESSAGES}.{kind}" for kind in CHANNEL_KINDS]
+    kinds = [metrics.messages_in(kind) for kind in CHANNEL_KINDS]
     daily = await figures.daily_counts(
         uow, days, (*kinds, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES), focus)
     active = await figures.daily_active(uow, days, focus)
@@ -130,11 +128,11 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
         range=_range(days), previous=_range(days.previous()), suppressed=False,
         people=AnalyticsPeople(dau_avg=people.dau_avg, wau=people.wau, mau=people.mau,
                                active_share=people.active_share),
-        totals=await _totals(uow, days, window.today, focus),
-        previous_totals=await _totals(uow, days.previous(), window.today, focus),
+        totals=await _totals(uow, days, focus),
+        previous_totals=await _totals(uow, days.previous(), focus),
         daily=[AnalyticsDay(
             day=day, active=active[day],
-            messages_by_kind={kind: round(counts[f"{MESSAGES}.{kind}"])
+            messages_by_kind={kind: round(counts[metrics.messages_in(kind)])
                               for kind in CHANNEL_KINDS},
             files_uploaded=round(counts[FILES_UPLOADED]),
             files_downloaded=round(counts[FILES_DOWNLOADED]),
@@ -150,7 +148,8 @@ async def _today_hourly(uow: UnitOfWork, window: Window) -> list[AnalyticsHour]:
     while hour <= window.now:
         hours.append(hour)
         hour += timedelta(hours=1)
-    found = await figures.hourly(uow, start, window.now + timedelta(seconds=1), MESSAGES)
+    found = await figures.hourly(uow, start, window.now + timedelta(seconds=1),
+                                 metrics.HOUR_MESSAGES)
     return [AnalyticsHour(hour=hour, messages=round(found.get(hour, 0))) for hour in hours]
 
 
@@ -192,10 +191,10 @@ async def network(uow: UnitOfWork, viewer: Viewer, window: Window,
         threshold=ISLAND_THRESHOLD,
         nodes=[_node(viewer, row, people[row], counts[row], suppressed[row]) for row in nodes],
         edges=[AnalyticsEdge(from_department_id=a, to_department_id=b,
-                             messages=round(values["messages"]),
-                             mentions=round(values["mentions"]),
-                             requests=round(values["requests"]),
-                             kudos=round(values["kudos"]),
+                             messages=round(values[metrics.PAIR_MESSAGES]),
+                             mentions=round(values[metrics.PAIR_MENTIONS]),
+                             requests=round(values[metrics.PAIR_REQUESTS]),
+                             kudos=round(values[metrics.PAIR_KUDOS]),
                              weight=round(sum(values.values()) / strongest, 4))
                for a, b, values in sorted(edges, key=lambda e: (e[0], e[1]))])
 
@@ -265,9 +264,8 @@ async def sla(uow: UnitOfWork, viewer: Viewer, window: Window,
                 suppressed=False, filed=found.filed, response_met=found.response_met,
                 resolution_met=found.resolution_met, breached=found.breached,
                 compliance=found.compliance))
-    scope = subtree_groups(viewer.chart, [department_id]) if department_id else None
-    total = (await figures.request_stats(uow, window.days, scope)).get(
-        (department_id or 0, None), figures.RequestStats())
+    total = await figures.request_totals(
+        uow, window.days, viewer.chart.subtree(department_id) if department_id else None)
     return AnalyticsSla(rows=rows, company=AnalyticsSlaTotals(
         filed=total.filed, breached=total.breached, compliance=total.compliance))
 
@@ -292,10 +290,8 @@ async def delivery(uow: UnitOfWork, actor: Actor, viewer: Viewer, window: Window
     focus = viewer.focus(department_id)
     calendar = await work_calendar(uow, default_zone=window.zone)
     day_seconds = calendar.hours.per_day.total_seconds()
-    stats = await figures.task_stats(uow, window.days, groups, window.today,
-                                     day_seconds=day_seconds)
-    per_project = await figures.project_task_stats(uow, window.days, window.today, focus,
-                                                   day_seconds=day_seconds)
+    stats, per_project = await figures.delivery_stats(uow, window.days, groups, window.today,
+                                                      focus, day_seconds=day_seconds)
     names = await queries.visible_project_names(uow, actor, per_project)
     shown = sorted((p for p in per_project if p in names),
                    key=lambda p: (-per_project[p].created, -per_project[p].completed, p))
@@ -310,9 +306,11 @@ async def delivery(uow: UnitOfWork, actor: Actor, viewer: Viewer, window: Window
                   for p in shown[:MAX_PROJECTS]])
 
 
-async def satisfaction(uow: UnitOfWork, viewer: Viewer, window: Window,
+async def satisfaction(uow: UnitOfWork, actor: Actor, viewer: Viewer, window: Window,
                        department_id: int | None) -> AnalyticsSatisfaction:
-    """Ratings of the requests filed in the range, by receiving department."""
+    """Ratings of the requests filed in the range, by receiving department; the scores of
+    the surveys created in the range whose results the caller sees (those asking the
+    departments they see, unless they see the whole company and filter none)."""
     groups = breakdown_rows(viewer, department_id)
     ratings = await figures.rating_stats(uow, window.days, groups)
     rows = []
@@ -324,7 +322,14 @@ async def satisfaction(uow: UnitOfWork, viewer: Viewer, window: Window,
             ratings=found.ratings if shown else None,
             average=found.average if shown else None,
             distribution=list(found.distribution) if shown else None))
-    return AnalyticsSatisfaction(requests=rows, surveys=[])
+    since = datetime.combine(window.days.first, time.min, window.zone)
+    until = datetime.combine(window.days.last + timedelta(days=1), time.min, window.zone)
+    surveys = await queries.survey_scores(uow, actor, since, until,
+                                          viewer.focus(department_id), limit=MAX_SURVEYS)
+    return AnalyticsSatisfaction(requests=rows, surveys=[
+        AnalyticsSurveyScore(survey_id=s.survey_id, title=s.title,
+                             kind="nps" if s.kind == "nps" else "scale",
+                             responses=s.responses, score=s.score) for s in surveys])
 
 
 async def adoption(uow: UnitOfWork, viewer: Viewer, window: Window,

@@ -4171,7 +4171,9 @@ export interface paths {
         };
         /**
          * Analytics Satisfaction
-         * @description Ratings (1–5) of the requests filed in the range, per receiving department.
+         * @description Ratings (1–5) of the requests filed in the range, per receiving department, and the
+         *     scores (NPS, or a scale's average) of the surveys created in the range whose results
+         *     the caller sees.
          */
         get: operations["analytics_satisfaction"];
         put?: never;
