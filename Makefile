@@ -11,9 +11,9 @@ WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 
 
 export XIETONG_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test lint install web browser types test-sqlite test-postgres test-browser-postgres bench clean
+.PHONY: run test lint install web browser pdf types test-sqlite test-postgres test-browser-postgres bench clean
 
-run: install web
+run: install pdf web
 	$(BIN)/xietong migrate
 	$(BIN)/xietong ensure-owner
 	$(BIN)/xietong serve
@@ -41,6 +41,21 @@ types: install
 		web/node_modules/.bin/openapi-typescript "$$openapi" --output "$(TYPES_OUT)" \
 			--default-non-nullable false
 
+# The maturity report's PDF (WeasyPrint) is laid out by pango, its Chinese set in Noto CJK:
+# a serving node needs them as much as the tests do.
+PDF_STAMP := $(VENV)/.pdf-installed
+PDF_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+
+pdf: $(PDF_STAMP)
+
+$(PDF_STAMP): $(STAMP)
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q . \
+			|| ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		apt-get install -y $(PDF_PACKAGES) \
+		|| (apt-get update && apt-get install -y $(PDF_PACKAGES)); \
+	fi
+	touch $@
+
 browser: $(BROWSER_STAMP)
 
 $(BROWSER_STAMP): $(STAMP)
@@ -61,7 +76,7 @@ lint: install
 # side on two cores timed out and pushed the suite past CI's time; every API and realtime
 # behaviour is tested on both databases. `make test-browser-postgres` runs it on PostgreSQL.
 # PostgreSQL's half prints as it goes; SQLite's is printed whole when both are done.
-test: lint web browser
+test: lint web browser pdf
 	@sqlite_log=$$(mktemp); \
 	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest -p no:cacheprovider > $$sqlite_log 2>&1 & \
 	sqlite_pid=$$!; \
@@ -72,13 +87,13 @@ test: lint web browser
 	echo "== SQLite exit $$sqlite_status, PostgreSQL exit $$postgres_status"; \
 	test $$sqlite_status -eq 0 && test $$postgres_status -eq 0
 
-test-browser-postgres: install web browser
+test-browser-postgres: install web browser pdf
 	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest tests/browser
 
-test-sqlite: install web browser
+test-sqlite: install web browser pdf
 	XIETONG_TEST_BACKEND=sqlite $(BIN)/pytest
 
-test-postgres: install web browser
+test-postgres: install web browser pdf
 	XIETONG_TEST_BACKEND=postgres $(BIN)/pytest
 
 bench: install

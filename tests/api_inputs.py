@@ -281,6 +281,10 @@ async def build_world(cast: Cast) -> World:
         "audience": {"company": True}})
     assert announcement.status_code == 201, announcement.text
     world.ids.update(announcement_id=announcement.json()["id"])
+    # analytics: a maturity report (the company's, pending: its job never runs here)
+    report = await owner.api.post(f"{API}/analytics/reports", json={"period": "2026-Q1"})
+    assert report.status_code == 202, report.text
+    world.ids.update(report_id=report.json()["id"])
     world.ids.update(channel_id=channel_id, message_id=message["id"],
                      file_id=upload.json()["id"], token_id=token.json()["id"],
                      user_id=cast.liuyang.id, department_id=cast.departments["华东区"],

@@ -402,3 +402,24 @@ async def managers_above(uow: UnitOfWork, department_id: int) -> set[int]:
     return set(await uow.session.scalars(
         select(DepartmentManager.user_id).where(
             DepartmentManager.department_id.in_(select(chain.c.id)))))
+
+
+# --- knowledge freshness, for analytics' maturity report ---------------------------------
+
+async def page_freshness(uow: UnitOfWork, department_ids: Iterable[int] | None, *,
+                         since: datetime, until: datetime) -> tuple[int, int]:
+    """The pages that were live at `until` in the spaces of `department_ids` (every space
+    not archived by then: None), and how many of them were last edited (or, never edited,
+    created) at `since` or later: one query. Only a page's last edit is kept, so one
+    edited again after `until` counts as kept up at `until` too."""
+    live = and_(Page.created_at < until,
+                or_(Page.deleted_at.is_(None), Page.deleted_at >= until),
+                or_(Space.archived_at.is_(None), Space.archived_at >= until))
+    if department_ids is not None:
+        live = and_(live, Space.department_id.in_(sorted(set(department_ids))))
+    touched = func.coalesce(Page.edited_at, Page.created_at)
+    row = (await uow.session.execute(
+        select(func.count(Page.id),
+               func.count(Page.id).filter(touched >= since))
+        .join(Space, Space.id == Page.space_id).where(live))).one()
+    return int(row[0]), int(row[1])
