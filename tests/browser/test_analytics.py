@@ -258,7 +258,36 @@ async def test_every_tab_shows_the_company_at_both_sizes(
     await assert_no_serious_violations(admin)
     await screenshot(admin, "analytics-adoption-desktop")
 
+    # 成熟度报告: made for this quarter (so far) by a job, then opened as a page.
+    await open_tab(admin, "reports")
+    await expect(admin.get_by_test_id("reports-empty")).to_contain_text("还没有成熟度报告")
+    today = datetime.now(SHANGHAI).date()
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    await admin.get_by_test_id("report-period").select_option(quarter)
+    await admin.get_by_test_id("report-generate").click()
+    await expect(admin.get_by_test_id("notice")).to_contain_text("已开始生成")
+    report = admin.get_by_test_id("report-list").locator("li").first
+    await expect(report.get_by_text("生成中")).to_be_visible()
+    await screenshot(admin, "analytics-reports-pending-desktop")
+    while await cast.runtime.jobs.runner.run_due():  # the job, as a node's runner would
+        pass
+    await expect(report.get_by_text("已生成")).to_be_visible()  # the page looks again
+    await expect(report).to_contain_text("全公司")
+    await expect(report).to_contain_text("/100")
+    page_link = report.get_by_role("link", name="查看报告")
+    html = await page_link.get_attribute("href")
+    assert html is not None
+    assert html.endswith(".html")
+    shown = await admin.request.get(admin.url.split("/analytics")[0] + html)
+    assert shown.ok
+    assert "协作成熟度" in await shown.text()
+    await expect(report.get_by_role("link", name="下载 PDF")).to_have_attribute(
+        "href", html.removesuffix(".html") + ".pdf")
+    await assert_no_serious_violations(admin)
+    await screenshot(admin, "analytics-reports-desktop")
+
     # The period follows the URL: 近7天, then a custom one.
+    await open_tab(admin, "adoption")
     await admin.get_by_role("radio", name="近7天").click()
     await expect(admin).to_have_url(re.compile(r"range=7d"))
     await admin.get_by_role("radio", name="自定义").click()
@@ -267,10 +296,13 @@ async def test_every_tab_shows_the_company_at_both_sizes(
 
     # A phone: every tab full width, the tabs scroll, nothing wider than the screen.
     phone = await open_page("linxiaoyan", "/analytics", viewport=PHONE)
-    for tab in TABS:
+    for tab in (*TABS, "reports"):
         if tab != "overview":
             await open_tab(phone, tab)
-        await expect(phone.get_by_test_id(tab).locator("svg").first).to_be_visible()
+        if tab == "reports":
+            await expect(phone.get_by_test_id("report-list").get_by_text("已生成")).to_be_visible()
+        else:
+            await expect(phone.get_by_test_id(tab).locator("svg").first).to_be_visible()
         await assert_fits(phone, PHONE["width"])
         await assert_no_serious_violations(phone)
         await screenshot(phone, f"analytics-{tab}-phone")

@@ -28,16 +28,8 @@ export type Adoption = Schema<'AnalyticsAdoption'>
 export type SlaRequestItem = Schema<'AnalyticsRequestItem'>
 export type DeliveryTaskItem = Schema<'AnalyticsTaskItem'>
 
-export type ReportStatus = 'pending' | 'ready' | 'failed'
-
-export interface MaturityReport {
-  id: number
-  period: string
-  department_id: number | null
-  department_name?: string | null
-  status: ReportStatus
-  generated_at: string | null
-}
+export type MaturityReport = Schema<'AnalyticsReport'>
+export type ReportAsk = Schema<'AnalyticsReportAsk'>
 
 // ---- the query every chart takes ---------------------------------------------------------
 
@@ -109,10 +101,8 @@ export function listReports(cursor: string | null, signal?: AbortSignal): Promis
 }
 
 export function generateReport(period: string, departmentId: number | null): Promise<MaturityReport> {
-  return request<MaturityReport>(`${BASE}/reports`, {
-    method: 'POST',
-    body: departmentId === null ? { period } : { period, department_id: departmentId },
-  })
+  const body: ReportAsk = departmentId === null ? { period } : { period, department_id: departmentId }
+  return request<MaturityReport>(`${BASE}/reports`, { method: 'POST', body })
 }
 
 export function reportUrl(id: number, format: 'html' | 'pdf'): string {

@@ -2700,6 +2700,9 @@ const en: MessageSchema = {
       queued: 'Making the report for {quarter} · {department}; it appears in the list below when ready.',
       listTitle: 'Reports',
       generatedAt: 'Made {when}',
+      incomplete: 'quarter under way, counted to today',
+      weakest: 'Weakest: {names}',
+      scoreLabel: 'Overall score {score} of 100',
       status: {
         pending: 'Being made',
         ready: 'Ready',

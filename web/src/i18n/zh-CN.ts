@@ -2710,6 +2710,9 @@ export default {
       queued: '已开始生成{quarter}·{department}的报告，完成后会出现在下方列表中。',
       listTitle: '已生成的报告',
       generatedAt: '{when} 生成',
+      incomplete: '季度未结束，统计到今天',
+      weakest: '最薄弱：{names}',
+      scoreLabel: '综合得分 {score} 分（满分 100）',
       status: {
         pending: '生成中',
         ready: '已生成',
