@@ -2707,7 +2707,7 @@ export default {
       quarterSoFar: '{quarter}（截至今天）',
       generate: '生成报告',
       generating: '正在提交…',
-      queued: '已开始生成{quarter}·{department}的报告，完成后会出现在下方列表中。',
+      queued: '已开始生成“{quarter} · {department}”的报告，完成后会出现在下方列表中。',
       listTitle: '已生成的报告',
       generatedAt: '{when} 生成',
       incomplete: '季度未结束，统计到今天',
