@@ -185,7 +185,8 @@ async def assert_fits(page: Page, width: int) -> None:
 async def test_every_tab_shows_the_company_at_both_sizes(
         cast: Cast, follow: Follow, open_page: OpenPage) -> None:
     made = await history(cast, follow)
-    admin = await open_page("linxiaoyan", "/chat")
+    admin = await open_page("linxiaoyan", "/people")
+    await expect(admin.get_by_role("heading", name="通讯录")).to_be_visible()
     await admin.get_by_test_id("apps-menu").click()
     await admin.get_by_test_id("app-analytics").click()
     await expect(admin.get_by_role("heading", name="数据洞察")).to_be_visible()
@@ -292,7 +293,11 @@ async def test_every_tab_shows_the_company_at_both_sizes(
     await expect(admin).to_have_url(re.compile(r"range=7d"))
     await admin.get_by_role("radio", name="自定义").click()
     await expect(admin.get_by_label("开始日期")).to_be_visible()
+    await admin.get_by_label("开始日期").fill("2026-01-01")
+    await admin.get_by_label("开始日期").press("Tab")
+    await expect(admin).to_have_url(re.compile(r"from=2026-01-01"))
     await assert_no_serious_violations(admin)
+    await screenshot(admin, "analytics-custom-range-desktop")
 
     # A phone: every tab full width, the tabs scroll, nothing wider than the screen.
     phone = await open_page("linxiaoyan", "/analytics", viewport=PHONE)
@@ -375,11 +380,12 @@ async def test_a_manager_sees_only_their_departments_and_a_member_has_no_tile(
     await assert_no_serious_violations(manager)
     await screenshot(manager, "analytics-manager-suppressed-desktop")
 
-    member = await open_page("liuyang", "/chat")
+    member = await open_page("liuyang", "/people")
+    await expect(member.get_by_role("heading", name="通讯录")).to_be_visible()
     await member.get_by_test_id("apps-menu").click()
     await expect(member.get_by_test_id("app-announcements")).to_be_visible()
     await expect(member.get_by_test_id("app-analytics")).to_have_count(0)
-    await member.goto(member.url.split("/chat")[0] + "/analytics")
+    await member.goto(member.url.split("/people")[0] + "/analytics")
     await expect(member.get_by_test_id("analytics-hidden")).to_contain_text("数据洞察未对你开放")
 
 

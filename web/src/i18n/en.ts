@@ -2558,7 +2558,7 @@ const en: MessageSchema = {
       activityTitle: 'Activity, files and searches',
       activityHint: 'How many people use Xietong each day, and how much they share and search.',
       hourlyTitle: 'Today’s messages by hour',
-      hourlyHint: 'In the company’s time zone, the last 24 hours.',
+      hourlyHint: 'The whole company, since midnight in the company’s time zone.',
       hourlyLabel: 'Bar chart of today’s messages by hour, {total} in all, most at {hour}',
       hourlyNone: 'No messages yet today.',
       suppressed: 'This department has fewer than {n} people: to protect their privacy its figures are not shown on their own. Choose a wider scope.',

@@ -2568,7 +2568,7 @@ export default {
       activityTitle: '活跃、文件与搜索',
       activityHint: '每天有多少人使用协同，以及文件和搜索的使用量。',
       hourlyTitle: '今日每小时消息',
-      hourlyHint: '按公司时区统计，最近 24 小时。',
+      hourlyHint: '全公司，按公司时区从今天零点起统计。',
       hourlyLabel: '今日每小时消息柱状图，共 {total} 条，{hour} 最多',
       hourlyNone: '今天还没有消息。',
       suppressed: '这个部门少于 {n} 人，为保护个人隐私，不单独显示它的数据。请选择更大的范围。',
