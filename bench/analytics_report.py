@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from bench.common import (
     PASSWORD,
@@ -165,6 +165,11 @@ async def build_company(environment: Environment, quarter: Quarter, seed: int
             for table, table_rows in rows.items():
                 for first in range(0, len(table_rows), BATCH):
                     await session.execute(insert(table), table_rows[first:first + BATCH])
+            if uow.is_postgres:  # the ids written by hand: later rows' ids come after them
+                for table in (Department, User, Space, Page):
+                    await session.execute(select(func.setval(
+                        func.pg_get_serial_sequence(table.__tablename__, "id"),
+                        select(func.max(table.id)).scalar_subquery())))
     finally:
         await runtime.close()
     return {table.__tablename__: len(table_rows)  # type: ignore[attr-defined]
