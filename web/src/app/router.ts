@@ -231,6 +231,13 @@ export const router = createRouter({
           meta: { titleKey: 'announcements.receipts.title' },
         },
         {
+          // 数据洞察: one screen, its tab in the path (`/analytics/network`), period and department in the query.
+          path: 'analytics/:tab(overview|network|responsiveness|sla|delivery|satisfaction|adoption|reports)?',
+          name: 'analytics',
+          component: () => import('../analytics/AnalyticsView.vue'),
+          meta: { titleKey: 'analytics.title' },
+        },
+        {
           path: 'my-work',
           name: 'my-work',
           component: () => import('../projects/MyWorkView.vue'),
