@@ -25,6 +25,8 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
+    union,
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -94,7 +96,9 @@ def _owners(groups: Groups) -> dict[int, list[int]]:
 
 def _within(column: SQLColumnExpression[int], departments: Collection[int] | None
             ) -> ColumnElement[bool]:
-    return column.in_(sorted(departments)) if departments is not None else column.is_not(None)
+    """Within `departments` (None: anywhere; the columns it is given are never null, and
+    naming none lets SQLite count from an index without the department)."""
+    return column.in_(sorted(departments)) if departments is not None else true()
 
 
 def _between(column: SQLColumnExpression[date] | SQLColumnExpression[date | None],
@@ -257,10 +261,22 @@ class ActivePeople:
 
 async def _distinct_active(uow: UnitOfWork, days: Days,
                            departments: Collection[int] | None) -> int:
-    return await uow.session.scalar(
-        select(func.count(distinct(ActiveDay.user_id)))
-        .where(_between(ActiveDay.day, days), _within(ActiveDay.department_id, departments))
-    ) or 0
+    """People active in the range: those of the weeks wholly in it from `ActiveWeek`, of
+    the days of the one or two it cuts from `ActiveDay`, each person once (a UNION)."""
+    whole = [monday for monday in days.weeks()
+             if monday >= days.first and monday + timedelta(days=6) <= days.last]
+    parts = []
+    if whole:
+        parts.append(select(ActiveWeek.user_id).where(
+            ActiveWeek.week.between(whole[0], whole[-1]),
+            _within(ActiveWeek.department_id, departments)))
+    for monday in days.weeks():
+        if monday not in whole:
+            cut = Days(max(days.first, monday), min(days.last, monday + timedelta(days=6)))
+            parts.append(select(ActiveDay.user_id).where(
+                _between(ActiveDay.day, cut), _within(ActiveDay.department_id, departments)))
+    people = (union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()
+    return await uow.session.scalar(select(func.count()).select_from(people)) or 0
 
 
 async def active_people(uow: UnitOfWork, days: Days, headcount: int,
