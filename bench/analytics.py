@@ -78,7 +78,7 @@ ROUTES = ["access", "overview", "network", "responsiveness", "sla", "delivery",
           "satisfaction", "adoption"]
 # The rollup tables a sample is copied across (the hourly one keeps 48 hours only; reports
 # are made on demand).
-SKIPPED_TABLES = {"analytics_hours", "analytics_reports"}
+SKIPPED_TABLES = {"analytics_hours", "analytics_reports", "analytics_active_weeks"}
 ITEM_ID_OFFSET = 10_000_000
 
 
@@ -300,6 +300,18 @@ async def scale_sample(environment: Environment, zone: ZoneInfo, first_day: date
                 for at in range(0, len(new_rows), 5000):
                     await session.execute(insert(table), new_rows[at:at + 5000])
                 copied[table.name] = len(new_rows)
+            # The weekly active table folds the daily one by Monday: made again from it
+            # (moving its rows by the sample's length would not land on Mondays).
+            weeks = Base.metadata.tables["analytics_active_weeks"]
+            active = Base.metadata.tables["analytics_active"]
+            await session.execute(weeks.delete())
+            folded = [{"week": w, "department_id": d, "user_id": u} for w, d, u in {
+                (day - timedelta(days=day.weekday()), d, u) for day, u, d in
+                await session.execute(select(active.c.day, active.c.user_id,
+                                             active.c.department_id))}]
+            for at in range(0, len(folded), 5000):
+                await session.execute(insert(weeks), folded[at:at + 5000])
+            copied[weeks.name] = len(folded)
     finally:
         await runtime.close()
     return {"sample_days": sample_days, "sample": f"{first_day} – "

@@ -8,7 +8,7 @@ Shanghai (7.5 working hours a day)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -190,6 +190,12 @@ async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
     assert adoption["weeks"] == ["2026-12-14"]
     # 李娜 and 赵磊 of 研发部's five did something.
     assert rows_by(adoption["rows"])[dev_id]["shares"] == [0.4]
+    # The whole week (counted from the weekly active table), and two cut ones around it.
+    week = timedelta(days=7)
+    for days in ({"from": str(MONDAY), "to": str(MONDAY + week - timedelta(days=1))},
+                 {"from": str(MONDAY - timedelta(days=3)), "to": str(TUESDAY + week)}):
+        weekly = await get(admin, "adoption", **days)
+        assert [s for s in rows_by(weekly["rows"])[dev_id]["shares"] if s] == [0.4], days
 
     exported = csv_rows((await admin.api.get("/api/v1/analytics/export/sla.csv",
                                              params=DAYS)).content)

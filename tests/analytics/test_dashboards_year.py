@@ -17,6 +17,7 @@ from tests.helpers import Cast, statements
 from xietong.analytics import metrics
 from xietong.analytics.models import (
     ActiveDay,
+    ActiveWeek,
     DepartmentCount,
     MentionFact,
     PairCount,
@@ -89,10 +90,15 @@ async def test_a_year_of_rollups_answers_fast(cast: Cast) -> None:
                 "created_day": day, "due_at": day + timedelta(days=rng.randint(0, 20)),
                 "completed_at": at, "completed_day": day + timedelta(days=rng.randint(0, 30)),
                 "cycle_seconds": rng.uniform(3600, 500000), "late": rng.random() < 0.2})
+    weeks = [{"week": week, "department_id": department, "user_id": user_id}
+             for week, department, user_id in {
+                 (a["day"] - timedelta(days=a["day"].weekday()), a["department_id"],
+                  a["user_id"]) for a in active}]
     async with cast.runtime.unit_of_work() as uow:
         for model, rows in ((DepartmentCount, counts), (PairCount, pairs),
                             (ActiveDay, active), (RequestFact, requests),
-                            (MentionFact, mentions), (TaskFact, tasks)):
+                            (MentionFact, mentions), (TaskFact, tasks),
+                            (ActiveWeek, weeks)):
             for start in range(0, len(rows), 5000):
                 await uow.session.execute(insert(model), rows[start:start + 5000])
     year = {"from": str(days[0]), "to": str(days[-1])}

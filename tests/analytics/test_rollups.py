@@ -23,6 +23,7 @@ from tests.requests.test_requests import act, file, make_type
 from xietong.analytics import metrics
 from xietong.analytics.models import (
     ActiveDay,
+    ActiveWeek,
     ChannelDay,
     DepartmentCount,
     HourCount,
@@ -54,8 +55,8 @@ async def tables(runtime: Runtime) -> dict[str, set[tuple[Any, ...]]]:
     """Every row the consumer keeps, as comparable tuples."""
     found: dict[str, set[tuple[Any, ...]]] = {}
     async with runtime.reader() as uow:
-        for model in (DepartmentCount, PairCount, HourCount, ActiveDay, ChannelDay, MentionFact,
-                      RequestFact, TaskFact):
+        for model in (DepartmentCount, PairCount, HourCount, ActiveDay, ActiveWeek, ChannelDay,
+                      MentionFact, RequestFact, TaskFact):
             columns = list(model.__table__.columns)
             rows = await uow.session.execute(select(*columns))
             found[model.__tablename__] = {tuple(row) for row in rows}
@@ -219,6 +220,13 @@ async def test_a_scripted_week_gives_exactly_the_expected_figures_and_a_replay_c
         read = await rebuild(uow, RollupConsumer(zone=SHANGHAI),
                              EventLog(is_postgres=uow.is_postgres), since=MONDAY)
     assert read > 20
+    assert await tables(runtime) == before
+    # The week's people are folded by Monday; from Tuesday on, Monday's are kept.
+    assert {(MONDAY, cast.lina.id), (MONDAY, cast.wangfang.id)} <= {
+        (week, user_id) for week, _, user_id in before["analytics_active_weeks"]}
+    async with runtime.unit_of_work() as uow:
+        await rebuild(uow, RollupConsumer(zone=SHANGHAI), EventLog(is_postgres=uow.is_postgres),
+                      since=TUESDAY)
     assert await tables(runtime) == before
     # And handing the consumer the same events twice over (its position moved back, as a
     # crash before the commit would leave it) is not possible: the position moved with them.

@@ -22,13 +22,18 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    literal_column,
     or_,
     select,
+    true,
+    union,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 
 from xietong.analytics.access import OrgChart
 from xietong.analytics.models import (
     ActiveDay,
+    ActiveWeek,
     ApprovalFact,
     DepartmentCount,
     HourCount,
@@ -91,7 +96,9 @@ def _owners(groups: Groups) -> dict[int, list[int]]:
 
 def _within(column: SQLColumnExpression[int], departments: Collection[int] | None
             ) -> ColumnElement[bool]:
-    return column.in_(sorted(departments)) if departments is not None else column.is_not(None)
+    """Within `departments` (None: anywhere; the columns it is given are never null, and
+    naming none lets SQLite count from an index without the department)."""
+    return column.in_(sorted(departments)) if departments is not None else true()
 
 
 def _between(column: SQLColumnExpression[date] | SQLColumnExpression[date | None],
@@ -108,6 +115,51 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     rank = (len(ordered) - 1) * q / 100
     low, high = math.floor(rank), math.ceil(rank)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# Percentile -> value, for each row.
+Quantiles = dict[int, dict[int, float | None]]
+
+
+async def _quantiles(uow: UnitOfWork, value: InstrumentedAttribute[float | None],
+                     department: InstrumentedAttribute[int] | None,
+                     conditions: Sequence[ColumnElement[bool]], groups: Groups | None,
+                     qs: Sequence[int], scale: float = 1.0) -> Quantiles:
+    """`percentile(values / scale, q)` for each q of `qs` and each row of `groups` (None:
+    the company as row 0) over the records meeting `conditions`: only the value and its
+    department are read, already in order (no sort in Python). Rows without values are
+    left out. (Ranking in SQL with window functions and reading only the rows at the
+    percentiles' ranks measured slower on SQLite: a department counts in several rows, and
+    joining the rows to the records scanned one of them per record.)"""
+    owners = _owners(groups) if groups is not None else None
+    by_row: dict[int, list[float]] = defaultdict(list)
+    if owners is not None:
+        assert department is not None
+        if not owners:
+            return {}
+        for department_id, v in await uow.session.execute(
+                select(department, value)
+                .where(*conditions, value.is_not(None), department.in_(sorted(owners)))
+                .order_by(value)):
+            for row in owners[department_id]:
+                by_row[row].append(float(v or 0) / scale)  # never None here
+    else:
+        by_row[0] = [float(v or 0) / scale for v in await uow.session.scalars(
+            select(value).where(*conditions, value.is_not(None)).order_by(value))]
+    result: Quantiles = {}
+    for row, ordered in by_row.items():
+        if not ordered:
+            continue
+        result[row] = {}
+        for q in qs:
+            rank = (len(ordered) - 1) * q / 100
+            low, high = math.floor(rank), math.ceil(rank)
+            result[row][q] = ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return result
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -209,10 +261,22 @@ class ActivePeople:
 
 async def _distinct_active(uow: UnitOfWork, days: Days,
                            departments: Collection[int] | None) -> int:
-    return await uow.session.scalar(
-        select(func.count(distinct(ActiveDay.user_id)))
-        .where(_between(ActiveDay.day, days), _within(ActiveDay.department_id, departments))
-    ) or 0
+    """People active in the range: those of the weeks wholly in it from `ActiveWeek`, of
+    the days of the one or two it cuts from `ActiveDay`, each person once (a UNION)."""
+    whole = [monday for monday in days.weeks()
+             if monday >= days.first and monday + timedelta(days=6) <= days.last]
+    parts = []
+    if whole:
+        parts.append(select(ActiveWeek.user_id).where(
+            ActiveWeek.week.between(whole[0], whole[-1]),
+            _within(ActiveWeek.department_id, departments)))
+    for monday in days.weeks():
+        if monday not in whole:
+            cut = Days(max(days.first, monday), min(days.last, monday + timedelta(days=6)))
+            parts.append(select(ActiveDay.user_id).where(
+                _between(ActiveDay.day, cut), _within(ActiveDay.department_id, departments)))
+    people = (union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()
+    return await uow.session.scalar(select(func.count()).select_from(people)) or 0
 
 
 async def active_people(uow: UnitOfWork, days: Days, headcount: int,
@@ -255,21 +319,34 @@ class Adoption:
 
 
 async def weekly_adoption(uow: UnitOfWork, days: Days, groups: Groups) -> Adoption:
-    """Distinct people active per week, for each row: one statement for the whole range
-    (the week is a CASE over the range's Mondays, the same SQL on SQLite and PostgreSQL)."""
+    """Distinct people active per week, for each row: the weeks wholly in the range counted
+    from `ActiveWeek` (one row per week, department and person), the one or two the range
+    cuts from `ActiveDay`'s days within the range."""
     weeks = days.weeks()
     active = {row: [0] * len(weeks) for row in groups}
     owners = _owners(groups)
     if not owners:
         return Adoption(weeks, active)
-    week = case(*((ActiveDay.day < monday + timedelta(weeks=1), n)
-                  for n, monday in enumerate(weeks)), else_=len(weeks) - 1)
-    for department_id, index, count in await uow.session.execute(
-            select(ActiveDay.department_id, week, func.count(distinct(ActiveDay.user_id)))
-            .where(_between(ActiveDay.day, days), ActiveDay.department_id.in_(sorted(owners)))
-            .group_by(ActiveDay.department_id, week)):
-        for row in owners[department_id]:
-            active[row][int(index)] += count
+    departments = sorted(owners)
+    whole = [n for n, monday in enumerate(weeks)
+             if monday >= days.first and monday + timedelta(days=6) <= days.last]
+    if whole:
+        index = {monday: n for n, monday in enumerate(weeks)}
+        for department_id, monday, count in await uow.session.execute(
+                select(ActiveWeek.department_id, ActiveWeek.week, func.count())
+                .where(ActiveWeek.week.between(weeks[whole[0]], weeks[whole[-1]]),
+                       ActiveWeek.department_id.in_(departments))
+                .group_by(ActiveWeek.department_id, ActiveWeek.week)):
+            for row in owners[department_id]:
+                active[row][index[monday]] += count
+    for n in (n for n in range(len(weeks)) if n not in set(whole)):  # at most two
+        cut = Days(max(days.first, weeks[n]), min(days.last, weeks[n] + timedelta(days=6)))
+        for department_id, count in await uow.session.execute(
+                select(ActiveDay.department_id, func.count(distinct(ActiveDay.user_id)))
+                .where(_between(ActiveDay.day, cut), ActiveDay.department_id.in_(departments))
+                .group_by(ActiveDay.department_id)):
+            for row in owners[department_id]:
+                active[row][n] += count
     return Adoption(weeks, active)
 
 
@@ -287,22 +364,25 @@ class RequestStats:
     breached: int = 0  # past either SLA
     response_hours: list[float] = field(default_factory=list)
     resolution_hours: list[float] = field(default_factory=list)
+    # Percentile -> hours, when worked out in SQL (the lists are then left empty).
+    response_quantiles: dict[int, float | None] | None = None
+    resolution_quantiles: dict[int, float | None] | None = None
 
     @property
     def median_response_hours(self) -> float | None:
-        return _rounded(percentile(self.response_hours, 50))
+        return _rounded(_percentile(self.response_hours, self.response_quantiles, 50))
 
     @property
     def p90_response_hours(self) -> float | None:
-        return _rounded(percentile(self.response_hours, 90))
+        return _rounded(_percentile(self.response_hours, self.response_quantiles, 90))
 
     @property
     def median_resolution_hours(self) -> float | None:
-        return _rounded(percentile(self.resolution_hours, 50))
+        return _rounded(_percentile(self.resolution_hours, self.resolution_quantiles, 50))
 
     @property
     def p90_resolution_hours(self) -> float | None:
-        return _rounded(percentile(self.resolution_hours, 90))
+        return _rounded(_percentile(self.resolution_hours, self.resolution_quantiles, 90))
 
     @property
     def compliance(self) -> float | None:
@@ -315,9 +395,53 @@ def _rounded(value: float | None) -> float | None:
 
 
 async def request_stats(uow: UnitOfWork, days: Days, groups: Groups | None, *,
-                        by_type: bool = False) -> dict[tuple[int, int | None], RequestStats]:
+                        by_type: bool = False, keep_hours: bool = False
+                        ) -> dict[tuple[int, int | None], RequestStats]:
     """Requests filed in the range by receiving row (and by type when `by_type`; else the
-    type is None). `groups` None: the whole company as row 0."""
+    type is None). `groups` None: the whole company as row 0. Counted in SQL, with the
+    response times' median and p90 (without `by_type`); `keep_hours`: read every request's
+    times into the lists instead."""
+    if keep_hours:
+        return await _request_stats_read(uow, days, groups, by_type=by_type)
+    owners = _owners(groups) if groups is not None else None
+    conditions = [_between(RequestFact.filed_day, days)]
+    if owners is not None:
+        conditions.append(RequestFact.department_id.in_(sorted(owners)))
+    responded = RequestFact.first_response_at.is_not(None)
+    resolved = RequestFact.resolved_at.is_not(None)
+    kind = RequestFact.type_id if by_type else literal_column("NULL")
+    keys = [RequestFact.department_id, RequestFact.type_id] if by_type else [
+        RequestFact.department_id]
+    found: dict[tuple[int, int | None], RequestStats] = {}
+    for department_id, type_id, *counts in await uow.session.execute(
+            select(RequestFact.department_id, kind, func.count(), _count_if(responded),
+                   _count_if(resolved),
+                   _count_if(and_(responded, or_(RequestFact.response_breached.is_(None),
+                                                 RequestFact.response_breached.is_(False)))),
+                   _count_if(and_(resolved, or_(RequestFact.resolution_breached.is_(None),
+                                                RequestFact.resolution_breached.is_(False)))),
+                   _count_if(or_(RequestFact.response_breached.is_(True),
+                                 RequestFact.resolution_breached.is_(True))))
+            .where(*conditions).group_by(*keys)):
+        filed, responded_n, resolved_n, response_met, resolution_met, breached = map(int, counts)
+        for row in owners[department_id] if owners is not None else [0]:
+            stats = found.setdefault((row, type_id if by_type else None), RequestStats())
+            stats.filed += filed
+            stats.responded += responded_n
+            stats.resolved += resolved_n
+            stats.response_met += response_met
+            stats.resolution_met += resolution_met
+            stats.breached += breached
+    if not by_type:
+        response = await _quantiles(uow, RequestFact.response_seconds, RequestFact.department_id,
+                                    [*conditions, responded], groups, (50, 90), HOUR)
+        for (row, _), stats in found.items():
+            stats.response_quantiles = response.get(row, {})
+    return found
+
+
+async def _request_stats_read(uow: UnitOfWork, days: Days, groups: Groups | None, *,
+                              by_type: bool) -> dict[tuple[int, int | None], RequestStats]:
     owners = _owners(groups) if groups is not None else None
     query = (select(RequestFact.department_id, RequestFact.type_id,
                     RequestFact.first_response_at.is_not(None),
@@ -404,19 +528,54 @@ class MentionStats:
     count: int = 0
     answered: int = 0
     hours: list[float] = field(default_factory=list)
+    # Percentile -> hours, when worked out in SQL (`hours` is then left empty).
+    quantiles: dict[int, float | None] | None = None
 
     @property
     def median_hours(self) -> float | None:
-        return _rounded(percentile(self.hours, 50))
+        return _rounded(_percentile(self.hours, self.quantiles, 50))
 
     @property
     def p90_hours(self) -> float | None:
-        return _rounded(percentile(self.hours, 90))
+        return _rounded(_percentile(self.hours, self.quantiles, 90))
 
 
-async def mention_stats(uow: UnitOfWork, days: Days, groups: Groups | None
-                        ) -> dict[int, MentionStats]:
-    """By the mentioned people's row (`groups` None: the company as row 0)."""
+def _percentile(values: Sequence[float], quantiles: Mapping[int, float | None] | None,
+                q: int) -> float | None:
+    return percentile(values, q) if quantiles is None else quantiles.get(q)
+
+
+async def mention_stats(uow: UnitOfWork, days: Days, groups: Groups | None, *,
+                        keep_hours: bool = False) -> dict[int, MentionStats]:
+    """By the mentioned people's row (`groups` None: the company as row 0). The median and
+    p90 are worked out in SQL; `keep_hours`: read every answer's time into `hours`
+    instead."""
+    if keep_hours:
+        return await _mention_stats_read(uow, days, groups)
+    owners = _owners(groups) if groups is not None else None
+    conditions = [_between(MentionFact.day, days)]
+    if owners is not None:
+        conditions.append(MentionFact.to_department_id.in_(sorted(owners)))
+    found: dict[int, MentionStats] = (
+        {row: MentionStats(quantiles={}) for row in groups} if groups is not None
+        else {0: MentionStats(quantiles={})})
+    for department_id, count, answered in await uow.session.execute(
+            select(MentionFact.to_department_id, func.count(),
+                   _count_if(MentionFact.answered_at.is_not(None)))
+            .where(*conditions).group_by(MentionFact.to_department_id)):
+        for row in owners[department_id] if owners is not None else [0]:
+            found[row].count += count
+            found[row].answered += int(answered)
+    for row, quantiles in (await _quantiles(
+            uow, MentionFact.response_seconds, MentionFact.to_department_id,
+            [*conditions, MentionFact.answered_at.is_not(None)], groups, (50, 90),
+            HOUR)).items():
+        found[row].quantiles = quantiles
+    return found
+
+
+async def _mention_stats_read(uow: UnitOfWork, days: Days, groups: Groups | None
+                              ) -> dict[int, MentionStats]:
     owners = _owners(groups) if groups is not None else None
     query = (select(MentionFact.to_department_id, MentionFact.answered_at.is_not(None),
                     MentionFact.response_seconds)
@@ -456,6 +615,8 @@ class TaskStats:
     # Cycle times in working seconds, and how many of them make a working day.
     cycle_seconds: list[float] = field(default_factory=list)
     day_seconds: float = DAY
+    # Percentile -> cycle seconds, when worked out in SQL (`cycle_seconds` is then empty).
+    cycle_quantiles: dict[int, float | None] | None = None
 
     @property
     def completion_rate(self) -> float | None:
@@ -468,7 +629,7 @@ class TaskStats:
     @property
     def median_cycle_days(self) -> float | None:
         """In working days (cycle times are working time on the business calendar)."""
-        median = percentile(self.cycle_seconds, 50)
+        median = _percentile(self.cycle_seconds, self.cycle_quantiles, 50)
         return None if median is None else round(median / self.day_seconds, 2)
 
 
@@ -545,20 +706,51 @@ async def delivery_stats(uow: UnitOfWork, days: Days, groups: Groups, today: dat
                          departments: Collection[int] | None, *, day_seconds: float = DAY
                          ) -> tuple[dict[int, TaskStats], dict[int, TaskStats]]:
     """`task_stats` by row and `project_task_stats` by project (over the tasks of
-    `departments`, None: everyone's) from one read of the tasks."""
+    `departments`, None: everyone's): counted in SQL per department and project, the
+    median cycle times ranked in SQL (`_quantiles`)."""
     owners = _owners(groups)
-    by_row = {row: TaskStats(day_seconds=day_seconds) for row in groups}
+    by_row = {row: TaskStats(day_seconds=day_seconds, cycle_quantiles={}) for row in groups}
     by_project: dict[int, TaskStats] = {}
-    for department_id, project_id, created, completed, due, cycle, late in await _task_rows(
-            uow, days, departments):
-        facts = (days, today, created, completed, due, cycle, late)
-        for row in owners.get(department_id, ()):
-            _count_task(by_row[row], *facts)
-        _count_task(by_project.setdefault(project_id, TaskStats(day_seconds=day_seconds)),
-                    *facts)
-    if departments is not None and not set(owners) <= set(departments):
-        # Rows reaching beyond the departments asked for: count those from their own read.
-        return await task_stats(uow, days, groups, today, day_seconds=day_seconds), by_project
+    created = _between(TaskFact.created_day, days)
+    completed = _between(TaskFact.completed_day, days)
+    due = _between(TaskFact.due_at, days)
+    live = TaskFact.deleted.is_(False)
+    conditions = [live, or_(created, completed, due)]
+    if departments is not None:
+        conditions.append(TaskFact.department_id.in_(sorted(set(owners) | set(departments))))
+    for department_id, project_id, *counts in await uow.session.execute(
+            select(TaskFact.department_id, TaskFact.project_id,
+                   _count_if(created),
+                   _count_if(and_(created, TaskFact.completed_day <= days.last)),
+                   _count_if(completed),
+                   _count_if(and_(completed, TaskFact.late.is_(True))),
+                   _count_if(due),
+                   _count_if(and_(due, TaskFact.completed_day.is_(None),
+                                  TaskFact.due_at < today)))
+            .where(*conditions).group_by(TaskFact.department_id, TaskFact.project_id)):
+        targets = [by_row[row] for row in owners.get(department_id, ())]
+        if departments is None or department_id in departments:
+            targets.append(by_project.setdefault(
+                project_id, TaskStats(day_seconds=day_seconds, cycle_quantiles={})))
+        for stats in targets:
+            (n_created, n_created_completed, n_completed, n_late, n_due,
+             n_overdue) = map(int, counts)
+            stats.created += n_created
+            stats.created_completed += n_created_completed
+            stats.completed += n_completed
+            stats.completed_late += n_late
+            stats.due += n_due
+            stats.overdue_open += n_overdue
+    cycles = [live, completed]
+    for row, quantiles in (await _quantiles(uow, TaskFact.cycle_seconds, TaskFact.department_id,
+                                            cycles, groups, (50,))).items():
+        by_row[row].cycle_quantiles = quantiles
+    projects = {project: [project] for project in by_project}
+    if departments is not None:
+        cycles.append(TaskFact.department_id.in_(sorted(departments)))
+    for project, quantiles in (await _quantiles(uow, TaskFact.cycle_seconds, TaskFact.project_id,
+                                                cycles, projects, (50,))).items():
+        by_project[project].cycle_quantiles = quantiles
     return by_row, by_project
 
 

@@ -64,6 +64,17 @@ class ActiveDay(Base):
     __table_args__ = (Index("ix_analytics_active_department_id_day", "department_id", "day"),)
 
 
+class ActiveWeek(Base):
+    """That someone of a department did something in a week (its Monday, a company day):
+    `ActiveDay` folded by week, what weekly adoption counts without a DISTINCT over days."""
+
+    __tablename__ = "analytics_active_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class ChannelDay(Base):
     """A department posted in a channel on a day (channels used; shared channels)."""
 

@@ -158,9 +158,10 @@ async def gather_inputs(uow: UnitOfWork, chart: OrgChart, scope: set[int] | None
     link_share, partners, others = await _links(uow, chart, scope, days)
     counts = await figures.count_totals(uow, days, (metrics.MESSAGES, metrics.CROSS_MESSAGES),
                                           scope)
-    requests = (await figures.request_stats(uow, days, groups)).get(
+    requests = (await figures.request_stats(uow, days, groups, keep_hours=True)).get(
         (ROW, None), figures.RequestStats())
-    mentions = (await figures.mention_stats(uow, days, groups)).get(ROW, figures.MentionStats())
+    mentions = (await figures.mention_stats(uow, days, groups, keep_hours=True)).get(
+        ROW, figures.MentionStats())
     ratings = (await figures.rating_stats(uow, days, groups)).get(ROW, figures.RatingStats())
     pages, fresh = await documents_queries.page_freshness(
         uow, scope, since=window.end - timedelta(days=FRESH_DAYS), until=window.end)

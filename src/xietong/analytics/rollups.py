@@ -30,6 +30,7 @@ from sqlalchemy.sql.schema import Table
 from xietong.analytics import metrics
 from xietong.analytics.models import (
     ActiveDay,
+    ActiveWeek,
     ApprovalFact,
     ChannelDay,
     DepartmentCount,
@@ -409,6 +410,7 @@ class _Batch:
             await uow.session.execute(delete(HourCount).where(HourCount.hour < newest - HOURS_KEPT))
         await uow.insert_all_new(table_of(ActiveDay), [
             {"day": d, "user_id": u, "department_id": dep} for (d, u), dep in tally.active.items()])
+        await uow.insert_all_new(table_of(ActiveWeek), _weeks(tally.active))
         await uow.insert_all_new(table_of(ChannelDay), [
             {"day": d, "channel_id": c, "department_id": dep} for d, c, dep in tally.channel_days])
         await uow.insert_all_new(table_of(MentionFact), list(tally.new_mentions.values()))
@@ -593,6 +595,13 @@ async def rebuild(uow: UnitOfWork, consumer: RollupConsumer, log: EventLog, *, s
                           (MentionFact, MentionFact.day)):
         await uow.session.execute(delete(table).where(column >= since))
     await uow.session.execute(delete(HourCount).where(HourCount.hour >= start))
+    # The week under way since its Monday: kept from the days before `since`.
+    monday = since - timedelta(days=since.weekday())
+    await uow.session.execute(delete(ActiveWeek).where(ActiveWeek.week >= monday))
+    kept = {(d, u): dep for d, u, dep in await uow.session.execute(
+        select(ActiveDay.day, ActiveDay.user_id, ActiveDay.department_id)
+        .where(ActiveDay.day >= monday, ActiveDay.day < since))}
+    await uow.insert_all_new(table_of(ActiveWeek), _weeks(kept))
     first = await uow.session.scalar(
         select(func.min(EventRecord.id)).where(EventRecord.created_at >= start))
     cursor, read = (first - 1 if first is not None else position), 0
@@ -605,6 +614,12 @@ async def rebuild(uow: UnitOfWork, consumer: RollupConsumer, log: EventLog, *, s
             await consumer.handle(uow, wanted)
         cursor, read = events[-1].id, read + len(events)
     return read
+
+
+def _weeks(active: dict[tuple[date, int], int]) -> list[dict[str, Any]]:
+    """`ActiveWeek` rows for `ActiveDay` ones ((day, user) -> department)."""
+    return [{"week": week, "department_id": dep, "user_id": u} for week, dep, u in {
+        (d - timedelta(days=d.weekday()), dep, u) for (d, u), dep in active.items()}]
 
 
 async def oldest_whole_day(uow: UnitOfWork, log: EventLog, zone: ZoneInfo) -> date:

@@ -1,4 +1,4 @@
-"""analytics_counts, analytics_pairs, analytics_hours, analytics_active,
+"""analytics_counts, analytics_pairs, analytics_hours, analytics_active, analytics_active_weeks,
 analytics_channel_days, analytics_requests, analytics_mentions, analytics_tasks,
 analytics_approvals, analytics_reports
 
@@ -29,6 +29,12 @@ def upgrade() -> None:
     with op.batch_alter_table('analytics_active', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_active_department_id_day', ['department_id', 'day'], unique=False)
 
+    op.create_table('analytics_active_weeks',
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('week', 'department_id', 'user_id', name=op.f('pk_analytics_active_weeks'))
+    )
     op.create_table('analytics_approvals',
     sa.Column('approval_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('requester_department_id', sa.Integer(), nullable=False),
@@ -168,6 +174,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_analytics_approvals_day')
 
     op.drop_table('analytics_approvals')
+    op.drop_table('analytics_active_weeks')
     with op.batch_alter_table('analytics_active', schema=None) as batch_op:
         batch_op.drop_index('ix_analytics_active_department_id_day')
 
