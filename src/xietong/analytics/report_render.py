@@ -234,7 +234,12 @@ def render_html(data: Mapping[str, Any], *, generated_at: datetime | None,
 def render_pdf(page: str) -> bytes:
     """The HTML page laid out as an A4 PDF. Blocking (about half a second): call it in a
     worker thread."""
+    from PIL import ImageFile
     from weasyprint import HTML  # a heavy import, needed only here
+
+    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process:
+    # uploads would then make thumbnails of corrupt images. The report draws no raster image.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     pdf: bytes = HTML(string=page, url_fetcher=_fetch_nothing).write_pdf()
     return pdf
