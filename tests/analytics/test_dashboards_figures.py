@@ -117,11 +117,16 @@ async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
     assert overview["totals"] == {"messages": 3, "files_uploaded": 0, "files_downloaded": 0,
                                   "searches": 0, "requests_filed": 2, "tasks_completed": 2}
     assert overview["previous_totals"]["messages"] == 0
+    assert overview["previous_people"]["mau"] == 0
     monday, tuesday = overview["daily"]
     assert monday["messages_by_kind"] == {"public": 3, "private": 0, "department": 0,
                                           "announcement": 0, "dm": 0}
     assert tuesday["messages_by_kind"]["public"] == 0
     assert monday["active"] >= 4  # 王芳, 张伟, 李娜, 赵磊 at least
+    # Tuesday alone: the range before it is Monday, whose people are the trend's baseline.
+    tuesday_only = await get(admin, "overview", **{"from": str(TUESDAY), "to": str(TUESDAY)})
+    assert tuesday_only["previous_people"]["mau"] == monday["active"]
+    assert tuesday_only["people"]["mau"] == tuesday["active"]
     assert overview["people"]["mau"] >= 4
     assert [h["hour"] for h in overview["today_hourly"]][:1] == ["2026-12-14T16:00:00Z"]
 

@@ -68,6 +68,9 @@ class AnalyticsOverview(BaseModel):
     previous: AnalyticsRange
     suppressed: bool
     people: AnalyticsPeople | None
+    # The same people figures for the range before (people are counted over a range, not
+    # summed from days, so a client cannot derive them).
+    previous_people: AnalyticsPeople | None
     totals: AnalyticsTotals | None
     previous_totals: AnalyticsTotals | None
     daily: list[AnalyticsDay]

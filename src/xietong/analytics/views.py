@@ -104,6 +104,13 @@ async def _totals(uow: UnitOfWork, days: Days,
                            tasks_completed=await figures.tasks_completed(uow, days, focus))
 
 
+async def _people(uow: UnitOfWork, days: Days, headcount: int,
+                  focus: Collection[int] | None) -> AnalyticsPeople:
+    found = await figures.active_people(uow, days, headcount, focus)
+    return AnalyticsPeople(dau_avg=found.dau_avg, wau=found.wau, mau=found.mau,
+                           active_share=found.active_share)
+
+
 async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
                    department_id: int | None) -> AnalyticsOverview:
     """The company's (or, with `department_id`, that subtree's) activity: people, totals
@@ -117,17 +124,16 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
         headcount = viewer.chart.people.get(department_id, 0)
     else:
         return AnalyticsOverview(range=_range(days), previous=_range(days.previous()),
-                                 suppressed=True, people=None, totals=None,
-                                 previous_totals=None, daily=[], today_hourly=[])
-    people = await figures.active_people(uow, days, headcount, focus)
+                                 suppressed=True, people=None, previous_people=None,
+                                 totals=None, previous_totals=None, daily=[], today_hourly=[])
     kinds = [metrics.messages_in(kind) for kind in CHANNEL_KINDS]
     daily = await figures.daily_counts(
         uow, days, (*kinds, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES), focus)
     active = await figures.daily_active(uow, days, focus)
     return AnalyticsOverview(
         range=_range(days), previous=_range(days.previous()), suppressed=False,
-        people=AnalyticsPeople(dau_avg=people.dau_avg, wau=people.wau, mau=people.mau,
-                               active_share=people.active_share),
+        people=await _people(uow, days, headcount, focus),
+        previous_people=await _people(uow, days.previous(), headcount, focus),
         totals=await _totals(uow, days, focus),
         previous_totals=await _totals(uow, days.previous(), focus),
         daily=[AnalyticsDay(

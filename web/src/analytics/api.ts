@@ -13,7 +13,6 @@ const BASE = '/api/v1/analytics'
 export type AnalyticsAccess = Schema<'AnalyticsAccess'>
 export type Scope = AnalyticsAccess['scope']
 export type Overview = Schema<'AnalyticsOverview'>
-export type OverviewPeople = Schema<'AnalyticsPeople'>
 export type OverviewTotals = Schema<'AnalyticsTotals'>
 export type Network = Schema<'AnalyticsNetwork'>
 export type NetworkNode = Schema<'AnalyticsNode'>

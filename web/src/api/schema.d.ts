@@ -4771,6 +4771,7 @@ export interface components {
             /** Suppressed */
             suppressed: boolean;
             people: components["schemas"]["AnalyticsPeople"] | null;
+            previous_people: components["schemas"]["AnalyticsPeople"] | null;
             totals: components["schemas"]["AnalyticsTotals"] | null;
             previous_totals: components["schemas"]["AnalyticsTotals"] | null;
             /** Daily */
