@@ -330,7 +330,7 @@ async def test_a_departments_manager_opens_the_requests_and_tasks_behind_a_figur
     await lina.get_by_test_id("chart-sla").get_by_role("button", name="查看工单").first.click()
     drill = lina.get_by_test_id("sla-requests")
     await expect(drill.get_by_role("link")).to_have_count(5)
-    await drill.get_by_role("button", name="已超时").click()
+    await drill.get_by_role("radio", name="已超时").click()
     await expect(drill.get_by_role("link")).to_have_count(3)
     await expect(drill.get_by_text("超时", exact=True)).to_have_count(3)
     await assert_no_serious_violations(lina)
@@ -350,6 +350,13 @@ async def test_a_departments_manager_opens_the_requests_and_tasks_behind_a_figur
         "href", f"/projects/{made.overdue_task['project_id']}?task={made.overdue_task['id']}")
     await assert_no_serious_violations(lina)
     await screenshot(lina, "analytics-delivery-drill-desktop")
+    # The same row's completed tasks, chosen in the list's own switch.
+    await tasks.get_by_role("radio", name=re.compile("^已完成")).click()
+    await expect(tasks.get_by_role("radio", name=re.compile("^已完成"))).to_have_attribute(
+        "aria-checked", "true")
+    await expect(tasks.get_by_role("link", name="导出性能优化")).to_have_count(0)
+    await expect(tasks.get_by_role("link")).not_to_have_count(0)
+    await tasks.get_by_role("radio", name=re.compile("^逾期未完成")).click()
     phone = await open_page("lina", "/analytics/delivery", viewport=PHONE)
     await phone.get_by_test_id("delivery-departments").locator('tr[data-row="研发部"]').get_by_role(
         "button", name="逾期未完成").click()
