@@ -533,6 +533,12 @@ async def test_queries_per_upload_and_download(cast: Cast, runtime: Runtime) -> 
             response = await person.api.get(f"/api/v1/files/{body['id']}")
         assert response.status_code == status
         assert len(download_statements) == expected, (person.username, download_statements)
+    # An image a page shows by itself (an announcement's cover) is not counted as a download.
+    with statements(runtime) as shown_statements:
+        response = await cast.liuyang.api.get(f"/api/v1/files/{body['id']}",
+                                              headers={"Sec-Fetch-Dest": "image"})
+    assert response.status_code == 200
+    assert len(shown_statements) == 6, shown_statements
 
 
 async def test_only_ones_own_uploads_can_be_attached(cast: Cast) -> None:

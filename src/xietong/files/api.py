@@ -115,12 +115,17 @@ async def upload_file(request: Request, actor: CurrentActor, rt: Rt) -> FileOut:
 
 
 @router.get("/files/{file_id}", responses=_FILE_REPLY, response_class=Response)
-async def download_file(file_id: IdPath, actor: CurrentActor, rt: Rt) -> Response:
+async def download_file(file_id: IdPath, request: Request, actor: CurrentActor,
+                        rt: Rt) -> Response:
     """The file's bytes: for its uploader and whoever may read a message carrying it."""
     async with rt.reader() as uow:
         found = await access.access_file(uow, actor, file_id)
-    async with rt.unit_of_work() as uow:
-        uow.emit(FileDownloaded(file_id=file_id, user_id=actor.user_id), TO_NOBODY)
+    # A file someone opened or saved is logged (for the collaboration figures); an image a page
+    # shows by itself (an announcement's cover) is not: a browser says `Sec-Fetch-Dest: image`
+    # for those, and counting them would write on every view.
+    if request.headers.get("sec-fetch-dest") != "image":
+        async with rt.unit_of_work() as uow:
+            uow.emit(FileDownloaded(file_id=file_id, user_id=actor.user_id), TO_NOBODY)
     return _send(storage_of(rt), found.storage_key, content_type=found.content_type,
                  name=found.name, size=found.size,
                  inline=found.content_type in SHOWN_INLINE)
