@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -36,6 +35,7 @@ from xietong.core.ids import MAX_ID
 from xietong.core.pagination import decode_cursor, encode_cursor
 from xietong.core.uow import UnitOfWork
 from xietong.edge import CurrentActor, Rt
+from xietong.files.api import content_disposition
 from xietong.requests.views import number_of
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
@@ -243,9 +243,9 @@ async def _sheets(uow: UnitOfWork, actor: Actor, chart: Chart, window: Window,
 
 
 def _attachment(chart: Chart, window: Window, suffix: str) -> str:
-    name = quote(f"数据洞察-{exports.TITLES[chart]}-{window.days.first}-{window.days.last}"
-                 f".{suffix}")
-    return f"attachment; filename*=UTF-8''{name}"
+    return content_disposition(
+        f"数据洞察-{exports.TITLES[chart]}-{window.days.first}-{window.days.last}.{suffix}",
+        inline=False)
 
 
 CSV = "text/csv; charset=utf-8"

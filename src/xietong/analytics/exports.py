@@ -22,6 +22,7 @@ from xietong.analytics.schemas import (
     AnalyticsSatisfaction,
     AnalyticsSla,
 )
+from xietong.core.spreadsheets import as_cell
 
 Cell = str | int | float | None
 
@@ -52,16 +53,6 @@ class Sheet:
     name: str
     header: list[str]
     rows: list[list[Cell]]
-
-
-# A cell starting so is a formula to a spreadsheet: a department named "=1+1" stays text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Cell) -> Cell:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _note(suppressed: bool, values: list[Cell]) -> list[Cell]:
@@ -182,7 +173,7 @@ def to_csv(sheets: Sequence[Sheet]) -> bytes:
             writer.writerow([sheet.name])
         writer.writerow(sheet.header)
         for row in sheet.rows:
-            writer.writerow(["" if v is None else _cell(v) for v in row])
+            writer.writerow(["" if v is None else as_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -192,7 +183,7 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
         written = book.create_sheet(sheet.name)
         written.append(sheet.header)
         for row in sheet.rows:
-            written.append([_cell(v) for v in row])
+            written.append([as_cell(v) for v in row])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

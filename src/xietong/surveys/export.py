@@ -7,32 +7,24 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
+from xietong.core.spreadsheets import as_cell
 from xietong.surveys.models import QuestionKind
 from xietong.surveys.schemas import SurveyResults
-
-# A cell starting so is a formula to a spreadsheet: an answer "=HYPERLINK(…)" stays text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str | float | int | None) -> str | float | int | None:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def results_workbook(title: str, results: SurveyResults) -> bytes:
     book = Workbook(write_only=True)
     totals = book.create_sheet("结果")
-    totals.append([_cell(title)])
+    totals.append([as_cell(title)])
     totals.append(["回复数", results.responses, "受邀人数", results.audience_size])
     if results.below_minimum:
         totals.append([f"匿名问卷回复少于 {results.min_group_size} 份，暂不显示结果。"])
     for question in results.questions:
         totals.append([])
-        totals.append([_cell(question.title), "作答人数", question.answered])
+        totals.append([as_cell(question.title), "作答人数", question.answered])
         if question.options:
             for option in question.options:
-                totals.append([_cell(option.label), option.count])
+                totals.append([as_cell(option.label), option.count])
         if question.distribution:
             low = 0 if question.kind == QuestionKind.NPS else 1
             for step, count in enumerate(question.distribution):
@@ -44,7 +36,7 @@ def results_workbook(title: str, results: SurveyResults) -> bytes:
     texts.append(["问题", "回答"])
     for question in results.questions:
         for text in question.texts or ():
-            texts.append([_cell(question.title), _cell(text)])
+            texts.append([as_cell(question.title), as_cell(text)])
     out = BytesIO()
     book.save(out)
     return out.getvalue()
