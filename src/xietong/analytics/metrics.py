@@ -29,6 +29,8 @@ PAIR_MESSAGES: Final = "messages"
 PAIR_MENTIONS: Final = "mentions"
 PAIR_REQUESTS: Final = "requests"
 PAIR_KUDOS: Final = "kudos"
+# What weighs an edge of the collaboration network (dashboards and maturity reports alike).
+NETWORK_PAIRS: Final = (PAIR_MESSAGES, PAIR_MENTIONS, PAIR_REQUESTS, PAIR_KUDOS)
 
 # Company-wide per hour (`analytics_hours`).
 HOUR_MESSAGES: Final = "messages"

@@ -35,9 +35,6 @@ from xietong.core.errors import Invalid
 from xietong.core.uow import UnitOfWork
 from xietong.documents import queries as documents_queries
 
-PAIR_METRICS = (metrics.PAIR_MESSAGES, metrics.PAIR_MENTIONS, metrics.PAIR_REQUESTS,
-                metrics.PAIR_KUDOS)
-
 _PERIOD = re.compile(r"([0-9]{4})-Q([1-4])")
 _QUARTER_NAMES = ("一", "二", "三", "四")
 # The oldest year a report may be asked for (before it, the server did not exist).
@@ -190,7 +187,7 @@ async def _links(uow: UnitOfWork, chart: OrgChart, scope: set[int] | None,
     known = set(chart.names)
     node_of = {d: (ROW if scope is not None and d in scope else d) for d in known}
     talked: dict[int, set[int]] = defaultdict(set)
-    for source, target in await figures.pair_sums(uow, days, PAIR_METRICS, node_of):
+    for source, target in await figures.pair_sums(uow, days, metrics.NETWORK_PAIRS, node_of):
         talked[source].add(target)
         talked[target].add(source)
     if scope is None:

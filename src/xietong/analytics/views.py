@@ -41,20 +41,13 @@ from xietong.analytics.schemas import (
     AnalyticsTotals,
 )
 from xietong.business_calendar.queries import work_calendar
+from xietong.chat.models import ChannelKind
 from xietong.core.actor import Actor
 from xietong.core.uow import UnitOfWork
 from xietong.org import queries as org_queries
 
-MESSAGES = metrics.MESSAGES
-CROSS_MESSAGES = metrics.CROSS_MESSAGES
-FILES_UPLOADED = metrics.FILES_UPLOADED
-FILES_DOWNLOADED = metrics.FILES_DOWNLOADED
-SEARCHES = metrics.SEARCHES
-REQUESTS_FILED = metrics.REQUESTS_FILED
 # The kinds of channel the overview counts messages in (`metrics.messages_in`).
-CHANNEL_KINDS = ("public", "private", "department", "announcement", "dm")
-PAIR_METRICS = (metrics.PAIR_MESSAGES, metrics.PAIR_MENTIONS, metrics.PAIR_REQUESTS,
-                metrics.PAIR_KUDOS)
+CHANNEL_KINDS = tuple(kind.value for kind in ChannelKind)
 
 OTHERS_NAME = "其他部门"
 # A department whose cross-department share of messages is below this is an island.
@@ -94,13 +87,13 @@ def _name(viewer: Viewer, department_id: int) -> str:
 async def _totals(uow: UnitOfWork, days: Days,
                   focus: Collection[int] | None) -> AnalyticsTotals:
     counts = await figures.count_totals(
-        uow, days, (MESSAGES, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES, REQUESTS_FILED),
-        focus)
-    return AnalyticsTotals(messages=round(counts[MESSAGES]),
-                           files_uploaded=round(counts[FILES_UPLOADED]),
-                           files_downloaded=round(counts[FILES_DOWNLOADED]),
-                           searches=round(counts[SEARCHES]),
-                           requests_filed=round(counts[REQUESTS_FILED]),
+        uow, days, (metrics.MESSAGES, metrics.FILES_UPLOADED, metrics.FILES_DOWNLOADED,
+                    metrics.SEARCHES, metrics.REQUESTS_FILED), focus)
+    return AnalyticsTotals(messages=round(counts[metrics.MESSAGES]),
+                           files_uploaded=round(counts[metrics.FILES_UPLOADED]),
+                           files_downloaded=round(counts[metrics.FILES_DOWNLOADED]),
+                           searches=round(counts[metrics.SEARCHES]),
+                           requests_filed=round(counts[metrics.REQUESTS_FILED]),
                            tasks_completed=await figures.tasks_completed(uow, days, focus))
 
 
@@ -128,7 +121,8 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
                                  totals=None, previous_totals=None, daily=[], today_hourly=[])
     kinds = [metrics.messages_in(kind) for kind in CHANNEL_KINDS]
     daily = await figures.daily_counts(
-        uow, days, (*kinds, FILES_UPLOADED, FILES_DOWNLOADED, SEARCHES), focus)
+        uow, days, (*kinds, metrics.FILES_UPLOADED, metrics.FILES_DOWNLOADED, metrics.SEARCHES),
+        focus)
     active = await figures.daily_active(uow, days, focus)
     return AnalyticsOverview(
         range=_range(days), previous=_range(days.previous()), suppressed=False,
@@ -140,9 +134,9 @@ async def overview(uow: UnitOfWork, viewer: Viewer, window: Window,
             day=day, active=active[day],
             messages_by_kind={kind: round(counts[metrics.messages_in(kind)])
                               for kind in CHANNEL_KINDS},
-            files_uploaded=round(counts[FILES_UPLOADED]),
-            files_downloaded=round(counts[FILES_DOWNLOADED]),
-            searches=round(counts[SEARCHES])) for day, counts in daily.items()],
+            files_uploaded=round(counts[metrics.FILES_UPLOADED]),
+            files_downloaded=round(counts[metrics.FILES_DOWNLOADED]),
+            searches=round(counts[metrics.SEARCHES])) for day, counts in daily.items()],
         today_hourly=await _today_hourly(uow, window) if focus is None else [])
 
 
@@ -179,9 +173,10 @@ async def network(uow: UnitOfWork, viewer: Viewer, window: Window,
         for department in departments:
             node_of[department] = row
     others = frozenset(d for d, node in node_of.items() if node == OTHERS)
-    counts = await figures.counts_by_group(uow, window.days, (MESSAGES, CROSS_MESSAGES),
+    counts = await figures.counts_by_group(uow, window.days,
+                                           (metrics.MESSAGES, metrics.CROSS_MESSAGES),
                                            {**groups, OTHERS: others})
-    pairs = await figures.pair_sums(uow, window.days, PAIR_METRICS, node_of)
+    pairs = await figures.pair_sums(uow, window.days, metrics.NETWORK_PAIRS, node_of)
     company = await org_queries.count_active_users(uow)
     people = {row: viewer.chart.people.get(row, 0) for row in groups}
     people[OTHERS] = max(0, company - sum(people.values()))
@@ -211,10 +206,10 @@ def _node(viewer: Viewer, row: int, people: int, counts: dict[str, float],
         return AnalyticsNode(department_id=row, name=_name(viewer, row), people=people,
                              messages=None, cross_messages=None, cross_share=None,
                              island=None, suppressed=True)
-    cross_share = figures.share(counts[CROSS_MESSAGES], counts[MESSAGES])
+    cross_share = figures.share(counts[metrics.CROSS_MESSAGES], counts[metrics.MESSAGES])
     return AnalyticsNode(department_id=row, name=_name(viewer, row), people=people,
-                         messages=round(counts[MESSAGES]),
-                         cross_messages=round(counts[CROSS_MESSAGES]),
+                         messages=round(counts[metrics.MESSAGES]),
+                         cross_messages=round(counts[metrics.CROSS_MESSAGES]),
                          cross_share=cross_share,
                          island=cross_share is None or cross_share < ISLAND_THRESHOLD,
                          suppressed=False)
