@@ -114,7 +114,8 @@ async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
     dev_id, sales_id = d["研发部"], d["销售部"]
 
     overview = await get(admin, "overview", **DAYS)
-    assert overview["totals"] == {"messages": 3, "files_uploaded": 0, "files_downloaded": 0,
+    assert overview["totals"] == {"messages": 3, "channels_active": 1, "shared_channels": 1,
+                                  "files_uploaded": 0, "files_downloaded": 0,
                                   "searches": 0, "requests_filed": 2, "tasks_completed": 2}
     assert overview["previous_totals"]["messages"] == 0
     assert overview["previous_people"]["mau"] == 0
@@ -205,6 +206,20 @@ async def test_the_dashboards_show_the_two_days(cast: Cast, follow: Follow,
     exported = csv_rows((await admin.api.get("/api/v1/analytics/export/sla.csv",
                                              params=DAYS)).content)
     assert ["研发部", "需求评审", "2", "1", "1", "1", "0.5", ""] in exported
+
+    # Channels: the shared room (销售部 and 研发部 posted there); then a room of 研发部 alone.
+    assert (overview["totals"]["channels_active"], overview["totals"]["shared_channels"]) == (1, 1)
+    clock.move_to(at(TUESDAY, 15))
+    team = await create_channel(company.dev0, "研发小组", "private", company.dev1)
+    await post(company.dev0, team, "周报已更新")
+    await follow.catch_up()
+    tuesday_dev = await get(admin, "overview", department_id=dev_id,
+                            **{"from": str(TUESDAY), "to": str(TUESDAY)})
+    assert tuesday_dev["suppressed"] is False
+    assert tuesday_dev["totals"]["channels_active"] == 1
+    assert tuesday_dev["totals"]["shared_channels"] == 0
+    both_days = (await get(admin, "overview", department_id=dev_id, **DAYS))["totals"]
+    assert (both_days["channels_active"], both_days["shared_channels"]) == (2, 1)
 
 
 def rows_by(items: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:

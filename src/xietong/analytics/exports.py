@@ -61,7 +61,8 @@ def _note(suppressed: bool, values: list[Cell]) -> list[Cell]:
 
 def overview_sheets(reply: AnalyticsOverview) -> list[Sheet]:
     kinds = list(KIND_NAMES)
-    totals = [("消息", "messages"), ("上传文件", "files_uploaded"),
+    totals = [("消息", "messages"), ("有消息的群聊", "channels_active"),
+              ("跨部门群聊", "shared_channels"), ("上传文件", "files_uploaded"),
               ("下载文件", "files_downloaded"), ("搜索", "searches"),
               ("提交的请求", "requests_filed"), ("完成的任务", "tasks_completed")]
     summary: list[list[Cell]] = [["期间", f"{reply.range.from_} 至 {reply.range.to}", None],

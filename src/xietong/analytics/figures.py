@@ -29,12 +29,14 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from xietong.analytics.access import OrgChart
 from xietong.analytics.models import (
     ActiveDay,
     ActiveWeek,
     ApprovalFact,
+    ChannelDay,
     DepartmentCount,
     HourCount,
     MentionFact,
@@ -187,6 +189,27 @@ async def count_totals(uow: UnitOfWork, days: Days, metrics: Collection[str],
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelTotals:
+    # Conversations posted in over the range (by `departments`' people, when given), and
+    # those of them where people of two departments or more posted: shared channels.
+    active: int
+    shared: int
+
+
+async def channel_totals(uow: UnitOfWork, days: Days,
+                         departments: Collection[int] | None = None) -> ChannelTotals:
+    in_range = _between(ChannelDay.day, days)
+    shared = (select(ChannelDay.channel_id).where(in_range).group_by(ChannelDay.channel_id)
+              .having(func.count(distinct(ChannelDay.department_id)) > 1))
+    active, both = (await uow.session.execute(
+        select(func.count(distinct(ChannelDay.channel_id)),
+               func.count(distinct(case((ChannelDay.channel_id.in_(shared),
+                                          ChannelDay.channel_id)))))
+        .where(in_range, _within(ChannelDay.department_id, departments)))).one()
+    return ChannelTotals(active=int(active or 0), shared=int(both or 0))
+
+
 async def daily_counts(uow: UnitOfWork, days: Days, metrics: Collection[str],
                        departments: Collection[int] | None = None
                        ) -> dict[date, dict[str, float]]:
@@ -259,9 +282,8 @@ class ActivePeople:
     active_share: float | None  # active / headcount (at most 1)
 
 
-async def _distinct_active(uow: UnitOfWork, days: Days,
-                           departments: Collection[int] | None) -> int:
-    """People active in the range: those of the weeks wholly in it from `ActiveWeek`, of
+def _distinct_active(days: Days, departments: Collection[int] | None) -> ScalarSelect[int]:
+    """SQL: people active in the range: those of the weeks wholly in it from `ActiveWeek`, of
     the days of the one or two it cuts from `ActiveDay`, each person once (a UNION)."""
     whole = [monday for monday in days.weeks()
              if monday >= days.first and monday + timedelta(days=6) <= days.last]
@@ -276,23 +298,25 @@ async def _distinct_active(uow: UnitOfWork, days: Days,
             parts.append(select(ActiveDay.user_id).where(
                 _between(ActiveDay.day, cut), _within(ActiveDay.department_id, departments)))
     people = (union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()
-    return await uow.session.scalar(select(func.count()).select_from(people)) or 0
+    return select(func.count()).select_from(people).scalar_subquery()
 
 
 async def active_people(uow: UnitOfWork, days: Days, headcount: int,
                         departments: Collection[int] | None = None) -> ActivePeople:
-    """DAU (average), WAU, MAU and the share of `headcount` active in the range."""
-    person_days = await uow.session.scalar(
-        select(func.count()).select_from(ActiveDay)
-        .where(_between(ActiveDay.day, days), _within(ActiveDay.department_id, departments))
-    ) or 0
-    active = await _distinct_active(uow, days, departments)
+    """DAU (average), WAU, MAU and the share of `headcount` active in the range, asked in
+    one statement."""
+    person_days = (select(func.count()).select_from(ActiveDay)
+                   .where(_between(ActiveDay.day, days),
+                          _within(ActiveDay.department_id, departments))
+                   .scalar_subquery())
+    counted, active, wau, mau = (await uow.session.execute(select(
+        person_days, _distinct_active(days, departments),
+        _distinct_active(days.tail(7), departments),
+        _distinct_active(days.tail(30), departments)))).one()
     return ActivePeople(
-        dau_avg=round(person_days / days.count, 2),
-        wau=await _distinct_active(uow, days.tail(7), departments),
-        mau=await _distinct_active(uow, days.tail(30), departments),
-        active=active,
-        active_share=min(1.0, round(active / headcount, 4)) if headcount else None)
+        dau_avg=round((counted or 0) / days.count, 2), wau=wau or 0, mau=mau or 0,
+        active=active or 0,
+        active_share=min(1.0, round((active or 0) / headcount, 4)) if headcount else None)
 
 
 async def daily_active(uow: UnitOfWork, days: Days,

@@ -39,6 +39,9 @@ class AnalyticsPeople(BaseModel):
 
 class AnalyticsTotals(BaseModel):
     messages: int
+    # Conversations posted in, and those where two departments or more posted.
+    channels_active: int
+    shared_channels: int
     files_uploaded: int
     files_downloaded: int
     searches: int

@@ -89,7 +89,9 @@ async def _totals(uow: UnitOfWork, days: Days,
     counts = await figures.count_totals(
         uow, days, (metrics.MESSAGES, metrics.FILES_UPLOADED, metrics.FILES_DOWNLOADED,
                     metrics.SEARCHES, metrics.REQUESTS_FILED), focus)
+    channels = await figures.channel_totals(uow, days, focus)
     return AnalyticsTotals(messages=round(counts[metrics.MESSAGES]),
+                           channels_active=channels.active, shared_channels=channels.shared,
                            files_uploaded=round(counts[metrics.FILES_UPLOADED]),
                            files_downloaded=round(counts[metrics.FILES_DOWNLOADED]),
                            searches=round(counts[metrics.SEARCHES]),

@@ -5100,6 +5100,10 @@ export interface components {
         AnalyticsTotals: {
             /** Messages */
             messages: number;
+            /** Channels Active */
+            channels_active: number;
+            /** Shared Channels */
+            shared_channels: number;
             /** Files Uploaded */
             files_uploaded: number;
             /** Files Downloaded */

@@ -2539,6 +2539,8 @@ const en: MessageSchema = {
       compared: 'Compared with the previous period ({from} – {to})',
       totals: {
         messages: 'Messages',
+        channels_active: 'Channels in use',
+        shared_channels: 'Shared channels',
         files_uploaded: 'Files uploaded',
         files_downloaded: 'Files downloaded',
         searches: 'Searches',

@@ -2549,6 +2549,8 @@ export default {
       compared: '与上一周期（{from} – {to}）相比',
       totals: {
         messages: '消息',
+        channels_active: '有消息的群聊',
+        shared_channels: '跨部门群聊',
         files_uploaded: '上传文件',
         files_downloaded: '下载文件',
         searches: '搜索',
