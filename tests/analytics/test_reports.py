@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from tests.files.test_files import image_bytes, upload
 from tests.helpers import Cast, Follow, Person, create_channel, error_code, post
 from tests.projects.helpers import make_project, make_task
 from tests.requests.test_requests import act, file, make_type
@@ -363,6 +364,13 @@ async def test_html_and_pdf(runtime: Runtime, cast: Cast) -> None:
     for words in ("协作成熟度报告", "2026年第三季度", "研发<script>alert(1)</script>",
                   "跨部门连接", "知识新鲜度", "三个最薄弱的环节"):
         assert words in text, words
+
+    # Making a PDF leaves uploads as strict as before: WeasyPrint's import turns on Pillow's
+    # LOAD_TRUNCATED_IMAGES for the whole process, and a corrupt image would get a thumbnail.
+    photo = image_bytes((640, 480), "JPEG")
+    stored = await upload(cast.lina, "broken.jpg", photo[: len(photo) // 3])
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["has_thumbnail"] is False
 
 
 async def test_a_report_that_cannot_be_made_says_so(runtime: Runtime, cast: Cast) -> None:

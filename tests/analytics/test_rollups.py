@@ -32,13 +32,15 @@ from xietong.analytics.models import (
     RequestFact,
     TaskFact,
 )
-from xietong.analytics.rollups import NAME, RollupConsumer, rebuild
+from xietong.analytics.rollups import NAME, RollupConsumer, oldest_whole_day, rebuild
+from xietong.core.errors import Conflict
 from xietong.org.models import Department
 from xietong.realtime.log import EventLog
+from xietong.realtime.retention import prune_batch
 from xietong.runtime import Runtime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MONDAY, TUESDAY = date(2026, 12, 14), date(2026, 12, 15)
+MONDAY, TUESDAY, WEDNESDAY = date(2026, 12, 14), date(2026, 12, 15), date(2026, 12, 16)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -231,4 +233,50 @@ async def test_a_scripted_week_gives_exactly_the_expected_figures_and_a_replay_c
     # And handing the consumer the same events twice over (its position moved back, as a
     # crash before the commit would leave it) is not possible: the position moved with them.
     await follow.catch_up(NAME)
+    assert await tables(runtime) == before
+
+
+async def test_a_replay_refuses_what_it_cannot_do_whole(cast: Cast, follow: Follow,
+                                                         clock: time_machine.Traveller) -> None:
+    """Before the consumer has started there is nothing to replay; a day the log no longer
+    holds whole is refused (its counts would be replaced by part of them), and the oldest
+    whole day is accepted."""
+    runtime = cast.runtime
+    room = await create_channel(cast.zhangwei, "跨部门协作", "public", cast.lina)
+
+    async def replay(since: date) -> int:
+        async with runtime.unit_of_work() as uow:
+            log = EventLog(is_postgres=uow.is_postgres)
+            return await rebuild(uow, RollupConsumer(zone=SHANGHAI), log, since=since)
+
+    with pytest.raises(Conflict) as refused:
+        await replay(MONDAY)
+    assert refused.value.code == "analytics_not_started"
+
+    await follow.held()
+    clock.move_to(at(MONDAY, 10))
+    await post(cast.zhangwei, room, "周一的消息")
+    clock.move_to(at(TUESDAY, 10))
+    await post(cast.lina, room, "周二的消息")
+    await follow.catch_up(NAME)
+    # Monday's events pruned (as the retention job does): Monday is no longer whole.
+    async with runtime.unit_of_work() as uow:
+        assert await prune_batch(uow, at(TUESDAY, 0), 1000) > 0
+    before = await tables(runtime)
+    with pytest.raises(Conflict) as refused:
+        await replay(MONDAY)
+    assert refused.value.code == "analytics_log_pruned"
+    assert await tables(runtime) == before  # refused whole: nothing deleted
+    # Whether events of Tuesday before its first kept one were pruned, the log cannot tell:
+    # the first day it holds whole for certain is the next.
+    clock.move_to(at(WEDNESDAY, 10))
+    await post(cast.zhangwei, room, "周三的消息")
+    await follow.catch_up(NAME)
+    before = await tables(runtime)
+    async with runtime.reader() as uow:
+        oldest = await oldest_whole_day(uow, EventLog(is_postgres=uow.is_postgres), SHANGHAI)
+    assert oldest == WEDNESDAY
+    with pytest.raises(Conflict):
+        await replay(TUESDAY)
+    assert await replay(oldest) >= 1
     assert await tables(runtime) == before
