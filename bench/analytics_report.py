@@ -31,6 +31,7 @@ from bench.common import (
     Admin,
     Environment,
     add_database_options,
+    insert_company,
     latency_summary_ms,
     machine_info,
     print_report,
@@ -47,7 +48,7 @@ from xietong.analytics.models import (
 from xietong.analytics.report import Quarter, quarter_of_day
 from xietong.core.clock import utcnow
 from xietong.documents.models import Page, Space
-from xietong.org.models import Department, DepartmentMember, User
+from xietong.org.models import Department, User
 
 DEPARTMENTS = 20
 PEOPLE_PER_DEPARTMENT = 20
@@ -137,20 +138,12 @@ async def build_company(environment: Environment, quarter: Quarter, seed: int
     try:
         password_hash = await runtime.passwords.hash(PASSWORD)
         now = utcnow()
-        people = DEPARTMENTS * PEOPLE_PER_DEPARTMENT
         rows = rollup_rows([quarter.previous, quarter], rng)
         async with runtime.unit_of_work() as uow:
             session = uow.session
-            await session.execute(insert(Department), [
-                {"id": d, "name": f"部门{d:02d}", "position": d}
-                for d in range(1, DEPARTMENTS + 1)])
-            await session.execute(insert(User), [
-                {"id": p, "username": f"user{p:04d}", "display_name": f"员工{p:04d}",
-                 "role": "member", "password_hash": password_hash, "search_text": "",
-                 "sort_key": f"{p:04d}"} for p in range(1, people + 1)])
-            await session.execute(insert(DepartmentMember), [
-                {"department_id": (p - 1) // PEOPLE_PER_DEPARTMENT + 1, "user_id": p,
-                 "is_primary": True} for p in range(1, people + 1)])
+            await insert_company(session, departments=DEPARTMENTS,
+                                 per_department=PEOPLE_PER_DEPARTMENT,
+                                 password_hash=password_hash, managers=False)
             await session.execute(insert(Space), [
                 {"id": d, "kind": "department", "department_id": d, "name": f"部门{d:02d}",
                  "description": "", "icon": "", "created_at": now, "updated_at": now}

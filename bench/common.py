@@ -25,7 +25,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.runtime import Runtime
 from xietong.settings import Settings
 
@@ -510,3 +513,25 @@ class KeepAliveConnection:
             writer.close()
             with suppress(OSError):
                 await writer.wait_closed()
+
+
+async def insert_company(session: AsyncSession, *, departments: int, per_department: int,
+                         password_hash: str, managers: bool = True) -> int:
+    """Rows of a synthetic company, written directly: departments 部门01…, people user0001…
+    (员工0001…, one password), each in one department (their primary one), in order;
+    `managers`: the first person of each department manages it. Returns how many people."""
+    people = departments * per_department
+    await session.execute(insert(Department), [
+        {"id": d, "name": f"部门{d:02d}", "position": d} for d in range(1, departments + 1)])
+    await session.execute(insert(User), [
+        {"id": p, "username": f"user{p:04d}", "display_name": f"员工{p:04d}",
+         "role": "member", "password_hash": password_hash, "search_text": "",
+         "sort_key": f"{p:04d}"} for p in range(1, people + 1)])
+    await session.execute(insert(DepartmentMember), [
+        {"department_id": (p - 1) // per_department + 1, "user_id": p, "is_primary": True}
+        for p in range(1, people + 1)])
+    if managers:
+        await session.execute(insert(DepartmentManager), [
+            {"department_id": d, "user_id": (d - 1) * per_department + 1}
+            for d in range(1, departments + 1)])
+    return people

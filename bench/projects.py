@@ -30,6 +30,7 @@ from bench.common import (
     PASSWORD,
     Environment,
     add_database_options,
+    insert_company,
     latency_summary_ms,
     machine_info,
     print_report,
@@ -41,7 +42,6 @@ from xietong.core import ranks
 from xietong.core.clock import utcnow
 from xietong.goals.models import KeyResult, KeyResultProject, Objective
 from xietong.goals.periods import quarter_of
-from xietong.org.models import Department, DepartmentManager, DepartmentMember, User
 from xietong.projects.actions import DEFAULT_STATUSES
 from xietong.projects.models import (
     Project,
@@ -77,19 +77,9 @@ async def build_company(environment: Environment, projects: int, tasks: int, obj
         people = DEPARTMENTS * PEOPLE_PER_DEPARTMENT
         async with runtime.unit_of_work() as uow:
             session = uow.session
-            await session.execute(insert(Department), [
-                {"id": d, "name": f"部门{d:02d}", "position": d}
-                for d in range(1, DEPARTMENTS + 1)])
-            await session.execute(insert(User), [
-                {"id": p, "username": f"user{p:04d}", "display_name": f"员工{p:04d}",
-                 "role": "member", "password_hash": password_hash, "search_text": "",
-                 "sort_key": f"{p:04d}"} for p in range(1, people + 1)])
-            await session.execute(insert(DepartmentMember), [
-                {"department_id": (p - 1) // PEOPLE_PER_DEPARTMENT + 1, "user_id": p,
-                 "is_primary": True} for p in range(1, people + 1)])
-            await session.execute(insert(DepartmentManager), [
-                {"department_id": d, "user_id": (d - 1) * PEOPLE_PER_DEPARTMENT + 1}
-                for d in range(1, DEPARTMENTS + 1)])
+            await insert_company(session, departments=DEPARTMENTS,
+                                 per_department=PEOPLE_PER_DEPARTMENT,
+                                 password_hash=password_hash, managers=True)
             await session.execute(insert(Project), [
                 {"id": p, "name": f"项目{p:03d}", "description": "", "visibility": "members",
                  "owner_id": 1 if p <= 2 else rng.randrange(1, people + 1),
